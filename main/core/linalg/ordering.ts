@@ -1,0 +1,451 @@
+// Fill-reducing ordering: approximate minimum degree (Amestoy, Davis & Duff,
+// SIAM J. Matrix Anal. Appl. 17(4), 1996) on the pattern of A + A^T.
+//
+// The elimination graph is kept implicitly as a quotient graph: each
+// eliminated pivot becomes an "element" whose list holds the variables it
+// connects, and each variable's list holds its adjacent elements followed by
+// its remaining variable neighbours. The ingredients that make it fast:
+// element absorption (an element swallowed by a newer one disappears),
+// approximate external degrees computed from |Le \ Lk| instead of exact set
+// unions, mass elimination (variables only adjacent to the new element are
+// eliminated with it), supervariables (variables with identical lists are
+// merged, found by hashing), and aggressive absorption.
+
+import type { CSC } from './csc';
+import { CscFormatError } from './csc';
+
+export interface AmdOptions {
+  /**
+   * Rows with more than max(16, denseFactor * sqrt(n)) off-diagonal entries
+   * are ordered last instead of being tracked (they would make every degree
+   * update expensive). Default 10; pass Infinity to disable.
+   */
+  denseFactor?: number;
+}
+
+/** Adjacency lists of A + A^T without the diagonal, duplicates removed. */
+export function symmetricAdjacency(a: CSC): { ptr: Int32Array; adj: Int32Array } {
+  const n = a.ncols;
+  if (a.nrows !== n) throw new CscFormatError(`AMD needs a square matrix, got ${a.nrows} x ${a.ncols}`);
+  const { colPtr, rowIdx } = a;
+  const cnt = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    for (let p = colPtr[j]; p < colPtr[j + 1]; p++) {
+      const i = rowIdx[p];
+      if (i === j) continue;
+      cnt[i + 1]++;
+      cnt[j + 1]++;
+    }
+  }
+  for (let i = 0; i < n; i++) cnt[i + 1] += cnt[i];
+  const raw = new Int32Array(cnt[n]);
+  const fill = cnt.slice(0, n);
+  for (let j = 0; j < n; j++) {
+    for (let p = colPtr[j]; p < colPtr[j + 1]; p++) {
+      const i = rowIdx[p];
+      if (i === j) continue;
+      raw[fill[i]++] = j;
+      raw[fill[j]++] = i;
+    }
+  }
+  // Drop duplicates (entries present in both A and A^T) in place.
+  const mark = new Int32Array(n).fill(-1);
+  const ptr = new Int32Array(n + 1);
+  let nz = 0;
+  for (let i = 0; i < n; i++) {
+    ptr[i] = nz;
+    for (let p = cnt[i]; p < cnt[i + 1]; p++) {
+      const j = raw[p];
+      if (mark[j] === i) continue;
+      mark[j] = i;
+      raw[nz++] = j;
+    }
+  }
+  ptr[n] = nz;
+  return { ptr, adj: raw.slice(0, nz) };
+}
+
+/**
+ * Approximate minimum degree ordering of the symmetric pattern A + A^T.
+ * Returns perm with perm[k] = the row/column eliminated k-th.
+ */
+export function amdOrder(a: CSC, opts: AmdOptions = {}): Int32Array {
+  const { ptr, adj } = symmetricAdjacency(a);
+  return amdOnGraph(a.ncols, ptr, adj, opts);
+}
+
+/**
+ * AMD on an undirected graph given as adjacency lists (symmetric, no self
+ * loops, no duplicates), e.g. from `symmetricAdjacency`.
+ */
+export function amdOnGraph(n: number, ptr: Int32Array, adj: Int32Array, opts: AmdOptions = {}): Int32Array {
+  if (n === 0) return new Int32Array(0);
+  const nzaat = ptr[n];
+
+  // iw holds every list; lists freed by absorption become garbage that
+  // `compact` squeezes out when the free tail runs short.
+  let iwlen = Math.max(nzaat + (nzaat >> 1) + 2 * n, 64);
+  let iw = new Int32Array(iwlen);
+  iw.set(adj.subarray(0, nzaat));
+  let cnz = nzaat;
+
+  const pe = new Int32Array(n); // start of a node's list in iw, -1 when it has none
+  const len = new Int32Array(n); // list length
+  const elen = new Int32Array(n); // variable: #elements at list head; -2 element; -1 gone (merged / mass-eliminated / dense)
+  const nv = new Int32Array(n); // supervariable size; 0 when merged into another; negated while in Lk
+  const degree = new Int32Array(n); // variable: approximate external degree; element: |Le| (weighted)
+  const w = new Int32Array(n); // 0 marks a dead element; otherwise a flag area
+  const head = new Int32Array(n + 1).fill(-1); // degree lists
+  const next = new Int32Array(n).fill(-1); // degree-list / hash-bucket links
+  const last = new Int32Array(n).fill(-1); // degree-list back links; hash of a variable in Lk
+  const hhead = new Int32Array(n).fill(-1); // hash buckets
+  const varParent = new Int32Array(n).fill(-1); // merged or mass-eliminated variable -> the node it went with
+  const pivotStep = new Int32Array(n).fill(-1); // step at which a pivot was eliminated
+  const saved = new Int32Array(n); // compaction scratch
+
+  for (let i = 0; i < n; i++) {
+    pe[i] = ptr[i];
+    len[i] = ptr[i + 1] - ptr[i];
+    nv[i] = 1;
+    w[i] = 1;
+    degree[i] = len[i];
+  }
+
+  const denseFactor = opts.denseFactor ?? 10;
+  let dense = Math.max(16, denseFactor * Math.sqrt(n));
+  dense = Math.min(n - 2, dense);
+
+  let nel = 0;
+  let step = 0;
+  const denseNodes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = degree[i];
+    if (d === 0) {
+      // Isolated: eliminate at once as an empty element.
+      elen[i] = -2;
+      nel++;
+      pe[i] = -1;
+      w[i] = 0;
+      pivotStep[i] = step++;
+    } else if (d > dense) {
+      nv[i] = 0;
+      elen[i] = -1;
+      nel++;
+      pe[i] = -1;
+      denseNodes.push(i);
+    } else {
+      const h = head[d];
+      if (h !== -1) last[h] = i;
+      next[i] = h;
+      head[d] = i;
+    }
+  }
+
+  const wbig = 2147483647 - 2 * n - 2;
+  let wflg = 2;
+  let lemax = 0;
+  let mindeg = 0;
+
+  const clearFlag = (flag: number): number => {
+    if (flag < 2 || flag >= wbig) {
+      for (let x = 0; x < n; x++) if (w[x] !== 0) w[x] = 1;
+      return 2;
+    }
+    return flag;
+  };
+
+  // Squeeze out garbage: tag each live list's first slot with -(owner+1),
+  // then slide lists left in one sweep.
+  const compact = (): void => {
+    for (let j = 0; j < n; j++) {
+      const p = pe[j];
+      if (p < 0) continue;
+      if (len[j] === 0) {
+        pe[j] = 0;
+        continue;
+      }
+      saved[j] = iw[p];
+      iw[p] = -(j + 1);
+    }
+    let q = 0;
+    let p = 0;
+    while (p < cnz) {
+      const v = iw[p];
+      if (v < 0) {
+        const j = -v - 1;
+        const l = len[j];
+        pe[j] = q;
+        iw[q++] = saved[j];
+        for (let t = 1; t < l; t++) iw[q++] = iw[p + t];
+        p += l;
+      } else {
+        p++;
+      }
+    }
+    cnz = q;
+  };
+
+  while (nel < n) {
+    // --- pick a variable of minimum approximate degree ---
+    let k = -1;
+    for (; mindeg < n; mindeg++) {
+      if (head[mindeg] !== -1) {
+        k = head[mindeg];
+        break;
+      }
+    }
+    if (k < 0) throw new Error('AMD internal error: no variable left in the degree lists');
+    const nxt = next[k];
+    if (nxt !== -1) last[nxt] = -1;
+    head[mindeg] = nxt;
+
+    const elenk = elen[k];
+    let nvk = nv[k];
+    nel += nvk;
+    pivotStep[k] = step++;
+
+    // Lk goes to the free tail unless k has no elements (then it fits in place).
+    if (elenk > 0) {
+      const need = n - nel + 1;
+      if (cnz + need > iwlen) {
+        compact();
+        if (cnz + need + (iwlen >> 3) > iwlen) {
+          iwlen = Math.max(2 * iwlen, cnz + need + n);
+          const bigger = new Int32Array(iwlen);
+          bigger.set(iw.subarray(0, cnz));
+          iw = bigger;
+        }
+      }
+    }
+
+    // --- construct the new element Lk = (union of k's elements + k's variables) \ k ---
+    let dk = 0;
+    nv[k] = -nvk;
+    let p = pe[k];
+    const pk1 = elenk === 0 ? p : cnz;
+    let pk2 = pk1;
+    for (let k1 = 1; k1 <= elenk + 1; k1++) {
+      let e: number;
+      let pj: number;
+      let ln: number;
+      if (k1 > elenk) {
+        e = k;
+        pj = p;
+        ln = len[k] - elenk;
+      } else {
+        e = iw[p++];
+        if (w[e] === 0) continue; // already absorbed
+        pj = pe[e];
+        ln = len[e];
+      }
+      for (let k2 = 0; k2 < ln; k2++) {
+        const i = iw[pj++];
+        const nvi = nv[i];
+        if (nvi <= 0) continue; // already in Lk, merged, or dense
+        dk += nvi;
+        nv[i] = -nvi;
+        iw[pk2++] = i;
+        // unlink i from its degree list
+        const ni = next[i];
+        const li = last[i];
+        if (ni !== -1) last[ni] = li;
+        if (li !== -1) next[li] = ni;
+        else head[degree[i]] = ni;
+      }
+      if (e !== k) {
+        // e is absorbed into k
+        pe[e] = -1;
+        w[e] = 0;
+      }
+    }
+    if (elenk !== 0) cnz = pk2;
+    degree[k] = dk;
+    pe[k] = pk1;
+    len[k] = pk2 - pk1;
+    elen[k] = -2;
+
+    // --- w[e] - wflg = |Le \ Lk| for every element e next to Lk ---
+    wflg = clearFlag(wflg);
+    for (let pk = pk1; pk < pk2; pk++) {
+      const i = iw[pk];
+      const eln = elen[i];
+      if (eln <= 0) continue;
+      const nvi = -nv[i];
+      const wnvi = wflg - nvi;
+      const pend = pe[i] + eln;
+      for (let q = pe[i]; q < pend; q++) {
+        const e = iw[q];
+        let we = w[e];
+        if (we >= wflg) we -= nvi;
+        else if (we !== 0) we = degree[e] + wnvi;
+        w[e] = we;
+      }
+    }
+
+    // --- degree update, element absorption, mass elimination ---
+    for (let pk = pk1; pk < pk2; pk++) {
+      const i = iw[pk];
+      const p1 = pe[i];
+      const p2 = p1 + elen[i] - 1;
+      let pn = p1;
+      let h = 0;
+      let d = 0;
+      for (let q = p1; q <= p2; q++) {
+        const e = iw[q];
+        if (w[e] === 0) continue; // absorbed
+        const dext = w[e] - wflg;
+        if (dext > 0) {
+          d += dext;
+          iw[pn++] = e;
+          h += e;
+        } else {
+          // aggressive absorption: Le is inside Lk
+          pe[e] = -1;
+          w[e] = 0;
+        }
+      }
+      elen[i] = pn - p1 + 1; // + the new element k
+      const p3 = pn;
+      const p4 = p1 + len[i];
+      for (let q = p2 + 1; q < p4; q++) {
+        const j = iw[q];
+        const nvj = nv[j];
+        if (nvj <= 0) continue;
+        d += nvj;
+        iw[pn++] = j;
+        h += j;
+      }
+      if (d === 0) {
+        // i is adjacent to Lk only: eliminate it together with k
+        pe[i] = -1;
+        const nvi = -nv[i];
+        dk -= nvi;
+        nvk += nvi;
+        nel += nvi;
+        nv[i] = 0;
+        elen[i] = -1;
+        varParent[i] = k;
+      } else {
+        if (d < degree[i]) degree[i] = d;
+        // put k first among the elements (a slot was freed: k or an absorbed element left i's list)
+        iw[pn] = iw[p3];
+        iw[p3] = iw[p1];
+        iw[p1] = k;
+        len[i] = pn - p1 + 1;
+        h %= n;
+        next[i] = hhead[h];
+        hhead[h] = i;
+        last[i] = h;
+      }
+    }
+    degree[k] = dk;
+    if (dk > lemax) lemax = dk;
+    wflg = clearFlag(wflg + lemax);
+
+    // --- supervariable detection: merge variables of Lk with identical lists ---
+    for (let pk = pk1; pk < pk2; pk++) {
+      let i = iw[pk];
+      if (nv[i] >= 0) continue;
+      const hb = last[i];
+      i = hhead[hb];
+      hhead[hb] = -1;
+      for (; i !== -1 && next[i] !== -1; i = next[i]) {
+        const ln = len[i];
+        const eln = elen[i];
+        const pi0 = pe[i];
+        for (let q = pi0 + 1; q < pi0 + ln; q++) w[iw[q]] = wflg;
+        let jlast = i;
+        let j = next[i];
+        while (j !== -1) {
+          let same = len[j] === ln && elen[j] === eln;
+          const pj0 = pe[j];
+          for (let q = pj0 + 1; same && q < pj0 + ln; q++) if (w[iw[q]] !== wflg) same = false;
+          if (same) {
+            pe[j] = -1;
+            varParent[j] = i;
+            nv[i] += nv[j]; // both negative while in Lk
+            nv[j] = 0;
+            elen[j] = -1;
+            j = next[j];
+            next[jlast] = j;
+          } else {
+            jlast = j;
+            j = next[j];
+          }
+        }
+        wflg++;
+      }
+    }
+
+    // --- finalize degrees and put Lk's principal variables back in the degree lists ---
+    let p2 = pk1;
+    const nleft = n - nel;
+    for (let pk = pk1; pk < pk2; pk++) {
+      const i = iw[pk];
+      const nvi = -nv[i];
+      if (nvi <= 0) continue;
+      nv[i] = nvi;
+      let d = degree[i] + dk - nvi;
+      if (d > nleft - nvi) d = nleft - nvi;
+      const hd = head[d];
+      if (hd !== -1) last[hd] = i;
+      next[i] = hd;
+      last[i] = -1;
+      head[d] = i;
+      if (d < mindeg) mindeg = d;
+      degree[i] = d;
+      iw[p2++] = i;
+    }
+    nv[k] = nvk;
+    len[k] = p2 - pk1;
+    if (len[k] === 0) {
+      pe[k] = -1;
+      w[k] = 0;
+    }
+    if (elenk !== 0) cnz = p2;
+  }
+
+  for (const i of denseNodes) pivotStep[i] = step++;
+
+  // Each node is ordered with the pivot it was merged into or eliminated with.
+  const groupOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = i;
+    while (varParent[r] !== -1) r = varParent[r];
+    let c = i;
+    while (varParent[c] !== -1) {
+      const up = varParent[c];
+      varParent[c] = r;
+      c = up;
+    }
+    if (pivotStep[r] < 0) throw new Error(`AMD internal error: node ${i} was never eliminated`);
+    groupOf[i] = pivotStep[r];
+  }
+  const start = new Int32Array(step + 1);
+  for (let i = 0; i < n; i++) start[groupOf[i] + 1]++;
+  for (let s = 0; s < step; s++) start[s + 1] += start[s];
+  const perm = new Int32Array(n);
+  // pivot first within its group, then the variables that went with it
+  for (let i = 0; i < n; i++) if (varParent[i] === -1) perm[start[groupOf[i]]++] = i;
+  for (let i = 0; i < n; i++) if (varParent[i] !== -1) perm[start[groupOf[i]]++] = i;
+  return perm;
+}
+
+/** inv[perm[k]] = k. */
+export function invertPermutation(perm: Int32Array): Int32Array {
+  const inv = new Int32Array(perm.length);
+  for (let k = 0; k < perm.length; k++) inv[perm[k]] = k;
+  return inv;
+}
+
+/** True when perm holds each of 0..n-1 exactly once. */
+export function isPermutation(perm: ArrayLike<number>, n: number): boolean {
+  if (perm.length !== n) return false;
+  const seen = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const v = perm[k];
+    if (!(v >= 0 && v < n) || seen[v]) return false;
+    seen[v] = 1;
+  }
+  return true;
+}
