@@ -1,0 +1,90 @@
+// The one typed contract between the renderer and the main process. The
+// Electron adapter (index.ts) and the loopback server (server.ts) both
+// dispatch to `createHandlers`, after validating each request against the
+// method's schema. The renderer imports only the types from this file.
+
+export interface CaseInfo {
+  name: string;
+  file: string;
+  buses: number;
+  branches: number;
+  gens: number;
+}
+
+export interface GridGraph {
+  name: string;
+  baseMVA: number;
+  buses: { id: number; type: number; pd: number; qd: number; vmax: number; vmin: number; baseKV: number; name?: string }[];
+  branches: { row: number; from: number; to: number; rateA: number; inService: boolean }[];
+  gens: { row: number; bus: number; pg: number; inService: boolean }[];
+}
+
+export interface PowerFlowSummary {
+  mode: 'ac' | 'dc';
+  converged: boolean;
+  status: string;
+  iterations: number;
+  mismatch: number;
+  milliseconds: number;
+  vm: number[];
+  va: number[];
+  loading: (number | null)[];
+  pf: number[];
+  qf: number[];
+}
+
+export interface BackendInfo {
+  version: string;
+  learningBackend: string;
+  learningBackendNote: string;
+  node: string;
+  platform: string;
+}
+
+export interface Api {
+  info(): Promise<BackendInfo>;
+  listCases(): Promise<CaseInfo[]>;
+  caseGraph(req: { name: string }): Promise<GridGraph>;
+  powerFlow(req: { name: string; dc?: boolean }): Promise<PowerFlowSummary>;
+}
+
+export type ApiMethod = keyof Api;
+
+/** Request validators: each returns the typed request or throws ApiError. */
+export class ApiError extends Error {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Validator = (req: unknown) => unknown;
+
+const obj = (req: unknown): Record<string, unknown> => {
+  if (req === undefined || req === null) return {};
+  if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('request must be an object');
+  return req as Record<string, unknown>;
+};
+const str = (o: Record<string, unknown>, k: string, max = 200): string => {
+  const v = o[k];
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new ApiError(`field '${k}' must be a non-empty string of at most ${max} characters`, k);
+  return v;
+};
+const optBool = (o: Record<string, unknown>, k: string): boolean | undefined => {
+  const v = o[k];
+  if (v !== undefined && typeof v !== 'boolean') throw new ApiError(`field '${k}' must be true or false`, k);
+  return v as boolean | undefined;
+};
+
+export const validators: Record<ApiMethod, Validator> = {
+  info: () => undefined,
+  listCases: () => undefined,
+  caseGraph: (r) => { const o = obj(r); return { name: str(o, 'name') }; },
+  powerFlow: (r) => { const o = obj(r); return { name: str(o, 'name'), dc: optBool(o, 'dc') }; },
+};
+
+export const API_METHODS = Object.keys(validators) as ApiMethod[];
+
+export function isApiMethod(m: string): m is ApiMethod {
+  return Object.prototype.hasOwnProperty.call(validators, m);
+}

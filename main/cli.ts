@@ -1,0 +1,48 @@
+// Command-line adapter: `gridrewire <command> ...` over the same services as
+// the desktop app. Errors a user can cause print one clear line and exit 2.
+
+import { UsageError } from './cli/args';
+import { pfCommand } from './cli/pf';
+
+type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
+
+const commands: Record<string, { run: Command; help: string }> = {
+  pf: { run: pfCommand, help: 'pf <case.m> [--dc] [--enforce-q-lims] [--json]    solve one power flow' },
+};
+
+const HELP = `GridRewire: N-1 contingency analysis and sparse graph-network surrogates.
+
+usage: gridrewire <command> [options]
+
+commands:
+${Object.values(commands).map((c) => '  ' + c.help).join('\n')}
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const err = (s: string) => process.stderr.write(s + '\n');
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') { out(HELP); return name ? 0 : 2; }
+  const cmd = commands[name];
+  if (!cmd) { err(`gridrewire: unknown command '${name}'\n\n${HELP}`); return 2; }
+  try {
+    return await cmd.run(rest, out, err);
+  } catch (e) {
+    if (e instanceof UsageError) { err(`gridrewire ${name}: ${e.message}`); return 2; }
+    if (e instanceof Error && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError') {
+      err(`gridrewire ${name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Entry used by bin/gridrewire.js and `node out/main/cli.js`. */
+export function run(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then((code) => { process.exitCode = code; }, (e) => {
+    process.stderr.write(`gridrewire: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 70;
+  });
+}
+
+if (require.main === module) run();

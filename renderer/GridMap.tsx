@@ -1,0 +1,58 @@
+// The grid as a Cytoscape graph: buses as nodes, branches as edges, coloured
+// by the last power flow's loading. Layout is computed once per case.
+
+import { useEffect, useRef } from 'react';
+import cytoscape, { type Core } from 'cytoscape';
+import type { GridGraph, PowerFlowSummary } from '../main/api';
+
+export function loadingColor(l: number | null): string {
+  if (l === null) return '#98a2b3';
+  if (l > 1) return '#d92d20';
+  if (l > 0.9) return '#f79009';
+  if (l > 0.6) return '#eaaa08';
+  return '#12b76a';
+}
+
+export function GridMap({ graph, pf, onBranch }: { graph: GridGraph; pf: PowerFlowSummary | null; onBranch?: (row: number) => void }) {
+  const el = useRef<HTMLDivElement>(null);
+  const cy = useRef<Core | null>(null);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const genBuses = new Set(graph.gens.filter((g) => g.inService).map((g) => g.bus));
+    const big = graph.buses.length > 600;
+    const inst = cytoscape({
+      container: el.current,
+      elements: [
+        ...graph.buses.map((b) => ({ data: { id: `b${b.id}`, label: String(b.id), kind: b.type === 3 ? 'ref' : genBuses.has(b.id) ? 'gen' : 'load' } })),
+        ...graph.branches.filter((br) => br.inService).map((br) => ({ data: { id: `l${br.row}`, source: `b${br.from}`, target: `b${br.to}`, row: br.row } })),
+      ],
+      style: [
+        { selector: 'node', style: { width: 10, height: 10, 'background-color': '#475467', label: big ? '' : 'data(label)', 'font-size': 7, color: '#344054' } },
+        { selector: 'node[kind = "gen"]', style: { 'background-color': '#1f6feb', shape: 'round-rectangle' } },
+        { selector: 'node[kind = "ref"]', style: { 'background-color': '#7a5af8', shape: 'star', width: 14, height: 14 } },
+        { selector: 'edge', style: { width: 2, 'line-color': '#98a2b3', 'curve-style': 'haystack' } },
+        { selector: 'edge:selected', style: { width: 5, 'line-color': '#101828' } },
+      ],
+      layout: { name: big ? 'grid' : 'cose', animate: false, randomize: false } as cytoscape.LayoutOptions,
+      wheelSensitivity: 0.3,
+    });
+    inst.on('tap', 'edge', (e) => onBranch?.(Number(e.target.data('row'))));
+    cy.current = inst;
+    return () => inst.destroy();
+  }, [graph]);
+
+  useEffect(() => {
+    const inst = cy.current;
+    if (!inst) return;
+    inst.batch(() => {
+      inst.edges().forEach((e) => {
+        const row = Number(e.data('row'));
+        const l = pf ? pf.loading[row - 1] : null;
+        e.style('line-color', pf ? loadingColor(l) : '#98a2b3');
+      });
+    });
+  }, [pf, graph]);
+
+  return <div id="map" ref={el} data-testid="grid-map" />;
+}
