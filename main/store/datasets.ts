@@ -1,0 +1,150 @@
+// Datasets for the surrogate: a config, a seed and split sizes, and samples
+// (scenario, outaged branch, split, feature and label vectors as f32 blobs)
+// appended in batches, idempotently, so a killed build resumes.
+
+import type { Db } from './db';
+import { nowIso } from './db';
+import { decodeFloat32, encodeArray } from './blob';
+import { StoreError } from './errors';
+import { fromJson, toJson } from './json';
+import type { DatasetInput, DatasetSample, DatasetSummary, JsonObject, SampleQuery, Split, StoredSample } from './types';
+import { nonEmpty, nonNegInt, notFound, oneOf } from './validate';
+
+const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+interface Row {
+  id: number;
+  case_id: number;
+  name: string;
+  config: string;
+  seed: number;
+  n_train: number;
+  n_val: number;
+  n_test: number;
+  status: 'building' | 'done';
+  created_at: string;
+  samples: number;
+}
+
+const SELECT = `SELECT d.*, (SELECT count(*) FROM dataset_samples s WHERE s.dataset_id = d.id) AS samples FROM datasets d`;
+
+const toSummary = (r: Row): DatasetSummary => ({
+  id: r.id,
+  caseId: r.case_id,
+  name: r.name,
+  config: fromJson<JsonObject>(r.config, `dataset ${r.id} config`),
+  seed: r.seed,
+  sizes: { train: r.n_train, val: r.n_val, test: r.n_test },
+  status: r.status,
+  createdAt: r.created_at,
+  samples: r.samples,
+});
+
+interface SampleRow {
+  id: number;
+  scenario: number;
+  branch: number;
+  split: Split;
+  features: Buffer;
+  labels: Buffer;
+}
+
+export class DatasetRepo {
+  constructor(private readonly db: Db) {}
+
+  create(input: DatasetInput): number {
+    nonEmpty(input.name, 'dataset name');
+    if (!Number.isSafeInteger(input.seed)) throw new StoreError('INVALID', `seed must be an integer, got ${input.seed}`);
+    for (const s of SPLITS) nonNegInt(input.sizes?.[s], `sizes.${s}`);
+    return this.db.write('creating a dataset', () => {
+      if (!this.db.stmt('SELECT 1 FROM cases WHERE id = ?').get(input.caseId)) throw notFound('case', input.caseId);
+      const info = this.db
+        .stmt(
+          `INSERT INTO datasets (case_id, name, config, seed, n_train, n_val, n_test, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'building', ?)`,
+        )
+        .run(input.caseId, input.name, toJson(input.config), input.seed, input.sizes.train, input.sizes.val, input.sizes.test, nowIso());
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  /** Appends a batch of samples in one transaction; a (scenario, branch) already
+   *  stored is skipped. Returns how many were new. */
+  appendSamples(datasetId: number, samples: readonly DatasetSample[]): number {
+    // Encode outside the write lock.
+    const rows = samples.map((s) => {
+      oneOf(s.split, SPLITS, 'split');
+      if (!(s.features instanceof Float32Array) || !(s.labels instanceof Float32Array)) {
+        throw new StoreError('INVALID', `sample (${s.scenario}, ${s.branch}): features and labels must be Float32Array`);
+      }
+      return [s.scenario, s.branch, s.split, encodeArray(s.features), encodeArray(s.labels)] as const;
+    });
+    return this.db.write('storing dataset samples', () => {
+      const d = this.db.stmt('SELECT status FROM datasets WHERE id = ?').get(datasetId) as { status: string } | undefined;
+      if (!d) throw notFound('dataset', datasetId);
+      if (d.status === 'done') throw new StoreError('INVALID', `dataset ${datasetId} is complete; it cannot take more samples`);
+      const put = this.db.stmt(
+        'INSERT INTO dataset_samples (dataset_id, scenario, branch, split, features, labels) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      let n = 0;
+      for (const r of rows) n += put.run(datasetId, ...r).changes;
+      return n;
+    });
+  }
+
+  markDone(datasetId: number): void {
+    const n = this.db.write('completing a dataset', () => this.db.stmt(`UPDATE datasets SET status = 'done' WHERE id = ?`).run(datasetId).changes);
+    if (n === 0) throw notFound('dataset', datasetId);
+  }
+
+  get(id: number): DatasetSummary | undefined {
+    const r = this.db.guard('reading a dataset', () => this.db.stmt(`${SELECT} WHERE d.id = ?`).get(id) as Row | undefined);
+    return r && toSummary(r);
+  }
+
+  list(filter: { caseId?: number } = {}): DatasetSummary[] {
+    return this.db.guard('listing datasets', () =>
+      (this.db.stmt(`${SELECT} WHERE (@caseId IS NULL OR d.case_id = @caseId) ORDER BY d.id`).all({ caseId: filter.caseId ?? null }) as Row[]).map(toSummary),
+    );
+  }
+
+  countSamples(datasetId: number, split?: Split): number {
+    return this.db.guard('counting samples', () =>
+      this.db.stmt('SELECT count(*) FROM dataset_samples WHERE dataset_id = @id AND (@split IS NULL OR split = @split)').pluck().get({ id: datasetId, split: split ?? null }) as number,
+    );
+  }
+
+  /** Samples in insertion order; page with afterId = the last id seen. */
+  getSamples(datasetId: number, q: SampleQuery = {}): StoredSample[] {
+    if (q.split !== undefined) oneOf(q.split, SPLITS, 'split');
+    const limit = q.limit === undefined ? -1 : nonNegInt(q.limit, 'limit');
+    return this.db.guard('reading samples', () =>
+      (
+        this.db
+          .stmt(
+            `SELECT id, scenario, branch, split, features, labels FROM dataset_samples
+             WHERE dataset_id = @id AND (@split IS NULL OR split = @split) AND id > @afterId ORDER BY id LIMIT @limit`,
+          )
+          .all({ id: datasetId, split: q.split ?? null, afterId: q.afterId ?? 0, limit }) as SampleRow[]
+      ).map((r) => ({
+        id: r.id,
+        scenario: r.scenario,
+        branch: r.branch,
+        split: r.split,
+        features: decodeFloat32(r.features, `sample ${r.id} features`),
+        labels: decodeFloat32(r.labels, `sample ${r.id} labels`),
+      })),
+    );
+  }
+
+  /** (scenario, branch) pairs already stored, for resuming a build. */
+  storedKeys(datasetId: number): { scenario: number; branch: number }[] {
+    return this.db.guard('reading sample keys', () =>
+      this.db.stmt('SELECT scenario, branch FROM dataset_samples WHERE dataset_id = ? ORDER BY id').all(datasetId) as { scenario: number; branch: number }[],
+    );
+  }
+
+  delete(id: number): boolean {
+    return this.db.write('deleting a dataset', () => this.db.stmt('DELETE FROM datasets WHERE id = ?').run(id).changes === 1);
+  }
+}

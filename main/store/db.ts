@@ -1,0 +1,218 @@
+// Opening the database file safely, and the connection wrapper the
+// repositories share (statement cache, transactions, error mapping).
+//
+// Opening never writes to a file it has not recognised: the 100-byte SQLite
+// header is read with plain file I/O first, then application_id and
+// user_version are read through SQLite, and only a file that is empty, ours
+// and not newer than this code is switched to WAL and migrated.
+//
+// Concurrency policy: several connections and processes may use one file at
+// the same time. WAL lets readers read while one writer writes; writers take
+// the lock with BEGIN IMMEDIATE and wait up to busy_timeout for each other,
+// then fail with StoreError BUSY. Long jobs claim their run (owner pid) so two
+// processes never compute the same run; see runs-owner.ts.
+
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StoreError, toStoreError } from './errors';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { ensureFolderFor } from './paths';
+
+export interface OpenOptions {
+  /** Open for reading only: no migration, no WAL switch, writes fail with READ_ONLY. */
+  readonly?: boolean;
+  /** How long a write waits for another writer's lock (ms). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const HEADER_SIZE = 100;
+
+interface FileHeader {
+  userVersion: number;
+  applicationId: number;
+}
+
+/** Reads the SQLite header of an existing non-empty file, or refuses it. */
+function readHeader(path: string): FileHeader {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEADER_SIZE);
+    const n = readSync(fd, buf, 0, HEADER_SIZE, 0);
+    if (n < HEADER_SIZE || !buf.subarray(0, 16).equals(SQLITE_MAGIC)) {
+      throw new StoreError('NOT_A_DATABASE', `${path} is not a GridRewire database (it is not an SQLite file); choose another file with --db`, path);
+    }
+    return { userVersion: buf.readInt32BE(60), applicationId: buf.readInt32BE(68) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function newerSchema(path: string, version: number): StoreError {
+  return new StoreError(
+    'NEWER_SCHEMA',
+    `${path} was written by a newer GridRewire (schema version ${version}, this version knows up to ${SCHEMA_VERSION}); update GridRewire to open it. The file was not changed.`,
+    path,
+  );
+}
+
+function notOurs(path: string): StoreError {
+  return new StoreError('NOT_A_DATABASE', `${path} is an SQLite file but not a GridRewire database; choose another file with --db. The file was not changed.`, path);
+}
+
+/** Checks the file before SQLite touches it. Returns whether it exists with content. */
+function precheck(path: string, readonly: boolean): void {
+  if (!existsSync(path)) {
+    if (readonly) throw new StoreError('NOT_FOUND', `${path} does not exist (opened read-only, so it was not created)`, path);
+    ensureFolderFor(path);
+    return;
+  }
+  const st = statSync(path);
+  if (st.isDirectory()) throw new StoreError('NOT_A_DATABASE', `${path} is a folder, not a GridRewire database`, path);
+  if (!st.isFile()) throw new StoreError('NOT_A_DATABASE', `${path} is not a regular file, so not a GridRewire database`, path);
+  if (st.size === 0) return; // an empty file is a valid, empty database
+  const h = readHeader(path);
+  if (h.applicationId === APPLICATION_ID && h.userVersion > SCHEMA_VERSION) throw newerSchema(path, h.userVersion);
+  if (h.applicationId !== APPLICATION_ID && h.applicationId !== 0) throw notOurs(path);
+}
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+export class Db {
+  private readonly stmts = new Map<string, Stmt>();
+  private readonly runInTx: (fn: () => unknown) => unknown;
+  private readonly txImmediate: (fn: () => unknown) => unknown;
+  private readonly txDeferred: (fn: () => unknown) => unknown;
+
+  constructor(
+    readonly raw: Database.Database,
+    readonly path: string,
+    readonly readonly: boolean,
+  ) {
+    this.runInTx = raw.transaction((fn: () => unknown) => fn());
+    this.txImmediate = (this.runInTx as unknown as { immediate: (fn: () => unknown) => unknown }).immediate;
+    this.txDeferred = (this.runInTx as unknown as { deferred: (fn: () => unknown) => unknown }).deferred;
+  }
+
+  /** A prepared statement, compiled once per connection. */
+  stmt(sql: string): Stmt {
+    let s = this.stmts.get(sql);
+    if (s === undefined) {
+      s = this.raw.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs fn, mapping any SQLite error to a StoreError that says what we were doing. */
+  guard<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreError(err, this.path, doing);
+    }
+  }
+
+  /** A write transaction. IMMEDIATE takes the write lock up front, so busy_timeout applies
+   *  (a deferred read-then-write can fail at once with SQLITE_BUSY_SNAPSHOT under WAL).
+   *  Nested calls become savepoints of the outer transaction. */
+  write<T>(doing: string, fn: () => T): T {
+    if (this.readonly) throw new StoreError('READ_ONLY', `${this.path}: ${doing}: the store was opened read-only`, this.path);
+    return this.guard(doing, () => this.txImmediate(fn) as T);
+  }
+
+  /** A read transaction: every statement in fn sees the same snapshot. */
+  read<T>(doing: string, fn: () => T): T {
+    return this.guard(doing, () => (this.raw.inTransaction ? fn() : (this.txDeferred(fn) as T)));
+  }
+
+  close(): void {
+    this.stmts.clear();
+    if (this.raw.open) this.raw.close();
+  }
+}
+
+/** Opens (creating and migrating if needed) the database at `path`. */
+export function openDb(pathArg: string, opts: OpenOptions = {}): Db {
+  const memory = pathArg === ':memory:';
+  const path = memory ? pathArg : resolve(pathArg);
+  const readonly = opts.readonly === true;
+  if (!memory) precheck(path, readonly);
+
+  let raw: Database.Database;
+  try {
+    raw = new Database(path, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
+  } catch (err) {
+    const e = toStoreError(err, path, 'opening the database');
+    if (e.code === 'NOT_A_DATABASE') throw e;
+    throw new StoreError('CANNOT_CREATE', `cannot open or create ${path}: ${(err as Error).message}; check the folder exists and is writable, or choose another file with --db`, path, { cause: err });
+  }
+  const db = new Db(raw, path, readonly);
+  try {
+    raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    // Reads only, until the file is known to be ours.
+    const inspect = () => ({
+      appId: raw.pragma('application_id', { simple: true }) as number,
+      version: raw.pragma('user_version', { simple: true }) as number,
+      objects: (raw.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n,
+    });
+    const first = db.guard('reading the schema version', inspect);
+    checkIdentity(path, first.appId, first.version, first.objects);
+
+    if (readonly) {
+      if (first.version < SCHEMA_VERSION) {
+        throw new StoreError(
+          first.version === 0 ? 'NOT_A_DATABASE' : 'OLD_SCHEMA',
+          first.version === 0
+            ? `${path} is an empty database, not a GridRewire database yet (opened read-only, so it was not initialised)`
+            : `${path} has schema version ${first.version} and needs an upgrade to ${SCHEMA_VERSION}; open it once without read-only`,
+          path,
+        );
+      }
+    } else if (!memory) {
+      const mode = db.guard('switching to WAL', () => raw.pragma('journal_mode = WAL', { simple: true }));
+      if (mode !== 'wal') throw new StoreError('SQLITE', `${path}: could not switch to WAL journaling (got ${String(mode)})`, path);
+      // NORMAL is safe in WAL: a crash of the process loses nothing committed;
+      // a power cut may lose the last transactions but never corrupts.
+      raw.pragma('synchronous = NORMAL');
+    }
+    raw.pragma('foreign_keys = ON');
+    if (!readonly) migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw toStoreError(err, path, 'opening the database');
+  }
+}
+
+function checkIdentity(path: string, appId: number, version: number, objects: number): void {
+  if (appId === APPLICATION_ID) {
+    if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+    return;
+  }
+  if (appId === 0 && version === 0 && objects === 0) return; // empty: ours to initialise
+  throw notOurs(path);
+}
+
+/** Applies every migration newer than the file, each in its own transaction. */
+function migrate(db: Db): void {
+  for (const m of MIGRATIONS) {
+    db.write(`applying migration ${m.version} (${m.description})`, () => {
+      // Re-read inside the write lock: another process may have just migrated.
+      const appId = db.raw.pragma('application_id', { simple: true }) as number;
+      const current = db.raw.pragma('user_version', { simple: true }) as number;
+      const objects = (db.raw.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+      checkIdentity(db.path, appId, current, objects);
+      if (current >= m.version) return;
+      if (current !== m.version - 1) throw new StoreError('CORRUPT', `${db.path}: schema version ${current} cannot be migrated to ${m.version}`, db.path);
+      db.raw.exec(m.sql);
+      if (m.version === 1) db.raw.pragma(`application_id = ${APPLICATION_ID}`);
+      db.raw.pragma(`user_version = ${m.version}`);
+    });
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,212 @@
+// The schema, as an ordered list of migrations. `PRAGMA user_version` holds the
+// number of migrations applied; each runs in its own IMMEDIATE transaction so
+// a crash leaves the file at the old version or the new one, never between.
+// Append new migrations; never edit one that has shipped.
+
+/** 'GrRw': marks a file as ours, so another app's SQLite file is refused. */
+export const APPLICATION_ID = 0x47725277;
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const V1 = /* sql */ `
+CREATE TABLE cases (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids are shown to users
+  hash         TEXT    NOT NULL UNIQUE,            -- sha256 hex of the original text (utf8)
+  name         TEXT    NOT NULL,
+  source_file  TEXT,
+  text_gz      BLOB    NOT NULL,                   -- the original file, gzipped
+  parsed_gz    BLOB    NOT NULL,                   -- the parsed Case as JSON (non-finite safe), gzipped
+  nbus         INTEGER NOT NULL,
+  nbranch      INTEGER NOT NULL,
+  ngen         INTEGER NOT NULL,
+  imported_at  TEXT    NOT NULL
+);
+
+CREATE TABLE change_sets (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  hash         TEXT    NOT NULL,
+  kind         TEXT    NOT NULL CHECK (kind IN ('scenarios', 'contingencies')),
+  name         TEXT    NOT NULL,
+  case_id      INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+  source_file  TEXT,
+  text_gz      BLOB    NOT NULL,
+  parsed_gz    BLOB,
+  imported_at  TEXT    NOT NULL
+);
+-- The same content for the same case (or for no case) is stored once.
+CREATE UNIQUE INDEX change_sets_content ON change_sets (hash, kind, IFNULL(case_id, 0));
+
+CREATE TABLE layouts (
+  case_id  INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  bus      INTEGER NOT NULL,                       -- external bus number
+  x        REAL    NOT NULL,
+  y        REAL    NOT NULL,
+  PRIMARY KEY (case_id, bus)
+) WITHOUT ROWID;
+
+CREATE TABLE n1_runs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  mode         TEXT    NOT NULL CHECK (mode IN ('ac', 'dc')),
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  config       TEXT    NOT NULL,                   -- N1RunConfig as JSON
+  status       TEXT    NOT NULL CHECK (status IN ('running', 'interrupted', 'cancelled', 'failed', 'done')),
+  total        INTEGER NOT NULL,
+  done         INTEGER NOT NULL DEFAULT 0,
+  -- verdict counts, kept by appendRecords in the same transaction as the rows
+  n_islanded   INTEGER NOT NULL DEFAULT 0,
+  n_diverged   INTEGER NOT NULL DEFAULT 0,
+  n_overload_voltage INTEGER NOT NULL DEFAULT 0,
+  n_overload   INTEGER NOT NULL DEFAULT 0,
+  n_voltage    INTEGER NOT NULL DEFAULT 0,
+  n_secure     INTEGER NOT NULL DEFAULT 0,
+  started_at   TEXT    NOT NULL,
+  updated_at   TEXT    NOT NULL,                   -- last progress (heartbeat)
+  finished_at  TEXT,
+  seconds      REAL,                               -- compute time summed over sessions
+  error        TEXT,
+  owner_pid    INTEGER,                            -- process running it (while 'running')
+  owner_host   TEXT
+);
+CREATE INDEX n1_runs_case ON n1_runs (case_id);
+
+-- One row per (run, kind, element): a resumed run can never duplicate.
+-- REAL columns are nullable because SQLite stores NaN as NULL (read back as NaN).
+CREATE TABLE n1_records (
+  run_id       INTEGER NOT NULL REFERENCES n1_runs(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  element      INTEGER NOT NULL,                   -- 1-based branch or gen row
+  from_bus     INTEGER NOT NULL,
+  to_bus       INTEGER NOT NULL,
+  verdict      TEXT    NOT NULL CHECK (verdict IN ('islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure')),
+  converged    INTEGER NOT NULL,
+  iterations   INTEGER NOT NULL,
+  islanded     INTEGER NOT NULL,
+  cut_buses    INTEGER NOT NULL,
+  lost_load_mw REAL,
+  lost_gen_mw  REAL,
+  max_loading  REAL,
+  n_overloads  INTEGER NOT NULL,
+  worst_branch INTEGER,
+  min_vm       REAL,
+  max_vm       REAL,
+  n_voltage_violations INTEGER NOT NULL,
+  mismatch     REAL,
+  severity     REAL,
+  PRIMARY KEY (run_id, kind, element)
+) WITHOUT ROWID;
+
+CREATE TABLE datasets (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,
+  config       TEXT    NOT NULL,
+  seed         INTEGER NOT NULL,
+  n_train      INTEGER NOT NULL,
+  n_val        INTEGER NOT NULL,
+  n_test       INTEGER NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('building', 'done')),
+  created_at   TEXT    NOT NULL
+);
+
+CREATE TABLE dataset_samples (
+  id           INTEGER PRIMARY KEY,
+  dataset_id   INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  scenario     INTEGER NOT NULL,
+  branch       INTEGER NOT NULL,                   -- 1-based outaged branch row
+  split        TEXT    NOT NULL CHECK (split IN ('train', 'val', 'test')),
+  features     BLOB    NOT NULL,                   -- typed-array blob (f32)
+  labels       BLOB    NOT NULL,                   -- typed-array blob (f32)
+  UNIQUE (dataset_id, scenario, branch)
+);
+CREATE INDEX dataset_samples_split ON dataset_samples (dataset_id, split, id);
+
+CREATE TABLE training_runs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  dataset_id   INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  config       TEXT    NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('running', 'interrupted', 'cancelled', 'failed', 'done')),
+  epochs       INTEGER NOT NULL,                   -- planned
+  started_at   TEXT    NOT NULL,
+  updated_at   TEXT    NOT NULL,
+  finished_at  TEXT,
+  seconds      REAL,
+  error        TEXT,
+  owner_pid    INTEGER,
+  owner_host   TEXT,
+  checkpoint_epoch INTEGER,                        -- epoch of the checkpoint below, NULL if none
+  checkpoint_state TEXT                            -- JSON: optimizer step, RNG state, best so far ...
+);
+
+CREATE TABLE training_epochs (
+  run_id       INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+  epoch        INTEGER NOT NULL,
+  loss         REAL,
+  val_metrics  TEXT    NOT NULL,                   -- JSON
+  density      REAL,
+  zeta         REAL,
+  pruned       INTEGER NOT NULL,
+  regrown      INTEGER NOT NULL,
+  seconds      REAL,
+  PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+
+-- The latest checkpoint of a training run, replaced as a whole in one transaction.
+CREATE TABLE training_checkpoints (
+  run_id       INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,
+  data         BLOB    NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE models (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  name         TEXT    NOT NULL,
+  dataset_id   INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  training_run_id INTEGER REFERENCES training_runs(id) ON DELETE SET NULL,
+  config       TEXT    NOT NULL,
+  metrics      TEXT,
+  created_at   TEXT    NOT NULL,
+  updated_at   TEXT    NOT NULL
+);
+
+CREATE TABLE model_tensors (
+  model_id     INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,                   -- e.g. 'layer0.weight', 'layer0.mask'
+  data         BLOB    NOT NULL,
+  PRIMARY KEY (model_id, name)
+);
+
+-- Explanations, robustness and compression results: JSON documents per model.
+CREATE TABLE model_results (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id     INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('explanation', 'robustness', 'compression')),
+  key          TEXT    NOT NULL,
+  doc          TEXT    NOT NULL,
+  created_at   TEXT    NOT NULL,
+  UNIQUE (model_id, kind, key)
+);
+
+CREATE TABLE reports (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         TEXT    NOT NULL CHECK (kind IN ('html', 'pdf', 'csv', 'json')),
+  file_name    TEXT    NOT NULL,
+  bytes        BLOB,
+  path         TEXT,
+  size         INTEGER NOT NULL,
+  source       TEXT,                               -- JSON: what it reports on ({runId}, {modelId} ...)
+  created_at   TEXT    NOT NULL,
+  CHECK (bytes IS NOT NULL OR path IS NOT NULL)
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,248 @@
+// The shapes the store hands out and takes in. Everything here is plain data.
+
+import type { ContingencyKind, Verdict } from '../core/grid/contingency-types';
+import type { StoredArray } from './blob';
+
+/** Status of a long job. 'interrupted': its process died while 'running'
+ *  (found by markStaleRunsInterrupted); it can be resumed like 'cancelled'. */
+export type JobStatus = 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+export const JOB_STATUSES: readonly JobStatus[] = ['running', 'interrupted', 'cancelled', 'failed', 'done'];
+
+/** JSON-compatible options (NaN and Infinity survive too; see json.ts). */
+export type JsonObject = { [key: string]: unknown };
+
+// ---- cases ---------------------------------------------------------------
+
+export interface CaseSummary {
+  id: number;
+  hash: string;
+  name: string;
+  sourceFile: string | null;
+  nbus: number;
+  nbranch: number;
+  ngen: number;
+  importedAt: string;
+}
+
+export interface ImportResult {
+  id: number;
+  /** false when the same content was already stored (the existing id is returned). */
+  created: boolean;
+}
+
+// ---- change tables and scenarios -------------------------------------------
+
+export type ChangeSetKind = 'scenarios' | 'contingencies';
+
+export interface ChangeSetSummary {
+  id: number;
+  hash: string;
+  kind: ChangeSetKind;
+  name: string;
+  caseId: number | null;
+  sourceFile: string | null;
+  importedAt: string;
+}
+
+// ---- layouts -----------------------------------------------------------------
+
+export interface NodePosition {
+  /** External bus number. */
+  bus: number;
+  x: number;
+  y: number;
+}
+
+// ---- N-1 runs ------------------------------------------------------------------
+
+/** What the N-1 engine is asked to compute; stored with the run so that a
+ *  resume computes exactly the same thing. */
+export interface N1RunConfig {
+  caseId: number;
+  mode: 'ac' | 'dc';
+  kind: ContingencyKind;
+  /** 1-based case rows (branch or gen rows) to outage, one contingency each. */
+  elements: number[];
+  /** Engine options, e.g. { enforceQLimits: false, slack: 'reference' }. */
+  options: JsonObject;
+}
+
+export type VerdictCounts = Record<Verdict, number>;
+
+export interface N1RunSummary {
+  id: number;
+  caseId: number;
+  caseName: string;
+  mode: 'ac' | 'dc';
+  kind: ContingencyKind;
+  status: JobStatus;
+  total: number;
+  done: number;
+  counts: VerdictCounts;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+  error: string | null;
+  ownerPid: number | null;
+}
+
+export interface N1Run extends N1RunSummary {
+  config: N1RunConfig;
+}
+
+export interface RecordQuery {
+  /** 'severity': worst first (ties by element); 'element': by case row. */
+  orderBy?: 'severity' | 'element';
+  verdicts?: readonly Verdict[];
+  limit?: number;
+  offset?: number;
+}
+
+// ---- datasets ------------------------------------------------------------------
+
+export type Split = 'train' | 'val' | 'test';
+
+export interface DatasetInput {
+  caseId: number;
+  name: string;
+  config: JsonObject;
+  seed: number;
+  sizes: { train: number; val: number; test: number };
+}
+
+export interface DatasetSummary extends DatasetInput {
+  id: number;
+  status: 'building' | 'done';
+  createdAt: string;
+  samples: number;
+}
+
+export interface DatasetSample {
+  scenario: number;
+  /** 1-based outaged branch row. */
+  branch: number;
+  split: Split;
+  features: Float32Array;
+  labels: Float32Array;
+}
+
+export interface StoredSample extends DatasetSample {
+  id: number;
+}
+
+export interface SampleQuery {
+  split?: Split;
+  /** Keyset paging: only samples with id > afterId, in id order. */
+  afterId?: number;
+  limit?: number;
+}
+
+// ---- models, training ------------------------------------------------------------
+
+export type Tensors = Map<string, StoredArray>;
+
+export interface ModelInput {
+  name: string;
+  config: JsonObject;
+  tensors: ReadonlyMap<string, StoredArray> | { readonly [name: string]: StoredArray };
+  metrics?: JsonObject | null;
+  datasetId?: number | null;
+  trainingRunId?: number | null;
+}
+
+export interface ModelSummary {
+  id: number;
+  name: string;
+  config: JsonObject;
+  metrics: JsonObject | null;
+  datasetId: number | null;
+  trainingRunId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Tensor names and sizes in bytes (without loading them). */
+  tensors: { name: string; bytes: number }[];
+}
+
+export interface TrainingInput {
+  datasetId?: number | null;
+  config: JsonObject;
+  epochs: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  valMetrics: JsonObject;
+  density: number;
+  /** Rewiring rate used this epoch (0 when rewiring is frozen or off). */
+  zeta: number;
+  pruned: number;
+  regrown: number;
+  seconds: number;
+}
+
+export interface Checkpoint {
+  epoch: number;
+  /** Optimizer step, RNG state, best-so-far metrics ... */
+  state: JsonObject;
+  tensors: ReadonlyMap<string, StoredArray> | { readonly [name: string]: StoredArray };
+}
+
+export interface StoredCheckpoint {
+  epoch: number;
+  state: JsonObject;
+  tensors: Tensors;
+}
+
+export interface TrainingRunSummary {
+  id: number;
+  datasetId: number | null;
+  config: JsonObject;
+  status: JobStatus;
+  epochs: number;
+  epochsDone: number;
+  checkpointEpoch: number | null;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+  error: string | null;
+  ownerPid: number | null;
+}
+
+// ---- results and reports -----------------------------------------------------------
+
+export type ModelResultKind = 'explanation' | 'robustness' | 'compression';
+
+export interface ModelResult {
+  id: number;
+  modelId: number;
+  kind: ModelResultKind;
+  key: string;
+  doc: unknown;
+  createdAt: string;
+}
+
+export type ReportKind = 'html' | 'pdf' | 'csv' | 'json';
+
+export interface ReportInput {
+  kind: ReportKind;
+  fileName: string;
+  /** The exported file itself, or ... */
+  bytes?: Uint8Array;
+  /** ... where it was written (when it is not kept in the database). */
+  path?: string;
+  source?: JsonObject;
+}
+
+export interface ReportSummary {
+  id: number;
+  kind: ReportKind;
+  fileName: string;
+  path: string | null;
+  size: number;
+  hasBytes: boolean;
+  source: JsonObject | null;
+  createdAt: string;
+}
