@@ -1,0 +1,363 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  cscFromTriplets,
+  cscMatVec,
+  cscMatVecTranspose,
+  cscToDense,
+  NonFiniteValueError,
+  SingularMatrixError,
+  SparseLU,
+  type CSC,
+} from '../../main/core/linalg';
+import { DenseSingularError, denseSolve, denseTranspose, rng } from './dense-lu';
+
+/** Dense row-major to CSC keeping exactly the nonzeros plus `alsoStore` positions. */
+function fromDense(d: number[][], alsoStore: Array<[number, number]> = []): CSC {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  d.forEach((row, i) =>
+    row.forEach((v, j) => {
+      if (v !== 0) {
+        rows.push(i);
+        cols.push(j);
+        vals.push(v);
+      }
+    }),
+  );
+  for (const [i, j] of alsoStore) {
+    rows.push(i);
+    cols.push(j);
+    vals.push(0);
+  }
+  return cscFromTriplets(d.length, d.length, rows, cols, vals);
+}
+
+interface RandomOpts {
+  n: number;
+  density: number;
+  dominant: boolean;
+  zeroDiagFrac: number;
+}
+
+/**
+ * Random sparse matrix: a random permutation pattern (keeps it structurally
+ * nonsingular even with zero diagonals) plus random off-diagonal entries,
+ * nonsymmetric in pattern. Some diagonals are left out so pivoting must pick
+ * another row.
+ */
+function randomSparse(r: () => number, o: RandomOpts): CSC {
+  const { n } = o;
+  const d: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  for (let j = 0; j < n; j++) d[perm[j]][j] = (r() < 0.5 ? -1 : 1) * (0.5 + r());
+  const extra = Math.floor(o.density * n * n);
+  for (let t = 0; t < extra; t++) d[Math.floor(r() * n)][Math.floor(r() * n)] = r() * 2 - 1;
+  for (let i = 0; i < n; i++) {
+    if (r() < o.zeroDiagFrac) d[i][i] = 0;
+    else if (o.dominant) d[i][i] = (r() < 0.5 ? -1 : 1) * (1 + d[i].reduce((s, v) => s + Math.abs(v), 0));
+    else if (d[i][i] === 0 && r() < 0.5) d[i][i] = r() * 2 - 1;
+  }
+  return fromDense(d);
+}
+
+function relResidual(a: CSC, x: Float64Array, b: Float64Array, transpose = false): number {
+  const ax = transpose ? cscMatVecTranspose(a, x) : cscMatVec(a, x);
+  let num = 0;
+  let bn = 0;
+  let xn = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(ax[i] - b[i]));
+    bn = Math.max(bn, Math.abs(b[i]));
+    xn = Math.max(xn, Math.abs(x[i]));
+  }
+  let an = 0;
+  for (let j = 0; j < a.ncols; j++) {
+    for (let p = a.colPtr[j]; p < a.colPtr[j + 1]; p++) an = Math.max(an, Math.abs(a.values[p]));
+  }
+  return num / (an * xn * a.ncols + bn);
+}
+
+function randomVector(r: () => number, n: number): Float64Array {
+  return Float64Array.from({ length: n }, () => r() * 2 - 1);
+}
+
+test('hand example: 3x3 tridiagonal solves to the known vector', () => {
+  const a = fromDense([
+    [4, 1, 0],
+    [1, 3, 1],
+    [0, 1, 2],
+  ]);
+  const lu = new SparseLU(a);
+  lu.factor(a.values);
+  const x = lu.solve(new Float64Array([6, 10, 8])); // A [1 2 3]^T
+  [1, 2, 3].forEach((v, i) => assert.ok(Math.abs(x[i] - v) < 1e-14));
+  assert.equal(lu.n, 3);
+  // tridiagonal: no fill, so L and U keep exactly the pattern of A
+  assert.equal(lu.nnzL + lu.nnzU - lu.n, 7);
+});
+
+test('zero diagonal forces row pivoting', () => {
+  // [0 2 0; 1 0 0; 0 0 3] x = [4 5 6]  ->  x = [5 2 2]
+  const a = fromDense([
+    [0, 2, 0],
+    [1, 0, 0],
+    [0, 0, 3],
+  ]);
+  for (const ordering of ['amd', 'natural'] as const) {
+    const lu = new SparseLU(a, { ordering });
+    lu.factor(a.values);
+    const x = lu.solve(new Float64Array([4, 5, 6]));
+    assert.deepEqual(Array.from(x), [5, 2, 2]);
+    const y = lu.solveTranspose(new Float64Array([1, 4, 6])); // A^T y = b -> y = [2 1 2]
+    assert.deepEqual(Array.from(y), [2, 1, 2]);
+  }
+});
+
+test('random sparse matrices: solve and solveTranspose match dense LU', () => {
+  const r = rng(2024);
+  let checked = 0;
+  for (let trial = 0; trial < 240; trial++) {
+    const n = 1 + Math.floor(r() * (trial < 200 ? 40 : 150));
+    const o: RandomOpts = {
+      n,
+      density: [0.01, 0.05, 0.15, 0.4][trial % 4],
+      dominant: trial % 3 === 0,
+      zeroDiagFrac: [0, 0.2, 0.6][trial % 5 % 3],
+    };
+    const a = randomSparse(r, o);
+    const dense = cscToDense(a);
+    const b = randomVector(r, n);
+    let xd: number[];
+    let xtd: number[];
+    try {
+      xd = denseSolve(dense, b);
+      xtd = denseSolve(denseTranspose(dense), b);
+    } catch (e) {
+      if (e instanceof DenseSingularError) continue; // numerically singular draw
+      throw e;
+    }
+    const ordering = trial % 2 === 0 ? 'amd' : 'natural';
+    const lu = new SparseLU(a, { ordering });
+    lu.factor(a.values);
+    const x = lu.solve(b);
+    const xt = lu.solveTranspose(b);
+    assert.ok(relResidual(a, x, b) < 1e-12, `trial ${trial}: residual ${relResidual(a, x, b)}`);
+    assert.ok(relResidual(a, xt, b, true) < 1e-12, `trial ${trial}: transposed residual`);
+    const scale = Math.max(1, ...xd.map(Math.abs));
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(x[i] - xd[i]) < 1e-7 * scale, `trial ${trial} x[${i}] ${x[i]} vs ${xd[i]}`);
+    }
+    const scaleT = Math.max(1, ...xtd.map(Math.abs));
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(xt[i] - xtd[i]) < 1e-7 * scaleT);
+    checked++;
+  }
+  assert.ok(checked > 200, `only ${checked} non-singular draws`);
+});
+
+test('solve accepts x aliasing b and an explicit output vector', () => {
+  const r = rng(5);
+  const a = randomSparse(r, { n: 30, density: 0.1, dominant: true, zeroDiagFrac: 0.1 });
+  const lu = new SparseLU(a);
+  lu.factor(a.values);
+  const b = randomVector(r, 30);
+  const ref = lu.solve(b);
+  const out = new Float64Array(30);
+  assert.equal(lu.solve(b, out), out);
+  assert.deepEqual(Array.from(out), Array.from(ref));
+  const inplace = b.slice();
+  lu.solve(inplace, inplace);
+  assert.deepEqual(Array.from(inplace), Array.from(ref));
+  const refT = lu.solveTranspose(b);
+  const inplaceT = b.slice();
+  lu.solveTranspose(inplaceT, inplaceT);
+  assert.deepEqual(Array.from(inplaceT), Array.from(refT));
+});
+
+test('refactor with new values on the same pattern equals a fresh factor', () => {
+  const r = rng(99);
+  for (let trial = 0; trial < 60; trial++) {
+    const n = 2 + Math.floor(r() * 60);
+    const a = randomSparse(r, { n, density: 0.08, dominant: true, zeroDiagFrac: trial % 2 ? 0.3 : 0 });
+    const lu = new SparseLU(a);
+    try {
+      lu.factor(a.values);
+    } catch (e) {
+      if (e instanceof SingularMatrixError) continue; // a zero-diagonal draw can be singular
+      throw e;
+    }
+    const nnzL = lu.nnzL;
+    const nnzU = lu.nnzU;
+    for (let round = 0; round < 3; round++) {
+      // perturb the values by up to 10% (keeps the pivots of a dominant matrix good)
+      const v = a.values.map((x) => x * (0.9 + 0.2 * r()));
+      assert.equal(lu.refactor(v), true);
+      assert.equal(lu.nnzL, nnzL);
+      assert.equal(lu.nnzU, nnzU);
+      const b = randomVector(r, n);
+      const x = lu.solve(b);
+      const fresh = new SparseLU(a);
+      fresh.factor(v);
+      const xf = fresh.solve(b);
+      const a2: CSC = { ...a, values: v };
+      assert.ok(relResidual(a2, x, b) < 1e-12);
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(x[i] - xf[i]) < 1e-10 * Math.max(1, Math.abs(xf[i])));
+      const xt = lu.solveTranspose(b);
+      assert.ok(relResidual(a2, xt, b, true) < 1e-12);
+    }
+  }
+});
+
+test('refactor returns false when a pivot becomes zero, and factorize recovers', () => {
+  // natural order, diagonal pivots at factor time
+  const a0 = [
+    [1, 1, 0],
+    [1, 3, 1],
+    [0, 1, 1],
+  ];
+  const a = fromDense(a0);
+  const lu = new SparseLU(a, { ordering: 'natural' });
+  assert.equal(lu.factorize(a.values), 'factor');
+  assert.equal(lu.factorize(a.values), 'refactor');
+  // a11 -> 1 makes the second pivot 1 - 1*1 = 0 with the old pivot order;
+  // the matrix itself is nonsingular (det = -1)
+  const v = a.values.slice();
+  const pos22 = a.colPtr[1] + 1; // column 1 holds rows 0, 1, 2
+  assert.equal(a.rowIdx[pos22], 1);
+  v[pos22] = 1;
+  assert.equal(lu.refactor(v), false);
+  assert.equal(lu.isFactored, false);
+  assert.throws(() => lu.solve(new Float64Array(3)), /factor/);
+  assert.equal(lu.factorize(v), 'factor');
+  const b = new Float64Array([2, 3, 2]); // x = [1 1 1]
+  const x = lu.solve(b);
+  x.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+  // and the new pivot sequence refactors the original values fine
+  assert.equal(lu.refactor(a.values), true);
+  const x0 = lu.solve(new Float64Array([2, 5, 2]));
+  x0.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+});
+
+test('refactor rejects a tiny pivot and non-finite values', () => {
+  const a = fromDense([
+    [2, 1],
+    [1, 2],
+  ]);
+  const lu = new SparseLU(a, { ordering: 'natural' });
+  lu.factor(a.values);
+  // pivot 1e-14 against candidate 1 is below 1e-12 relative
+  assert.equal(lu.refactor(new Float64Array([1e-14, 1, 1, 2])), false);
+  assert.equal(lu.refactor(new Float64Array([2, 1, 1, 2])), true);
+  assert.equal(lu.refactor(new Float64Array([2, NaN, 1, 2])), false);
+  assert.equal(lu.refactor(new Float64Array([2, 1, Infinity, 2])), false);
+  assert.throws(() => lu.factor(new Float64Array([2, 1, NaN, 2])), NonFiniteValueError);
+});
+
+test('singular matrices throw SingularMatrixError naming the column', () => {
+  // structurally singular: column 1 only has row 0, which column 0 also needs alone
+  const s1 = fromDense([
+    [1, 1, 0],
+    [0, 0, 0],
+    [0, 0, 1],
+  ]);
+  const lu1 = new SparseLU(s1, { ordering: 'natural' });
+  assert.throws(
+    () => lu1.factor(s1.values),
+    (e: unknown) => e instanceof SingularMatrixError && e.column === 1 && /column 1/.test(e.message),
+  );
+  // numerically singular: second column is twice the first
+  const s2 = fromDense([
+    [1, 2],
+    [3, 6],
+  ]);
+  const lu2 = new SparseLU(s2, { ordering: 'natural' });
+  assert.throws(() => lu2.factor(s2.values), SingularMatrixError);
+  // an empty column
+  const s3 = cscFromTriplets(3, 3, [0, 2], [0, 2], [1, 1]);
+  assert.throws(
+    () => new SparseLU(s3).factor(s3.values),
+    (e: unknown) => e instanceof SingularMatrixError && e.column === 1,
+  );
+  // after a throw the same object can factor a good matrix again
+  const good = new Float64Array([1, 3, 2, 7]); // [1 2; 3 7], column-major
+  lu2.factor(good);
+  const x = lu2.solve(new Float64Array([3, 10]));
+  assert.ok(Math.abs(x[0] - 1) < 1e-14 && Math.abs(x[1] - 1) < 1e-14);
+});
+
+test('explicitly stored zeros stay in the pattern and take values on refactor', () => {
+  // diagonal (0,0) stored but zero: pivoting must go off-diagonal, and the
+  // stored zero at (1,2) must be in the L/U pattern for a later refactor
+  const d = [
+    [0, 1, 0],
+    [2, 1, 0],
+    [0, 1, 3],
+  ];
+  const a = fromDense(d, [
+    [0, 0],
+    [1, 2],
+  ]);
+  assert.equal(a.colPtr[3], 7);
+  const lu = new SparseLU(a);
+  lu.factor(a.values);
+  const b = new Float64Array([1, 3, 4]);
+  const x = lu.solve(b);
+  assert.ok(relResidual(a, x, b) < 1e-15);
+  // now give the stored zeros values; pivots stay acceptable -> refactor works
+  const v = a.values.slice();
+  const d2 = d.map((row) => row.slice());
+  for (let j = 0; j < 3; j++) {
+    for (let p = a.colPtr[j]; p < a.colPtr[j + 1]; p++) {
+      if (a.values[p] === 0) {
+        v[p] = 0.05;
+        d2[a.rowIdx[p]][j] = 0.05;
+      }
+    }
+  }
+  assert.equal(lu.refactor(v), true);
+  const x2 = lu.solve(b);
+  const xd = denseSolve(d2, b);
+  xd.forEach((xi, i) => assert.ok(Math.abs(x2[i] - xi) < 1e-13));
+});
+
+test('diagonal is preferred within the threshold, max row otherwise', () => {
+  // column 0 candidates: diag 0.5, other 1 -> 0.5 >= 0.1 * 1 keeps the diagonal
+  const a = fromDense([
+    [0.5, 1],
+    [1, 1],
+  ]);
+  const lu = new SparseLU(a, { ordering: 'natural' });
+  lu.factor(a.values);
+  // with the diagonal kept, a22 pivot is 1 - 1*1/0.5 = -1: refactor of a
+  // matrix whose a11 is 0 must then fail (it would not with a row swap)
+  assert.equal(lu.refactor(new Float64Array([0, 1, 1, 1])), false);
+  // pivotTol 1 forces the largest candidate: row 1 first, so a11 = 0 refactors fine
+  const strict = new SparseLU(a, { ordering: 'natural', pivotTol: 1 });
+  strict.factor(a.values);
+  assert.equal(strict.refactor(new Float64Array([0, 1, 1, 1])), true);
+  const x = strict.solve(new Float64Array([1, 2])); // [0 1; 1 1] x = [1 2] -> x = [1 1]
+  assert.ok(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+});
+
+test('bad arguments give actionable errors', () => {
+  const a = fromDense([
+    [1, 0],
+    [0, 1],
+  ]);
+  const lu = new SparseLU(a);
+  assert.throws(() => lu.solve(new Float64Array(2)), /factor/);
+  assert.throws(() => lu.refactor(a.values), /before a successful factor/);
+  lu.factor(a.values);
+  assert.throws(() => lu.solve(new Float64Array(3)), /length 3/);
+  assert.throws(() => lu.factor(new Float64Array(1)), /values has 1/);
+  assert.throws(() => new SparseLU(cscFromTriplets(2, 3, [0], [0], [1])), /square/);
+  assert.throws(() => new SparseLU(a, { pivotTol: 2 }), RangeError);
+  const empty = new SparseLU(cscFromTriplets(0, 0, [], [], []));
+  empty.factor(new Float64Array(0));
+  assert.equal(empty.solve(new Float64Array(0)).length, 0);
+});
