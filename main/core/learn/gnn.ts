@@ -1,0 +1,379 @@
+// Edge-aware message-passing network (GINE-like, Hu et al. 2020) whose
+// weight matrices are sparse layers. For a batch of graphs stacked
+// block-diagonally:
+//
+//   h0 = ReLU(EncN x_v)               e = ReLU(EncE x_uv)        (hidden H)
+//   z_v = (1 + eps) h_v + sum_{u in N(v)} ReLU(h_u + e_uv)       (present edges only)
+//   h_v' = ReLU(Lin2 ReLU(Lin1 z_v)) (+ h_v with residual)       (L times)
+//   edge head:  a_e = ReLU(HE [h_u, h_v, e_uv]),   y_e = OutE a_e
+//   node head:  a_v = ReLU(HN h_v),                y_v = OutN a_v
+//   graph head: p = [mean_v h, max_v h, mean_e a_e, max_e a_e] over present
+//               edges; logit = OutG ReLU(HG p)
+//
+// Forward keeps what backward needs; backward is written by hand, layer by
+// layer, and checked against finite differences in the tests. All hidden
+// layers are sparse when sparsity > 0 (ERK densities); the scalar readouts
+// (*.out) are always dense.
+
+import { DenseLayer } from './dense';
+import { layerConnectionCounts, layerDensities, randomMask, type DensityRule } from './density';
+import { LearnError } from './errors';
+import { type Batch, type GraphSample, type GraphTopology, makeBatch } from './graph';
+import type { InitGain, Layer, Param } from './layer';
+import { type HeadOutputs, sigmoid } from './loss';
+import type { Rng } from './rng';
+import { SparseLayer } from './sparse';
+
+export interface GraphNetConfig {
+  nodeFeatDim: number;
+  edgeFeatDim: number;
+  hidden: number;
+  layers: number;
+  headHidden: number;
+  eps: number;
+  residual: boolean;
+  heads: { edge: boolean; node: boolean; graph: boolean };
+  /** Global sparsity of the hidden layers; 0 builds dense layers. */
+  sparsity: number;
+  density: DensityRule;
+}
+
+export const defaultGraphNet: Omit<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'> = {
+  hidden: 64, layers: 3, headHidden: 64, eps: 0, residual: true,
+  heads: { edge: true, node: true, graph: true }, sparsity: 0.9, density: 'erk',
+};
+
+export function resolveGraphNet(cfg: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>): GraphNetConfig {
+  const c: GraphNetConfig = { ...defaultGraphNet, ...cfg, heads: { ...defaultGraphNet.heads, ...cfg.heads } };
+  for (const k of ['nodeFeatDim', 'edgeFeatDim', 'hidden', 'layers', 'headHidden'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] >= (k === 'layers' ? 0 : 1))) throw new LearnError('bad-config', `model.${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!(c.sparsity >= 0 && c.sparsity < 1)) throw new LearnError('bad-config', `model.sparsity must be in [0, 1), got ${c.sparsity}`);
+  if (!Number.isFinite(c.eps)) throw new LearnError('bad-config', `model.eps must be finite, got ${c.eps}`);
+  if (!c.heads.edge && !c.heads.node && !c.heads.graph) throw new LearnError('bad-config', 'model.heads: enable at least one of edge, node, graph');
+  if (c.density !== 'erk' && c.density !== 'uniform') throw new LearnError('bad-config', `model.density must be 'erk' or 'uniform', got '${c.density}'`);
+  return c;
+}
+
+export interface LayerSpec {
+  name: string;
+  nIn: number;
+  nOut: number;
+  gain: InitGain;
+  /** Readouts stay dense. */
+  readout: boolean;
+}
+
+/** The layers a configuration needs, in a fixed order (params, serialization). */
+export function layerSpecs(c: GraphNetConfig): LayerSpec[] {
+  const H = c.hidden, Hh = c.headHidden;
+  const s: LayerSpec[] = [
+    { name: 'enc.node', nIn: c.nodeFeatDim, nOut: H, gain: 'relu', readout: false },
+    { name: 'enc.edge', nIn: c.edgeFeatDim, nOut: H, gain: 'relu', readout: false },
+  ];
+  for (let l = 0; l < c.layers; l++) {
+    s.push({ name: `mp${l}.lin1`, nIn: H, nOut: H, gain: 'relu', readout: false });
+    s.push({ name: `mp${l}.lin2`, nIn: H, nOut: H, gain: 'relu', readout: false });
+  }
+  if (c.heads.edge || c.heads.graph) s.push({ name: 'head.edge.hidden', nIn: 3 * H, nOut: Hh, gain: 'relu', readout: false });
+  if (c.heads.edge) s.push({ name: 'head.edge.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+  if (c.heads.node) {
+    s.push({ name: 'head.node.hidden', nIn: H, nOut: Hh, gain: 'relu', readout: false });
+    s.push({ name: 'head.node.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+  }
+  if (c.heads.graph) {
+    s.push({ name: 'head.graph.hidden', nIn: 2 * H + 2 * Hh, nOut: Hh, gain: 'relu', readout: false });
+    s.push({ name: 'head.graph.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+  }
+  return s;
+}
+
+/** What forward keeps for backward. */
+export interface ForwardCache {
+  h: Float32Array[];
+  z: Float32Array[];
+  a: Float32Array[];
+  c: Float32Array[];
+  e: Float32Array;
+  q: Float32Array | null;
+  aE: Float32Array | null;
+  aN: Float32Array | null;
+  pool: Float32Array | null;
+  poolNodeArg: Int32Array | null;
+  poolEdgeArg: Int32Array | null;
+  aG: Float32Array | null;
+}
+
+export interface Prediction {
+  /** [samples x E] edge predictions (null without edge head). */
+  edge: Float32Array | null;
+  node: Float32Array | null;
+  /** Probability of the positive class per sample. */
+  graphProb: Float32Array | null;
+}
+
+function reluInPlace(x: Float32Array): Float32Array {
+  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
+  return x;
+}
+
+/** dx *= (act > 0), in place. */
+function reluGrad(dx: Float32Array, act: Float32Array): Float32Array {
+  for (let i = 0; i < dx.length; i++) if (!(act[i] > 0)) dx[i] = 0;
+  return dx;
+}
+
+export class GraphNet {
+  readonly cfg: GraphNetConfig;
+  readonly layers: Layer[];
+  private readonly byName = new Map<string, Layer>();
+
+  constructor(cfg: GraphNetConfig, layers: Layer[]) {
+    this.cfg = cfg;
+    const specs = layerSpecs(cfg);
+    if (layers.length !== specs.length) throw new LearnError('bad-model', `model needs ${specs.length} layers, got ${layers.length}`);
+    specs.forEach((s, i) => {
+      const l = layers[i];
+      if (l.name !== s.name || l.nIn !== s.nIn || l.nOut !== s.nOut) {
+        throw new LearnError('bad-model', `layer ${i} should be ${s.name} (${s.nIn}->${s.nOut}), got ${l.name} (${l.nIn}->${l.nOut})`);
+      }
+      this.byName.set(s.name, l);
+    });
+    this.layers = layers;
+  }
+
+  /** A fresh model: ERK masks (when sparse) and He-initialised weights. */
+  static create(cfg: GraphNetConfig, rng: Rng): GraphNet {
+    const specs = layerSpecs(cfg);
+    const hidden = specs.filter((s) => !s.readout);
+    const sparse = cfg.sparsity > 0;
+    const counts = sparse ? layerConnectionCounts(hidden, layerDensities(hidden, cfg.sparsity, cfg.density)) : [];
+    const layers: Layer[] = specs.map((s) => {
+      const hi = hidden.indexOf(s);
+      if (sparse && hi >= 0) {
+        return SparseLayer.fromPositions(s.name, s.nIn, s.nOut, randomMask(s, counts[hi], rng)).init(rng, s.gain);
+      }
+      return new DenseLayer(s.name, s.nIn, s.nOut).init(rng, s.gain);
+    });
+    return new GraphNet(cfg, layers);
+  }
+
+  layer(name: string): Layer {
+    const l = this.byName.get(name);
+    if (!l) throw new LearnError('bad-model', `no layer named ${name}`);
+    return l;
+  }
+
+  private has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  sparseLayers(): SparseLayer[] {
+    return this.layers.filter((l): l is SparseLayer => l instanceof SparseLayer);
+  }
+
+  params(): Param[] {
+    return this.layers.flatMap((l) => l.params());
+  }
+
+  zeroGrad(): void {
+    for (const l of this.layers) l.zeroGrad();
+  }
+
+  batch(graph: GraphTopology, samples: readonly GraphSample[]): Batch {
+    return makeBatch(graph, samples, this.cfg.nodeFeatDim, this.cfg.edgeFeatDim);
+  }
+
+  forward(batch: Batch): { out: HeadOutputs; cache: ForwardCache } {
+    const { hidden: H, headHidden: Hh, eps, residual, heads } = this.cfg;
+    const B = batch.size, N = batch.numNodes, E = batch.numEdges;
+    const NB = B * N, EB = B * E;
+    const h0 = reluInPlace(this.layer('enc.node').forward(batch.nodeFeat, NB));
+    const e = reluInPlace(this.layer('enc.edge').forward(batch.edgeFeat, EB));
+    const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, aG: null };
+    const { msgSrc, msgDst, msgEdge } = batch;
+    const onePlusEps = 1 + eps;
+    for (let l = 0; l < this.cfg.layers; l++) {
+      const h = cache.h[l];
+      const z = new Float32Array(NB * H);
+      for (let i = 0; i < z.length; i++) z[i] = onePlusEps * h[i];
+      for (let k = 0; k < msgSrc.length; k++) {
+        const s = msgSrc[k] * H, d = msgDst[k] * H, ee = msgEdge[k] * H;
+        for (let f = 0; f < H; f++) {
+          const t = h[s + f] + e[ee + f];
+          if (t > 0) z[d + f] += t;
+        }
+      }
+      const a = reluInPlace(this.layer(`mp${l}.lin1`).forward(z, NB));
+      const c = reluInPlace(this.layer(`mp${l}.lin2`).forward(a, NB));
+      let hn = c;
+      if (residual) {
+        hn = new Float32Array(c.length);
+        for (let i = 0; i < c.length; i++) hn[i] = c[i] + h[i];
+      }
+      cache.z.push(z);
+      cache.a.push(a);
+      cache.c.push(c);
+      cache.h.push(hn);
+    }
+    const hL = cache.h[this.cfg.layers];
+    const out: HeadOutputs = { edge: null, node: null, graph: null };
+
+    if (this.has('head.edge.hidden')) {
+      const q = new Float32Array(EB * 3 * H);
+      for (let ge = 0; ge < EB; ge++) {
+        const o = ge * 3 * H;
+        q.set(hL.subarray(batch.edgeSrc[ge] * H, batch.edgeSrc[ge] * H + H), o);
+        q.set(hL.subarray(batch.edgeDst[ge] * H, batch.edgeDst[ge] * H + H), o + H);
+        q.set(e.subarray(ge * H, ge * H + H), o + 2 * H);
+      }
+      cache.q = q;
+      cache.aE = reluInPlace(this.layer('head.edge.hidden').forward(q, EB));
+      if (heads.edge) out.edge = this.layer('head.edge.out').forward(cache.aE, EB);
+    }
+    if (heads.node) {
+      cache.aN = reluInPlace(this.layer('head.node.hidden').forward(hL, NB));
+      out.node = this.layer('head.node.out').forward(cache.aN, NB);
+    }
+    if (heads.graph) {
+      const aE = cache.aE!;
+      const P = 2 * H + 2 * Hh;
+      const pool = new Float32Array(B * P);
+      const nodeArg = new Int32Array(B * H);
+      const edgeArg = new Int32Array(B * Hh).fill(-1);
+      for (let b = 0; b < B; b++) {
+        const p0 = b * P;
+        for (let f = 0; f < H; f++) {
+          let sum = 0, best = -Infinity, arg = b * N;
+          for (let v = b * N; v < (b + 1) * N; v++) {
+            const x = hL[v * H + f];
+            sum += x;
+            if (x > best) { best = x; arg = v; }
+          }
+          pool[p0 + f] = sum / N;
+          pool[p0 + H + f] = best;
+          nodeArg[b * H + f] = arg;
+        }
+        const nAct = batch.activePerGraph[b];
+        for (let f = 0; f < Hh; f++) {
+          let sum = 0, best = -Infinity, arg = -1;
+          for (let ge = b * E; ge < (b + 1) * E; ge++) {
+            if (!batch.active[ge]) continue;
+            const x = aE[ge * Hh + f];
+            sum += x;
+            if (x > best) { best = x; arg = ge; }
+          }
+          pool[p0 + 2 * H + f] = nAct > 0 ? sum / nAct : 0;
+          pool[p0 + 2 * H + Hh + f] = arg >= 0 ? best : 0;
+          edgeArg[b * Hh + f] = arg;
+        }
+      }
+      cache.pool = pool;
+      cache.poolNodeArg = nodeArg;
+      cache.poolEdgeArg = edgeArg;
+      cache.aG = reluInPlace(this.layer('head.graph.hidden').forward(pool, B));
+      out.graph = this.layer('head.graph.out').forward(cache.aG, B);
+    }
+    return { out, cache };
+  }
+
+  /** Accumulates parameter gradients for head-output gradients dOut. */
+  backward(batch: Batch, cache: ForwardCache, dOut: HeadOutputs): void {
+    const { hidden: H, headHidden: Hh, eps, residual, heads } = this.cfg;
+    const B = batch.size, N = batch.numNodes, E = batch.numEdges;
+    const NB = B * N, EB = B * E;
+    const L = this.cfg.layers;
+    const hL = cache.h[L];
+    let dh = new Float32Array(NB * H);
+    const de = new Float32Array(EB * H);
+    let daE: Float32Array | null = cache.aE ? new Float32Array(EB * Hh) : null;
+
+    if (heads.graph && dOut.graph) {
+      const P = 2 * H + 2 * Hh;
+      const daG = reluGrad(this.layer('head.graph.out').backward(cache.aG!, dOut.graph, B, true)!, cache.aG!);
+      const dpool = this.layer('head.graph.hidden').backward(cache.pool!, daG, B, true)!;
+      const nodeArg = cache.poolNodeArg!, edgeArg = cache.poolEdgeArg!;
+      for (let b = 0; b < B; b++) {
+        const p0 = b * P;
+        for (let f = 0; f < H; f++) {
+          const dm = dpool[p0 + f] / N;
+          if (dm !== 0) for (let v = b * N; v < (b + 1) * N; v++) dh[v * H + f] += dm;
+          dh[nodeArg[b * H + f] * H + f] += dpool[p0 + H + f];
+        }
+        const nAct = batch.activePerGraph[b];
+        for (let f = 0; f < Hh; f++) {
+          const dm = nAct > 0 ? dpool[p0 + 2 * H + f] / nAct : 0;
+          if (dm !== 0) for (let ge = b * E; ge < (b + 1) * E; ge++) if (batch.active[ge]) daE![ge * Hh + f] += dm;
+          const arg = edgeArg[b * Hh + f];
+          if (arg >= 0) daE![arg * Hh + f] += dpool[p0 + 2 * H + Hh + f];
+        }
+      }
+    }
+    if (heads.edge && dOut.edge) {
+      const d = this.layer('head.edge.out').backward(cache.aE!, dOut.edge, EB, true)!;
+      for (let i = 0; i < d.length; i++) daE![i] += d[i];
+    }
+    if (daE) {
+      reluGrad(daE, cache.aE!);
+      const dq = this.layer('head.edge.hidden').backward(cache.q!, daE, EB, true)!;
+      for (let ge = 0; ge < EB; ge++) {
+        const o = ge * 3 * H, s = batch.edgeSrc[ge] * H, t = batch.edgeDst[ge] * H, ee = ge * H;
+        for (let f = 0; f < H; f++) {
+          dh[s + f] += dq[o + f];
+          dh[t + f] += dq[o + H + f];
+          de[ee + f] += dq[o + 2 * H + f];
+        }
+      }
+      daE = null;
+    }
+    if (heads.node && dOut.node) {
+      const daN = reluGrad(this.layer('head.node.out').backward(cache.aN!, dOut.node, NB, true)!, cache.aN!);
+      const d = this.layer('head.node.hidden').backward(hL, daN, NB, true)!;
+      for (let i = 0; i < d.length; i++) dh[i] += d[i];
+    }
+
+    const { msgSrc, msgDst, msgEdge } = batch;
+    const e = cache.e;
+    const onePlusEps = 1 + eps;
+    for (let l = L - 1; l >= 0; l--) {
+      const h = cache.h[l];
+      const dc = reluGrad(residual ? dh.slice() : dh, cache.c[l]);
+      const da = reluGrad(this.layer(`mp${l}.lin2`).backward(cache.a[l], dc, NB, true)!, cache.a[l]);
+      const dz = this.layer(`mp${l}.lin1`).backward(cache.z[l], da, NB, true)!;
+      const dhPrev = residual ? dh : new Float32Array(NB * H);
+      for (let i = 0; i < dz.length; i++) dhPrev[i] += onePlusEps * dz[i];
+      for (let k = 0; k < msgSrc.length; k++) {
+        const s = msgSrc[k] * H, d = msgDst[k] * H, ee = msgEdge[k] * H;
+        for (let f = 0; f < H; f++) {
+          if (h[s + f] + e[ee + f] > 0) {
+            const g = dz[d + f];
+            dhPrev[s + f] += g;
+            de[ee + f] += g;
+          }
+        }
+      }
+      dh = dhPrev;
+    }
+    this.layer('enc.edge').backward(batch.edgeFeat, reluGrad(de, e), EB, false);
+    this.layer('enc.node').backward(batch.nodeFeat, reluGrad(dh, cache.h[0]), NB, false);
+  }
+
+  /** Predictions for samples on `graph`, in chunks of batchSize. */
+  predict(graph: GraphTopology, samples: readonly GraphSample[], batchSize = 32): Prediction {
+    const n = samples.length, N = graph.numNodes, E = graph.src.length;
+    const { heads } = this.cfg;
+    const pred: Prediction = {
+      edge: heads.edge ? new Float32Array(n * E) : null,
+      node: heads.node ? new Float32Array(n * N) : null,
+      graphProb: heads.graph ? new Float32Array(n) : null,
+    };
+    for (let s = 0; s < n; s += batchSize) {
+      const chunk = samples.slice(s, s + batchSize);
+      const { out } = this.forward(this.batch(graph, chunk));
+      if (pred.edge && out.edge) pred.edge.set(out.edge, s * E);
+      if (pred.node && out.node) pred.node.set(out.node, s * N);
+      if (pred.graphProb && out.graph) for (let b = 0; b < chunk.length; b++) pred.graphProb[s + b] = sigmoid(out.graph[b]);
+    }
+    return pred;
+  }
+}

@@ -1,0 +1,553 @@
+// Mini-batch training of the graph network with Adam/SGD, a topology method
+// applied after each epoch (or every k steps), validation each epoch, early
+// stopping that restores the best weights and mask, progress and cancel
+// callbacks, and an exact checkpoint (state / fromState).
+//
+// The loop is exposed in pieces so that a caller can compute gradients
+// elsewhere (worker threads) and still use this bookkeeping:
+//
+//   while (!t.finished) {
+//     for (let s = t.nextBatch(); s; s = t.nextBatch()) t.applyGradients(await parallelGrads(s));
+//     t.endEpoch();
+//   }
+//
+// `fit` is that loop, synchronous, with computeGradients on this thread.
+
+import { deserializeModel, serializeModel, type Blob, type SerializedModel } from './serialize';
+import { LearnError } from './errors';
+import { GraphNet, type GraphNetConfig, resolveGraphNet } from './gnn';
+import { type GraphSample, type GraphTopology, type SampleSource, asSource, checkTopology } from './graph';
+import { type LossConfig, computeLoss, resolveLoss, sigmoid } from './loss';
+import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
+import { Optimizer, type OptimizerConfig, defaultOptimizer } from './optim';
+import { RatePolicy, type RateState, type ResolvedTopology, type TopologyConfig, resolveTopology } from './schedule';
+import { rewireLayer } from './rewire';
+import { Rng } from './rng';
+
+export type Monitor = 'loss' | 'balancedAccuracy' | 'edgeMae';
+
+export interface TrainerConfig {
+  model: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>;
+  topology: TopologyConfig;
+  optimizer: OptimizerConfig;
+  loss: Partial<LossConfig>;
+  epochs: number;
+  batchSize: number;
+  /** Epochs without improvement before stopping; 0 never stops early. */
+  patience: number;
+  /** Validation quantity for early stopping and the adaptive rate. */
+  monitor: Monitor;
+  /** Smallest change that counts as an improvement. */
+  minDelta: number;
+  seed: number;
+  /** Samples used for the dense gradient of 'gradient' regrowth. */
+  gradientBatch?: number;
+  /** CH3-L3 path budget per layer. */
+  maxPaths?: number;
+}
+
+export type TrainerConfigInput = Partial<Omit<TrainerConfig, 'model'>> & Pick<TrainerConfig, 'model'>;
+
+export interface TrainData {
+  graph: GraphTopology;
+  train: readonly GraphSample[] | SampleSource;
+  val?: readonly GraphSample[] | SampleSource;
+}
+
+export interface EvalMetrics {
+  samples: number;
+  loss: number;
+  graphLoss: number;
+  edgeLoss: number;
+  nodeLoss: number;
+  confusion: Confusion;
+  accuracy: number;
+  balancedAccuracy: number;
+  /** Recall and precision of the positive class. */
+  recall: number;
+  precision: number;
+  edgeMae: number;
+  nodeMae: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  val: EvalMetrics | null;
+  improved: boolean;
+  /** Rate used by the rewiring that followed this epoch (or during it). */
+  zeta: number;
+  pruned: number;
+  regrown: number;
+  /** Layers whose regrowth fell back to random (e.g. too few CH3-L3 candidates). */
+  fallbacks: number;
+  /** Existing connections / possible, over the sparse layers. */
+  density: number;
+  paramsKept: number;
+  paramsDense: number;
+  rewiringFrozen: boolean;
+  seconds: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  step: number;
+}
+
+export interface FitCallbacks {
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(r: EpochRecord): void;
+  /** Checked before every batch; true stops (state() then resumes exactly). */
+  shouldStop?(): boolean;
+}
+
+export type StopReason = 'completed' | 'early-stop' | 'cancelled';
+
+export interface FitResult {
+  stopped: StopReason;
+  epochs: number;
+  bestEpoch: number;
+  history: EpochRecord[];
+}
+
+/** Gradients of the mean loss over `samples` samples, one buffer per model.params() entry. */
+export interface GradientBuffers {
+  loss: number;
+  samples: number;
+  grads: Float32Array[];
+}
+
+/** Sample-weighted mean of gradient buffers computed on disjoint parts of a batch. */
+export function averageGradients(parts: readonly GradientBuffers[]): GradientBuffers {
+  if (parts.length === 0) throw new LearnError('bad-state', 'no gradients to average');
+  const total = parts.reduce((s, p) => s + p.samples, 0);
+  const grads = parts[0].grads.map((g) => new Float32Array(g.length));
+  let loss = 0;
+  for (const p of parts) {
+    const w = p.samples / total;
+    loss += w * p.loss;
+    p.grads.forEach((g, i) => {
+      if (g.length !== grads[i].length) throw new LearnError('bad-state', `gradient buffer ${i} has ${g.length} values, expected ${grads[i].length}`);
+      const out = grads[i];
+      for (let k = 0; k < g.length; k++) out[k] += w * g[k];
+    });
+  }
+  return { loss, samples: total, grads };
+}
+
+export interface TrainerState {
+  meta: Record<string, unknown>;
+  blobs: Blob[];
+}
+
+interface Cursor {
+  order: Int32Array;
+  batch: number;
+  lossSum: number;
+  lossN: number;
+  pruned: number;
+  regrown: number;
+  fallbacks: number;
+  zeta: number;
+  seconds: number;
+}
+
+interface Best {
+  score: number;
+  epoch: number;
+  snapshot: SerializedModel;
+}
+
+const now = () => performance.now() / 1000;
+
+export function resolveTrainerConfig(c: TrainerConfigInput): TrainerConfig {
+  const cfg: TrainerConfig = {
+    topology: { method: 'adaptive' },
+    optimizer: defaultOptimizer,
+    loss: {},
+    epochs: 20,
+    batchSize: 16,
+    patience: 5,
+    monitor: 'loss',
+    minDelta: 0,
+    seed: 1,
+    ...c,
+  };
+  const int = (k: 'epochs' | 'batchSize' | 'patience' | 'seed', min: number) => {
+    if (!(Number.isInteger(cfg[k]) && cfg[k] >= min)) throw new LearnError('bad-config', `${k} must be an integer >= ${min}, got ${cfg[k]}`);
+  };
+  int('epochs', 1);
+  int('batchSize', 1);
+  int('patience', 0);
+  int('seed', 0);
+  if (!['loss', 'balancedAccuracy', 'edgeMae'].includes(cfg.monitor)) throw new LearnError('bad-config', `monitor must be loss, balancedAccuracy or edgeMae, got '${cfg.monitor}'`);
+  if (!(cfg.minDelta >= 0)) throw new LearnError('bad-config', `minDelta must be >= 0, got ${cfg.minDelta}`);
+  return cfg;
+}
+
+export class Trainer {
+  readonly cfg: TrainerConfig;
+  readonly topo: ResolvedTopology;
+  readonly lossCfg: LossConfig;
+  model: GraphNet;
+  readonly optimizer: Optimizer;
+  readonly rng: Rng;
+  readonly policy: RatePolicy;
+  /** Completed epochs. */
+  epoch = 0;
+  /** Optimiser steps taken. */
+  step = 0;
+  history: EpochRecord[] = [];
+  finished = false;
+  stopReason: StopReason | null = null;
+  private readonly graph: GraphTopology;
+  private readonly train: SampleSource;
+  private readonly val: SampleSource | null;
+  private cursor: Cursor | null = null;
+  private best: Best | null = null;
+  private badEpochs = 0;
+
+  constructor(config: TrainerConfigInput, data: TrainData, restore?: { model: GraphNet }) {
+    this.cfg = resolveTrainerConfig(config);
+    this.topo = resolveTopology(this.cfg.topology);
+    this.lossCfg = resolveLoss(this.cfg.loss);
+    checkTopology(data.graph);
+    this.graph = data.graph;
+    this.train = asSource(data.train);
+    this.val = data.val ? asSource(data.val) : null;
+    if (this.train.length === 0) throw new LearnError('bad-config', 'the training set is empty');
+    this.rng = new Rng(this.cfg.seed);
+    const modelCfg = resolveGraphNet({ ...this.cfg.model, sparsity: this.topo.sparse ? (this.cfg.model.sparsity ?? 0.9) : 0 });
+    this.model = restore?.model ?? GraphNet.create(modelCfg, this.rng);
+    this.optimizer = new Optimizer(this.cfg.optimizer);
+    const stepsPerEpoch = Math.ceil(this.train.length / this.cfg.batchSize);
+    const span = this.topo.everySteps > 0 ? this.cfg.epochs * stepsPerEpoch : this.cfg.epochs;
+    this.policy = new RatePolicy({ ...this.topo.rate, tEnd: this.topo.rate.tEnd ?? Math.max(1, this.topo.cosineEnd * span) });
+  }
+
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.train.length / this.cfg.batchSize);
+  }
+
+  get bestEpoch(): number {
+    return this.best?.epoch ?? 0;
+  }
+
+  // ---- gradients -------------------------------------------------------
+
+  /**
+   * Gradients of the mean loss over `samples` at the current weights. The
+   * returned buffers are the model's own grad arrays (valid until the next
+   * call); copy them to keep or send them.
+   */
+  computeGradients(samples: readonly GraphSample[]): GradientBuffers {
+    const model = this.model;
+    model.zeroGrad();
+    const batch = model.batch(this.graph, samples);
+    const { out, cache } = model.forward(batch);
+    const loss = computeLoss(out, batch, this.lossCfg);
+    model.backward(batch, cache, loss.grad);
+    return { loss: loss.total, samples: samples.length, grads: model.params().map((p) => p.grad) };
+  }
+
+  /** One optimiser step from gradients (ours or averaged from workers); advances the batch cursor. */
+  applyGradients(g: GradientBuffers): void {
+    const params = this.model.params();
+    if (g.grads.length !== params.length) throw new LearnError('bad-state', `expected ${params.length} gradient buffers, got ${g.grads.length}`);
+    params.forEach((p, i) => {
+      const src = g.grads[i];
+      if (src.length !== p.grad.length) throw new LearnError('bad-state', `gradient for ${p.name} has ${src.length} values, expected ${p.grad.length} (was the topology changed?)`);
+      if (src !== p.grad) p.grad.set(src);
+    });
+    this.optimizer.step(params);
+    this.step++;
+    const c = this.openCursor();
+    c.batch++;
+    c.lossSum += g.loss * g.samples;
+    c.lossN += g.samples;
+    if (this.topo.rewires && this.topo.everySteps > 0 && this.step % this.topo.everySteps === 0) {
+      const zeta = this.policy.zetaAt(this.step);
+      const r = this.rewire(zeta);
+      c.zeta = zeta;
+      c.pruned += r.pruned;
+      c.regrown += r.regrown;
+      c.fallbacks += r.fallbacks;
+    }
+  }
+
+  // ---- epoch loop ------------------------------------------------------
+
+  private openCursor(): Cursor {
+    if (!this.cursor) {
+      const order = new Int32Array(this.train.length);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      this.rng.shuffle(order);
+      this.cursor = { order, batch: 0, lossSum: 0, lossN: 0, pruned: 0, regrown: 0, fallbacks: 0, zeta: 0, seconds: 0 };
+    }
+    return this.cursor;
+  }
+
+  /** Samples of the current epoch's next batch, or null when the epoch's batches are done. */
+  nextBatch(): GraphSample[] | null {
+    if (this.finished) return null;
+    const c = this.openCursor();
+    const bs = this.cfg.batchSize, start = c.batch * bs;
+    if (start >= c.order.length) return null;
+    const out: GraphSample[] = [];
+    for (let i = start; i < Math.min(start + bs, c.order.length); i++) out.push(this.train.get(c.order[i]));
+    return out;
+  }
+
+  /** Validation, early stopping, rate policy and per-epoch rewiring; returns the epoch's record. */
+  endEpoch(): EpochRecord {
+    const c = this.openCursor();
+    if (c.batch * this.cfg.batchSize < c.order.length) throw new LearnError('bad-state', `epoch ${this.epoch + 1} still has batches to train`);
+    const t0 = now();
+    this.epoch++;
+    const val = this.val && this.val.length > 0 ? this.evaluate(this.val) : null;
+    const trainLoss = c.lossN > 0 ? c.lossSum / c.lossN : NaN;
+    const score = this.monitorValue(val, trainLoss);
+    const improved = this.isImprovement(score);
+    if (improved) {
+      this.best = { score, epoch: this.epoch, snapshot: serializeModel(this.model) };
+      this.badEpochs = 0;
+    } else {
+      this.badEpochs++;
+    }
+    this.policy.observe(improved);
+    const earlyStop = this.cfg.patience > 0 && this.badEpochs >= this.cfg.patience;
+    const last = this.epoch >= this.cfg.epochs || earlyStop;
+    if (this.topo.rewires && this.topo.everySteps === 0 && !last) {
+      const zeta = this.policy.zetaAt(this.epoch - 1);
+      const r = this.rewire(zeta);
+      c.zeta = zeta;
+      c.pruned += r.pruned;
+      c.regrown += r.regrown;
+      c.fallbacks += r.fallbacks;
+    }
+    const counts = parameterCounts(this.model.layers);
+    const record: EpochRecord = {
+      epoch: this.epoch,
+      trainLoss,
+      val,
+      improved,
+      zeta: c.zeta,
+      pruned: c.pruned,
+      regrown: c.regrown,
+      fallbacks: c.fallbacks,
+      density: counts.sparseDensity,
+      paramsKept: counts.kept,
+      paramsDense: counts.dense,
+      rewiringFrozen: !this.topo.rewires || this.policy.frozen,
+      seconds: c.seconds + (now() - t0),
+    };
+    this.history.push(record);
+    this.cursor = null;
+    if (last) this.finish(earlyStop ? 'early-stop' : 'completed');
+    return record;
+  }
+
+  /** Runs (or resumes) training until the epochs are done, early stopping, or shouldStop. */
+  fit(cb: FitCallbacks = {}): FitResult {
+    if (!this.finished) this.stopReason = null;
+    while (!this.finished) {
+      let samples: GraphSample[] | null;
+      while ((samples = this.nextBatch())) {
+        if (cb.shouldStop?.()) {
+          this.stopReason = 'cancelled';
+          return this.result();
+        }
+        const t0 = now();
+        const g = this.computeGradients(samples);
+        this.applyGradients(g);
+        const c = this.cursor!;
+        c.seconds += now() - t0;
+        cb.onBatch?.({ epoch: this.epoch + 1, batch: c.batch, batches: this.batchesPerEpoch, loss: g.loss, step: this.step });
+      }
+      const rec = this.endEpoch();
+      cb.onEpoch?.(rec);
+    }
+    return this.result();
+  }
+
+  private result(): FitResult {
+    return { stopped: this.stopReason ?? 'completed', epochs: this.epoch, bestEpoch: this.bestEpoch, history: this.history };
+  }
+
+  private finish(reason: StopReason): void {
+    this.finished = true;
+    this.stopReason = reason;
+    // Best weights and mask back in place; moments no longer matter.
+    if (this.best && this.best.epoch !== this.epoch) this.model = deserializeModel(this.best.snapshot.config, this.best.snapshot.blobs);
+  }
+
+  private monitorValue(val: EvalMetrics | null, trainLoss: number): number {
+    if (!val) return trainLoss;
+    switch (this.cfg.monitor) {
+      case 'balancedAccuracy':
+        return val.balancedAccuracy;
+      case 'edgeMae':
+        return val.edgeMae;
+      default:
+        return val.loss;
+    }
+  }
+
+  private isImprovement(score: number): boolean {
+    if (Number.isNaN(score)) return this.best === null;
+    if (!this.best || Number.isNaN(this.best.score)) return true;
+    const higher = this.val !== null && this.cfg.monitor === 'balancedAccuracy';
+    return higher ? score > this.best.score + this.cfg.minDelta : score < this.best.score - this.cfg.minDelta;
+  }
+
+  // ---- topology --------------------------------------------------------
+
+  /** Rewires every sparse layer with rate zeta by the method's regrowth rule. */
+  rewire(zeta: number): { pruned: number; regrown: number; fallbacks: number } {
+    const layers = this.model.sparseLayers();
+    const sum = { pruned: 0, regrown: 0, fallbacks: 0 };
+    if (!(zeta > 0) || layers.length === 0) return sum;
+    const regrow = this.topo.regrow;
+    if (regrow === 'gradient') {
+      for (const l of layers) l.denseGrad = new Float32Array(l.nIn * l.nOut);
+      const n = Math.min(this.cfg.gradientBatch ?? this.cfg.batchSize, this.train.length);
+      const pick: GraphSample[] = [];
+      for (let i = 0; i < n; i++) pick.push(this.train.get(this.rng.int(this.train.length)));
+      this.computeGradients(pick);
+      this.model.zeroGrad();
+    }
+    for (const l of layers) {
+      const s = rewireLayer(l, { zeta, regrow, rng: this.rng, denseGrad: l.denseGrad, maxPaths: this.cfg.maxPaths });
+      l.denseGrad = null;
+      sum.pruned += s.pruned;
+      sum.regrown += s.regrown;
+      if (s.fallback) sum.fallbacks++;
+    }
+    return sum;
+  }
+
+  // ---- evaluation ------------------------------------------------------
+
+  evaluate(source: readonly GraphSample[] | SampleSource): EvalMetrics {
+    const src = asSource(source);
+    const model = this.model, bs = this.cfg.batchSize;
+    let gSum = 0, gN = 0, eSum = 0, eN = 0, nSum = 0, nN = 0, eAbs = 0, nAbs = 0;
+    const probs: number[] = [], labels: number[] = [];
+    for (let s = 0; s < src.length; s += bs) {
+      const samples: GraphSample[] = [];
+      for (let i = s; i < Math.min(s + bs, src.length); i++) samples.push(src.get(i));
+      const batch = model.batch(this.graph, samples);
+      const { out } = model.forward(batch);
+      const loss = computeLoss(out, batch, this.lossCfg);
+      gSum += loss.graph * loss.counts.graph;
+      gN += loss.counts.graph;
+      eSum += loss.edge * loss.counts.edge;
+      eN += loss.counts.edge;
+      nSum += loss.node * loss.counts.node;
+      nN += loss.counts.node;
+      if (out.graph) {
+        for (let b = 0; b < batch.size; b++) {
+          if (!batch.graphTargetOn[b]) continue;
+          probs.push(sigmoid(out.graph[b]));
+          labels.push(batch.graphTarget[b]);
+        }
+      }
+      if (out.edge) for (let i = 0; i < out.edge.length; i++) if (batch.edgeTargetOn[i]) eAbs += Math.abs(out.edge[i] - batch.edgeTarget[i]);
+      if (out.node) for (let i = 0; i < out.node.length; i++) if (batch.nodeTargetOn[i]) nAbs += Math.abs(out.node[i] - batch.nodeTarget[i]);
+    }
+    const mean = (a: number, n: number) => (n > 0 ? a / n : 0);
+    const graphLoss = mean(gSum, gN), edgeLoss = mean(eSum, eN), nodeLoss = mean(nSum, nN);
+    const lc = this.lossCfg;
+    const conf = confusion(probs, labels);
+    return {
+      samples: src.length,
+      loss: lc.graphWeight * graphLoss + lc.edgeWeight * edgeLoss + lc.nodeWeight * nodeLoss,
+      graphLoss, edgeLoss, nodeLoss,
+      confusion: conf,
+      accuracy: accuracy(conf),
+      balancedAccuracy: balancedAccuracy(conf),
+      recall: recall(conf),
+      precision: precision(conf),
+      edgeMae: eN > 0 ? eAbs / eN : NaN,
+      nodeMae: nN > 0 ? nAbs / nN : NaN,
+    };
+  }
+
+  // ---- checkpoint ------------------------------------------------------
+
+  /** Everything needed to continue exactly where training is now. */
+  state(): TrainerState {
+    const m = serializeModel(this.model);
+    const blobs: Blob[] = m.blobs.map((b) => ({ name: `model/${b.name}`, data: b.data }));
+    for (const p of this.model.params()) {
+      blobs.push({ name: `opt.m/${p.name}`, data: p.m.slice() }, { name: `opt.v/${p.name}`, data: p.v.slice() });
+    }
+    if (this.best) for (const b of this.best.snapshot.blobs) blobs.push({ name: `best/${b.name}`, data: b.data });
+    const c = this.cursor;
+    if (c) blobs.push({ name: 'cursor/order', data: c.order.slice() });
+    const meta = {
+      format: 'gridrewire-trainer',
+      version: 1,
+      config: this.cfg,
+      model: m.config,
+      epoch: this.epoch,
+      step: this.step,
+      optimizerT: this.optimizer.t,
+      rng: this.rng.getState(),
+      policy: this.policy.state(),
+      cursor: c ? { batch: c.batch, lossSum: c.lossSum, lossN: c.lossN, pruned: c.pruned, regrown: c.regrown, fallbacks: c.fallbacks, zeta: c.zeta, seconds: c.seconds } : null,
+      best: this.best ? { score: this.best.score, epoch: this.best.epoch, model: this.best.snapshot.config } : null,
+      badEpochs: this.badEpochs,
+      history: this.history,
+      finished: this.finished,
+      stopReason: this.stopReason,
+    };
+    // JSON-safe: NaN and Infinity (e.g. recall without positives) travel as strings.
+    return { meta: JSON.parse(JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))), blobs };
+  }
+
+  /** A trainer continuing from state() on the same data. */
+  static fromState(state: TrainerState, data: TrainData): Trainer {
+    const meta = JSON.parse(JSON.stringify(state.meta), reviveNumbers) as Record<string, any>;
+    if (meta?.format !== 'gridrewire-trainer' || meta.version !== 1) throw new LearnError('bad-state', 'not a gridrewire-trainer checkpoint (format/version)');
+    const byName = new Map(state.blobs.map((b) => [b.name, b.data]));
+    const prefixed = (prefix: string) => state.blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
+    const model = deserializeModel(meta.model, prefixed('model/'));
+    const t = new Trainer(meta.config as TrainerConfig, data, { model });
+    for (const p of model.params()) {
+      const mm = byName.get(`opt.m/${p.name}`), vv = byName.get(`opt.v/${p.name}`);
+      if (!(mm instanceof Float32Array) || !(vv instanceof Float32Array) || mm.length !== p.m.length || vv.length !== p.v.length) {
+        throw new LearnError('bad-state', `checkpoint moments for ${p.name} are missing or the wrong size`);
+      }
+      p.m.set(mm);
+      p.v.set(vv);
+    }
+    t.epoch = meta.epoch;
+    t.step = meta.step;
+    t.optimizer.t = meta.optimizerT;
+    t.rng.setState(meta.rng);
+    t.policy.load(meta.policy as RateState);
+    t.badEpochs = meta.badEpochs;
+    t.history = meta.history;
+    t.finished = meta.finished;
+    t.stopReason = meta.stopReason;
+    if (meta.best) t.best = { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixed('best/') } };
+    if (meta.cursor) {
+      const order = byName.get('cursor/order');
+      if (!(order instanceof Int32Array) || order.length !== t.train.length) throw new LearnError('bad-state', 'checkpoint epoch order is missing or does not match the training set size');
+      t.cursor = { ...meta.cursor, order: order.slice() };
+    }
+    return t;
+  }
+}
+
+/** state() keeps NaN/Infinity as strings; turn them back into numbers. */
+function reviveNumbers(_k: string, v: unknown): unknown {
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return v;
+}
