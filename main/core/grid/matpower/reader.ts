@@ -1,0 +1,701 @@
+// Reads the subset of MATLAB that MATPOWER data files use: an optional
+// `function out = name` header, `define_constants;`, and assignments of
+// literal values (`out.field = [...]`, `{...}`, `'text'`, a number) to the
+// output variable or its fields. Anything else (indexing, arithmetic, calls,
+// control flow) is rejected with its line, never half-evaluated.
+//
+// One pass over char codes, no regular expressions, no per-character string
+// building; line and column are computed from offsets only when an error is
+// reported, so the hot loop does not track them.
+
+import type { MatCell, MatValue } from '../case';
+import { DEFINE_CONSTANTS } from './constants';
+import { CaseParseError, errorAt, lineColumn } from './errors';
+
+/** One `out.path = value` statement. */
+export interface Assignment {
+  /** Field path below the output variable ('bus', 'reserves.zones'); '' for the variable itself. */
+  path: string;
+  value: MatValue;
+  /** Offset of the statement's first character. */
+  at: number;
+  /** Offset of the value's first character ('[', '{', quote or number). */
+  valueAt: number;
+  /** For matrices and cells, the offset of each row's first element. */
+  rowStarts: number[];
+}
+
+export interface Script {
+  /** From `function out = name`, or null when the file has no header. */
+  name: string | null;
+  /** The output variable every assignment targets. */
+  outVar: string;
+  assignments: Assignment[];
+  /** Whether `define_constants` ran (MATPOWER constant names were readable). */
+  constants: boolean;
+}
+
+// Character codes.
+const TAB = 9, LF = 10, VT = 11, FF = 12, CR = 13, SP = 32, DQUOTE = 34, PERCENT = 37,
+  QUOTE = 39, LPAREN = 40, RPAREN = 41, STAR = 42, PLUS = 43, COMMA = 44, MINUS = 45, DOT = 46,
+  SLASH = 47, D0 = 48, D9 = 57, SEMI = 59, EQ = 61, LBRACK = 91, BACKSLASH = 92, RBRACK = 93,
+  CARET = 94, UNDERSCORE = 95, LBRACE = 123, RBRACE = 125, REPLACEMENT = 0xfffd;
+
+/** Exact powers of ten for the fast path of number conversion. */
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+  1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** MATLAB's namelengthmax; longer "names" are junk, not identifiers. */
+const MAX_NAME = 63;
+/** No real number literal is longer; a longer run of digits is junk. */
+const MAX_NUMBER = 400;
+
+const isDigit = (c: number): boolean => c >= D0 && c <= D9;
+const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isNameChar = (c: number): boolean => isNameStart(c) || isDigit(c) || c === UNDERSCORE;
+/** Control characters no MATLAB text file holds, and U+FFFD from invalid UTF-8. */
+const isBinary = (c: number): boolean =>
+  (c < 32 && c !== TAB && c !== LF && c !== VT && c !== FF && c !== CR) || c === 127 || c === REPLACEMENT;
+
+export interface ReadOptions {
+  /** File name used in error messages. */
+  file: string;
+  /** Output variable assumed when the file has no `function` header ('mpc', 'chgtab'). */
+  defaultVar: string;
+}
+
+/** Reads `src` into its assignments, or throws CaseParseError at the first thing it cannot read. */
+export function readScript(src: string, opts: ReadOptions): Script {
+  return new Reader(src, opts.file).script(opts.defaultVar);
+}
+
+/** Offset of the `k`-th (0-based) element of the matrix or cell row starting at `rowStart`. */
+export function elementOffset(src: string, rowStart: number, k: number): number {
+  const r = new Reader(src, '');
+  r.constants = true;
+  r.pos = rowStart;
+  for (let i = 0; ; i++) {
+    r.skipInRow();
+    if (i === k || r.pos >= src.length) return r.pos;
+    const c = src.charCodeAt(r.pos);
+    if (c === QUOTE || c === DQUOTE) r.scanString();
+    else r.element('');
+  }
+}
+
+class Reader {
+  readonly src: string;
+  readonly n: number;
+  readonly file: string;
+  pos = 0;
+  constants = false;
+  /** Output variable, for hints when a matrix is left open. */
+  private outVar = '';
+
+  constructor(src: string, file: string) {
+    this.src = src;
+    this.n = src.length;
+    this.file = file;
+  }
+
+  fail(offset: number, reason: string): never {
+    throw errorAt(this.src, this.file, offset, reason);
+  }
+
+  private line(offset: number): number {
+    return lineColumn(this.src, offset).line;
+  }
+
+  // ---- file and statements -------------------------------------------------
+
+  script(defaultVar: string): Script {
+    const assignments: Assignment[] = [];
+    const seen = new Map<string, number>();
+    const below = new Map<string, number>();
+    let name: string | null = null;
+    let outVar = defaultVar;
+
+    this.skipTrivia(true);
+    if (this.atWord('function')) {
+      const header = this.header();
+      name = header.name;
+      outVar = header.outVar;
+    }
+    this.outVar = outVar;
+
+    for (;;) {
+      this.skipTrivia(true);
+      if (this.pos >= this.n) break;
+      const c = this.src.charCodeAt(this.pos);
+      if (c === SEMI || c === COMMA) { this.pos++; continue; }
+      const at = this.pos;
+      if (!isNameStart(c)) this.unsupported(at);
+      const id = this.name();
+      if (id === 'define_constants') {
+        this.constants = true;
+        this.endStatement('define_constants');
+        continue;
+      }
+      if (id === 'end' && name !== null) {
+        // The function's closing `end`: nothing may follow it.
+        this.skipTrivia(true);
+        while (this.pos < this.n && this.src.charCodeAt(this.pos) === SEMI) { this.pos++; this.skipTrivia(true); }
+        if (this.pos < this.n) this.fail(this.pos, 'text after the closing `end` of the function');
+        break;
+      }
+      const a = this.assignment(at, id, outVar);
+      this.checkNew(a, seen, below, outVar);
+      assignments.push(a);
+    }
+    return { name, outVar, assignments, constants: this.constants };
+  }
+
+  /** Rejects a second assignment to a field, or to a field and one of its sub-fields. */
+  private checkNew(a: Assignment, seen: Map<string, number>, below: Map<string, number>, outVar: string): void {
+    const what = label(outVar, a.path);
+    const prev = seen.get(a.path);
+    if (prev !== undefined) {
+      this.fail(a.at, `${what} is assigned twice (first on line ${this.line(prev)}); GridRewire reads each field once`);
+    }
+    // `below` maps every proper prefix of an assigned path to where it was first extended.
+    const sub = below.get(a.path);
+    if (sub !== undefined) this.fail(a.at, `${what} conflicts with its sub-field assigned on line ${this.line(sub)}`);
+    const prefixes = a.path === '' ? [] : ['', ...prefixesOf(a.path)];
+    for (const p of prefixes) {
+      const off = seen.get(p);
+      if (off !== undefined) this.fail(a.at, `${what} conflicts with ${label(outVar, p)} on line ${this.line(off)}`);
+    }
+    for (const p of prefixes) if (!below.has(p)) below.set(p, a.at);
+    seen.set(a.path, a.at);
+  }
+
+  /** `function out = name` or `function [out] = name`, optionally with `()`. */
+  private header(): { name: string; outVar: string } {
+    const at = this.pos;
+    this.pos += 'function'.length;
+    this.skipSpaces();
+    let bracket = false;
+    if (this.src.charCodeAt(this.pos) === LBRACK) { bracket = true; this.pos++; this.skipSpaces(); }
+    if (!isNameStart(this.src.charCodeAt(this.pos))) this.badHeader(at);
+    const outVar = this.name();
+    this.skipSpaces();
+    if (bracket) {
+      if (this.src.charCodeAt(this.pos) !== RBRACK) this.badHeader(at);
+      this.pos++;
+      this.skipSpaces();
+    }
+    if (this.src.charCodeAt(this.pos) !== EQ) this.badHeader(at);
+    this.pos++;
+    this.skipSpaces();
+    if (!isNameStart(this.src.charCodeAt(this.pos))) this.badHeader(at);
+    const name = this.name();
+    this.skipSpaces();
+    if (this.src.charCodeAt(this.pos) === LPAREN) {
+      this.pos++;
+      this.skipSpaces();
+      if (this.src.charCodeAt(this.pos) !== RPAREN) {
+        this.fail(this.pos, `function ${name} takes arguments; a MATPOWER data file takes none`);
+      }
+      this.pos++;
+    }
+    this.endStatement(`function ${name}`);
+    return { name, outVar };
+  }
+
+  private badHeader(at: number): never {
+    this.fail(at, `expected a header like "function mpc = casename", found "${this.lineText(at)}"`);
+  }
+
+  /** `out.a.b = value`, the statement's first name already read. */
+  private assignment(at: number, root: string, outVar: string): Assignment {
+    const parts: string[] = [];
+    while (this.src.charCodeAt(this.pos) === DOT && isNameStart(this.src.charCodeAt(this.pos + 1))) {
+      this.pos++;
+      parts.push(this.name());
+    }
+    this.skipSpaces();
+    const c = this.src.charCodeAt(this.pos);
+    if (c !== EQ || this.src.charCodeAt(this.pos + 1) === EQ) this.unsupported(at);
+    if (root !== outVar) {
+      this.fail(at, `assignment to "${root}": GridRewire reads only ${outVar} and its fields ` +
+        `(found "${this.lineText(at)}")`);
+    }
+    this.pos++;
+    this.skipSpaces();
+    const path = parts.join('.');
+    const where = label(outVar, path);
+    const valueAt = this.pos;
+    const v = this.value(where);
+    this.endStatement(where);
+    return { path, value: v.value, at, valueAt, rowStarts: v.rowStarts };
+  }
+
+  private value(where: string): { value: MatValue; rowStarts: number[] } {
+    const c = this.src.charCodeAt(this.pos);
+    if (c === LBRACK) {
+      const m = this.matrix(where);
+      return { value: { kind: 'matrix', rows: m.rows }, rowStarts: m.rowStarts };
+    }
+    if (c === LBRACE) {
+      const m = this.cell(where);
+      return { value: { kind: 'cell', rows: m.rows }, rowStarts: m.rowStarts };
+    }
+    if (c === QUOTE || c === DQUOTE) return { value: { kind: 'string', value: this.scanString() }, rowStarts: [] };
+    if (isNameStart(c)) {
+      // A bare name is a value only if it is Inf, NaN or a MATPOWER constant.
+      let e = this.pos;
+      while (e < this.n && isNameChar(this.src.charCodeAt(e))) e++;
+      const id = this.src.slice(this.pos, e);
+      if (!(id === 'Inf' || id === 'inf' || id === 'NaN' || id === 'nan' || DEFINE_CONSTANTS.has(id))) {
+        this.fail(this.pos, `${where} = ${id}...: GridRewire reads literal values only, not names or ` +
+          'expressions (evaluate the file in MATPOWER and save it with savecase)');
+      }
+    }
+    if (isDigit(c) || c === DOT || c === PLUS || c === MINUS || isNameStart(c)) {
+      const v = this.element(where);
+      return { value: { kind: 'scalar', value: v }, rowStarts: [] };
+    }
+    if (this.pos >= this.n || c === LF || c === CR || c === SEMI) this.fail(this.pos, `${where} = has no value`);
+    this.fail(this.pos, `${where} = ${this.describe(this.pos)}: expected a number, 'text', [matrix] or {cell}`);
+  }
+
+  /** After a statement: only `;`, `,`, a comment or the end of the line may follow. */
+  private endStatement(where: string): void {
+    this.skipSpaces();
+    if (this.pos >= this.n) return;
+    const c = this.src.charCodeAt(this.pos);
+    if (c === SEMI || c === COMMA || c === LF || c === CR || c === PERCENT) return;
+    if (isOperator(c)) {
+      this.fail(this.pos, `${where}: ${this.describe(this.pos)} starts an expression; GridRewire reads ` +
+        'literal values only (evaluate the file in MATPOWER and save it with savecase)');
+    }
+    this.fail(this.pos, `${where}: unexpected ${this.describe(this.pos)} after the value`);
+  }
+
+  private unsupported(at: number): never {
+    this.fail(at, `unsupported statement "${this.lineText(at)}": GridRewire reads literal assignments ` +
+      `only (${this.outVar}.field = [...], {...}, 'text' or a number); run the file in MATPOWER and ` +
+      'save the result with savecase');
+  }
+
+  // ---- literal values ------------------------------------------------------
+
+  /** `[ ... ]`: numeric rows split by `;` or newlines, elements by spaces or commas. */
+  private matrix(where: string): { rows: number[][]; rowStarts: number[] } {
+    const src = this.src;
+    const open = this.pos++;
+    const rows: number[][] = [];
+    const rowStarts: number[] = [];
+    // Elements gather in a reused scratch row; each finished row is copied out at its exact size.
+    const row = this.scratch;
+    let k = 0;
+    let rowStart = 0;
+    let comma = false;
+    for (;;) {
+      if (this.pos >= this.n) this.unclosed(open, where, ']');
+      const c = src.charCodeAt(this.pos);
+      if (c === SP || c === TAB) { this.pos++; continue; }
+      if (c === LF || c === CR || c === SEMI || c === RBRACK) {
+        if (k > 0) {
+          if (rows.length > 0 && k !== rows[0].length) this.ragged(where, rows, k, rowStart, rowStarts[0]);
+          rows.push(row.slice(0, k));
+          rowStarts.push(rowStart);
+          k = 0;
+        }
+        comma = false;
+        this.pos++;
+        if (c === RBRACK) return { rows, rowStarts };
+        continue;
+      }
+      if (c === COMMA) {
+        if (k === 0 || comma) this.fail(this.pos, `unexpected "," in ${where}`);
+        comma = true;
+        this.pos++;
+        continue;
+      }
+      if (c === PERCENT) { this.skipComment(); continue; }
+      if (c === DOT && this.isContinuation()) { this.skipContinuation(); continue; }
+      if (k === 0) rowStart = this.pos;
+      row[k++] = this.element(where);
+      comma = false;
+    }
+  }
+
+  private readonly scratch: number[] = [0.5];
+
+  /** `{ ... }`: rows of 'text' and numbers. */
+  private cell(where: string): { rows: MatCell[][]; rowStarts: number[] } {
+    const src = this.src;
+    const open = this.pos++;
+    const rows: MatCell[][] = [];
+    const rowStarts: number[] = [];
+    let row: MatCell[] = [];
+    let rowStart = 0;
+    let comma = false;
+    for (;;) {
+      if (this.pos >= this.n) this.unclosed(open, where, '}');
+      const c = src.charCodeAt(this.pos);
+      if (c === SP || c === TAB) { this.pos++; continue; }
+      if (c === LF || c === CR || c === SEMI || c === RBRACE) {
+        if (row.length > 0) {
+          if (rows.length > 0 && row.length !== rows[0].length) this.ragged(where, rows, row.length, rowStart, rowStarts[0]);
+          rows.push(row);
+          rowStarts.push(rowStart);
+          row = [];
+        }
+        comma = false;
+        this.pos++;
+        if (c === RBRACE) return { rows, rowStarts };
+        continue;
+      }
+      if (c === COMMA) {
+        if (row.length === 0 || comma) this.fail(this.pos, `unexpected "," in ${where}`);
+        comma = true;
+        this.pos++;
+        continue;
+      }
+      if (c === PERCENT) { this.skipComment(); continue; }
+      if (c === DOT && this.isContinuation()) { this.skipContinuation(); continue; }
+      if (row.length === 0) rowStart = this.pos;
+      if (c === QUOTE || c === DQUOTE) {
+        row.push(this.scanString());
+        this.delimiter(where, RBRACE);
+      } else {
+        row.push(this.element(where, RBRACE));
+      }
+      comma = false;
+    }
+  }
+
+  private unclosed(open: number, where: string, close: string): never {
+    this.fail(this.n, `the file ends inside ${where}: the "${close === ']' ? '[' : '{'}" on line ${this.line(open)} ` +
+      `is never closed by "${close}" (is the file truncated?)`);
+  }
+
+  private ragged(where: string, rows: unknown[][], got: number, rowStart: number, firstStart: number): never {
+    this.fail(rowStart, `${where} row ${rows.length + 1} has ${got} value${got === 1 ? '' : 's'}, but row 1 ` +
+      `(line ${this.line(firstStart)}) has ${rows[0].length}; every row must have the same number of columns`);
+  }
+
+  /** One signed number, Inf, NaN or constant name, followed by a delimiter. */
+  element(where: string, close = RBRACK): number {
+    const src = this.src;
+    const start = this.pos;
+    let c = src.charCodeAt(start);
+    let neg = false;
+    if (c === MINUS || c === PLUS) {
+      neg = c === MINUS;
+      c = src.charCodeAt(++this.pos);
+      if (this.pos >= this.n) this.fail(this.pos, `the file ends in the middle of ${where} (is it truncated?)`);
+      if (!(isDigit(c) || c === DOT || isNameStart(c))) {
+        this.fail(start, `'${neg ? '-' : '+'}' must be attached to a number in ${where} ` +
+          '(arithmetic such as "1 - 2" is not supported)');
+      }
+    }
+    let v: number;
+    if (isDigit(c) || (c === DOT && isDigit(src.charCodeAt(this.pos + 1)))) {
+      v = this.scanNumber();
+    } else if (isNameStart(c)) {
+      v = this.namedValue(start, where);
+    } else if (c === QUOTE || c === DQUOTE) {
+      this.fail(this.pos, `text in ${where}, which holds numbers only`);
+    } else if (c === LBRACK || c === LBRACE) {
+      this.fail(this.pos, `nested '${String.fromCharCode(c)}' in ${where}: GridRewire reads flat matrices only`);
+    } else {
+      this.fail(this.pos, `${this.describe(this.pos)} in ${where}: expected a number`);
+    }
+    this.delimiter(where, close);
+    return neg ? -v : v;
+  }
+
+  /** After an element: a space, separator, comment, continuation or the closing bracket. */
+  private delimiter(where: string, close: number): void {
+    if (this.pos >= this.n) return;
+    const c = this.src.charCodeAt(this.pos);
+    if (c === SP || c === TAB || c === COMMA || c === SEMI || c === LF || c === CR || c === PERCENT ||
+      c === close || (c === DOT && this.isContinuation())) return;
+    if (c === DOT || isNameChar(c)) {
+      // Glued to the element: "1.2.3", "12abc", "1e5x".
+      let s = this.pos, e = this.pos;
+      while (s > 0 && !isSeparator(this.src.charCodeAt(s - 1))) s--;
+      while (e < this.n && !isSeparator(this.src.charCodeAt(e)) && e - s < 40) e++;
+      this.fail(s, `"${this.src.slice(s, e)}" in ${where} is not a number`);
+    }
+    if (isOperator(c)) {
+      this.fail(this.pos, `${this.describe(this.pos)} in ${where}: arithmetic and indexing are not supported, ` +
+        'only literal numbers (evaluate the file in MATPOWER and save it with savecase)');
+    }
+    this.fail(this.pos, `${this.describe(this.pos)} in ${where}: not a number`);
+  }
+
+  /** A name at `pos` as a value; recent names are matched in place, without slicing (tables repeat a few names). */
+  private namedValue(start: number, where: string): number {
+    const src = this.src;
+    const p0 = this.pos;
+    let p = p0 + 1;
+    while (p < this.n && isNameChar(src.charCodeAt(p))) p++;
+    const len = p - p0;
+    const names = this.recentNames;
+    for (let i = 0; i < names.length; i++) {
+      const nm = names[i];
+      if (nm.length === len && src.startsWith(nm, p0)) { this.pos = p; return this.recentValues[i]; }
+    }
+    const v = this.constant(this.name(), start, where);
+    if (names.length < 16) { names.push(src.slice(p0, p)); this.recentValues.push(v); }
+    return v;
+  }
+
+  private readonly recentNames: string[] = [];
+  private readonly recentValues: number[] = [];
+
+  /** The value of a name inside a matrix: Inf, NaN or a define_constants name. */
+  private constant(id: string, start: number, where: string): number {
+    if (id === 'Inf' || id === 'inf') return Infinity;
+    if (id === 'NaN' || id === 'nan') return NaN;
+    const k = DEFINE_CONSTANTS.get(id);
+    if (k !== undefined) {
+      if (this.constants) return k;
+      this.fail(start, `${id} in ${where} is a MATPOWER constant, but "define_constants;" does not come before it`);
+    }
+    const hint = id === this.outVar ? ` (is the ']' or '}' closing ${where} missing?)` : '';
+    this.fail(start, `"${id}" in ${where} is not a number${hint}; only numbers, Inf, NaN and ` +
+      'MATPOWER constant names are accepted');
+  }
+
+  /** An unsigned decimal literal at `pos`: digits [. digits] [e[+-]digits]. */
+  private scanNumber(): number {
+    const src = this.src;
+    const start = this.pos;
+    let p = start;
+    let m = 0;         // up to 15 significant digits, exact in a double
+    let sig = 0;
+    let frac = 0;      // digits of m after the decimal point
+    let slow = false;  // more digits than the fast path can hold
+    let c = src.charCodeAt(p);
+    while (isDigit(c)) {
+      if (sig < 15) { m = m * 10 + (c - D0); if (m !== 0) sig++; } else slow = true;
+      c = src.charCodeAt(++p);
+    }
+    if (c === DOT && !(src.charCodeAt(p + 1) === DOT && src.charCodeAt(p + 2) === DOT)) {
+      c = src.charCodeAt(++p);
+      while (isDigit(c)) {
+        if (sig < 15) { m = m * 10 + (c - D0); if (m !== 0) sig++; frac++; } else slow = true;
+        c = src.charCodeAt(++p);
+      }
+    }
+    let exp = 0;
+    if (c === 101 || c === 69) { // e E
+      let q = p + 1;
+      let ec = src.charCodeAt(q);
+      let eneg = false;
+      if (ec === PLUS || ec === MINUS) { eneg = ec === MINUS; ec = src.charCodeAt(++q); }
+      if (!isDigit(ec)) {
+        this.pos = q;
+        this.fail(start, `malformed number "${src.slice(start, Math.min(q + 1, start + 40))}"`);
+      }
+      while (isDigit(ec)) {
+        if (exp < 100000) exp = exp * 10 + (ec - D0);
+        ec = src.charCodeAt(++q);
+      }
+      if (eneg) exp = -exp;
+      p = q;
+    }
+    this.pos = p;
+    if (p - start > MAX_NUMBER) this.fail(start, `a number of ${p - start} characters: this is not MATPOWER data`);
+    if (!slow) {
+      const k = exp - frac;
+      // One correctly rounded operation on exact operands (Clinger's fast path).
+      if (k === 0) return m;
+      if (k > 0 && k <= 22) return m * POW10[k];
+      if (k < 0 && k >= -22) return m / POW10[-k];
+    }
+    return Number(src.slice(start, p));
+  }
+
+  /** A 'single' or "double" quoted string; a doubled quote stands for one. */
+  scanString(): string {
+    const src = this.src;
+    const q = src.charCodeAt(this.pos);
+    const open = this.pos;
+    let p = this.pos + 1;
+    let seg = p;
+    let out = '';
+    for (;;) {
+      if (p >= this.n) break;
+      const c = src.charCodeAt(p);
+      if (c === q) {
+        if (src.charCodeAt(p + 1) === q) { out += src.slice(seg, p + 1); p += 2; seg = p; continue; }
+        out += src.slice(seg, p);
+        this.pos = p + 1;
+        return out;
+      }
+      if (c === LF || c === CR) break;
+      if (isBinary(c)) this.fail(p, this.binary(c));
+      p++;
+    }
+    this.fail(open, `text starting here is never closed: the line ends before its closing ${q === QUOTE ? "'" : '"'}`);
+  }
+
+  private name(): string {
+    const src = this.src;
+    const start = this.pos;
+    let p = start + 1;
+    while (p < this.n && isNameChar(src.charCodeAt(p))) p++;
+    if (p - start > MAX_NAME) this.fail(start, `a name of ${p - start} characters: this is not MATPOWER data`);
+    this.pos = p;
+    return src.slice(start, p);
+  }
+
+  private atWord(w: string): boolean {
+    return this.src.startsWith(w, this.pos) && !isNameChar(this.src.charCodeAt(this.pos + w.length));
+  }
+
+  // ---- whitespace, comments, continuations ---------------------------------
+
+  /** Skips spaces, comments, continuations and (if `newlines`) line ends. */
+  private skipTrivia(newlines: boolean): void {
+    while (this.pos < this.n) {
+      const c = this.src.charCodeAt(this.pos);
+      if (c === SP || c === TAB || c === VT || c === FF) this.pos++;
+      else if (c === LF || c === CR) { if (!newlines) return; this.pos++; }
+      else if (c === PERCENT) this.skipComment();
+      else if (c === DOT && this.isContinuation()) this.skipContinuation();
+      else if (isBinary(c)) this.fail(this.pos, this.binary(c));
+      else return;
+    }
+  }
+
+  /** Spaces and continuations within one statement. */
+  private skipSpaces(): void {
+    this.skipTrivia(false);
+  }
+
+  /** Between elements of a matrix row (for elementOffset). */
+  skipInRow(): void {
+    while (this.pos < this.n) {
+      const c = this.src.charCodeAt(this.pos);
+      if (c === SP || c === TAB || c === COMMA) this.pos++;
+      else if (c === DOT && this.isContinuation()) this.skipContinuation();
+      else if (c === PERCENT) this.skipComment();
+      else if (c === LF || c === CR) this.pos++;
+      else return;
+    }
+  }
+
+  private isContinuation(): boolean {
+    return this.src.charCodeAt(this.pos + 1) === DOT && this.src.charCodeAt(this.pos + 2) === DOT;
+  }
+
+  /** `...` and the rest of its line, line end included: the statement goes on. */
+  private skipContinuation(): void {
+    this.pos += 3;
+    this.skipLine();
+    if (this.src.charCodeAt(this.pos) === CR) this.pos++;
+    if (this.src.charCodeAt(this.pos) === LF) this.pos++;
+  }
+
+  /** `% ...` to the end of the line (not consumed), or a `%{ ... %}` block. */
+  private skipComment(): void {
+    if (this.src.charCodeAt(this.pos + 1) === LBRACE && this.blockMarker(this.pos, LBRACE)) {
+      this.skipBlockComment();
+      return;
+    }
+    this.skipLine();
+  }
+
+  /** Moves to the next line end without consuming it; rejects binary data on the way. */
+  private skipLine(): void {
+    const src = this.src;
+    let p = this.pos;
+    for (; p < this.n; p++) {
+      const c = src.charCodeAt(p);
+      if (c === LF || c === CR) break;
+      if (isBinary(c)) { this.pos = p; this.fail(p, this.binary(c)); }
+    }
+    this.pos = p;
+  }
+
+  /** Whether `%{` / `%}` at `p` is alone on its line, which makes it a block-comment marker. */
+  private blockMarker(p: number, brace: number): boolean {
+    const src = this.src;
+    if (src.charCodeAt(p) !== PERCENT || src.charCodeAt(p + 1) !== brace) return false;
+    for (let i = p - 1; i >= 0; i--) {
+      const c = src.charCodeAt(i);
+      if (c === LF || c === CR) break;
+      if (c !== SP && c !== TAB) return false;
+    }
+    for (let i = p + 2; i < this.n; i++) {
+      const c = src.charCodeAt(i);
+      if (c === LF || c === CR) break;
+      if (c !== SP && c !== TAB) return false;
+    }
+    return true;
+  }
+
+  /** MATLAB block comments nest; they end at a line holding only `%}`. */
+  private skipBlockComment(): void {
+    const open = this.pos;
+    let depth = 0;
+    while (this.pos < this.n) {
+      // At the start of a marker line or inside the block: look at this line.
+      let p = this.pos;
+      while (p < this.n && (this.src.charCodeAt(p) === SP || this.src.charCodeAt(p) === TAB)) p++;
+      if (this.blockMarker(p, LBRACE)) depth++;
+      else if (this.blockMarker(p, RBRACE)) depth--;
+      this.skipLine();
+      if (depth === 0) return;
+      if (this.src.charCodeAt(this.pos) === CR) this.pos++;
+      if (this.src.charCodeAt(this.pos) === LF) this.pos++;
+    }
+    this.fail(open, "block comment '%{' is never closed by a line holding only '%}'");
+  }
+
+  // ---- messages ------------------------------------------------------------
+
+  private binary(c: number): string {
+    const what = c === REPLACEMENT ? 'an invalid UTF-8 sequence' : `control byte 0x${c.toString(16).padStart(2, '0')}`;
+    return `${what}: this is binary data, not a MATPOWER text file (a .mat file or compressed archive?)`;
+  }
+
+  private describe(p: number): string {
+    if (p >= this.n) return 'end of file';
+    const c = this.src.charCodeAt(p);
+    if (isBinary(c)) return this.binary(c);
+    return `"${String.fromCodePoint(this.src.codePointAt(p) ?? c)}"`;
+  }
+
+  /** The statement's line from `at`, shortened for messages. */
+  private lineText(at: number): string {
+    let e = at;
+    while (e < this.n && e - at < 200) {
+      const c = this.src.charCodeAt(e);
+      if (c === LF || c === CR) break;
+      e++;
+    }
+    const t = this.src.slice(at, e).trim();
+    return t.length > 60 ? t.slice(0, 57) + '...' : t;
+  }
+}
+
+/** Ends a matrix element: white space, separators, brackets, comment start. */
+const isSeparator = (c: number): boolean =>
+  c === SP || c === TAB || c === LF || c === CR || c === COMMA || c === SEMI || c === PERCENT ||
+  c === LBRACK || c === RBRACK || c === LBRACE || c === RBRACE;
+
+const isOperator = (c: number): boolean =>
+  c === PLUS || c === MINUS || c === STAR || c === SLASH || c === BACKSLASH || c === CARET ||
+  c === LPAREN || c === RPAREN || c === QUOTE || c === DOT || c === EQ || c === LBRACE || c === LBRACK;
+
+/** 'a', 'a.b' for 'a.b.c'. */
+function prefixesOf(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) out.push(path.slice(0, i));
+  return out;
+}
+
+/** `mpc.bus` for path 'bus', `chgtab` for ''. */
+export function label(outVar: string, path: string): string {
+  return path === '' ? outVar : `${outVar}.${path}`;
+}
+
+export { CaseParseError };
