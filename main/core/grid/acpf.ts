@@ -98,14 +98,17 @@ export class AcSolver {
         const i = this.pq[k];
         Vm[i] -= dx[vmIdx[i]];
       }
+      // V = Vm e^{jVa}; a negative magnitude flips the angle by pi, as
+      // MATPOWER's Vm = abs(V), Va = angle(V) does (angles wrap at the end).
       for (let i = 0; i < nb; i++) {
+        if (Vm[i] < 0) { Vm[i] = -Vm[i]; Va[i] += Math.PI; }
         Vr[i] = Vm[i] * Math.cos(Va[i]); Vi[i] = Vm[i] * Math.sin(Va[i]);
-        Vm[i] = Math.hypot(Vr[i], Vi[i]); Va[i] = Math.atan2(Vi[i], Vr[i]);
       }
       normF = this.mismatch(input, active);
       if (!Number.isFinite(normF)) { status = 'non-finite'; break; }
       if (normF < tol) { status = 'converged'; break; }
     }
+    for (let i = 0; i < nb; i++) Va[i] = wrapAngle(Va[i]);
     return { converged: status === 'converged', status, iterations: it, mismatch: Number.isFinite(normF) ? normF : Infinity, Vm, Va };
   }
 
@@ -164,4 +167,11 @@ export function startPoint(net: Network): { Vm: Float64Array; Va: Float64Array }
     if (!isPQ[i]) Vm[i] = net.Vg[k];
   }
   return { Vm, Va };
+}
+
+/** Angle in (-pi, pi], as atan2 reports it. */
+export function wrapAngle(a: number): number {
+  if (a > -Math.PI && a <= Math.PI) return a;
+  const w = a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+  return w === -Math.PI ? Math.PI : w;
 }

@@ -1,0 +1,119 @@
+// gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>]
+//                        [--workers N] [--json] [--csv <file>]
+
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs, UsageError } from './args';
+import { readCaseText, loadChangeTableFile } from '../services/cases';
+import { runN1, rankRecords, type N1Outcome } from '../services/n1';
+import { parseMatpower, contingenciesFromTable } from '../core/grid/matpower';
+import { ContingencyError } from '../core/grid/contingency';
+import { DcScreen } from '../core/grid/lodf';
+import { compile } from '../core/grid/network';
+import { VERDICTS, type ContingencyRecord } from '../core/grid/contingency-types';
+import { progressBar } from './progress';
+import { recordsToCsv } from '../core/report/csv';
+
+export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>]';
+
+export async function n1Command(argv: string[], out: (s: string) => void): Promise<number> {
+  const { positional, flags } = parseArgs(argv, {
+    mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
+  });
+  if (positional.length !== 1) throw new UsageError(N1_USAGE);
+  const mode = (flags.mode ?? 'ac') as string;
+  if (mode !== 'ac' && mode !== 'dc') throw new UsageError(`--mode must be ac or dc, got '${mode}'`);
+  const kind = flags.gens ? 'gen' : 'branch';
+  if (flags.workers !== undefined && (!Number.isInteger(flags.workers) || (flags.workers as number) < 1)) throw new UsageError('--workers needs a whole number of at least 1');
+  const file = positional[0];
+  const caseText = readCaseText(file);
+  const c = parseMatpower(caseText, basename(file));
+
+  let elements: number[] | undefined;
+  if (flags.contingencies) {
+    const { table } = loadChangeTableFile(flags.contingencies as string);
+    const list = contingenciesFromTable(c, table);
+    elements = [];
+    for (const k of list) {
+      const items = kind === 'branch' ? k.branches : k.gens;
+      const otherItems = kind === 'branch' ? k.gens : k.branches;
+      if (items.length + otherItems.length !== 1) {
+        throw new ContingencyError(`contingency ${k.label} of ${table.name} takes out ${items.length + otherItems.length} elements; N-1 takes out one at a time`);
+      }
+      if (items.length === 1) elements.push(items[0]);
+    }
+    if (elements.length === 0) throw new ContingencyError(`${table.name} has no ${kind} contingency${kind === 'branch' ? ' (use --gens for generator outages)' : ''}`);
+  }
+
+  const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
+  const res = await runN1({
+    caseText, fileName: basename(file), mode, kind, elements, workers: flags.workers as number | undefined,
+    onProgress: bar ? (p) => bar.update(p) : undefined,
+  });
+  bar?.end();
+
+  if (flags.csv) writeFileSync(flags.csv as string, recordsToCsv(rankRecords(res.records), kind));
+  if (flags.json) {
+    out(JSON.stringify({ case: res.caseName, mode: res.mode, kind: res.kind, seconds: res.seconds, workers: res.workers, base: res.base, contingencies: rankRecords(res.records).map(cleanRecord) }));
+    return 0;
+  }
+  out(summary(res, mode === 'ac' && kind === 'branch' ? dcAgreement(c, res.records) : null));
+  return 0;
+}
+
+/** JSON shape of a record: the spec's fields, worstBranch only when there is one. */
+function cleanRecord(r: ContingencyRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...r };
+  if (r.worstBranch === null) delete o.worstBranch;
+  if (r.branch === undefined) delete o.branch;
+  if (r.gen === undefined) delete o.gen;
+  return o;
+}
+
+export interface Agreement { total: number; agree: number; acInsecure: number; dcCaught: number; dcFalseAlarms: number }
+
+/** How often the DC-LODF screen (overloads, islands) agrees with the AC verdicts. */
+export function dcAgreement(c: import('../core/grid/case').Case, ac: ContingencyRecord[]): Agreement {
+  const screen = new DcScreen(compile(c));
+  const fl = new Float64Array(screen.net.nl);
+  const a: Agreement = { total: 0, agree: 0, acInsecure: 0, dcCaught: 0, dcFalseAlarms: 0 };
+  for (const r of ac) {
+    if (r.branch === undefined) continue;
+    const d = screen.branchOutage(r.branch, fl);
+    const acBad = r.verdict !== 'secure', dcBad = d.verdict !== 'secure';
+    a.total++;
+    if (acBad === dcBad) a.agree++;
+    if (acBad) { a.acInsecure++; if (dcBad) a.dcCaught++; } else if (dcBad) a.dcFalseAlarms++;
+  }
+  return a;
+}
+
+function summary(res: N1Outcome, agree: Agreement | null): string {
+  const L: string[] = [];
+  const n = res.records.length;
+  L.push(`${res.caseName}: ${res.mode.toUpperCase()} N-1, ${n}${res.cancelled ? ` of ${res.total}` : ''} ${res.kind === 'branch' ? 'branch' : 'generator'} outages in ${res.seconds.toFixed(2)} s (${((res.seconds * 1000) / Math.max(1, n)).toFixed(2)} ms each, ${res.workers} thread${res.workers > 1 ? 's' : ''})`);
+  L.push(`base case: ${res.mode === 'ac' ? `converged in ${res.base.iterations} iterations, ` : ''}max loading ${(res.base.maxLoading * 100).toFixed(1)}%, ${res.base.nOverloads} overloads, ${res.base.nVoltageViolations} voltage violations`);
+  const counts = VERDICTS.map((v) => [v, res.records.filter((r) => r.verdict === v).length] as const).filter(([, k]) => k > 0);
+  L.push('verdicts: ' + counts.map(([v, k]) => `${v} ${k}`).join(', '));
+  if (agree) {
+    L.push(`DC-LODF screen vs AC: agrees on ${agree.agree}/${agree.total} (${((100 * agree.agree) / Math.max(1, agree.total)).toFixed(1)}%); catches ${agree.dcCaught}/${agree.acInsecure} AC-insecure outages, ${agree.dcFalseAlarms} false alarms`);
+  }
+  const ranked = rankRecords(res.records).filter((r) => r.verdict !== 'secure');
+  const top = ranked.slice(0, 20);
+  if (top.length) {
+    L.push('');
+    L.push('worst first:');
+    const W = [5, 8, 12, 18, 9, 9, 10, 7, 8, 8, 6, 5, 9];
+    const row = (cells: string[]) => cells.map((s, i) => (i === 3 ? '  ' + s.padEnd(W[i] - 2) : s.padStart(W[i]))).join('');
+    L.push(row(['rank', res.kind === 'branch' ? 'branch' : 'gen', 'from-to', 'verdict', 'severity', 'maxLoad%', 'overloads', 'worst', 'minVm', 'maxVm', 'Vviol', 'cut', 'lostMW']));
+    top.forEach((r, i) => {
+      L.push(row([
+        String(i + 1), String(r.branch ?? r.gen), `${r.from}-${r.to}`, r.verdict, r.severity.toFixed(2), (r.maxLoading * 100).toFixed(1), String(r.nOverloads),
+        r.worstBranch === null ? '-' : String(r.worstBranch), r.minVm.toFixed(4), r.maxVm.toFixed(4), String(r.nVoltageViolations), String(r.cutBuses), (r.lostLoadMW + r.lostGenMW).toFixed(1),
+      ]));
+    });
+    if (ranked.length > top.length) L.push(`... and ${ranked.length - top.length} more insecure outages (--json or --csv for all)`);
+  } else L.push('every outage is secure');
+  if (res.cancelled) L.push('cancelled: the records above are the ones that finished');
+  return L.join('\n');
+}
