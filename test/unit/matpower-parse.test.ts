@@ -121,8 +121,9 @@ test('hand-written case: comments, block comments, continuations, tabs, commas, 
   });
   assert.equal(c.gencost, undefined);
 
-  // Windows line ends read the same.
+  // Windows and old Mac line ends read the same.
   assert.deepEqual(parseMatpower(text.replace(/\n/g, '\r\n'), 'torture.m'), c);
+  assert.deepEqual(parseMatpower(text.replace(/\n/g, '\r'), 'torture.m'), c);
 });
 
 test('a file without a function header, and one ending with `end`', () => {

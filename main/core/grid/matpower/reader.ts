@@ -45,6 +45,9 @@ const TAB = 9, LF = 10, VT = 11, FF = 12, CR = 13, SP = 32, DQUOTE = 34, PERCENT
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
   1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+/** The characters isBinary rejects, for long stretches of comment or text. */
+const BINARY_RE = /[\x00-\x08\x0e-\x1f\x7f\ufffd]/;
+
 /** MATLAB's namelengthmax; longer "names" are junk, not identifiers. */
 const MAX_NAME = 63;
 /** No real number literal is longer; a longer run of digits is junk. */
@@ -89,6 +92,8 @@ class Reader {
   readonly file: string;
   pos = 0;
   constants = false;
+  /** Whether any CR occurs: then line ends are found char by char, else with indexOf. */
+  private readonly hasCR: boolean;
   /** Output variable, for hints when a matrix is left open. */
   private outVar = '';
 
@@ -96,6 +101,7 @@ class Reader {
     this.src = src;
     this.n = src.length;
     this.file = file;
+    this.hasCR = src.indexOf('\r') >= 0;
   }
 
   fail(offset: number, reason: string): never {
@@ -433,7 +439,7 @@ class Reader {
     const src = this.src;
     const p0 = this.pos;
     let p = p0 + 1;
-    while (p < this.n && isNameChar(src.charCodeAt(p))) p++;
+    while (p < this.n && isNameChar(src.charCodeAt(p)) && p - p0 <= MAX_NAME) p++;
     const len = p - p0;
     const names = this.recentNames;
     for (let i = 0; i < names.length; i++) {
@@ -474,13 +480,15 @@ class Reader {
     let c = src.charCodeAt(p);
     while (isDigit(c)) {
       if (sig < 15) { m = m * 10 + (c - D0); if (m !== 0) sig++; } else slow = true;
-      c = src.charCodeAt(++p);
+      if (++p - start > MAX_NUMBER) this.tooLong(start);
+      c = src.charCodeAt(p);
     }
     if (c === DOT && !(src.charCodeAt(p + 1) === DOT && src.charCodeAt(p + 2) === DOT)) {
       c = src.charCodeAt(++p);
       while (isDigit(c)) {
         if (sig < 15) { m = m * 10 + (c - D0); if (m !== 0) sig++; frac++; } else slow = true;
-        c = src.charCodeAt(++p);
+        if (++p - start > MAX_NUMBER) this.tooLong(start);
+        c = src.charCodeAt(p);
       }
     }
     let exp = 0;
@@ -495,13 +503,13 @@ class Reader {
       }
       while (isDigit(ec)) {
         if (exp < 100000) exp = exp * 10 + (ec - D0);
-        ec = src.charCodeAt(++q);
+        if (++q - start > MAX_NUMBER) this.tooLong(start);
+        ec = src.charCodeAt(q);
       }
       if (eneg) exp = -exp;
       p = q;
     }
     this.pos = p;
-    if (p - start > MAX_NUMBER) this.fail(start, `a number of ${p - start} characters: this is not MATPOWER data`);
     if (!slow) {
       const k = exp - frac;
       // One correctly rounded operation on exact operands (Clinger's fast path).
@@ -512,36 +520,44 @@ class Reader {
     return Number(src.slice(start, p));
   }
 
+  private tooLong(start: number): never {
+    this.fail(start, `a number longer than ${MAX_NUMBER} characters: this is not MATPOWER data`);
+  }
+
   /** A 'single' or "double" quoted string; a doubled quote stands for one. */
   scanString(): string {
     const src = this.src;
     const q = src.charCodeAt(this.pos);
+    const quote = q === QUOTE ? "'" : '"';
     const open = this.pos;
-    let p = this.pos + 1;
-    let seg = p;
+    let p = open + 1;
     let out = '';
     for (;;) {
-      if (p >= this.n) break;
-      const c = src.charCodeAt(p);
-      if (c === q) {
-        if (src.charCodeAt(p + 1) === q) { out += src.slice(seg, p + 1); p += 2; seg = p; continue; }
-        out += src.slice(seg, p);
-        this.pos = p + 1;
-        return out;
+      const close = src.indexOf(quote, p);
+      const stop = close < 0 ? this.n : close;
+      for (let i = p; i < stop; i++) {
+        const c = src.charCodeAt(i);
+        if (c === LF || c === CR) this.unclosedText(open, quote);
+        if (isBinary(c)) this.fail(i, this.binary(c));
       }
-      if (c === LF || c === CR) break;
-      if (isBinary(c)) this.fail(p, this.binary(c));
-      p++;
+      if (close < 0) this.unclosedText(open, quote);
+      if (src.charCodeAt(close + 1) === q) { out += src.slice(p, close + 1); p = close + 2; continue; }
+      out += src.slice(p, close);
+      this.pos = close + 1;
+      return out;
     }
-    this.fail(open, `text starting here is never closed: the line ends before its closing ${q === QUOTE ? "'" : '"'}`);
+  }
+
+  private unclosedText(open: number, quote: string): never {
+    this.fail(open, `text starting here is never closed: the line ends before its closing ${quote}`);
   }
 
   private name(): string {
     const src = this.src;
     const start = this.pos;
     let p = start + 1;
-    while (p < this.n && isNameChar(src.charCodeAt(p))) p++;
-    if (p - start > MAX_NAME) this.fail(start, `a name of ${p - start} characters: this is not MATPOWER data`);
+    while (p < this.n && isNameChar(src.charCodeAt(p)) && p - start <= MAX_NAME) p++;
+    if (p - start > MAX_NAME) this.fail(start, `a name longer than ${MAX_NAME} characters: this is not MATPOWER data`);
     this.pos = p;
     return src.slice(start, p);
   }
@@ -605,14 +621,37 @@ class Reader {
 
   /** Moves to the next line end without consuming it; rejects binary data on the way. */
   private skipLine(): void {
+    const end = this.lineEnd(this.pos);
+    this.checkText(this.pos, end);
+    this.pos = end;
+  }
+
+  /** Offset of the first LF or CR at or after `p`, or the end of the text. */
+  private lineEnd(p: number): number {
     const src = this.src;
-    let p = this.pos;
+    if (!this.hasCR) {
+      const i = src.indexOf('\n', p);
+      return i < 0 ? this.n : i;
+    }
     for (; p < this.n; p++) {
       const c = src.charCodeAt(p);
       if (c === LF || c === CR) break;
-      if (isBinary(c)) { this.pos = p; this.fail(p, this.binary(c)); }
     }
-    this.pos = p;
+    return p;
+  }
+
+  /** Rejects binary data in comments and text, which are otherwise not looked at. */
+  private checkText(from: number, to: number): void {
+    const src = this.src;
+    if (to - from > 256) {
+      const m = BINARY_RE.exec(src.slice(from, to));
+      if (m) this.fail(from + m.index, this.binary(m[0].charCodeAt(0)));
+      return;
+    }
+    for (let p = from; p < to; p++) {
+      const c = src.charCodeAt(p);
+      if (isBinary(c)) this.fail(p, this.binary(c));
+    }
   }
 
   /** Whether `%{` / `%}` at `p` is alone on its line, which makes it a block-comment marker. */
