@@ -130,6 +130,20 @@ test('AMD returns a valid permutation on assorted graphs', () => {
   assert.equal(starOrder[399], 0, 'the dense centre of a star goes last');
 });
 
+test('AMD gives the same order when short of workspace (compaction and growth paths)', () => {
+  const r = rng(23);
+  const mats: CSC[] = [grid(25, 25)];
+  for (let t = 0; t < 20; t++) {
+    const n = 50 + Math.floor(r() * 400);
+    mats.push(graphMatrix(n, randomGraph(r, n, Math.floor(n * (1 + 3 * r())))));
+  }
+  for (const a of mats) {
+    const roomy = amdOrder(a);
+    const tight = amdOrder(a, { elbowRoom: 0 });
+    assert.deepEqual(Array.from(tight), Array.from(roomy));
+  }
+});
+
 test('AMD on a nonsymmetric pattern orders A + A^T', () => {
   // a lower bidiagonal plus one far entry: A + A^T is a path plus an edge
   const n = 50;

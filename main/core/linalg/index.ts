@@ -15,6 +15,13 @@ export {
   cscToDense,
 } from './csc';
 export type { AmdOptions } from './ordering';
-export { amdOrder, amdOnGraph, symmetricAdjacency, invertPermutation, isPermutation } from './ordering';
+export {
+  amdOrder,
+  amdOnGraph,
+  postorderElimination,
+  symmetricAdjacency,
+  invertPermutation,
+  isPermutation,
+} from './ordering';
 export type { SparseLUOptions } from './lu';
 export { SparseLU, SingularMatrixError, NonFiniteValueError } from './lu';

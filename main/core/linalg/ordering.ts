@@ -21,6 +21,12 @@ export interface AmdOptions {
    * update expensive). Default 10; pass Infinity to disable.
    */
   denseFactor?: number;
+  /**
+   * Spare room for new element lists, as a fraction of the graph's size
+   * (default 0.5). Less room means more compactions, same result; tests use 0
+   * to exercise compaction.
+   */
+  elbowRoom?: number;
 }
 
 /** Adjacency lists of A + A^T without the diagonal, duplicates removed. */
@@ -71,7 +77,65 @@ export function symmetricAdjacency(a: CSC): { ptr: Int32Array; adj: Int32Array }
  */
 export function amdOrder(a: CSC, opts: AmdOptions = {}): Int32Array {
   const { ptr, adj } = symmetricAdjacency(a);
-  return amdOnGraph(a.ncols, ptr, adj, opts);
+  const perm = amdOnGraph(a.ncols, ptr, adj, opts);
+  return postorderElimination(a.ncols, ptr, adj, perm);
+}
+
+/**
+ * Reorders perm by a postorder of the elimination tree of the permuted graph.
+ * Fill is unchanged (an equivalent ordering) but each subtree becomes a
+ * contiguous run of columns, so a left-looking LU reads the L columns it needs
+ * from nearby memory: on power-grid Jacobians this roughly halves refactor time.
+ */
+export function postorderElimination(n: number, ptr: Int32Array, adj: Int32Array, perm: Int32Array): Int32Array {
+  const pinv = invertPermutation(perm);
+  // Liu's elimination tree with path compression, in permuted numbering.
+  const parent = new Int32Array(n).fill(-1);
+  const ancestor = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const v = perm[k];
+    for (let p = ptr[v]; p < ptr[v + 1]; p++) {
+      let i = pinv[adj[p]];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) {
+          parent[i] = k;
+          break;
+        }
+        i = up;
+      }
+    }
+  }
+  // Children lists (built backwards so each list is in increasing order), then an iterative DFS.
+  const head = new Int32Array(n).fill(-1);
+  const next = new Int32Array(n).fill(-1);
+  for (let j = n - 1; j >= 0; j--) {
+    const pj = parent[j];
+    if (pj === -1) continue;
+    next[j] = head[pj];
+    head[pj] = j;
+  }
+  const out = new Int32Array(n);
+  const stack = new Int32Array(n);
+  let k = 0;
+  for (let root = 0; root < n; root++) {
+    if (parent[root] !== -1) continue;
+    let top = 0;
+    stack[0] = root;
+    while (top >= 0) {
+      const j = stack[top];
+      const c = head[j];
+      if (c === -1) {
+        top--;
+        out[k++] = perm[j];
+      } else {
+        head[j] = next[c];
+        stack[++top] = c;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -84,7 +148,8 @@ export function amdOnGraph(n: number, ptr: Int32Array, adj: Int32Array, opts: Am
 
   // iw holds every list; lists freed by absorption become garbage that
   // `compact` squeezes out when the free tail runs short.
-  let iwlen = Math.max(nzaat + (nzaat >> 1) + 2 * n, 64);
+  const elbow = Math.max(0, opts.elbowRoom ?? 0.5);
+  let iwlen = Math.max(Math.ceil(nzaat * (1 + elbow)) + (elbow > 0 ? 2 * n : 1), 1);
   let iw = new Int32Array(iwlen);
   iw.set(adj.subarray(0, nzaat));
   let cnz = nzaat;

@@ -1,0 +1,157 @@
+// Benchmark of the sparse LU on Jacobian-shaped matrices built from MATPOWER
+// cases. Run: node --import tsx bench/linalg.ts [case names...]
+// The case file is read crudely here (a regex over mpc.bus / mpc.branch);
+// product code uses the real MATPOWER parser.
+
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { amdOrder, assembleInto, cscMatVec, PatternBuilder, SparseLU, type CSC } from '../main/core/linalg';
+
+const CASES_DIR = new URL('../../shared/cases/', import.meta.url);
+
+function block(text: string, name: string): number[][] {
+  const m = new RegExp(`mpc\\.${name}\\s*=\\s*\\[([\\s\\S]*?)\\];`).exec(text);
+  if (!m) throw new Error(`no mpc.${name} block`);
+  return m[1]
+    .split(/[;\n]/)
+    .map((line) => line.replace(/%.*/, '').trim())
+    .filter((line) => line.length > 0)
+    .map((line) => line.split(/\s+/).map(Number));
+}
+
+interface Jac {
+  a: CSC;
+  map: Int32Array;
+  slotValues: Float64Array;
+  nbus: number;
+  nbranch: number;
+}
+
+/** Polar NR Jacobian pattern: theta at PV+PQ buses, |V| at PQ buses; values random but dominant. */
+function jacobian(caseName: string, seed = 1): Jac {
+  const text = readFileSync(new URL(`${caseName}.m`, CASES_DIR), 'utf8');
+  const bus = block(text, 'bus');
+  const branch = block(text, 'branch');
+  const index = new Map<number, number>();
+  bus.forEach((row, i) => index.set(row[0], i));
+  const nb = bus.length;
+  const th = new Int32Array(nb).fill(-1);
+  const vm = new Int32Array(nb).fill(-1);
+  let n = 0;
+  bus.forEach((row, i) => {
+    if (row[1] === 1 || row[1] === 2) th[i] = n++;
+  });
+  bus.forEach((row, i) => {
+    if (row[1] === 1) vm[i] = n++;
+  });
+  const pb = new PatternBuilder(n, n, 16 * n);
+  const diagSlots: number[] = [];
+  const rowOf: number[] = [];
+  const couple = (i: number, j: number, diag: boolean) => {
+    for (const r of [th[i], vm[i]]) {
+      if (r < 0) continue;
+      for (const c of [th[j], vm[j]]) {
+        if (c < 0) continue;
+        const s = pb.add(r, c);
+        rowOf[s] = r;
+        if (diag && r === c) diagSlots.push(s);
+      }
+    }
+  };
+  for (let i = 0; i < nb; i++) couple(i, i, true);
+  let nbranch = 0;
+  for (const row of branch) {
+    if (row[10] === 0) continue;
+    const f = index.get(row[0]);
+    const t = index.get(row[1]);
+    if (f === undefined || t === undefined) throw new Error(`branch to unknown bus in ${caseName}`);
+    couple(f, t, false);
+    couple(t, f, false);
+    nbranch++;
+  }
+  const { pattern, map } = pb.build();
+  // random off-diagonals; each diagonal = 1.01 * (sum of |off-diagonals| in its row)
+  let state = seed >>> 0;
+  const rand = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  const slotValues = new Float64Array(pb.count);
+  const rowSum = new Float64Array(n);
+  const isDiag = new Uint8Array(pb.count);
+  for (const s of diagSlots) isDiag[s] = 1;
+  for (let s = 0; s < pb.count; s++) {
+    if (isDiag[s]) continue;
+    slotValues[s] = rand() * 2 - 1;
+    rowSum[rowOf[s]] += Math.abs(slotValues[s]);
+  }
+  for (const s of diagSlots) slotValues[s] = 1.01 * rowSum[rowOf[s]] + 1e-3;
+  assembleInto(pattern.values, map, slotValues);
+  return { a: pattern, map, slotValues, nbus: nb, nbranch };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((p, q) => p - q);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+function run(caseName: string): void {
+  const tb = performance.now();
+  const { a, map, slotValues, nbus, nbranch } = jacobian(caseName);
+  const buildMs = performance.now() - tb;
+  const n = a.ncols;
+  const nnzA = a.colPtr[n];
+
+  const orderMs = time(() => amdOrder(a));
+  let lu!: SparseLU;
+  const ctorMs = time(() => {
+    lu = new SparseLU(a);
+  });
+  const firstFactorMs = time(() => lu.factor(a.values));
+  const factorMs = median(Array.from({ length: 5 }, () => time(() => lu.factor(a.values))));
+
+  // refactor with values perturbed each time, re-assembled through the slot map
+  const v = a.values.slice();
+  const perturbed = slotValues.slice();
+  const assembleMs: number[] = [];
+  const refactorMs: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    for (let s = 0; s < perturbed.length; s++) perturbed[s] = slotValues[s] * (1 + 0.05 * Math.sin(r + s));
+    assembleMs.push(time(() => assembleInto(v, map, perturbed)));
+    let ok = true;
+    refactorMs.push(time(() => (ok = lu.refactor(v))));
+    if (!ok) throw new Error('refactor unexpectedly failed');
+  }
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) b[i] = Math.sin(i);
+  const x = new Float64Array(n);
+  const solveMs = median(Array.from({ length: 20 }, () => time(() => lu.solve(b, x))));
+  const solveTMs = median(Array.from({ length: 20 }, () => time(() => lu.solveTranspose(b, x))));
+  lu.solve(b, x);
+  const ax = cscMatVec({ ...a, values: v }, x);
+  let res = 0;
+  for (let i = 0; i < n; i++) res = Math.max(res, Math.abs(ax[i] - b[i]));
+
+  const f = (ms: number) => ms.toFixed(2).padStart(7);
+  console.log(
+    `${caseName}: ${nbus} buses, ${nbranch} branches -> J ${n} x ${n}, nnz(J) ${nnzA} (built in ${buildMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `  AMD ordering      ${f(orderMs)} ms   (SparseLU constructor incl. AMD ${f(ctorMs)} ms)\n` +
+      `  first factor      ${f(firstFactorMs)} ms   (warm factor, median of 5: ${f(factorMs)} ms)\n` +
+      `  refactor          ${f(median(refactorMs))} ms   (median of 20; min ${f(Math.min(...refactorMs))})\n` +
+      `  assemble values   ${f(median(assembleMs))} ms   (slot map, median of 20)\n` +
+      `  solve             ${f(solveMs)} ms   (solveTranspose ${f(solveTMs)} ms; median of 20)\n` +
+      `  nnz(L+U)          ${lu.nnzL + lu.nnzU - n}   (nnzL ${lu.nnzL}, nnzU ${lu.nnzU}, fill ratio ${((lu.nnzL + lu.nnzU - n) / nnzA).toFixed(2)})\n` +
+      `  max |Ax - b|      ${res.toExponential(2)}`,
+  );
+}
+
+const names = process.argv.slice(2);
+for (const c of names.length > 0 ? names : ['case118', 'case2383wp', 'case9241pegase']) run(c);
