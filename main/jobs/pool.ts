@@ -56,7 +56,12 @@ export function runPool<I, C, R>(opts: PoolOptions<I, C, R>): Promise<void> {
     if (signal?.aborted) return finish(new JobCancelled());
     signal?.addEventListener('abort', onAbort);
     for (let w = 0; w < nWorkers; w++) {
-      const worker = new Worker(workerScript(), { workerData: { job: opts.job, init: opts.init } });
+      const script = workerScript();
+      const workerData = { job: opts.job, init: opts.init };
+      // From source (tests, dev) the worker registers the TypeScript loader first.
+      const worker = script.endsWith('.ts')
+        ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true, workerData })
+        : new Worker(script, { workerData });
       workers.push(worker);
       let current = -1;
       const feed = () => {
