@@ -534,13 +534,19 @@ class Reader {
     let out = '';
     for (;;) {
       const close = src.indexOf(quote, p);
-      const stop = close < 0 ? this.n : close;
-      for (let i = p; i < stop; i++) {
-        const c = src.charCodeAt(i);
-        if (c === LF || c === CR) this.unclosedText(open, quote);
-        if (isBinary(c)) this.fail(i, this.binary(c));
-      }
       if (close < 0) this.unclosedText(open, quote);
+      const stop = close;
+      if (stop - p > 256) {
+        // Long stretch: let indexOf and a regular expression do the scanning.
+        if (this.lineEnd(p) < stop) this.unclosedText(open, quote);
+        this.checkText(p, stop);
+      } else {
+        for (let i = p; i < stop; i++) {
+          const c = src.charCodeAt(i);
+          if (c === LF || c === CR) this.unclosedText(open, quote);
+          if (isBinary(c)) this.fail(i, this.binary(c));
+        }
+      }
       if (src.charCodeAt(close + 1) === q) { out += src.slice(p, close + 1); p = close + 2; continue; }
       out += src.slice(p, close);
       this.pos = close + 1;
