@@ -7,8 +7,9 @@
 //   h_v' = ReLU(Lin2 ReLU(Lin1 z_v)) (+ h_v with residual)       (L times)
 //   edge head:  a_e = ReLU(HE [h_u, h_v, e_uv]),   y_e = OutE a_e
 //   node head:  a_v = ReLU(HN h_v),                y_v = OutN a_v
-//   graph head: p = [mean_v h, max_v h, mean_e a_e, max_e a_e] over present
-//               edges; logit = OutG ReLU(HG p)
+//   graph head: p = [mean_v h, max_v h, mean_e a_e, max_e a_e, max_e y_e,
+//               max_v y_v, min_v y_v] over present edges;
+//               logit = OutG ReLU(HG p) + Skip [max_e y_e, max_v y_v, min_v y_v]
 //
 // Forward keeps what backward needs; backward is written by hand, layer by
 // layer, and checked against finite differences in the tests. All hidden
@@ -64,6 +65,20 @@ export interface LayerSpec {
   readout: boolean;
 }
 
+/**
+ * Graph readout width: mean and max of node states and of edge-head hidden
+ * states, plus the largest edge prediction and the largest and smallest node
+ * predictions (a verdict is mostly "some loading or voltage out of range").
+ */
+export function poolWidth(c: GraphNetConfig): number {
+  return 2 * c.hidden + 2 * c.headHidden + predPoolWidth(c);
+}
+
+/** The pooled head predictions: the tail of the readout, also fed linearly to the logit. */
+export function predPoolWidth(c: GraphNetConfig): number {
+  return (c.heads.edge ? 1 : 0) + (c.heads.node ? 2 : 0);
+}
+
 /** The layers a configuration needs, in a fixed order (params, serialization). */
 export function layerSpecs(c: GraphNetConfig): LayerSpec[] {
   const H = c.hidden, Hh = c.headHidden;
@@ -73,17 +88,19 @@ export function layerSpecs(c: GraphNetConfig): LayerSpec[] {
   ];
   for (let l = 0; l < c.layers; l++) {
     s.push({ name: `mp${l}.lin1`, nIn: H, nOut: H, gain: 'relu', readout: false });
-    s.push({ name: `mp${l}.lin2`, nIn: H, nOut: H, gain: 'relu', readout: false });
+    s.push({ name: `mp${l}.lin2`, nIn: H, nOut: H, gain: c.residual ? 'residual' : 'relu', readout: false });
   }
   if (c.heads.edge || c.heads.graph) s.push({ name: 'head.edge.hidden', nIn: 3 * H, nOut: Hh, gain: 'relu', readout: false });
-  if (c.heads.edge) s.push({ name: 'head.edge.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+  if (c.heads.edge) s.push({ name: 'head.edge.out', nIn: Hh, nOut: 1, gain: 'residual', readout: true });
   if (c.heads.node) {
     s.push({ name: 'head.node.hidden', nIn: H, nOut: Hh, gain: 'relu', readout: false });
-    s.push({ name: 'head.node.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+    s.push({ name: 'head.node.out', nIn: Hh, nOut: 1, gain: 'residual', readout: true });
   }
   if (c.heads.graph) {
-    s.push({ name: 'head.graph.hidden', nIn: 2 * H + 2 * Hh, nOut: Hh, gain: 'relu', readout: false });
-    s.push({ name: 'head.graph.out', nIn: Hh, nOut: 1, gain: 'linear', readout: true });
+    s.push({ name: 'head.graph.hidden', nIn: poolWidth(c), nOut: Hh, gain: 'relu', readout: false });
+    s.push({ name: 'head.graph.out', nIn: Hh, nOut: 1, gain: 'residual', readout: true });
+    // Logistic-regression path from the pooled predictions straight to the logit.
+    if (predPoolWidth(c) > 0) s.push({ name: 'head.graph.skip', nIn: predPoolWidth(c), nOut: 1, gain: 'residual', readout: true });
   }
   return s;
 }
@@ -101,6 +118,8 @@ export interface ForwardCache {
   pool: Float32Array | null;
   poolNodeArg: Int32Array | null;
   poolEdgeArg: Int32Array | null;
+  /** Per graph: argmax edge of the edge prediction, argmax and argmin node of the node prediction. */
+  poolPredArg: Int32Array | null;
   aG: Float32Array | null;
 }
 
@@ -110,6 +129,13 @@ export interface Prediction {
   node: Float32Array | null;
   /** Probability of the positive class per sample. */
   graphProb: Float32Array | null;
+}
+
+/** The last nPred columns of the [B x P] readout. */
+function predColumns(pool: Float32Array, B: number, P: number, nPred: number): Float32Array {
+  const x = new Float32Array(B * nPred);
+  for (let b = 0; b < B; b++) for (let j = 0; j < nPred; j++) x[b * nPred + j] = pool[b * P + P - nPred + j];
+  return x;
 }
 
 function reluInPlace(x: Float32Array): Float32Array {
@@ -190,7 +216,7 @@ export class GraphNet {
     const NB = B * N, EB = B * E;
     const h0 = reluInPlace(this.layer('enc.node').forward(batch.nodeFeat, NB));
     const e = reluInPlace(this.layer('enc.edge').forward(batch.edgeFeat, EB));
-    const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, aG: null };
+    const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, poolPredArg: null, aG: null };
     const { msgSrc, msgDst, msgEdge } = batch;
     const onePlusEps = 1 + eps;
     for (let l = 0; l < this.cfg.layers; l++) {
@@ -237,10 +263,11 @@ export class GraphNet {
     }
     if (heads.graph) {
       const aE = cache.aE!;
-      const P = 2 * H + 2 * Hh;
+      const P = poolWidth(this.cfg);
       const pool = new Float32Array(B * P);
       const nodeArg = new Int32Array(B * H);
       const edgeArg = new Int32Array(B * Hh).fill(-1);
+      const predArg = new Int32Array(B * 3).fill(-1);
       for (let b = 0; b < B; b++) {
         const p0 = b * P;
         for (let f = 0; f < H; f++) {
@@ -267,12 +294,37 @@ export class GraphNet {
           pool[p0 + 2 * H + Hh + f] = arg >= 0 ? best : 0;
           edgeArg[b * Hh + f] = arg;
         }
+        let at = p0 + 2 * H + 2 * Hh;
+        if (out.edge) {
+          let best = -Infinity, arg = -1;
+          for (let ge = b * E; ge < (b + 1) * E; ge++) if (batch.active[ge] && out.edge[ge] > best) { best = out.edge[ge]; arg = ge; }
+          pool[at++] = arg >= 0 ? best : 0;
+          predArg[b * 3] = arg;
+        }
+        if (out.node) {
+          let hi = -Infinity, lo = Infinity, ahi = b * N, alo = b * N;
+          for (let v = b * N; v < (b + 1) * N; v++) {
+            const y = out.node[v];
+            if (y > hi) { hi = y; ahi = v; }
+            if (y < lo) { lo = y; alo = v; }
+          }
+          pool[at++] = hi;
+          pool[at++] = lo;
+          predArg[b * 3 + 1] = ahi;
+          predArg[b * 3 + 2] = alo;
+        }
       }
       cache.pool = pool;
       cache.poolNodeArg = nodeArg;
       cache.poolEdgeArg = edgeArg;
+      cache.poolPredArg = predArg;
       cache.aG = reluInPlace(this.layer('head.graph.hidden').forward(pool, B));
       out.graph = this.layer('head.graph.out').forward(cache.aG, B);
+      const nPred = predPoolWidth(this.cfg);
+      if (nPred > 0) {
+        const skip = this.layer('head.graph.skip').forward(predColumns(pool, B, P, nPred), B);
+        for (let b = 0; b < B; b++) out.graph[b] += skip[b];
+      }
     }
     return { out, cache };
   }
@@ -287,11 +339,20 @@ export class GraphNet {
     let dh = new Float32Array(NB * H);
     const de = new Float32Array(EB * H);
     let daE: Float32Array | null = cache.aE ? new Float32Array(EB * Hh) : null;
+    // Head-output gradients, plus what the graph readout sends to them.
+    const dyE = heads.edge ? (dOut.edge ? dOut.edge.slice() : new Float32Array(EB)) : null;
+    const dyN = heads.node ? (dOut.node ? dOut.node.slice() : new Float32Array(NB)) : null;
 
     if (heads.graph && dOut.graph) {
-      const P = 2 * H + 2 * Hh;
+      const P = poolWidth(this.cfg);
+      const predArg = cache.poolPredArg!;
       const daG = reluGrad(this.layer('head.graph.out').backward(cache.aG!, dOut.graph, B, true)!, cache.aG!);
       const dpool = this.layer('head.graph.hidden').backward(cache.pool!, daG, B, true)!;
+      const nPred = predPoolWidth(this.cfg);
+      if (nPred > 0) {
+        const dPred = this.layer('head.graph.skip').backward(predColumns(cache.pool!, B, P, nPred), dOut.graph, B, true)!;
+        for (let b = 0; b < B; b++) for (let j = 0; j < nPred; j++) dpool[b * P + P - nPred + j] += dPred[b * nPred + j];
+      }
       const nodeArg = cache.poolNodeArg!, edgeArg = cache.poolEdgeArg!;
       for (let b = 0; b < B; b++) {
         const p0 = b * P;
@@ -307,10 +368,19 @@ export class GraphNet {
           const arg = edgeArg[b * Hh + f];
           if (arg >= 0) daE![arg * Hh + f] += dpool[p0 + 2 * H + Hh + f];
         }
+        let at = p0 + 2 * H + 2 * Hh;
+        if (dyE) {
+          if (predArg[b * 3] >= 0) dyE[predArg[b * 3]] += dpool[at];
+          at++;
+        }
+        if (dyN) {
+          dyN[predArg[b * 3 + 1]] += dpool[at++];
+          dyN[predArg[b * 3 + 2]] += dpool[at++];
+        }
       }
     }
-    if (heads.edge && dOut.edge) {
-      const d = this.layer('head.edge.out').backward(cache.aE!, dOut.edge, EB, true)!;
+    if (dyE) {
+      const d = this.layer('head.edge.out').backward(cache.aE!, dyE, EB, true)!;
       for (let i = 0; i < d.length; i++) daE![i] += d[i];
     }
     if (daE) {
@@ -326,8 +396,8 @@ export class GraphNet {
       }
       daE = null;
     }
-    if (heads.node && dOut.node) {
-      const daN = reluGrad(this.layer('head.node.out').backward(cache.aN!, dOut.node, NB, true)!, cache.aN!);
+    if (dyN) {
+      const daN = reluGrad(this.layer('head.node.out').backward(cache.aN!, dyN, NB, true)!, cache.aN!);
       const d = this.layer('head.node.hidden').backward(hL, daN, NB, true)!;
       for (let i = 0; i < d.length; i++) dh[i] += d[i];
     }

@@ -20,9 +20,13 @@ export function makeParam(name: string, data: Float32Array, decay: boolean): Par
   return { name, data, grad: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n), decay };
 }
 
-/** Init gain: 'relu' (He/Kaiming, for layers followed by ReLU) or 'linear' (readouts). */
-export type InitGain = 'relu' | 'linear';
-export const gainValue = (g: InitGain) => (g === 'relu' ? Math.SQRT2 : 1);
+/**
+ * Init gain: 'relu' (He/Kaiming, for layers followed by ReLU), 'linear'
+ * (readouts) or 'residual' (last layer of a residual branch: starts small so
+ * that stacking message-passing layers does not blow up the activations).
+ */
+export type InitGain = 'relu' | 'linear' | 'residual';
+export const gainValue = (g: InitGain) => (g === 'relu' ? Math.SQRT2 : g === 'linear' ? 1 : 0.1 * Math.SQRT2);
 
 export interface Layer {
   readonly kind: 'dense' | 'sparse';

@@ -18,9 +18,11 @@ export interface OptimizerConfig {
   weightDecay?: number;
   /** Clip the global gradient norm to this value. */
   clipNorm?: number;
+  /** Linear learning-rate warm-up over this many steps (Adam's first steps are otherwise lr-sized for every weight). */
+  warmupSteps?: number;
 }
 
-export const defaultOptimizer: OptimizerConfig = { kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+export const defaultOptimizer: OptimizerConfig = { kind: 'adam', lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1 };
 
 export class Optimizer {
   /** Steps taken (Adam's bias correction). */
@@ -39,13 +41,16 @@ export class Optimizer {
       momentum: cfg.momentum ?? 0.9,
       weightDecay: cfg.weightDecay ?? 0,
       clipNorm: cfg.clipNorm ?? 0,
+      warmupSteps: cfg.warmupSteps ?? 0,
     };
+    if (!(this.cfg.warmupSteps >= 0)) throw new LearnError('bad-config', `optimizer.warmupSteps must be >= 0, got ${cfg.warmupSteps}`);
   }
 
   /** One update from the gradients currently in the params' grad arrays. */
-  step(params: readonly Param[], lr = this.cfg.lr): void {
+  step(params: readonly Param[], baseLr = this.cfg.lr): void {
     this.t++;
     const c = this.cfg;
+    const lr = c.warmupSteps > 0 ? baseLr * Math.min(1, this.t / c.warmupSteps) : baseLr;
     let scale = 1;
     if (c.clipNorm > 0) {
       let ss = 0;

@@ -35,7 +35,18 @@ export function ringWithChords(n: number, chords: number, rng: Rng): GraphTopolo
   return { numNodes: n, src: Int32Array.from(src), dst: Int32Array.from(dst) };
 }
 
-export function syntheticTask(opts: { nodes: number; chords: number; samples: number; seed: number; positiveRate?: number }): SyntheticTask {
+export interface SyntheticOptions {
+  nodes: number;
+  chords: number;
+  samples: number;
+  seed: number;
+  /** Fraction of positive graphs (default 0.4). */
+  positiveRate?: number;
+  /** Drop samples whose largest load is within this relative margin of the threshold (a cleaner boundary). */
+  margin?: number;
+}
+
+export function syntheticTask(opts: SyntheticOptions): SyntheticTask {
   const rng = new Rng(opts.seed);
   const graph = ringWithChords(opts.nodes, opts.chords, rng);
   const N = graph.numNodes, E = graph.src.length;
@@ -55,7 +66,9 @@ export function syntheticTask(opts: { nodes: number; chords: number; samples: nu
   }
   const sorted = raw.map((r) => r.maxLoad).sort((a, b) => a - b);
   const threshold = sorted[Math.floor((1 - (opts.positiveRate ?? 0.4)) * (sorted.length - 1))];
-  const samples = raw.map((r): GraphSample => {
+  const margin = (opts.margin ?? 0) * threshold;
+  const kept = raw.filter((r) => Math.abs(r.maxLoad - threshold) >= margin);
+  const samples = kept.map((r): GraphSample => {
     const nodeFeat = new Float32Array(N * Fn), edgeFeat = new Float32Array(E * Fe), node = new Float32Array(N), deg = new Float32Array(N);
     for (let v = 0; v < N; v++) {
       nodeFeat[v * Fn] = r.x[v];
