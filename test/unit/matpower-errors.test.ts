@@ -87,6 +87,8 @@ test('missing bus, gen, branch or baseMVA', () => {
   rejects(edit(9, 'mpc.gens = ['), 18, 1, /^mpc\.gen is missing/);
   rejects(edit(13, 'mpc.branches = ['), 18, 1, /^mpc\.branch is missing/);
   rejects(edit(3, ''), 18, 1, /^mpc\.baseMVA is missing/);
+  rejects(LINES.slice(0, 3).join('\n') + '\nmpc.bus = [];\n' + LINES.slice(8).join('\n'), 4, 11, /^mpc\.bus is empty/);
+  rejects(append('mpc.gencost = {1, 2};'), 18, 15, /^mpc\.gencost must be a numeric matrix \[ \.\.\. \], not a cell array/);
 });
 
 test('too few columns', () => {
@@ -243,6 +245,8 @@ test('50 MB of junk is rejected in well under two seconds', () => {
     ['one 50 MB comment line', () => '%' + 'x'.repeat(MB50)],
     ['one 50 MB name', () => 'a'.repeat(MB50)],
     ['one 50 MB number', () => 'mpc.baseMVA = ' + '1'.repeat(MB50)],
+    ['one 50 MB name as a value', () => 'mpc.baseMVA = ' + 'x'.repeat(MB50)],
+    ['one 50 MB name in a matrix', () => 'define_constants; mpc.bus = [' + 'x'.repeat(MB50)],
     ['one 50 MB unclosed text', () => "mpc.x = '" + 'x'.repeat(MB50)],
     ['one 50 MB closed text, then junk', () => "mpc.x = '" + 'x'.repeat(MB50) + "' junk"],
   ];

@@ -13,7 +13,9 @@ import { formatNumber as fmt } from './write';
 export function parseMatpower(text: string, fileName = 'case.m'): Case {
   const script = readScript(text, { file: fileName, defaultVar: 'mpc' });
   const v = (a: Assignment) => `${script.outVar}.${a.path}`;
-  const fail = (offset: number, reason: string): never => { throw errorAt(text, fileName, offset, reason); };
+  function fail(offset: number, reason: string): never {
+    throw errorAt(text, fileName, offset, reason);
+  }
 
   if (script.assignments.length === 0) {
     fail(0, script.name === null
@@ -36,15 +38,15 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
       fail(text.length, `${script.outVar}.${path} is missing (the file ends without it); a MATPOWER case needs ` +
         `${script.outVar}.baseMVA, .bus, .gen and .branch`);
     }
-    return a as Assignment;
+    return a;
   };
 
   // baseMVA: a positive finite number.
   const baseA = required('baseMVA');
   const baseMVA = scalarOf(baseA.value);
   if (baseMVA === null) fail(baseA.valueAt, `${v(baseA)} must be a single number`);
-  if (!(Number.isFinite(baseMVA) && (baseMVA as number) > 0)) {
-    fail(baseA.valueAt, `${v(baseA)} is ${fmt(baseMVA as number)}; it must be a positive finite number of MVA (usually 100)`);
+  if (!(Number.isFinite(baseMVA) && baseMVA > 0)) {
+    fail(baseA.valueAt, `${v(baseA)} is ${fmt(baseMVA)}; it must be a positive finite number of MVA (usually 100)`);
   }
 
   const bus = matrixOf(required('bus'), BUS_COLS, 'bus', 'BUS_I ... VMIN');
@@ -80,7 +82,7 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
   if (namesA) {
     const val = namesA.value;
     if (val.kind !== 'cell') fail(namesA.valueAt, `${v(namesA)} must be a cell array {'name'; ...}`);
-    const cells = (val as { rows: (string | number)[][] }).rows;
+    const cells = val.rows;
     const flat = cells.length === 1 ? cells[0] : cells.map((r) => (r.length === 1 ? r[0] : undefined));
     if (cells.length > 1 && cells[0].length !== 1) {
       fail(namesA.valueAt, `${v(namesA)} must be a single column of names, one per bus row`);
@@ -96,6 +98,8 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
     }
     bus_name = flat as string[];
   }
+
+  if (bus.rows.length === 0) fail(bus.a.valueAt, `${script.outVar}.bus is empty: a case needs at least one bus`);
 
   // Buses: positive integer numbers, each once, known types, a reference bus.
   const busRow = new Map<number, number>();
@@ -143,7 +147,7 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
   const c: Case = {
     name: script.name ?? baseName(fileName),
     version,
-    baseMVA: baseMVA as number,
+    baseMVA,
     bus: bus.rows,
     gen: gen.rows,
     branch: branch.rows,
@@ -162,7 +166,7 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
     if (a.value.kind !== 'matrix') {
       fail(a.valueAt, `${v(a)} must be a numeric matrix [ ... ], not ${a.value.kind === 'cell' ? 'a cell array' : 'a ' + a.value.kind}`);
     }
-    const rows = (a.value as { rows: number[][] }).rows;
+    const rows = a.value.rows;
     if (rows.length > 0 && rows[0].length < minCols) {
       fail(a.rowStarts[0], `${v(a)} rows have ${rows[0].length} columns; a ${what} row needs at least ${minCols} (${cols})`);
     }

@@ -29,21 +29,24 @@ export function parseChangeTable(text: string, fileName = 'chgtab.m'): ChangeTab
       '(label prob table row col chgtype newval)');
   }
 
+  // Offset of value k of row i, to place an error (one closure, not one per row).
+  let i = 0;
+  const at = (k: number) => elementOffset(text, tab.rowStarts[i], k);
+  const [minTable, maxTable, minType, maxType] = [CT_TBUS, CT_TAREAGENCOST, CT_REP, CT_ADD];
   const rows: ChangeRow[] = new Array(m.length);
-  for (let i = 0; i < m.length; i++) {
+  for (; i < m.length; i++) {
     const r = m[i];
-    const at = (k: number) => elementOffset(text, tab.rowStarts[i], k);
-    const [label, prob, table, row, col, chgtype, newval] = r;
+    const label = r[0], prob = r[1], table = r[2], row = r[3], col = r[4], chgtype = r[5], newval = r[6];
     if (!(Number.isInteger(label) && label > 0)) fail(at(0), `${out} row ${i + 1}: label ${label} must be a positive integer`);
     if (!Number.isFinite(prob)) fail(at(1), `${out} row ${i + 1}: probability ${prob} must be a finite number`);
-    if (!(Number.isInteger(table) && table >= CT_TBUS && table <= CT_TAREAGENCOST)) {
+    if (!(Number.isInteger(table) && table >= minTable && table <= maxTable)) {
       fail(at(2), `${out} row ${i + 1}: table ${table} is not one of CT_TBUS (1) ... CT_TAREAGENCOST (10)`);
     }
     if (!(Number.isInteger(row) && row >= 0)) {
       fail(at(3), `${out} row ${i + 1}: row ${row} must be a non-negative integer (0 = all rows, or an area number)`);
     }
     if (!Number.isInteger(col)) fail(at(4), `${out} row ${i + 1}: column ${col} must be an integer`);
-    if (!(Number.isInteger(chgtype) && chgtype >= CT_REP && chgtype <= CT_ADD)) {
+    if (!(Number.isInteger(chgtype) && chgtype >= minType && chgtype <= maxType)) {
       fail(at(5), `${out} row ${i + 1}: change type ${chgtype} is not CT_REP (1), CT_REL (2) or CT_ADD (3)`);
     }
     if (Number.isNaN(newval)) fail(at(6), `${out} row ${i + 1}: the new value is NaN`);

@@ -77,12 +77,16 @@ export function elementOffset(src: string, rowStart: number, k: number): number 
   const r = new Reader(src, '');
   r.constants = true;
   r.pos = rowStart;
-  for (let i = 0; ; i++) {
-    r.skipInRow();
-    if (i === k || r.pos >= src.length) return r.pos;
-    const c = src.charCodeAt(r.pos);
-    if (c === QUOTE || c === DQUOTE) r.scanString();
-    else r.element('');
+  try {
+    for (let i = 0; ; i++) {
+      r.skipInRow();
+      if (i === k || r.pos >= src.length) return r.pos;
+      const c = src.charCodeAt(r.pos);
+      if (c === QUOTE || c === DQUOTE) r.scanString();
+      else r.element('');
+    }
+  } catch {
+    return rowStart; // only used to place an error; the row start is a fair fallback
   }
 }
 
@@ -250,7 +254,7 @@ class Reader {
     if (isNameStart(c)) {
       // A bare name is a value only if it is Inf, NaN or a MATPOWER constant.
       let e = this.pos;
-      while (e < this.n && isNameChar(this.src.charCodeAt(e))) e++;
+      while (e < this.n && isNameChar(this.src.charCodeAt(e)) && e - this.pos <= MAX_NAME) e++;
       const id = this.src.slice(this.pos, e);
       if (!(id === 'Inf' || id === 'inf' || id === 'NaN' || id === 'nan' || DEFINE_CONSTANTS.has(id))) {
         this.fail(this.pos, `${where} = ${id}...: GridRewire reads literal values only, not names or ` +
@@ -280,8 +284,8 @@ class Reader {
 
   private unsupported(at: number): never {
     this.fail(at, `unsupported statement "${this.lineText(at)}": GridRewire reads literal assignments ` +
-      `only (${this.outVar}.field = [...], {...}, 'text' or a number); run the file in MATPOWER and ` +
-      'save the result with savecase');
+      `only (${this.outVar} or ${this.outVar}.field = [...], {...}, 'text' or a number); run the file in ` +
+      'MATPOWER and save the result with savecase');
   }
 
   // ---- literal values ------------------------------------------------------
