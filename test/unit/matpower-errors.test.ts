@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseMatpower, parseChangeTable, CaseParseError } from '../../main/core/grid/matpower';
 
 // A small valid case; line numbers in the comments are those the tests use.
@@ -173,6 +174,12 @@ test('bus_name must be one text per bus', () => {
   rejects(append("mpc.bus_name = {'a'; 'b'};"), 18, 16, /^mpc\.bus_name has 2 names but mpc\.bus has 3 rows/);
   rejects(append("mpc.bus_name = {'a'; 2; 'c'};"), 18, 22, /^mpc\.bus_name entry 2 is not text/);
   rejects(append("mpc.bus_name = ['a'; 'b'; 'c'];"), 18, 17, /text in mpc\.bus_name/);
+});
+
+test('a change table read as a case, and a case read as a change table', () => {
+  const contab = readFileSync('/work/shared/cases/contab_ACTIVSg200.m', 'utf8');
+  rejects(contab, 23, 1, /^"chgtab = \.\.\." assigns a whole variable, as a change table does; .*Is this a change table rather than a case\?/);
+  rejects(GOOD, 2, 1, /^mpc\.version is a field assignment, as in a case file; .*Is this a case rather than a change table\?/, parseChangeTable);
 });
 
 test('empty files', () => {

@@ -1,6 +1,7 @@
 // applyChanges: one change set of a MATPOWER change table applied to a Case,
 // as MATPOWER's apply_changes does (rows of the set in table order), with
-// load rows following scale_load. The input Case is never modified.
+// load rows following scale_load. The input Case is never modified: bus, gen
+// and branch are copied, the other fields are shared with it.
 
 import type { Case, ChangeRow, ChangeTable } from '../case';
 import { BUS_AREA, BUS_I, GEN_BUS, GEN_STATUS, PD, PG, PMAX, PMIN, QD, QG, QMAX, QMIN, ZONE, F_BUS, T_BUS } from '../idx';
@@ -164,6 +165,12 @@ function modify(m: number[][], rows: number[], ch: ChangeRow, where: string): vo
  * whose load is -PMIN. CT_REP sets the zone's total active load (fixed plus
  * dispatchable) to newval MW, CT_REL multiplies it by newval, CT_ADD adds
  * newval MW to it; the _P codes leave reactive power unchanged.
+ *
+ * Two deliberate differences from MATPOWER 7, both only with dispatchable or
+ * isolated loads: CT_ADD measures the current total the way scale_load does
+ * (-PMIN, type-4 buses included) rather than with total_load (-PG, type-4
+ * buses left out), so "add x MW" adds x MW; and every dispatchable load of a
+ * bus is scaled, where scale_load's `intersect` scales only one per bus.
  */
 function scaleLoad(c: Case, zone: boolean[], busRow: Map<number, number>, ch: ChangeRow, where: string): void {
   const code = Math.abs(ch.col);

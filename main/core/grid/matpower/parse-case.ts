@@ -5,7 +5,7 @@
 
 import type { Case, MatValue } from '../case';
 import { BUS_COLS, BUS_I, BUS_TYPE, BRANCH_COLS, F_BUS, GEN_BUS, GEN_COLS, REF, T_BUS } from '../idx';
-import { CaseParseError, errorAt } from './errors';
+import { errorAt } from './errors';
 import { type Assignment, elementOffset, readScript } from './reader';
 import { formatNumber as fmt } from './write';
 
@@ -21,6 +21,12 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
     fail(0, script.name === null
       ? 'the file is empty: no MATPOWER data (expected "function mpc = casename" and mpc.bus, mpc.gen, mpc.branch)'
       : `function ${script.name} assigns no ${script.outVar} fields: this is not a MATPOWER case`);
+  }
+
+  const whole = script.assignments.find((a) => a.path === '');
+  if (whole) {
+    fail(whole.at, `"${script.outVar} = ..." assigns a whole variable, as a change table does; a case file ` +
+      `assigns fields (${script.outVar}.bus = [...]). Is this a change table rather than a case?`);
   }
 
   const byPath = new Map<string, Assignment>();
@@ -195,4 +201,3 @@ function baseName(file: string): string {
   return b.endsWith('.m') ? b.slice(0, -2) : b || 'case';
 }
 
-export { CaseParseError };

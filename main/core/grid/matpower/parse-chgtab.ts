@@ -15,7 +15,10 @@ export function parseChangeTable(text: string, fileName = 'chgtab.m'): ChangeTab
 
   const a = script.assignments.find((x) => x.path === '');
   const other = script.assignments.find((x) => x.path !== '');
-  if (other) fail(other.at, `${out}.${other.path}: a change table file assigns only "${out} = [ ... ]"`);
+  if (other) {
+    fail(other.at, `${out}.${other.path} is a field assignment, as in a case file; a change table file assigns ` +
+      `only "${out} = [ label prob table row col chgtype newval; ... ]". Is this a case rather than a change table?`);
+  }
   if (!a) {
     fail(text.length, script.assignments.length === 0 && script.name === null
       ? `the file is empty: no change table (expected "${out} = [ label prob table row col chgtype newval; ... ]")`

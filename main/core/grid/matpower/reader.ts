@@ -10,7 +10,7 @@
 
 import type { MatCell, MatValue } from '../case';
 import { DEFINE_CONSTANTS } from './constants';
-import { CaseParseError, errorAt, lineColumn } from './errors';
+import { errorAt, lineColumn } from './errors';
 
 /** One `out.path = value` statement. */
 export interface Assignment {
@@ -31,8 +31,6 @@ export interface Script {
   /** The output variable every assignment targets. */
   outVar: string;
   assignments: Assignment[];
-  /** Whether `define_constants` ran (MATPOWER constant names were readable). */
-  constants: boolean;
 }
 
 // Character codes.
@@ -157,7 +155,7 @@ class Reader {
       this.checkNew(a, seen, below, outVar);
       assignments.push(a);
     }
-    return { name, outVar, assignments, constants: this.constants };
+    return { name, outVar, assignments };
   }
 
   /** Rejects a second assignment to a field, or to a field and one of its sub-fields. */
@@ -747,4 +745,3 @@ export function label(outVar: string, path: string): string {
   return path === '' ? outVar : `${outVar}.${path}`;
 }
 
-export { CaseParseError };
