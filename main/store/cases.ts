@@ -7,7 +7,8 @@ import type { Case } from '../core/grid/case';
 import type { Db } from './db';
 import { nowIso } from './db';
 import { StoreError } from './errors';
-import { fromJson, gunzipText, gzipText, toJson } from './json';
+import { decodeCase, encodeCase } from './case-codec';
+import { gunzipText, gzipText } from './json';
 import type { CaseSummary, ImportResult } from './types';
 import { nonEmpty, notFound, positiveInt } from './validate';
 
@@ -65,7 +66,7 @@ export class CaseRepo {
     if (existing) return { id: existing.id, created: false };
     // Compress outside the transaction: the write lock is held only for the insert.
     const textGz = gzipText(input.text);
-    const parsedGz = gzipText(toJson(c));
+    const parsedGz = encodeCase(c);
     return this.db.write('importing a case', () => {
       const info = this.db
         .stmt(
@@ -103,7 +104,7 @@ export class CaseRepo {
   getParsed(id: number): Case {
     const r = this.db.guard('reading a parsed case', () => this.db.stmt('SELECT parsed_gz FROM cases WHERE id = ?').get(id) as { parsed_gz: Buffer } | undefined);
     if (!r) throw notFound('case', id);
-    return fromJson<Case>(gunzipText(r.parsed_gz, `case ${id}`), `case ${id}`);
+    return decodeCase(r.parsed_gz, `case ${id}`);
   }
 
   rename(id: number, name: string): void {

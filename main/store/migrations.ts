@@ -19,7 +19,7 @@ CREATE TABLE cases (
   name         TEXT    NOT NULL,
   source_file  TEXT,
   text_gz      BLOB    NOT NULL,                   -- the original file, gzipped
-  parsed_gz    BLOB    NOT NULL,                   -- the parsed Case as JSON (non-finite safe), gzipped
+  parsed_gz    BLOB    NOT NULL,                   -- the parsed Case, compact and exact (case-codec.ts)
   nbus         INTEGER NOT NULL,
   nbranch      INTEGER NOT NULL,
   ngen         INTEGER NOT NULL,
@@ -31,7 +31,7 @@ CREATE TABLE change_sets (
   hash         TEXT    NOT NULL,
   kind         TEXT    NOT NULL CHECK (kind IN ('scenarios', 'contingencies')),
   name         TEXT    NOT NULL,
-  case_id      INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+  case_id      INTEGER REFERENCES cases(id) ON DELETE CASCADE, -- a linked table belongs to its case
   source_file  TEXT,
   text_gz      BLOB    NOT NULL,
   parsed_gz    BLOB,

@@ -48,28 +48,6 @@ interface RunRow {
   owner_host: string | null;
 }
 
-interface RecordRow {
-  kind: ContingencyKind;
-  element: number;
-  from_bus: number;
-  to_bus: number;
-  verdict: Verdict;
-  converged: number;
-  iterations: number;
-  islanded: number;
-  cut_buses: number;
-  lost_load_mw: number | null;
-  lost_gen_mw: number | null;
-  max_loading: number | null;
-  n_overloads: number;
-  worst_branch: number | null;
-  min_vm: number | null;
-  max_vm: number | null;
-  n_voltage_violations: number;
-  mismatch: number | null;
-  severity: number | null;
-}
-
 const RUN_SELECT = `SELECT r.*, c.name AS case_name FROM n1_runs r JOIN cases c ON c.id = r.case_id`;
 
 function toSummary(r: RunRow): N1RunSummary {
@@ -94,28 +72,36 @@ function toSummary(r: RunRow): N1RunSummary {
   };
 }
 
-function toRecord(r: RecordRow): ContingencyRecord {
-  const head: Pick<ContingencyRecord, 'branch' | 'gen'> = r.kind === 'branch' ? { branch: r.element } : { gen: r.element };
-  return {
-    ...head,
-    from: r.from_bus,
-    to: r.to_bus,
-    verdict: r.verdict,
-    converged: r.converged === 1,
-    iterations: r.iterations,
-    islanded: r.islanded === 1,
-    cutBuses: r.cut_buses,
-    lostLoadMW: real(r.lost_load_mw),
-    lostGenMW: real(r.lost_gen_mw),
-    maxLoading: real(r.max_loading),
-    nOverloads: r.n_overloads,
-    worstBranch: r.worst_branch,
-    minVm: real(r.min_vm),
-    maxVm: real(r.max_vm),
-    nVoltageViolations: r.n_voltage_violations,
-    mismatch: real(r.mismatch),
-    severity: real(r.severity),
-  };
+/** Columns read back, in the order rowToRecord expects (raw rows: no per-row key objects). */
+const RECORD_COLUMNS = `kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity`;
+
+type RecordRow = [
+  ContingencyKind, number, number, number, Verdict, number, number, number, number, number | null,
+  number | null, number | null, number, number | null, number | null, number | null, number, number | null, number | null,
+];
+
+function rowToRecord(r: RecordRow): ContingencyRecord {
+  // branch/gen first, as the engine writes it (JSON exports keep this order).
+  const rec = (r[0] === 'branch' ? { branch: r[1] } : { gen: r[1] }) as ContingencyRecord;
+  rec.from = r[2];
+  rec.to = r[3];
+  rec.verdict = r[4];
+  rec.converged = r[5] === 1;
+  rec.iterations = r[6];
+  rec.islanded = r[7] === 1;
+  rec.cutBuses = r[8];
+  rec.lostLoadMW = real(r[9]);
+  rec.lostGenMW = real(r[10]);
+  rec.maxLoading = real(r[11]);
+  rec.nOverloads = r[12];
+  rec.worstBranch = r[13];
+  rec.minVm = real(r[14]);
+  rec.maxVm = real(r[15]);
+  rec.nVoltageViolations = r[16];
+  rec.mismatch = real(r[17]);
+  rec.severity = real(r[18]);
+  return rec;
 }
 
 const INSERT_RECORD = `INSERT INTO n1_records (run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded,
@@ -299,7 +285,8 @@ export class N1RunRepo {
   }
 
   getRecords(runId: number, q: RecordQuery = {}): ContingencyRecord[] {
-    const order = q.orderBy === 'severity' ? 'severity DESC, element' : 'element';
+    // 'kind, element' follows the primary key, so no sort is needed.
+    const order = q.orderBy === 'severity' ? 'severity DESC, kind, element' : 'kind, element';
     const verdicts = q.verdicts ?? null;
     if (verdicts) for (const v of verdicts) oneOf(v, VERDICTS, 'verdict');
     const limit = q.limit === undefined ? -1 : nonNegInt(q.limit, 'limit');
@@ -307,12 +294,24 @@ export class N1RunRepo {
     return this.db.guard('reading N-1 records', () => {
       const rows = this.db
         .stmt(
-          `SELECT * FROM n1_records WHERE run_id = @runId AND (@verdicts IS NULL OR verdict IN (SELECT value FROM json_each(@verdicts)))
+          `SELECT ${RECORD_COLUMNS} FROM n1_records WHERE run_id = @runId AND (@verdicts IS NULL OR verdict IN (SELECT value FROM json_each(@verdicts)))
            ORDER BY ${order} LIMIT @limit OFFSET @offset`,
         )
+        .raw()
         .all({ runId, verdicts: verdicts && JSON.stringify(verdicts), limit, offset }) as RecordRow[];
-      return rows.map(toRecord);
+      return rows.map(rowToRecord);
     });
+  }
+
+  /** Number of stored records of a run, optionally only those with the given verdicts. */
+  countRecords(runId: number, verdicts?: readonly Verdict[]): number {
+    if (verdicts) for (const v of verdicts) oneOf(v, VERDICTS, 'verdict');
+    return this.db.guard('counting N-1 records', () =>
+      this.db
+        .stmt(`SELECT count(*) FROM n1_records WHERE run_id = @runId AND (@verdicts IS NULL OR verdict IN (SELECT value FROM json_each(@verdicts)))`)
+        .pluck()
+        .get({ runId, verdicts: verdicts ? JSON.stringify(verdicts) : null }) as number,
+    );
   }
 
   deleteRun(runId: number): boolean {
