@@ -22,6 +22,7 @@ import { LearnError } from './errors';
 import { type Batch, type GraphSample, type GraphTopology, makeBatch } from './graph';
 import type { InitGain, Layer, Param } from './layer';
 import { type HeadOutputs, sigmoid } from './loss';
+import { aggregate, aggregateBackward, gatherEdgeInput, poolRows, poolRowsBackward, reluGrad, reluInPlace, scatterEdgeInput } from './ops';
 import type { Rng } from './rng';
 import { SparseLayer } from './sparse';
 
@@ -138,17 +139,6 @@ function predColumns(pool: Float32Array, B: number, P: number, nPred: number): F
   return x;
 }
 
-function reluInPlace(x: Float32Array): Float32Array {
-  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
-  return x;
-}
-
-/** dx *= (act > 0), in place. */
-function reluGrad(dx: Float32Array, act: Float32Array): Float32Array {
-  for (let i = 0; i < dx.length; i++) if (!(act[i] > 0)) dx[i] = 0;
-  return dx;
-}
-
 export class GraphNet {
   readonly cfg: GraphNetConfig;
   readonly layers: Layer[];
@@ -221,15 +211,7 @@ export class GraphNet {
     const onePlusEps = 1 + eps;
     for (let l = 0; l < this.cfg.layers; l++) {
       const h = cache.h[l];
-      const z = new Float32Array(NB * H);
-      for (let i = 0; i < z.length; i++) z[i] = onePlusEps * h[i];
-      for (let k = 0; k < msgSrc.length; k++) {
-        const s = msgSrc[k] * H, d = msgDst[k] * H, ee = msgEdge[k] * H;
-        for (let f = 0; f < H; f++) {
-          const t = h[s + f] + e[ee + f];
-          if (t > 0) z[d + f] += t;
-        }
-      }
+      const z = aggregate(h, e, msgSrc, msgDst, msgEdge, H, onePlusEps);
       const a = reluInPlace(this.layer(`mp${l}.lin1`).forward(z, NB));
       const c = reluInPlace(this.layer(`mp${l}.lin2`).forward(a, NB));
       let hn = c;
@@ -246,13 +228,7 @@ export class GraphNet {
     const out: HeadOutputs = { edge: null, node: null, graph: null };
 
     if (this.has('head.edge.hidden')) {
-      const q = new Float32Array(EB * 3 * H);
-      for (let ge = 0; ge < EB; ge++) {
-        const o = ge * 3 * H;
-        q.set(hL.subarray(batch.edgeSrc[ge] * H, batch.edgeSrc[ge] * H + H), o);
-        q.set(hL.subarray(batch.edgeDst[ge] * H, batch.edgeDst[ge] * H + H), o + H);
-        q.set(e.subarray(ge * H, ge * H + H), o + 2 * H);
-      }
+      const q = gatherEdgeInput(hL, e, batch.edgeSrc, batch.edgeDst, H);
       cache.q = q;
       cache.aE = reluInPlace(this.layer('head.edge.hidden').forward(q, EB));
       if (heads.edge) out.edge = this.layer('head.edge.out').forward(cache.aE, EB);
@@ -266,34 +242,13 @@ export class GraphNet {
       const P = poolWidth(this.cfg);
       const pool = new Float32Array(B * P);
       const nodeArg = new Int32Array(B * H);
-      const edgeArg = new Int32Array(B * Hh).fill(-1);
+      const edgeArg = new Int32Array(B * Hh);
       const predArg = new Int32Array(B * 3).fill(-1);
+      const sum = new Float64Array(Math.max(H, Hh));
       for (let b = 0; b < B; b++) {
         const p0 = b * P;
-        for (let f = 0; f < H; f++) {
-          let sum = 0, best = -Infinity, arg = b * N;
-          for (let v = b * N; v < (b + 1) * N; v++) {
-            const x = hL[v * H + f];
-            sum += x;
-            if (x > best) { best = x; arg = v; }
-          }
-          pool[p0 + f] = sum / N;
-          pool[p0 + H + f] = best;
-          nodeArg[b * H + f] = arg;
-        }
-        const nAct = batch.activePerGraph[b];
-        for (let f = 0; f < Hh; f++) {
-          let sum = 0, best = -Infinity, arg = -1;
-          for (let ge = b * E; ge < (b + 1) * E; ge++) {
-            if (!batch.active[ge]) continue;
-            const x = aE[ge * Hh + f];
-            sum += x;
-            if (x > best) { best = x; arg = ge; }
-          }
-          pool[p0 + 2 * H + f] = nAct > 0 ? sum / nAct : 0;
-          pool[p0 + 2 * H + Hh + f] = arg >= 0 ? best : 0;
-          edgeArg[b * Hh + f] = arg;
-        }
+        poolRows(hL, H, b * N, (b + 1) * N, null, pool, p0, nodeArg, b * H, sum);
+        poolRows(aE, Hh, b * E, (b + 1) * E, batch.active, pool, p0 + 2 * H, edgeArg, b * Hh, sum);
         let at = p0 + 2 * H + 2 * Hh;
         if (out.edge) {
           let best = -Infinity, arg = -1;
@@ -356,18 +311,8 @@ export class GraphNet {
       const nodeArg = cache.poolNodeArg!, edgeArg = cache.poolEdgeArg!;
       for (let b = 0; b < B; b++) {
         const p0 = b * P;
-        for (let f = 0; f < H; f++) {
-          const dm = dpool[p0 + f] / N;
-          if (dm !== 0) for (let v = b * N; v < (b + 1) * N; v++) dh[v * H + f] += dm;
-          dh[nodeArg[b * H + f] * H + f] += dpool[p0 + H + f];
-        }
-        const nAct = batch.activePerGraph[b];
-        for (let f = 0; f < Hh; f++) {
-          const dm = nAct > 0 ? dpool[p0 + 2 * H + f] / nAct : 0;
-          if (dm !== 0) for (let ge = b * E; ge < (b + 1) * E; ge++) if (batch.active[ge]) daE![ge * Hh + f] += dm;
-          const arg = edgeArg[b * Hh + f];
-          if (arg >= 0) daE![arg * Hh + f] += dpool[p0 + 2 * H + Hh + f];
-        }
+        poolRowsBackward(dpool, p0, H, b * N, (b + 1) * N, null, N, nodeArg, b * H, dh);
+        poolRowsBackward(dpool, p0 + 2 * H, Hh, b * E, (b + 1) * E, batch.active, batch.activePerGraph[b], edgeArg, b * Hh, daE!);
         let at = p0 + 2 * H + 2 * Hh;
         if (dyE) {
           if (predArg[b * 3] >= 0) dyE[predArg[b * 3]] += dpool[at];
@@ -386,14 +331,7 @@ export class GraphNet {
     if (daE) {
       reluGrad(daE, cache.aE!);
       const dq = this.layer('head.edge.hidden').backward(cache.q!, daE, EB, true)!;
-      for (let ge = 0; ge < EB; ge++) {
-        const o = ge * 3 * H, s = batch.edgeSrc[ge] * H, t = batch.edgeDst[ge] * H, ee = ge * H;
-        for (let f = 0; f < H; f++) {
-          dh[s + f] += dq[o + f];
-          dh[t + f] += dq[o + H + f];
-          de[ee + f] += dq[o + 2 * H + f];
-        }
-      }
+      scatterEdgeInput(dq, batch.edgeSrc, batch.edgeDst, H, dh, de);
       daE = null;
     }
     if (dyN) {
@@ -411,17 +349,7 @@ export class GraphNet {
       const da = reluGrad(this.layer(`mp${l}.lin2`).backward(cache.a[l], dc, NB, true)!, cache.a[l]);
       const dz = this.layer(`mp${l}.lin1`).backward(cache.z[l], da, NB, true)!;
       const dhPrev = residual ? dh : new Float32Array(NB * H);
-      for (let i = 0; i < dz.length; i++) dhPrev[i] += onePlusEps * dz[i];
-      for (let k = 0; k < msgSrc.length; k++) {
-        const s = msgSrc[k] * H, d = msgDst[k] * H, ee = msgEdge[k] * H;
-        for (let f = 0; f < H; f++) {
-          if (h[s + f] + e[ee + f] > 0) {
-            const g = dz[d + f];
-            dhPrev[s + f] += g;
-            de[ee + f] += g;
-          }
-        }
-      }
+      aggregateBackward(h, e, dz, msgSrc, msgDst, msgEdge, H, onePlusEps, dhPrev, de);
       dh = dhPrev;
     }
     this.layer('enc.edge').backward(batch.edgeFeat, reluGrad(de, e), EB, false);
