@@ -197,6 +197,8 @@ function checkIdentity(path: string, appId: number, version: number, objects: nu
 
 /** Applies every migration newer than the file, each in its own transaction. */
 function migrate(db: Db): void {
+  // Up to date: take no write lock, so opening never waits on (or fails because of) another writer.
+  if ((db.raw.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
   for (const m of MIGRATIONS) {
     db.write(`applying migration ${m.version} (${m.description})`, () => {
       // Re-read inside the write lock: another process may have just migrated.
