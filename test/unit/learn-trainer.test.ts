@@ -96,6 +96,14 @@ function resumeCase(cfg: TrainerConfigInput, stopAt: number) {
   const ma = serializeModel(a.model), mc = serializeModel(restored.model);
   assert.deepEqual(mc.config, ma.config);
   ma.blobs.forEach((bl, i) => assert.deepEqual(Array.from(mc.blobs[i].data), Array.from(bl.data), bl.name));
+  // loadState into a trainer built with the same config continues the same way.
+  const d = new Trainer(cfg, data);
+  d.loadState(st);
+  d.fit();
+  const md = serializeModel(d.model);
+  ma.blobs.forEach((bl, i) => assert.deepEqual(Array.from(md.blobs[i].data), Array.from(bl.data), bl.name));
+  assert.throws(() => new Trainer({ ...cfg, seed: 99 }, data).loadState(st), /different trainer config/);
+  assert.throws(() => Trainer.fromState({ meta: { format: 'x' }, blobs: [] }, data), /not a gridrewire-trainer checkpoint/);
 }
 
 test('state()/fromState() mid-epoch resumes exactly (adaptive + CH3-L3, per-epoch rewiring)', () => {

@@ -26,3 +26,4 @@ export {
   type TrainerConfig, type TrainerConfigInput, type TrainData, type EvalMetrics, type EpochRecord, type BatchProgress,
   type FitCallbacks, type FitResult, type GradientBuffers, type TrainerState, type StopReason, type Monitor,
 } from './trainer';
+export { syntheticTask, ringWithChords, type SyntheticTask, type SyntheticOptions } from './synthetic';

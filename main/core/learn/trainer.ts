@@ -174,7 +174,7 @@ export function resolveTrainerConfig(c: TrainerConfigInput): TrainerConfig {
     monitor: 'loss',
     minDelta: 0,
     seed: 1,
-    ...c,
+    ...(Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as TrainerConfigInput),
   };
   const int = (k: 'epochs' | 'batchSize' | 'patience' | 'seed', min: number) => {
     if (!(Number.isInteger(cfg[k]) && cfg[k] >= min)) throw new LearnError('bad-config', `${k} must be an integer >= ${min}, got ${cfg[k]}`);
@@ -192,6 +192,7 @@ export class Trainer {
   readonly cfg: TrainerConfig;
   readonly topo: ResolvedTopology;
   readonly lossCfg: LossConfig;
+  /** The model being trained; replaced (best weights and mask) when training finishes, and by loadState. */
   model: GraphNet;
   readonly optimizer: Optimizer;
   readonly rng: Rng;
@@ -509,14 +510,26 @@ export class Trainer {
     return { meta: JSON.parse(JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))), blobs };
   }
 
-  /** A trainer continuing from state() on the same data. */
+  /** A trainer continuing from state() on the same data (its config comes from the checkpoint). */
   static fromState(state: TrainerState, data: TrainData): Trainer {
-    const meta = JSON.parse(JSON.stringify(state.meta), reviveNumbers) as Record<string, any>;
-    if (meta?.format !== 'gridrewire-trainer' || meta.version !== 1) throw new LearnError('bad-state', 'not a gridrewire-trainer checkpoint (format/version)');
-    const byName = new Map(state.blobs.map((b) => [b.name, b.data]));
-    const prefixed = (prefix: string) => state.blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
-    const model = deserializeModel(meta.model, prefixed('model/'));
+    const meta = parseStateMeta(state);
+    const model = deserializeModel(meta.model, prefixedBlobs(state, 'model/'));
     const t = new Trainer(meta.config as TrainerConfig, data, { model });
+    t.loadState(state);
+    return t;
+  }
+
+  /**
+   * Puts this trainer (built with the same config and data) back where
+   * state() was taken: weights, masks, moments, RNG, epoch, cursor, best.
+   */
+  loadState(state: TrainerState): void {
+    const meta = parseStateMeta(state);
+    if (JSON.stringify(meta.config) !== JSON.stringify(JSON.parse(JSON.stringify(this.cfg)))) {
+      throw new LearnError('bad-state', 'checkpoint was taken with a different trainer config; use Trainer.fromState');
+    }
+    const byName = new Map(state.blobs.map((b) => [b.name, b.data]));
+    const model = deserializeModel(meta.model, prefixedBlobs(state, 'model/'));
     for (const p of model.params()) {
       const mm = byName.get(`opt.m/${p.name}`), vv = byName.get(`opt.v/${p.name}`);
       if (!(mm instanceof Float32Array) || !(vv instanceof Float32Array) || mm.length !== p.m.length || vv.length !== p.v.length) {
@@ -525,23 +538,38 @@ export class Trainer {
       p.m.set(mm);
       p.v.set(vv);
     }
-    t.epoch = meta.epoch;
-    t.step = meta.step;
-    t.optimizer.t = meta.optimizerT;
-    t.rng.setState(meta.rng);
-    t.policy.load(meta.policy as RateState);
-    t.badEpochs = meta.badEpochs;
-    t.history = meta.history;
-    t.finished = meta.finished;
-    t.stopReason = meta.stopReason;
-    if (meta.best) t.best = { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixed('best/') } };
+    let cursor: Cursor | null = null;
     if (meta.cursor) {
       const order = byName.get('cursor/order');
-      if (!(order instanceof Int32Array) || order.length !== t.train.length) throw new LearnError('bad-state', 'checkpoint epoch order is missing or does not match the training set size');
-      t.cursor = { ...meta.cursor, order: order.slice() };
+      if (!(order instanceof Int32Array) || order.length !== this.train.length) throw new LearnError('bad-state', 'checkpoint epoch order is missing or does not match the training set size');
+      cursor = { ...meta.cursor, order: order.slice() };
     }
-    return t;
+    this.model = model;
+    this.cursor = cursor;
+    this.epoch = meta.epoch;
+    this.step = meta.step;
+    this.optimizer.t = meta.optimizerT;
+    this.rng.setState(meta.rng);
+    this.policy.load(meta.policy as RateState);
+    this.badEpochs = meta.badEpochs;
+    this.history = meta.history;
+    this.finished = meta.finished;
+    this.stopReason = meta.stopReason;
+    this.best = meta.best ? { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixedBlobs(state, 'best/') } } : null;
   }
+}
+
+/** The checkpoint's JSON part, checked field by field where it is used. */
+type StateMeta = Record<string, any>;
+
+function parseStateMeta(state: TrainerState): StateMeta {
+  const meta = JSON.parse(JSON.stringify(state.meta), reviveNumbers) as StateMeta;
+  if (meta?.format !== 'gridrewire-trainer' || meta.version !== 1) throw new LearnError('bad-state', 'not a gridrewire-trainer checkpoint (format/version)');
+  return meta;
+}
+
+function prefixedBlobs(state: TrainerState, prefix: string): Blob[] {
+  return state.blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
 }
 
 /** state() keeps NaN/Infinity as strings; turn them back into numbers. */
