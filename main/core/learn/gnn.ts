@@ -14,7 +14,9 @@
 // Forward keeps what backward needs; backward is written by hand, layer by
 // layer, and checked against finite differences in the tests. All hidden
 // layers are sparse when sparsity > 0 (ERK densities); the scalar readouts
-// (*.out) are always dense.
+// (*.out, head.graph.skip) are always dense. Readouts and the last layer of
+// each residual branch start small, so early predictions sit near zero and
+// stacking layers does not inflate the activations.
 
 import { DenseLayer } from './dense';
 import { layerConnectionCounts, layerDensities, randomMask, type DensityRule } from './density';

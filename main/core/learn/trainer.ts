@@ -201,6 +201,8 @@ export class Trainer {
   epoch = 0;
   /** Optimiser steps taken. */
   step = 0;
+  /** Bumped whenever rewiring changes a mask: workers holding a copy of the topology must resync. */
+  topologyVersion = 0;
   history: EpochRecord[] = [];
   finished = false;
   stopReason: StopReason | null = null;
@@ -427,6 +429,7 @@ export class Trainer {
       sum.regrown += s.regrown;
       if (s.fallback) sum.fallbacks++;
     }
+    if (sum.regrown > 0) this.topologyVersion++;
     return sum;
   }
 
