@@ -69,6 +69,7 @@ function toSummary(r: RunRow): N1RunSummary {
     seconds: r.seconds,
     error: r.error,
     ownerPid: r.owner_pid,
+    stale: r.status === 'running' && ownerGone(r.owner_pid, r.owner_host),
   };
 }
 
@@ -121,6 +122,7 @@ interface RunShape {
 export class N1RunRepo {
   /** Kind and element set per run; a run's config never changes after createRun. */
   private readonly shapes = new Map<number, RunShape>();
+  private readonly owner = currentOwner();
 
   constructor(private readonly db: Db) {}
 
@@ -141,7 +143,7 @@ export class N1RunRepo {
     if (config.options === null || typeof config.options !== 'object' || Array.isArray(config.options)) {
       throw new StoreError('INVALID', 'config.options must be a JSON object');
     }
-    const owner = currentOwner();
+    const owner = this.owner;
     const now = nowIso();
     return this.db.write('creating an N-1 run', () => {
       if (!this.db.stmt('SELECT 1 FROM cases WHERE id = ?').get(config.caseId)) throw notFound('case', config.caseId);
@@ -172,10 +174,16 @@ export class N1RunRepo {
   appendRecords(runId: number, records: readonly ContingencyRecord[]): number {
     if (records.length === 0) return 0;
     return this.db.write('storing N-1 records', () => {
-      const run = this.db.stmt('SELECT status FROM n1_runs WHERE id = ?').get(runId) as { status: JobStatus } | undefined;
+      const run = this.db.stmt('SELECT status, owner_pid, owner_host FROM n1_runs WHERE id = ?').get(runId) as
+        | { status: JobStatus; owner_pid: number | null; owner_host: string | null }
+        | undefined;
       if (!run) throw notFound('N-1 run', runId);
       if (run.status !== 'running') {
         throw new StoreError('INVALID', `N-1 run ${runId} is ${run.status}; resume it (claimRun) before storing more records`);
+      }
+      // Only the owning process (any of its worker threads) writes a run's records.
+      if (run.owner_pid !== this.owner.pid || run.owner_host !== this.owner.host) {
+        throw new StoreError('LOCKED', `N-1 run ${runId} is owned by process ${run.owner_pid} on ${run.owner_host}; claimRun it to take over`);
       }
       const { kind, elements } = this.shape(runId);
       const insert = this.db.stmt(INSERT_RECORD);
@@ -239,7 +247,7 @@ export class N1RunRepo {
   /** Takes over a run to resume it: sets it 'running' and owned by this process.
    *  Refuses (LOCKED) while another live process is running it, and refuses a done run. */
   claimRun(runId: number): N1Run {
-    const owner = currentOwner();
+    const owner = this.owner;
     return this.db.write('resuming an N-1 run', () => {
       const run = this.getRun(runId);
       if (!run) throw notFound('N-1 run', runId);

@@ -58,17 +58,20 @@ const toSummary = (r: Row): TrainingRunSummary => ({
   seconds: r.seconds,
   error: r.error,
   ownerPid: r.owner_pid,
+  stale: r.status === 'running' && ownerGone(r.owner_pid, r.owner_host),
 });
 
 const nanIfNull = (v: number | null): number => (v === null ? NaN : v);
 
 export class TrainingRepo {
+  private readonly owner = currentOwner();
+
   constructor(private readonly db: Db) {}
 
   /** Starts a training run owned by this process, status 'running'. */
   start(input: TrainingInput): number {
     positiveInt(input.epochs, 'epochs');
-    const owner = currentOwner();
+    const owner = this.owner;
     const now = nowIso();
     return this.db.write('starting a training run', () => {
       if (input.datasetId != null && !this.db.stmt('SELECT 1 FROM datasets WHERE id = ?').get(input.datasetId)) throw notFound('dataset', input.datasetId);
@@ -93,9 +96,14 @@ export class TrainingRepo {
     }
     const encoded = checkpoint && encodeTensors(checkpoint.tensors);
     this.db.write('storing a training epoch', () => {
-      const run = this.db.stmt('SELECT status FROM training_runs WHERE id = ?').get(runId) as { status: JobStatus } | undefined;
+      const run = this.db.stmt('SELECT status, owner_pid, owner_host FROM training_runs WHERE id = ?').get(runId) as
+        | { status: JobStatus; owner_pid: number | null; owner_host: string | null }
+        | undefined;
       if (!run) throw notFound('training run', runId);
       if (run.status !== 'running') throw new StoreError('INVALID', `training run ${runId} is ${run.status}; resume it (claim) before storing epochs`);
+      if (run.owner_pid !== this.owner.pid || run.owner_host !== this.owner.host) {
+        throw new StoreError('LOCKED', `training run ${runId} is owned by process ${run.owner_pid} on ${run.owner_host}; claim it to take over`);
+      }
       this.db
         .stmt(
           `INSERT INTO training_epochs (run_id, epoch, loss, val_metrics, density, zeta, pruned, regrown, seconds)
@@ -175,7 +183,7 @@ export class TrainingRepo {
 
   /** Takes over a run to resume it (see N1RunRepo.claimRun). */
   claim(runId: number): TrainingRunSummary {
-    const owner = currentOwner();
+    const owner = this.owner;
     return this.db.write('resuming a training run', () => {
       const r = this.db.stmt(`${SELECT} WHERE t.id = ?`).get(runId) as Row | undefined;
       if (!r) throw notFound('training run', runId);

@@ -85,6 +85,8 @@ export interface N1RunSummary {
   seconds: number | null;
   error: string | null;
   ownerPid: number | null;
+  /** 'running' but its process is gone: shown as interrupted; markStaleRunsInterrupted records it. */
+  stale: boolean;
 }
 
 export interface N1Run extends N1RunSummary {
@@ -209,6 +211,8 @@ export interface TrainingRunSummary {
   seconds: number | null;
   error: string | null;
   ownerPid: number | null;
+  /** 'running' but its process is gone (see N1RunSummary.stale). */
+  stale: boolean;
 }
 
 // ---- results and reports -----------------------------------------------------------

@@ -70,6 +70,9 @@ function resumeAndCheck(db: string, runId: number, total: number, batch: number)
     assert.deepEqual(store.integrityCheck(), ['ok']);
     const before = store.n1.getRun(runId)!;
     assert.equal(before.status, 'running', 'a killed run stays running until marked');
+    assert.equal(before.stale, true, 'but its dead owner shows (for `gridrewire runs`)');
+    // Nobody writes into it before claiming it.
+    assert.throws(() => store.n1.appendRecords(runId, [makeRecord('branch', total)]), (e: unknown) => e instanceof StoreError && e.code === 'LOCKED' && /claimRun/.test(e.message));
     assert.equal(before.done % batch, 0, `whole batches only (done = ${before.done})`);
     assert.equal(store.n1.countRecords(runId), before.done);
     assert.ok(before.done > 0 && before.done < total, `killed mid-way (done = ${before.done})`);
@@ -151,6 +154,8 @@ test('SIGKILL during training: stored epochs and checkpoint agree, training resu
     assert.equal(a.length, 50000, name);
     assert.ok(a.every((x) => x === last % (name.endsWith('mask') ? 256 : Infinity)), `${name} is entirely from epoch ${last}`);
   }
+  assert.equal(store.training.get(runId)!.stale, true);
+  assert.throws(() => store.training.commitEpoch(runId, { epoch: last + 1, loss: 0, valMetrics: {}, density: 0, zeta: 0, pruned: 0, regrown: 0, seconds: 0 }), (e: unknown) => e instanceof StoreError && e.code === 'LOCKED');
   assert.deepEqual(store.markStaleRunsInterrupted().training, [runId]);
   assert.equal(store.training.get(runId)!.status, 'interrupted');
   store.training.claim(runId);
@@ -243,6 +248,8 @@ test('a writer holding the lock: others read, a short-timeout write gets BUSY, a
   await w.waitFor(/^released$/);
   // The owner is alive: its run cannot be taken over, nor marked stale.
   assert.throws(() => patient.n1.claimRun(runId), (e: unknown) => e instanceof StoreError && e.code === 'LOCKED' && e.message.includes(String(w.proc.pid)));
+  assert.throws(() => patient.n1.appendRecords(runId, [makeRecord('branch', 1)]), (e: unknown) => e instanceof StoreError && e.code === 'LOCKED');
+  assert.equal(patient.n1.getRun(runId)!.stale, false);
   assert.deepEqual(patient.markStaleRunsInterrupted().n1, []);
   assert.equal((await w.exit).code, 0);
   // Its process is gone now (it never finished the run): stale, then resumable.
