@@ -213,6 +213,7 @@ export class Trainer {
   private best: Best | null = null;
   private badEpochs = 0;
 
+  /** A fresh run from config.seed; `restore.model` (used by fromState) skips building a new model. */
   constructor(config: TrainerConfigInput, data: TrainData, restore?: { model: GraphNet }) {
     this.cfg = resolveTrainerConfig(config);
     this.topo = resolveTopology(this.cfg.topology);
