@@ -61,7 +61,7 @@ function notOurs(path: string): StoreError {
   return new StoreError('NOT_A_DATABASE', `${path} is an SQLite file but not a GridRewire database; choose another file with --db. The file was not changed.`, path);
 }
 
-/** Checks the file before SQLite touches it. Returns whether it exists with content. */
+/** Checks the file before SQLite touches it: refuses what is not ours, creates the folder of a new file. */
 function precheck(path: string, readonly: boolean): void {
   if (!existsSync(path)) {
     if (readonly) throw new StoreError('NOT_FOUND', `${path} does not exist (opened read-only, so it was not created)`, path);
