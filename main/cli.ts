@@ -4,12 +4,14 @@
 import { UsageError } from './cli/args';
 import { pfCommand } from './cli/pf';
 import { n1Command } from './cli/n1';
+import { runsCommand } from './cli/runs';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
   pf: { run: pfCommand, help: 'pf <case.m> [--dc] [--enforce-q-lims] [--json]\n      solve one AC (or DC) power flow' },
-  n1: { run: n1Command, help: 'n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>]\n      N-1 contingency analysis, worst first' },
+  n1: { run: n1Command, help: 'n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>]\n      N-1 contingency analysis, worst first; --db stores the run, --resume <id> finishes it' },
+  runs: { run: runsCommand, help: 'runs [--db <file>] [--json]\n      stored N-1 runs with their status and verdict counts' },
 };
 
 const HELP = `GridRewire: N-1 contingency analysis and sparse graph-network surrogates.

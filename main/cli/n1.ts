@@ -3,9 +3,12 @@
 
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, type Parsed } from './args';
+import type { Case } from '../core/grid/case';
+import { openStore, defaultDbPath } from '../store';
+import { runStoredN1, resumeStoredN1 } from '../services/n1-stored';
 import { readCaseText, loadChangeTableFile } from '../services/cases';
-import { runN1, rankRecords, type N1Outcome } from '../services/n1';
+import { runN1, rankRecords, type N1Outcome, type N1Progress } from '../services/n1';
 import { parseMatpower, contingenciesFromTable } from '../core/grid/matpower';
 import { ContingencyError } from '../core/grid/contingency';
 import { DcScreen } from '../core/grid/lodf';
@@ -14,12 +17,14 @@ import { VERDICTS, type ContingencyRecord } from '../core/grid/contingency-types
 import { progressBar } from './progress';
 import { recordsToCsv } from '../core/report/csv';
 
-export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>]';
+export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N] [--json] [--csv <file>]';
 
 export async function n1Command(argv: string[], out: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
+    db: 'string', resume: 'number',
   });
+  if (flags.resume !== undefined) return resumeCommand(positional, flags, out);
   if (positional.length !== 1) throw new UsageError(N1_USAGE);
   const mode = (flags.mode ?? 'ac') as string;
   if (mode !== 'ac' && mode !== 'dc') throw new UsageError(`--mode must be ac or dc, got '${mode}'`);
@@ -46,19 +51,65 @@ export async function n1Command(argv: string[], out: (s: string) => void): Promi
   }
 
   const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
-  const res = await runN1({
-    caseText, fileName: basename(file), mode, kind, elements, workers: flags.workers as number | undefined,
-    onProgress: bar ? (p) => bar.update(p) : undefined,
-  });
+  const req = { caseText, fileName: basename(file), mode: mode as 'ac' | 'dc', kind: kind as 'branch' | 'gen', elements };
+  const opts = { workers: flags.workers as number | undefined, onProgress: bar ? (p: N1Progress) => bar.update(p) : undefined };
+  let res: N1Outcome & { runId?: number };
+  if (flags.db) {
+    const store = openStore(flags.db as string);
+    try {
+      res = await withInterrupt((signal) => runStoredN1(store, req, { ...opts, signal, onRunId: (id) => process.stderr.write(`N-1 run ${id} in ${store.path}\n`) }));
+    } finally {
+      store.close();
+    }
+  } else {
+    res = await withInterrupt((signal) => runN1({ ...req, ...opts, signal }));
+  }
   bar?.end();
+  return report(res, flags, out, res.mode === 'ac' && res.kind === 'branch' ? c : null);
+}
 
+async function resumeCommand(positional: string[], flags: Parsed['flags'], out: (s: string) => void): Promise<number> {
+  if (positional.length !== 0) throw new UsageError('--resume takes the case from the database: give no case file');
+  for (const f of ['mode', 'gens', 'contingencies'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
+  const runId = flags.resume as number;
+  if (!Number.isInteger(runId) || runId < 1) throw new UsageError('--resume needs a run id (see gridrewire runs)');
+  const store = openStore((flags.db as string | undefined) ?? defaultDbPath());
+  try {
+    const bar = flags.quiet ? null : progressBar(`N-1 run ${runId} (resume)`);
+    const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers: flags.workers as number | undefined, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
+    bar?.end();
+    process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
+    const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;
+    return report(res, flags, out, c);
+  } finally {
+    store.close();
+  }
+}
+
+/** Ctrl+C cancels the run (keeping what finished) instead of killing the process. */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  const onSig = () => { process.stderr.write('\ncancelling: finished contingencies are kept\n'); ctl.abort(); };
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    return await fn(ctl.signal);
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}
+
+function report(res: N1Outcome & { runId?: number }, flags: Parsed['flags'], out: (s: string) => void, c: Case | null): number {
+  const kind = res.kind;
   if (flags.csv) writeFileSync(flags.csv as string, recordsToCsv(rankRecords(res.records), kind));
   if (flags.json) {
-    out(JSON.stringify({ case: res.caseName, mode: res.mode, kind: res.kind, seconds: res.seconds, workers: res.workers, base: res.base, contingencies: rankRecords(res.records).map(cleanRecord) }));
-    return 0;
+    out(JSON.stringify({ case: res.caseName, mode: res.mode, kind: res.kind, seconds: res.seconds, workers: res.workers, ...(res.runId !== undefined ? { runId: res.runId } : {}), cancelled: res.cancelled, base: res.base, contingencies: rankRecords(res.records).map(cleanRecord) }));
+  } else {
+    out(summary(res, c ? dcAgreement(c, res.records) : null));
+    if (res.runId !== undefined) out(res.cancelled ? `stored as run ${res.runId} (incomplete): gridrewire n1 --resume ${res.runId}${flags.db ? ` --db ${flags.db}` : ''} finishes it` : `stored as run ${res.runId}`);
   }
-  out(summary(res, mode === 'ac' && kind === 'branch' ? dcAgreement(c, res.records) : null));
-  return 0;
+  return res.cancelled ? 130 : 0;
 }
 
 /** JSON shape of a record: the spec's fields, worstBranch only when there is one. */
@@ -73,7 +124,7 @@ function cleanRecord(r: ContingencyRecord): Record<string, unknown> {
 export interface Agreement { total: number; agree: number; acInsecure: number; dcCaught: number; dcFalseAlarms: number }
 
 /** How often the DC-LODF screen (overloads, islands) agrees with the AC verdicts. */
-export function dcAgreement(c: import('../core/grid/case').Case, ac: ContingencyRecord[]): Agreement {
+export function dcAgreement(c: Case, ac: ContingencyRecord[]): Agreement {
   const screen = new DcScreen(compile(c));
   const fl = new Float64Array(screen.net.nl);
   const a: Agreement = { total: 0, agree: 0, acInsecure: 0, dcCaught: 0, dcFalseAlarms: 0 };

@@ -33,6 +33,8 @@ export interface N1Request {
   onProgress?: (p: N1Progress) => void;
   /** Called with each batch of finished records, in completion order. */
   onRecords?: (records: ContingencyRecord[]) => void;
+  /** Called once the base case is solved and the element list checked, before any outage. */
+  onStart?: (elements: number[]) => void;
 }
 
 export interface N1Outcome {
@@ -73,6 +75,7 @@ export async function runN1(req: N1Request): Promise<N1Outcome> {
   const elements = req.elements ?? defaults;
   validateElements(c.name, kind, elements, kind === 'branch' ? (engine?.net ?? screen!.net).branchOfRow : (engine?.net ?? screen!.net).genOfRow);
 
+  req.onStart?.(elements);
   const total = elements.length;
   const records: ContingencyRecord[] = [];
   let done = 0;

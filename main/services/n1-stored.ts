@@ -1,0 +1,81 @@
+// N-1 runs that live in the store: every finished batch is committed as it
+// arrives, so a run that is cancelled, crashes or is killed keeps what it
+// finished and resumes computing only what is missing.
+
+import type { Store } from '../store';
+import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
+import type { EngineOptions } from '../core/grid/contingency';
+import { parseMatpower } from '../core/grid/matpower';
+import { runN1, type N1Outcome, type N1Progress } from './n1';
+
+export interface StoredN1Options {
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: N1Progress) => void;
+  /** Called once the run exists, before any contingency is solved. */
+  onRunId?: (runId: number) => void;
+}
+
+export interface StoredN1Outcome extends N1Outcome {
+  runId: number;
+  /** Records computed in this session (the rest came from the store). */
+  computed: number;
+}
+
+export async function runStoredN1(
+  store: Store,
+  req: { caseText: string; fileName: string; mode: 'ac' | 'dc'; kind: ContingencyKind; elements?: number[]; engine?: EngineOptions },
+  opts: StoredN1Options = {},
+): Promise<StoredN1Outcome> {
+  const parsed = parseMatpower(req.caseText, req.fileName);
+  const { id: caseId } = store.cases.import({ text: req.caseText, parsed, sourceFile: req.fileName });
+  let runId = -1;
+  const out = await execute(store, () => runId, {
+    ...req,
+    onBase: (elements) => {
+      runId = store.n1.createRun({ caseId, mode: req.mode, kind: req.kind, elements, options: { ...(req.engine ?? {}) } }, elements.length);
+      opts.onRunId?.(runId);
+    },
+  }, opts);
+  return { ...out, runId };
+}
+
+/** Finish a cancelled, failed or killed run: claims it and solves only the missing contingencies. */
+export async function resumeStoredN1(store: Store, runId: number, opts: StoredN1Options = {}): Promise<StoredN1Outcome> {
+  store.markStaleRunsInterrupted();
+  const run = store.n1.claimRun(runId);
+  const caseText = store.cases.getText(run.caseId);
+  const c = store.cases.get(run.caseId);
+  const missing = store.n1.missingElements(runId);
+  opts.onRunId?.(runId);
+  const out = await execute(store, () => runId, {
+    caseText, fileName: c?.sourceFile ?? `${run.caseName}.m`, mode: run.config.mode, kind: run.config.kind,
+    elements: missing, engine: run.config.options as EngineOptions,
+  }, opts);
+  return { ...out, runId };
+}
+
+async function execute(
+  store: Store, runId: () => number,
+  req: { caseText: string; fileName: string; mode: 'ac' | 'dc'; kind: ContingencyKind; elements?: number[]; engine?: EngineOptions; onBase?: (elements: number[]) => void },
+  opts: StoredN1Options,
+): Promise<Omit<StoredN1Outcome, 'runId'>> {
+  let outcome: N1Outcome;
+  try {
+    outcome = await runN1({
+      caseText: req.caseText, fileName: req.fileName, mode: req.mode, kind: req.kind, elements: req.elements, engine: req.engine,
+      workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress,
+      onStart: (elements) => req.onBase?.(elements),
+      onRecords: (batch) => { store.n1.appendRecords(runId(), batch); },
+    });
+  } catch (e) {
+    if (runId() >= 0) store.n1.finishRun(runId(), 'failed', undefined, e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+  const id = runId();
+  const prior = store.n1.getRun(id)!;
+  const complete = prior.done === prior.total;
+  store.n1.finishRun(id, complete ? 'done' : 'cancelled', outcome.seconds);
+  const records: ContingencyRecord[] = store.n1.getRecords(id, { orderBy: 'element' });
+  return { ...outcome, records, total: prior.total, computed: outcome.records.length, cancelled: !complete };
+}
