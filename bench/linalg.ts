@@ -4,6 +4,7 @@
 // product code uses the real MATPOWER parser.
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { amdOrder, assembleInto, cscMatVec, PatternBuilder, SparseLU, type CSC } from '../main/core/linalg';
 
@@ -19,16 +20,21 @@ function block(text: string, name: string): number[][] {
     .map((line) => line.split(/\s+/).map(Number));
 }
 
-interface Jac {
+export interface Jac {
   a: CSC;
   map: Int32Array;
   slotValues: Float64Array;
   nbus: number;
   nbranch: number;
+  /** Slots of in-service branch b: [branchSlot[b], branchSlot[b + 1]). */
+  branchSlot: Int32Array;
+  /** Row of each slot and whether it is a diagonal slot (to rebuild dominance). */
+  rowOf: Int32Array;
+  isDiag: Uint8Array;
 }
 
 /** Polar NR Jacobian pattern: theta at PV+PQ buses, |V| at PQ buses; values random but dominant. */
-function jacobian(caseName: string, seed = 1): Jac {
+export function jacobian(caseName: string, seed = 1): Jac {
   const text = readFileSync(new URL(`${caseName}.m`, CASES_DIR), 'utf8');
   const bus = block(text, 'bus');
   const branch = block(text, 'branch');
@@ -60,15 +66,18 @@ function jacobian(caseName: string, seed = 1): Jac {
   };
   for (let i = 0; i < nb; i++) couple(i, i, true);
   let nbranch = 0;
+  const branchSlot: number[] = [];
   for (const row of branch) {
     if (row[10] === 0) continue;
     const f = index.get(row[0]);
     const t = index.get(row[1]);
     if (f === undefined || t === undefined) throw new Error(`branch to unknown bus in ${caseName}`);
+    branchSlot.push(pb.count);
     couple(f, t, false);
     couple(t, f, false);
     nbranch++;
   }
+  branchSlot.push(pb.count);
   const { pattern, map } = pb.build();
   // random off-diagonals; each diagonal = 1.01 * (sum of |off-diagonals| in its row)
   let state = seed >>> 0;
@@ -87,7 +96,16 @@ function jacobian(caseName: string, seed = 1): Jac {
   }
   for (const s of diagSlots) slotValues[s] = 1.01 * rowSum[rowOf[s]] + 1e-3;
   assembleInto(pattern.values, map, slotValues);
-  return { a: pattern, map, slotValues, nbus: nb, nbranch };
+  return {
+    a: pattern,
+    map,
+    slotValues,
+    nbus: nb,
+    nbranch,
+    branchSlot: Int32Array.from(branchSlot),
+    rowOf: Int32Array.from(rowOf),
+    isDiag,
+  };
 }
 
 function median(xs: number[]): number {
@@ -103,7 +121,7 @@ function time(fn: () => void): number {
 
 function run(caseName: string): void {
   const tb = performance.now();
-  const { a, map, slotValues, nbus, nbranch } = jacobian(caseName);
+  const { a, map, slotValues, nbus, nbranch, branchSlot, rowOf, isDiag } = jacobian(caseName);
   const buildMs = performance.now() - tb;
   const n = a.ncols;
   const nnzA = a.colPtr[n];
@@ -131,12 +149,47 @@ function run(caseName: string): void {
   const b = new Float64Array(n);
   for (let i = 0; i < n; i++) b[i] = Math.sin(i);
   const x = new Float64Array(n);
-  const solveMs = median(Array.from({ length: 20 }, () => time(() => lu.solve(b, x))));
+  const solveTimes = Array.from({ length: 20 }, () => time(() => lu.solve(b, x)));
+  const solveMs = median(solveTimes);
   const solveTMs = median(Array.from({ length: 20 }, () => time(() => lu.solveTranspose(b, x))));
   lu.solve(b, x);
   const ax = cscMatVec({ ...a, values: v }, x);
   let res = 0;
   for (let i = 0; i < n; i++) res = Math.max(res, Math.abs(ax[i] - b[i]));
+
+  // Newton-Raphson-like: one factor then four refactors, a solve after each.
+  const pfMs = time(() => {
+    for (let it = 0; it < 5; it++) {
+      assembleInto(v, map, slotValues);
+      lu.factorize(v);
+      lu.solve(b, x);
+    }
+  });
+
+  // N-1-like: zero an outaged branch's slots (pattern kept), restore diagonal
+  // dominance, then 3 x (assemble + refactor + solve) as a contingency's NR would.
+  const outage = slotValues.slice();
+  const rowSum = new Float64Array(n);
+  const contMs: number[] = [];
+  let refused = 0;
+  const nCont = Math.min(30, nbranch);
+  for (let c = 0; c < nCont; c++) {
+    const br = Math.floor((c * nbranch) / nCont);
+    outage.set(slotValues);
+    for (let s = branchSlot[br]; s < branchSlot[br + 1]; s++) outage[s] = 0;
+    rowSum.fill(0);
+    for (let s = 0; s < outage.length; s++) if (!isDiag[s]) rowSum[rowOf[s]] += Math.abs(outage[s]);
+    for (let s = 0; s < outage.length; s++) if (isDiag[s]) outage[s] = 1.01 * rowSum[rowOf[s]] + 1e-3;
+    contMs.push(
+      time(() => {
+        for (let it = 0; it < 3; it++) {
+          assembleInto(v, map, outage);
+          if (lu.factorize(v) === 'factor') refused++;
+          lu.solve(b, x);
+        }
+      }),
+    );
+  }
 
   const f = (ms: number) => ms.toFixed(2).padStart(7);
   console.log(
@@ -147,11 +200,16 @@ function run(caseName: string): void {
       `  first factor      ${f(firstFactorMs)} ms   (warm factor, median of 5: ${f(factorMs)} ms)\n` +
       `  refactor          ${f(median(refactorMs))} ms   (median of 20; min ${f(Math.min(...refactorMs))})\n` +
       `  assemble values   ${f(median(assembleMs))} ms   (slot map, median of 20)\n` +
-      `  solve             ${f(solveMs)} ms   (solveTranspose ${f(solveTMs)} ms; median of 20)\n` +
+      `  solve             ${f(solveMs)} ms   (median of 20; min ${f(Math.min(...solveTimes))}; solveTranspose ${f(solveTMs)})\n` +
       `  nnz(L+U)          ${lu.nnzL + lu.nnzU - n}   (nnzL ${lu.nnzL}, nnzU ${lu.nnzU}, fill ratio ${((lu.nnzL + lu.nnzU - n) / nnzA).toFixed(2)})\n` +
-      `  max |Ax - b|      ${res.toExponential(2)}`,
+      `  max |Ax - b|      ${res.toExponential(2)}\n` +
+      `  NR-like 1 factor + 4 refactor + 5 solve: ${f(pfMs)} ms\n` +
+      `  N-1-like contingency (3 x assemble+refactor+solve): ${f(median(contMs))} ms median of ${nCont}` +
+      ` (min ${f(Math.min(...contMs))}; ${refused} refactors refused)`,
   );
 }
 
-const names = process.argv.slice(2);
-for (const c of names.length > 0 ? names : ['case118', 'case2383wp', 'case9241pegase']) run(c);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const names = process.argv.slice(2);
+  for (const c of names.length > 0 ? names : ['case118', 'case2383wp', 'case9241pegase']) run(c);
+}

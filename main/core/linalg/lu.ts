@@ -8,16 +8,17 @@
 //
 // Conventions: step k eliminates original column q[k] with original row
 // prow[k] as pivot, so A(prow, q) = L U with L unit lower triangular. Both L
-// and U are stored by columns with row indices in step numbering; U is kept
-// as U = (I + M) D with D = diag(udiag) and M's columns stored (in the
-// topological order the numeric update follows) in `ux`.
+// and U are stored by columns with row indices in step numbering; U's
+// diagonal is kept apart in `udiag`, and each U column is stored in the
+// topological order the numeric update must follow, so `refactor` can replay
+// it as straight-line loops.
 //
-// Speed: the columns of a power-grid Jacobian factor are short (about a dozen
-// entries), so nested "for each U entry, for each L entry" loops spend more
-// time entering and leaving inner loops than computing. After `factor`, the
-// refactor's multiply-adds are therefore flattened into one list per column
-// (which L entry times which already-final x), and each triangular solve is a
-// single flat loop over L or M with the column of each entry stored alongside.
+// Speed notes (V8): every typed-array access in a loop costs a map check and
+// reloads of the array's length and data pointer, so the inner loops are kept
+// to as few array accesses per multiply-add as possible (the nested
+// "for each U entry, for each L entry" form beats flattened index lists), and
+// the column order is AMD postordered so the L columns a column reads are
+// close together in memory.
 
 import type { CSC } from './csc';
 import { cscValidate, CscFormatError } from './csc';
@@ -77,16 +78,8 @@ export class SparseLU {
   private lx: Float64Array;
   private up: Int32Array;
   private ui: Int32Array;
-  /** U's off-diagonal entries divided by their column's pivot (M in U = (I + M) D). */
   private ux: Float64Array;
   private readonly udiag: Float64Array;
-  /** Column (step) of each L entry and of each U entry, for the flat solves. */
-  private lcol: Int32Array = new Int32Array(0);
-  private ucol: Int32Array = new Int32Array(0);
-  /** Refactor's multiply-adds, column k in [fptr[k], fptr[k+1]): x[li[fl[r]]] -= lx[fl[r]] * x[fj[r]]. */
-  private readonly fptr: Int32Array;
-  private fl: Int32Array = new Int32Array(0);
-  private fj: Int32Array = new Int32Array(0);
   /** prow[k] = original row pivoted at step k. */
   private readonly prow: Int32Array;
   /** Step of the row of each entry of the pattern (valid after factor). */
@@ -142,7 +135,6 @@ export class SparseLU {
     this.ui = new Int32Array(cap);
     this.ux = new Float64Array(cap);
     this.udiag = new Float64Array(n);
-    this.fptr = new Int32Array(n + 1);
     this.prow = new Int32Array(n);
     this.entryStep = new Int32Array(this.nnzA);
 
@@ -269,7 +261,6 @@ export class SparseLU {
       udiag[k] = pivot;
       pinvB[ipiv] = k;
       x[ipiv] = 0;
-      for (let p = up[k]; p < unz; p++) ux[p] /= pivot;
       for (let t = top; t < n; t++) {
         const i = xi[t];
         if (pinvB[i] >= 0) continue;
@@ -293,48 +284,16 @@ export class SparseLU {
     this.saveArrays(lp, li, lx, up, ui, ux);
     this.lnz = lnz;
     this.unz = unz;
-    this.buildFlatIndex();
     this.state = 2;
-  }
-
-  /** Column of every L and U entry, and the refactor's flattened multiply-add list. */
-  private buildFlatIndex(): void {
-    const n = this.n;
-    const { lp, up, ui, fptr } = this;
-    if (this.lcol.length < this.lnz) this.lcol = new Int32Array(this.lnz);
-    if (this.ucol.length < this.unz) this.ucol = new Int32Array(this.unz);
-    const { lcol, ucol } = this;
-    let nflop = 0;
-    for (let k = 0; k < n; k++) {
-      for (let p = lp[k]; p < lp[k + 1]; p++) lcol[p] = k;
-      for (let p = up[k]; p < up[k + 1]; p++) {
-        ucol[p] = k;
-        const j = ui[p];
-        nflop += lp[j + 1] - lp[j];
-      }
-    }
-    if (this.fl.length < nflop) {
-      this.fl = new Int32Array(nflop);
-      this.fj = new Int32Array(nflop);
-    }
-    const { fl, fj } = this;
-    let t = 0;
-    for (let k = 0; k < n; k++) {
-      fptr[k] = t;
-      for (let p = up[k]; p < up[k + 1]; p++) {
-        const j = ui[p];
-        for (let m = lp[j]; m < lp[j + 1]; m++) {
-          fl[t] = m;
-          fj[t++] = j;
-        }
-      }
-    }
-    fptr[n] = t;
   }
 
   /** Multiply-adds one refactor performs (the flop count of the numeric phase). */
   get refactorFlops(): number {
-    return this.state === 0 ? 0 : this.fptr[this.n];
+    if (this.state === 0) return 0;
+    const { lp, ui } = this;
+    let f = 0;
+    for (let p = 0; p < this.unz; p++) f += lp[ui[p] + 1] - lp[ui[p]];
+    return f;
   }
 
   /**
@@ -346,36 +305,33 @@ export class SparseLU {
     if (this.state === 0) throw new Error('SparseLU.refactor called before a successful factor()');
     this.checkValues(values);
     const n = this.n;
-    const { colPtr, q, x, entryStep, lp, li, lx, up, ui, ux, udiag, fptr, fl, fj } = this;
+    const { colPtr, q, x, entryStep, lp, li, lx, up, ui, ux, udiag } = this;
     const limit = this.refactorTol > 0 ? 1 / this.refactorTol : Infinity;
     for (let k = 0; k < n; k++) {
       const col = q[k];
       const pa1 = colPtr[col + 1];
       for (let p = colPtr[col]; p < pa1; p++) x[entryStep[p]] = values[p];
       // x -= L(:, j) * x[j] for every U entry j of this column, in topological order
-      const f1 = fptr[k + 1];
-      for (let r = fptr[k]; r < f1; r++) {
-        const m = fl[r];
-        x[li[m]] -= lx[m] * x[fj[r]];
+      let bad = false;
+      const pu1 = up[k + 1];
+      for (let p = up[k]; p < pu1; p++) {
+        const j = ui[p];
+        const xj = x[j];
+        x[j] = 0;
+        ux[p] = xj;
+        if (xj - xj !== 0) bad = true; // NaN or infinite
+        const pl1 = lp[j + 1];
+        for (let r = lp[j]; r < pl1; r++) x[li[r]] -= lx[r] * xj;
       }
       const pivot = x[k];
       x[k] = 0;
       udiag[k] = pivot;
-      const inv = 1 / pivot;
-      let bad = pivot === 0 || pivot - pivot !== 0;
-      const pu1 = up[k + 1];
-      for (let p = up[k]; p < pu1; p++) {
-        const j = ui[p];
-        const v = x[j];
-        x[j] = 0;
-        if (v - v !== 0) bad = true;
-        ux[p] = v * inv;
-      }
+      if (pivot === 0 || pivot - pivot !== 0) bad = true;
       let lmax = 0;
       const pl1 = lp[k + 1];
       for (let p = lp[k]; p < pl1; p++) {
         const r = li[p];
-        const v = x[r] * inv;
+        const v = x[r] / pivot;
         x[r] = 0;
         lx[p] = v;
         const a = v < 0 ? -v : v;
@@ -404,15 +360,25 @@ export class SparseLU {
     const n = this.n;
     this.checkSolve(b, x);
     const out = x ?? new Float64Array(n);
-    const { prow, q, li, lx, lcol, ui, ux, ucol, udiag } = this;
+    const { prow, q, lp, li, lx, up, ui, ux, udiag } = this;
     const c = this.work;
     for (let k = 0; k < n; k++) c[k] = b[prow[k]];
-    // L z = c: entries in column order, so c[lcol[p]] is final when used
-    const lnz = this.lnz;
-    for (let p = 0; p < lnz; p++) c[li[p]] -= lx[p] * c[lcol[p]];
-    // (I + M) w = z, columns last to first; then y = D^-1 w
-    for (let p = this.unz - 1; p >= 0; p--) c[ui[p]] -= ux[p] * c[ucol[p]];
-    for (let k = 0; k < n; k++) out[q[k]] = c[k] / udiag[k];
+    // L z = c (unit lower, by columns)
+    for (let j = 0; j < n; j++) {
+      const zj = c[j];
+      if (zj === 0) continue;
+      const p1 = lp[j + 1];
+      for (let p = lp[j]; p < p1; p++) c[li[p]] -= lx[p] * zj;
+    }
+    // U y = z (by columns, last first)
+    for (let k = n - 1; k >= 0; k--) {
+      const yk = c[k] / udiag[k];
+      c[k] = yk;
+      if (yk === 0) continue;
+      const p1 = up[k + 1];
+      for (let p = up[k]; p < p1; p++) c[ui[p]] -= ux[p] * yk;
+    }
+    for (let k = 0; k < n; k++) out[q[k]] = c[k];
     return out;
   }
 
@@ -421,14 +387,23 @@ export class SparseLU {
     const n = this.n;
     this.checkSolve(b, x);
     const out = x ?? new Float64Array(n);
-    const { prow, q, li, lx, lcol, ui, ux, ucol, udiag } = this;
+    const { prow, q, lp, li, lx, up, ui, ux, udiag } = this;
     const c = this.work;
-    // U^T = D (I + M^T): scale by D^-1, then forward over M's columns
-    for (let k = 0; k < n; k++) c[k] = b[q[k]] / udiag[k];
-    const unz = this.unz;
-    for (let p = 0; p < unz; p++) c[ucol[p]] -= ux[p] * c[ui[p]];
-    // L^T w = v, columns last to first
-    for (let p = this.lnz - 1; p >= 0; p--) c[lcol[p]] -= lx[p] * c[li[p]];
+    for (let k = 0; k < n; k++) c[k] = b[q[k]];
+    // U^T v = c (forward, dot products over U's columns)
+    for (let k = 0; k < n; k++) {
+      let s = c[k];
+      const p1 = up[k + 1];
+      for (let p = up[k]; p < p1; p++) s -= ux[p] * c[ui[p]];
+      c[k] = s / udiag[k];
+    }
+    // L^T w = v (backward)
+    for (let j = n - 1; j >= 0; j--) {
+      let s = c[j];
+      const p1 = lp[j + 1];
+      for (let p = lp[j]; p < p1; p++) s -= lx[p] * c[li[p]];
+      c[j] = s;
+    }
     for (let k = 0; k < n; k++) out[prow[k]] = c[k];
     return out;
   }

@@ -1,0 +1,469 @@
+// Sparse LU in the manner of KLU (Davis & Palamadai Natarajan, ACM TOMS 2010):
+// a fill-reducing column order computed once, left-looking Gilbert-Peierls
+// factorization with threshold partial pivoting that prefers the diagonal,
+// and a numeric-only `refactor` that replays the pivot sequence over the
+// stored L and U patterns. The Newton-Raphson Jacobian keeps one pattern for
+// a network (an outaged branch is zeroed, not removed), so `factor` runs once
+// and `refactor` carries every later iteration and contingency.
+//
+// Conventions: step k eliminates original column q[k] with original row
+// prow[k] as pivot, so A(prow, q) = L U with L unit lower triangular. Both L
+// and U are stored by columns with row indices in step numbering; U's
+// diagonal is kept apart in `udiag`, and each U column is stored in the
+// topological order the numeric update must follow.
+
+import type { CSC } from './csc';
+import { cscValidate, CscFormatError } from './csc';
+import { amdOrder, invertPermutation } from './ordering';
+
+/** No usable pivot in a column: the matrix is (numerically or structurally) singular. */
+export class SingularMatrixError extends Error {
+  /** Original column index of the matrix passed in. */
+  readonly column: number;
+  /** Elimination step at which it was found. */
+  readonly step: number;
+  constructor(column: number, step: number) {
+    super(
+      `Matrix is singular: column ${column} has no nonzero pivot candidate at elimination step ${step} ` +
+        `(a bus or unknown with no effective connection, e.g. an island cut off by an outage)`,
+    );
+    this.name = 'SingularMatrixError';
+    this.column = column;
+    this.step = step;
+  }
+}
+
+/** NaN or infinite values reached the factorization (e.g. a diverged iterate). */
+export class NonFiniteValueError extends Error {
+  readonly column: number;
+  constructor(column: number) {
+    super(`Non-finite value (NaN or Infinity) met while factorizing column ${column}; check the inputs`);
+    this.name = 'NonFiniteValueError';
+    this.column = column;
+  }
+}
+
+export interface SparseLUOptions {
+  /** Fill-reducing column order: 'amd' (default) or 'natural' (identity). */
+  ordering?: 'amd' | 'natural';
+  /** Keep the diagonal as pivot when |a_diag| >= pivotTol * max|candidates|. Default 0.1. */
+  pivotTol?: number;
+  /** `refactor` fails when |pivot| < refactorTol * max|candidates|. Default 1e-12. */
+  refactorTol?: number;
+}
+
+export class SparseLU {
+  readonly n: number;
+  private readonly colPtr: Int32Array;
+  private readonly rowIdx: Int32Array;
+  private readonly nnzA: number;
+  private readonly pivotTol: number;
+  private readonly refactorTol: number;
+
+  /** Column order: step k eliminates column q[k]. Also the initial symmetric row order. */
+  private readonly q: Int32Array;
+  /** Original row r sits at position qinv[r] of the symmetrically permuted matrix. */
+  private readonly qinv: Int32Array;
+
+  private lp: Int32Array;
+  private li: Int32Array;
+  private lx: Float64Array;
+  private up: Int32Array;
+  private ui: Int32Array;
+  private ux: Float64Array;
+  private readonly udiag: Float64Array;
+  /** prow[k] = original row pivoted at step k. */
+  private readonly prow: Int32Array;
+  /** Step of the row of each entry of the pattern (valid after factor). */
+  private readonly entryStep: Int32Array;
+
+  // workspaces, allocated once
+  private readonly x: Float64Array;
+  private readonly work: Float64Array;
+  private readonly xi: Int32Array;
+  private readonly stack: Int32Array;
+  private readonly pstack: Int32Array;
+  private readonly mark: Int32Array;
+  private readonly pinvB: Int32Array;
+
+  /** 0: no factors; 1: pivot sequence and patterns known, values stale; 2: factors valid. */
+  private state: 0 | 1 | 2 = 0;
+  private lnz = 0;
+  private unz = 0;
+
+  constructor(pattern: CSC, opts: SparseLUOptions = {}) {
+    cscValidate(pattern, 'SparseLU pattern');
+    if (pattern.nrows !== pattern.ncols) {
+      throw new CscFormatError(`SparseLU needs a square matrix, got ${pattern.nrows} x ${pattern.ncols}`);
+    }
+    const n = pattern.ncols;
+    this.n = n;
+    this.colPtr = pattern.colPtr.slice();
+    this.nnzA = this.colPtr[n];
+    this.rowIdx = pattern.rowIdx.slice(0, this.nnzA);
+    this.pivotTol = opts.pivotTol ?? 0.1;
+    this.refactorTol = opts.refactorTol ?? 1e-12;
+    if (!(this.pivotTol >= 0 && this.pivotTol <= 1)) throw new RangeError(`pivotTol must be in [0, 1], got ${this.pivotTol}`);
+    if (!(this.refactorTol >= 0 && this.refactorTol < 1)) {
+      throw new RangeError(`refactorTol must be in [0, 1), got ${this.refactorTol}`);
+    }
+
+    const ordering = opts.ordering ?? 'amd';
+    if (ordering === 'amd') {
+      this.q = amdOrder(pattern);
+    } else if (ordering === 'natural') {
+      this.q = new Int32Array(n);
+      for (let k = 0; k < n; k++) this.q[k] = k;
+    } else {
+      throw new RangeError(`unknown ordering '${String(ordering)}' (use 'amd' or 'natural')`);
+    }
+    this.qinv = invertPermutation(this.q);
+
+    const cap = Math.max(4 * this.nnzA, 4 * n, 16);
+    this.lp = new Int32Array(n + 1);
+    this.li = new Int32Array(cap);
+    this.lx = new Float64Array(cap);
+    this.up = new Int32Array(n + 1);
+    this.ui = new Int32Array(cap);
+    this.ux = new Float64Array(cap);
+    this.udiag = new Float64Array(n);
+    this.prow = new Int32Array(n);
+    this.entryStep = new Int32Array(this.nnzA);
+
+    this.x = new Float64Array(n);
+    this.work = new Float64Array(n);
+    this.xi = new Int32Array(n);
+    this.stack = new Int32Array(n);
+    this.pstack = new Int32Array(n);
+    this.mark = new Int32Array(n);
+    this.pinvB = new Int32Array(n);
+  }
+
+  /** Entries of L including its unit diagonal (0 before the first factor). */
+  get nnzL(): number {
+    return this.state === 0 ? 0 : this.lnz + this.n;
+  }
+
+  /** Entries of U including its diagonal (0 before the first factor). */
+  get nnzU(): number {
+    return this.state === 0 ? 0 : this.unz + this.n;
+  }
+
+  /** True when factors for the last values are available for `solve`. */
+  get isFactored(): boolean {
+    return this.state === 2;
+  }
+
+  /** The column order used (step k eliminates column order[k]); a copy. */
+  get columnOrder(): Int32Array {
+    return this.q.slice();
+  }
+
+  /**
+   * Full factorization: symbolic reach per column, threshold partial pivoting,
+   * numeric values. Fixes the pivot sequence and L/U patterns for `refactor`.
+   */
+  factor(values: Float64Array): void {
+    this.checkValues(values);
+    const n = this.n;
+    const { colPtr, rowIdx, qinv, q, x, xi, pinvB, mark, udiag } = this;
+    const pivotTol = this.pivotTol;
+    this.state = 0;
+    pinvB.fill(-1);
+    mark.fill(0);
+    let lp = this.lp;
+    let up = this.up;
+    let li = this.li;
+    let lx = this.lx;
+    let ui = this.ui;
+    let ux = this.ux;
+    let lnz = 0;
+    let unz = 0;
+
+    for (let k = 0; k < n; k++) {
+      const col = q[k];
+      lp[k] = lnz;
+      up[k] = unz;
+      const stamp = k + 1;
+      const pa0 = colPtr[col];
+      const pa1 = colPtr[col + 1];
+
+      // Reach of the column's rows in the graph of L (rows in the symmetric order).
+      let top = n;
+      for (let p = pa0; p < pa1; p++) {
+        const i = qinv[rowIdx[p]];
+        if (mark[i] !== stamp) top = this.dfs(i, top, stamp, lp, li);
+      }
+      for (let p = pa0; p < pa1; p++) x[qinv[rowIdx[p]]] = values[p];
+
+      // Sparse triangular solve over the reach, in topological order.
+      for (let t = top; t < n; t++) {
+        const j = xi[t];
+        const jc = pinvB[j];
+        if (jc < 0) continue;
+        const xj = x[j];
+        const pl1 = lp[jc + 1];
+        for (let p = lp[jc]; p < pl1; p++) x[li[p]] -= lx[p] * xj;
+      }
+
+      const need = n - top;
+      if (unz + need > ui.length) {
+        const c = Math.max(2 * ui.length, unz + need);
+        ui = grow32(ui, c, unz);
+        ux = grow64(ux, c, unz);
+      }
+      if (lnz + need > li.length) {
+        const c = Math.max(2 * li.length, lnz + need);
+        li = grow32(li, c, lnz);
+        lx = grow64(lx, c, lnz);
+      }
+
+      // U part (rows already pivotal) and the pivot search among the rest.
+      let ipiv = -1;
+      let amax = 0;
+      let bad = false;
+      for (let t = top; t < n; t++) {
+        const i = xi[t];
+        const v = x[i];
+        if (v - v !== 0) bad = true;
+        const s = pinvB[i];
+        if (s >= 0) {
+          ui[unz] = s;
+          ux[unz++] = v;
+          x[i] = 0;
+        } else {
+          const a = v < 0 ? -v : v;
+          if (a > amax || ipiv < 0) {
+            amax = a;
+            ipiv = i;
+          }
+        }
+      }
+      if (bad || ipiv < 0 || amax === 0) {
+        for (let t = top; t < n; t++) x[xi[t]] = 0;
+        this.saveArrays(lp, li, lx, up, ui, ux);
+        if (bad) throw new NonFiniteValueError(col);
+        throw new SingularMatrixError(col, k);
+      }
+      if (pinvB[k] < 0) {
+        const d = x[k];
+        if ((d < 0 ? -d : d) >= pivotTol * amax && d !== 0) ipiv = k;
+      }
+      const pivot = x[ipiv];
+      udiag[k] = pivot;
+      pinvB[ipiv] = k;
+      x[ipiv] = 0;
+      for (let t = top; t < n; t++) {
+        const i = xi[t];
+        if (pinvB[i] >= 0) continue;
+        li[lnz] = i;
+        lx[lnz++] = x[i] / pivot;
+        x[i] = 0;
+      }
+    }
+    lp[n] = lnz;
+    up[n] = unz;
+
+    // Rows of L to step numbering; composite row permutation; entry map for refactor.
+    for (let p = 0; p < lnz; p++) li[p] = pinvB[li[p]];
+    const prow = this.prow;
+    for (let i = 0; i < n; i++) prow[pinvB[i]] = q[i];
+    const work = this.work;
+    for (let k = 0; k < n; k++) work[prow[k]] = k; // original row -> step
+    for (let p = 0; p < this.nnzA; p++) this.entryStep[p] = work[rowIdx[p]];
+    work.fill(0);
+
+    this.saveArrays(lp, li, lx, up, ui, ux);
+    this.lnz = lnz;
+    this.unz = unz;
+    this.state = 2;
+  }
+
+  /**
+   * Numeric refactorization reusing the pivot sequence and L/U patterns of the
+   * last `factor`. Returns false (factors then unusable until `factor`) when a
+   * pivot is zero, non-finite or tiny: |pivot| < refactorTol * max|candidates|.
+   */
+  refactor(values: Float64Array): boolean {
+    if (this.state === 0) throw new Error('SparseLU.refactor called before a successful factor()');
+    this.checkValues(values);
+    const n = this.n;
+    const { colPtr, q, x, entryStep, lp, li, lx, up, ui, ux, udiag } = this;
+    const limit = this.refactorTol > 0 ? 1 / this.refactorTol : Infinity;
+    for (let k = 0; k < n; k++) {
+      const col = q[k];
+      const pa1 = colPtr[col + 1];
+      for (let p = colPtr[col]; p < pa1; p++) x[entryStep[p]] = values[p];
+      const pu1 = up[k + 1];
+      for (let p = up[k]; p < pu1; p++) {
+        const j = ui[p];
+        const xj = x[j];
+        x[j] = 0;
+        ux[p] = xj;
+        const pl1 = lp[j + 1];
+        for (let r = lp[j]; r < pl1; r++) x[li[r]] -= lx[r] * xj;
+      }
+      const pivot = x[k];
+      x[k] = 0;
+      udiag[k] = pivot;
+      let lmax = 0;
+      const pl1 = lp[k + 1];
+      for (let p = lp[k]; p < pl1; p++) {
+        const r = li[p];
+        const v = x[r] / pivot;
+        x[r] = 0;
+        lx[p] = v;
+        const a = v < 0 ? -v : v;
+        if (!(a <= lmax)) lmax = a; // also catches NaN
+      }
+      // |l| > 1/tol  <=>  |pivot| < tol * |candidate|; NaN fails every comparison.
+      if (pivot === 0 || pivot - pivot !== 0 || !(lmax <= limit)) {
+        x.fill(0);
+        this.state = 1;
+        return false;
+      }
+    }
+    // NaN in U entries (from NaN inputs) does not touch any pivot test above.
+    for (let p = 0; p < this.unz; p++) {
+      const v = ux[p];
+      if (v - v !== 0) {
+        this.state = 1;
+        return false;
+      }
+    }
+    this.state = 2;
+    return true;
+  }
+
+  /** Refactor when a pivot sequence exists and still works, else factor. */
+  factorize(values: Float64Array): 'refactor' | 'factor' {
+    if (this.state !== 0 && this.refactor(values)) return 'refactor';
+    this.factor(values);
+    return 'factor';
+  }
+
+  /** Solves A x = b. x may be b itself; no allocation when x is given. */
+  solve(b: ArrayLike<number>, x?: Float64Array): Float64Array {
+    const n = this.n;
+    this.checkSolve(b, x);
+    const out = x ?? new Float64Array(n);
+    const { prow, q, lp, li, lx, up, ui, ux, udiag } = this;
+    const c = this.work;
+    for (let k = 0; k < n; k++) c[k] = b[prow[k]];
+    // L z = c (unit lower, by columns)
+    for (let j = 0; j < n; j++) {
+      const zj = c[j];
+      if (zj === 0) continue;
+      const p1 = lp[j + 1];
+      for (let p = lp[j]; p < p1; p++) c[li[p]] -= lx[p] * zj;
+    }
+    // U y = z (by columns, last first)
+    for (let k = n - 1; k >= 0; k--) {
+      const yk = c[k] / udiag[k];
+      c[k] = yk;
+      if (yk === 0) continue;
+      const p1 = up[k + 1];
+      for (let p = up[k]; p < p1; p++) c[ui[p]] -= ux[p] * yk;
+    }
+    for (let k = 0; k < n; k++) out[q[k]] = c[k];
+    return out;
+  }
+
+  /** Solves A^T x = b. x may be b itself; no allocation when x is given. */
+  solveTranspose(b: ArrayLike<number>, x?: Float64Array): Float64Array {
+    const n = this.n;
+    this.checkSolve(b, x);
+    const out = x ?? new Float64Array(n);
+    const { prow, q, lp, li, lx, up, ui, ux, udiag } = this;
+    const c = this.work;
+    for (let k = 0; k < n; k++) c[k] = b[q[k]];
+    // U^T v = c (forward, dot products over U's columns)
+    for (let k = 0; k < n; k++) {
+      let s = c[k];
+      const p1 = up[k + 1];
+      for (let p = up[k]; p < p1; p++) s -= ux[p] * c[ui[p]];
+      c[k] = s / udiag[k];
+    }
+    // L^T w = v (backward)
+    for (let j = n - 1; j >= 0; j--) {
+      let s = c[j];
+      const p1 = lp[j + 1];
+      for (let p = lp[j]; p < p1; p++) s -= lx[p] * c[li[p]];
+      c[j] = s;
+    }
+    for (let k = 0; k < n; k++) out[prow[k]] = c[k];
+    return out;
+  }
+
+  /** Non-recursive depth-first search from row j in the graph of L; pushes finished rows on xi[--top]. */
+  private dfs(j0: number, top: number, stamp: number, lp: Int32Array, li: Int32Array): number {
+    const { xi, stack, pstack, mark, pinvB } = this;
+    let head = 0;
+    stack[0] = j0;
+    while (head >= 0) {
+      const j = stack[head];
+      const jc = pinvB[j];
+      if (mark[j] !== stamp) {
+        mark[j] = stamp;
+        pstack[head] = jc < 0 ? 0 : lp[jc];
+      }
+      let done = true;
+      const pend = jc < 0 ? 0 : lp[jc + 1];
+      for (let p = pstack[head]; p < pend; p++) {
+        const i = li[p];
+        if (mark[i] === stamp) continue;
+        pstack[head] = p + 1;
+        stack[++head] = i;
+        done = false;
+        break;
+      }
+      if (done) {
+        head--;
+        xi[--top] = j;
+      }
+    }
+    return top;
+  }
+
+  private saveArrays(
+    lp: Int32Array,
+    li: Int32Array,
+    lx: Float64Array,
+    up: Int32Array,
+    ui: Int32Array,
+    ux: Float64Array,
+  ): void {
+    this.lp = lp;
+    this.li = li;
+    this.lx = lx;
+    this.up = up;
+    this.ui = ui;
+    this.ux = ux;
+  }
+
+  private checkValues(values: Float64Array): void {
+    if (values.length < this.nnzA) {
+      throw new RangeError(`values has ${values.length} entries, the pattern has ${this.nnzA}`);
+    }
+  }
+
+  private checkSolve(b: ArrayLike<number>, x?: Float64Array): void {
+    if (this.state !== 2) {
+      throw new Error('SparseLU.solve needs valid factors: call factor() (or factorize()) first');
+    }
+    if (b.length !== this.n) throw new RangeError(`right-hand side has length ${b.length}, expected ${this.n}`);
+    if (x && x.length !== this.n) throw new RangeError(`solution vector has length ${x.length}, expected ${this.n}`);
+  }
+}
+
+function grow32(a: Int32Array, cap: number, used: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a.subarray(0, used));
+  return b;
+}
+
+function grow64(a: Float64Array, cap: number, used: number): Float64Array {
+  const b = new Float64Array(cap);
+  b.set(a.subarray(0, used));
+  return b;
+}
