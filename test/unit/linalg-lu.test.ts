@@ -83,6 +83,8 @@ function relResidual(a: CSC, x: Float64Array, b: Float64Array, transpose = false
   return num / (an * xn * a.ncols + bn);
 }
 
+const KERNELS = ['js', 'wasm'] as const;
+
 function randomVector(r: () => number, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => r() * 2 - 1);
 }
@@ -143,10 +145,15 @@ test('random sparse matrices: solve and solveTranspose match dense LU', () => {
       throw e;
     }
     const ordering = trial % 2 === 0 ? 'amd' : 'natural';
-    const lu = new SparseLU(a, { ordering });
+    const lu = new SparseLU(a, { ordering, kernel: 'wasm' });
     lu.factor(a.values);
     const x = lu.solve(b);
     const xt = lu.solveTranspose(b);
+    // the TypeScript loops do the same arithmetic in the same order
+    const js = new SparseLU(a, { ordering, kernel: 'js' });
+    js.factor(a.values);
+    assert.deepEqual(js.solve(b), x);
+    assert.deepEqual(js.solveTranspose(b), xt);
     assert.ok(relResidual(a, x, b) < 1e-12, `trial ${trial}: residual ${relResidual(a, x, b)}`);
     assert.ok(relResidual(a, xt, b, true) < 1e-12, `trial ${trial}: transposed residual`);
     const scale = Math.max(1, ...xd.map(Math.abs));
@@ -184,7 +191,7 @@ test('refactor with new values on the same pattern equals a fresh factor', () =>
   for (let trial = 0; trial < 60; trial++) {
     const n = 2 + Math.floor(r() * 60);
     const a = randomSparse(r, { n, density: 0.08, dominant: true, zeroDiagFrac: trial % 2 ? 0.3 : 0 });
-    const lu = new SparseLU(a);
+    const lu = new SparseLU(a, { kernel: KERNELS[trial % 2] });
     try {
       lu.factor(a.values);
     } catch (e) {
@@ -213,49 +220,127 @@ test('refactor with new values on the same pattern equals a fresh factor', () =>
   }
 });
 
-test('refactor returns false when a pivot becomes zero, and factorize recovers', () => {
-  // natural order, diagonal pivots at factor time
-  const a0 = [
-    [1, 1, 0],
-    [1, 3, 1],
-    [0, 1, 1],
-  ];
-  const a = fromDense(a0);
-  const lu = new SparseLU(a, { ordering: 'natural' });
-  assert.equal(lu.factorize(a.values), 'factor');
-  assert.equal(lu.factorize(a.values), 'refactor');
-  // a11 -> 1 makes the second pivot 1 - 1*1 = 0 with the old pivot order;
-  // the matrix itself is nonsingular (det = -1)
+test('wasm and TypeScript refactor give bit-identical factors and solutions', () => {
+  const r = rng(31);
+  for (let trial = 0; trial < 20; trial++) {
+    const n = 5 + Math.floor(r() * 200);
+    const a = randomSparse(r, { n, density: 3 / n, dominant: trial % 2 === 0, zeroDiagFrac: 0.2 });
+    const wasm = new SparseLU(a, { kernel: 'wasm' });
+    const js = new SparseLU(a, { kernel: 'js' });
+    try {
+      wasm.factor(a.values);
+    } catch (e) {
+      if (e instanceof SingularMatrixError) continue;
+      throw e;
+    }
+    js.factor(a.values);
+    for (let round = 0; round < 3; round++) {
+      const v = a.values.map((x) => x * (0.8 + 0.4 * r()));
+      const okW = wasm.refactor(v);
+      assert.equal(js.refactor(v), okW);
+      if (!okW) break;
+      const b = randomVector(r, n);
+      assert.deepEqual(wasm.solve(b), js.solve(b));
+      assert.deepEqual(wasm.solveTranspose(b), js.solveTranspose(b));
+    }
+  }
+});
+
+test('a later factor with more fill regrows the wasm memory and stays correct', () => {
+  const r = rng(8);
+  // a 40 x 40 grid with nonsymmetric values: L and U outgrow the first 64 KiB page
+  const side = 40;
+  const n = side * side;
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  for (let v = 0; v < n; v++) {
+    rows.push(v);
+    cols.push(v);
+    vals.push(5);
+    for (const u of [v + 1, v + side]) {
+      if ((u === v + 1 && (v + 1) % side === 0) || u >= n) continue;
+      rows.push(v, u);
+      cols.push(u, v);
+      vals.push(r() * 2 - 1, r() * 2 - 1);
+    }
+  }
+  const a = cscFromTriplets(n, n, rows, cols, vals);
+  const lu = new SparseLU(a, { kernel: 'wasm' });
+  lu.factor(a.values);
+  const fill1 = lu.nnzL + lu.nnzU;
+  const b = randomVector(r, n);
+  assert.ok(relResidual(a, lu.solve(b), b) < 1e-12);
+  // same pattern, but weak diagonals: pivoting goes off-diagonal and fill changes
   const v = a.values.slice();
-  const pos22 = a.colPtr[1] + 1; // column 1 holds rows 0, 1, 2
-  assert.equal(a.rowIdx[pos22], 1);
-  v[pos22] = 1;
-  assert.equal(lu.refactor(v), false);
-  assert.equal(lu.isFactored, false);
-  assert.throws(() => lu.solve(new Float64Array(3)), /factor/);
-  assert.equal(lu.factorize(v), 'factor');
-  const b = new Float64Array([2, 3, 2]); // x = [1 1 1]
-  const x = lu.solve(b);
-  x.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
-  // and the new pivot sequence refactors the original values fine
-  assert.equal(lu.refactor(a.values), true);
-  const x0 = lu.solve(new Float64Array([2, 5, 2]));
-  x0.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+  for (let j = 0; j < n; j++) {
+    for (let p = a.colPtr[j]; p < a.colPtr[j + 1]; p++) if (a.rowIdx[p] === j) v[p] *= 1e-3;
+  }
+  const a2: CSC = { ...a, values: v };
+  lu.factor(v);
+  assert.notEqual(lu.nnzL + lu.nnzU, fill1);
+  assert.ok(relResidual(a2, lu.solve(b), b) < 1e-12);
+  assert.ok(relResidual(a2, lu.solveTranspose(b), b, true) < 1e-12);
+  assert.equal(lu.refactor(v), true);
+  assert.ok(relResidual(a2, lu.solve(b), b) < 1e-12);
+});
+
+test('refactor returns false when a pivot becomes zero, and factorize recovers', () => {
+  for (const kernel of KERNELS) {
+    // natural order, diagonal pivots at factor time
+    const a0 = [
+      [1, 1, 0],
+      [1, 3, 1],
+      [0, 1, 1],
+    ];
+    const a = fromDense(a0);
+    const lu = new SparseLU(a, { ordering: 'natural', kernel });
+    assert.equal(lu.kernel, kernel);
+    assert.equal(lu.factorize(a.values), 'factor');
+    assert.equal(lu.factorize(a.values), 'refactor');
+    // a11 -> 1 makes the second pivot 1 - 1*1 = 0 with the old pivot order;
+    // the matrix itself is nonsingular (det = -1)
+    const v = a.values.slice();
+    const pos22 = a.colPtr[1] + 1; // column 1 holds rows 0, 1, 2
+    assert.equal(a.rowIdx[pos22], 1);
+    v[pos22] = 1;
+    assert.equal(lu.refactor(v), false);
+    assert.equal(lu.isFactored, false);
+    assert.throws(() => lu.solve(new Float64Array(3)), /factor/);
+    assert.equal(lu.factorize(v), 'factor');
+    const b = new Float64Array([2, 3, 2]); // x = [1 1 1]
+    const x = lu.solve(b);
+    x.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+    // and the new pivot sequence refactors the original values fine
+    assert.equal(lu.refactor(a.values), true);
+    const x0 = lu.solve(new Float64Array([2, 5, 2]));
+    x0.forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+  }
 });
 
 test('refactor rejects a tiny pivot and non-finite values', () => {
-  const a = fromDense([
-    [2, 1],
-    [1, 2],
-  ]);
-  const lu = new SparseLU(a, { ordering: 'natural' });
-  lu.factor(a.values);
-  // pivot 1e-14 against candidate 1 is below 1e-12 relative
-  assert.equal(lu.refactor(new Float64Array([1e-14, 1, 1, 2])), false);
-  assert.equal(lu.refactor(new Float64Array([2, 1, 1, 2])), true);
-  assert.equal(lu.refactor(new Float64Array([2, NaN, 1, 2])), false);
-  assert.equal(lu.refactor(new Float64Array([2, 1, Infinity, 2])), false);
-  assert.throws(() => lu.factor(new Float64Array([2, 1, NaN, 2])), NonFiniteValueError);
+  for (const kernel of KERNELS) {
+    const a = fromDense([
+      [2, 1],
+      [1, 2],
+    ]);
+    const lu = new SparseLU(a, { ordering: 'natural', kernel });
+    lu.factor(a.values);
+    // pivot 1e-14 against candidate 1 is below 1e-12 relative
+    assert.equal(lu.refactor(new Float64Array([1e-14, 1, 1, 2])), false);
+    assert.equal(lu.refactor(new Float64Array([2, 1, 1, 2])), true);
+    assert.equal(lu.refactor(new Float64Array([2, NaN, 1, 2])), false);
+    assert.equal(lu.refactor(new Float64Array([2, 1, Infinity, 2])), false);
+    // NaN in an L position (row 1 of column 0), followed by finite entries
+    assert.equal(lu.refactor(new Float64Array([2, NaN, 1, 2])), false);
+    assert.throws(() => lu.factor(new Float64Array([2, 1, NaN, 2])), NonFiniteValueError);
+    // a refused refactor leaves no residue: the next good one solves exactly
+    lu.factor(new Float64Array([2, 1, 1, 2]));
+    assert.equal(lu.refactor(new Float64Array([0, 1, 1, 2])), false);
+    assert.equal(lu.refactor(new Float64Array([2, 1, 1, 2])), true);
+    const x = lu.solve(new Float64Array([3, 3]));
+    assert.ok(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+  }
 });
 
 test('singular matrices throw SingularMatrixError naming the column', () => {
