@@ -1,5 +1,6 @@
 // Benchmark of the sparse LU on Jacobian-shaped matrices built from MATPOWER
-// cases. Run: node --import tsx bench/linalg.ts [case names...]
+// cases. Run: node --import tsx bench/linalg.ts [--js] [case names...]
+// (--js forces the TypeScript kernels instead of WebAssembly, for comparison)
 // The case file is read crudely here (a regex over mpc.bus / mpc.branch);
 // product code uses the real MATPOWER parser.
 
@@ -119,7 +120,7 @@ function time(fn: () => void): number {
   return performance.now() - t0;
 }
 
-function run(caseName: string): void {
+function run(caseName: string, kernel: 'auto' | 'js'): void {
   const tb = performance.now();
   const { a, map, slotValues, nbus, nbranch, branchSlot, rowOf, isDiag } = jacobian(caseName);
   const buildMs = performance.now() - tb;
@@ -129,7 +130,7 @@ function run(caseName: string): void {
   const orderMs = time(() => amdOrder(a));
   let lu!: SparseLU;
   const ctorMs = time(() => {
-    lu = new SparseLU(a);
+    lu = new SparseLU(a, { kernel });
   });
   const firstFactorMs = time(() => lu.factor(a.values));
   const factorMs = median(Array.from({ length: 5 }, () => time(() => lu.factor(a.values))));
@@ -193,7 +194,8 @@ function run(caseName: string): void {
 
   const f = (ms: number) => ms.toFixed(2).padStart(7);
   console.log(
-    `${caseName}: ${nbus} buses, ${nbranch} branches -> J ${n} x ${n}, nnz(J) ${nnzA} (built in ${buildMs.toFixed(0)} ms)`,
+    `${caseName}: ${nbus} buses, ${nbranch} branches -> J ${n} x ${n}, nnz(J) ${nnzA} ` +
+      `(built in ${buildMs.toFixed(0)} ms; ${lu.kernel} kernels)`,
   );
   console.log(
     `  AMD ordering      ${f(orderMs)} ms   (SparseLU constructor incl. AMD ${f(ctorMs)} ms)\n` +
@@ -210,6 +212,8 @@ function run(caseName: string): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const names = process.argv.slice(2);
-  for (const c of names.length > 0 ? names : ['case118', 'case2383wp', 'case9241pegase']) run(c);
+  const args = process.argv.slice(2);
+  const kernel = args.includes('--js') ? 'js' : 'auto';
+  const names = args.filter((x) => !x.startsWith('--'));
+  for (const c of names.length > 0 ? names : ['case118', 'case2383wp', 'case9241pegase']) run(c, kernel);
 }
