@@ -15,7 +15,7 @@
 //
 // Speed: in V8 every typed-array access in a loop costs a map check and
 // reloads of the array's length and data pointer, which makes these short
-// indirect loops 3-4x slower than the same loops in WebAssembly. So after each
+// indirect loops 2-3x slower than the same loops in WebAssembly. So after each
 // `factor` the patterns and factors are copied into a WebAssembly memory and
 // `refactor` / `solve` / `solveTranspose` run there (wasm.ts, same arithmetic
 // in the same order, bit-for-bit equal results); the TypeScript loops below
