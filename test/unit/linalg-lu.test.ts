@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  assembleInto,
   cscFromTriplets,
   cscMatVec,
   cscMatVecTranspose,
@@ -10,6 +11,7 @@ import {
   SparseLU,
   type CSC,
 } from '../../main/core/linalg';
+import { jacobian } from '../../bench/linalg';
 import { DenseSingularError, denseSolve, denseTranspose, rng } from './dense-lu';
 
 /** Dense row-major to CSC keeping exactly the nonzeros plus `alsoStore` positions. */
@@ -445,4 +447,38 @@ test('bad arguments give actionable errors', () => {
   const empty = new SparseLU(cscFromTriplets(0, 0, [], [], []));
   empty.factor(new Float64Array(0));
   assert.equal(empty.solve(new Float64Array(0)).length, 0);
+});
+
+test('case118 Jacobian-shaped matrix: outages by zeroed values refactor to the dense solution', () => {
+  const { a, map, slotValues, nbranch, branchSlot } = jacobian('case118');
+  const n = a.ncols;
+  const lu = new SparseLU(a);
+  lu.factor(a.values);
+  const r = rng(118);
+  const b = randomVector(r, n);
+  const values = new Float64Array(a.values.length);
+  const outage = slotValues.slice();
+  let refactored = 0;
+  for (let t = 0; t < 12; t++) {
+    const br = Math.floor((t * nbranch) / 12);
+    outage.set(slotValues);
+    for (let s = branchSlot[br]; s < branchSlot[br + 1]; s++) outage[s] = 0;
+    assembleInto(values, map, outage);
+    const a2: CSC = { ...a, values };
+    let xd: number[] | null = null;
+    try {
+      xd = denseSolve(cscToDense(a2), b);
+    } catch (e) {
+      if (!(e instanceof DenseSingularError)) throw e;
+    }
+    if (xd === null) {
+      assert.throws(() => lu.factorize(values), SingularMatrixError);
+      continue;
+    }
+    if (lu.factorize(values) === 'refactor') refactored++;
+    const x = lu.solve(b);
+    assert.ok(relResidual(a2, x, b) < 1e-12, `outage of branch ${br}`);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(x[i] - xd[i]) < 1e-8 * Math.max(1, Math.abs(xd[i])));
+  }
+  assert.ok(refactored >= 6, `only ${refactored} outages were refactored`);
 });
