@@ -7,7 +7,7 @@
 import { SparseLU, SingularMatrixError, NonFiniteValueError } from '../linalg';
 import type { Network } from './network';
 import { makeYbus, type Ybus } from './ybus';
-import { assembleJacobian, jacobianPattern, type JacobianPattern } from './jacobian';
+import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
 
 export interface NewtonOptions {
   tol?: number;
@@ -46,7 +46,7 @@ export class AcSolver {
   private readonly pq: Int32Array;
   // workspaces
   private Vr: Float64Array; private Vi: Float64Array;
-  private Ir: Float64Array; private Ii: Float64Array;
+  private invVm: Float64Array;
   private F: Float64Array; private dx: Float64Array;
 
   constructor(readonly net: Network, pv: Int32Array = net.pv, pq: Int32Array = net.pq, ybus?: Ybus) {
@@ -59,7 +59,7 @@ export class AcSolver {
     this.lu = new SparseLU(this.jp.csc);
     const nb = this.nb;
     this.Vr = new Float64Array(nb); this.Vi = new Float64Array(nb);
-    this.Ir = new Float64Array(nb); this.Ii = new Float64Array(nb);
+    this.invVm = new Float64Array(nb);
     this.F = new Float64Array(this.jp.n); this.dx = new Float64Array(this.jp.n);
   }
 
@@ -69,83 +69,42 @@ export class AcSolver {
     const nb = this.nb;
     const Vm = Float64Array.from(input.Vm), Va = Float64Array.from(input.Va);
     const active = input.active ?? null;
-    const { Vr, Vi, F, dx } = this;
-    for (let i = 0; i < nb; i++) { Vr[i] = Vm[i] * Math.cos(Va[i]); Vi[i] = Vm[i] * Math.sin(Va[i]); }
+    const { Vr, Vi, invVm, F, dx, jp, ybus } = this;
+    const { vaIdx, vmIdx } = jp;
+    for (let i = 0; i < nb; i++) { Vr[i] = Vm[i] * Math.cos(Va[i]); Vi[i] = Vm[i] * Math.sin(Va[i]); invVm[i] = 1 / Vm[i]; }
 
-    let normF = this.mismatch(input, active);
+    let normF = evaluate(jp, ybus, Vr, Vi, invVm, input.Pbus, input.Qbus, active, F);
     let it = 0;
     let status: NewtonStatus = 'max-iterations';
     if (!Number.isFinite(normF)) status = 'non-finite';
     else if (normF < tol) status = 'converged';
     while (status === 'max-iterations' && it < maxIt) {
       it++;
-      assembleJacobian(this.jp, this.ybus, Vr, Vi, Vm, this.Ir, this.Ii, active);
       try {
-        this.lu.factorize(this.jp.csc.values);
+        this.lu.factorize(jp.csc.values);
       } catch (e) {
         if (e instanceof SingularMatrixError) { status = 'singular'; break; }
         if (e instanceof NonFiniteValueError) { status = 'non-finite'; break; }
         throw e;
       }
       this.lu.solve(F, dx);
-      // x <- x - J \ F, then renormalise through V as MATPOWER does.
-      const { vaIdx, vmIdx } = this.jp;
-      for (let k = 0; k < this.pvpq.length; k++) {
-        const i = this.pvpq[k];
-        Va[i] -= dx[vaIdx[i]];
-      }
-      for (let k = 0; k < this.pq.length; k++) {
-        const i = this.pq[k];
-        Vm[i] -= dx[vmIdx[i]];
-      }
-      // V = Vm e^{jVa}; a negative magnitude flips the angle by pi, as
+      // x <- x - J \ F. A negative magnitude flips the angle by pi, as
       // MATPOWER's Vm = abs(V), Va = angle(V) does (angles wrap at the end).
-      for (let i = 0; i < nb; i++) {
+      const pvpq = this.pvpq, pq = this.pq;
+      for (let k = 0; k < pvpq.length; k++) { const i = pvpq[k]; Va[i] -= dx[vaIdx[i]]; }
+      for (let k = 0; k < pq.length; k++) { const i = pq[k]; Vm[i] -= dx[vmIdx[i]]; }
+      for (let k = 0; k < pvpq.length; k++) {
+        const i = pvpq[k];
         if (Vm[i] < 0) { Vm[i] = -Vm[i]; Va[i] += Math.PI; }
-        Vr[i] = Vm[i] * Math.cos(Va[i]); Vi[i] = Vm[i] * Math.sin(Va[i]);
+        const m = Vm[i], a = Va[i];
+        Vr[i] = m * Math.cos(a); Vi[i] = m * Math.sin(a); invVm[i] = 1 / m;
       }
-      normF = this.mismatch(input, active);
+      normF = evaluate(jp, ybus, Vr, Vi, invVm, input.Pbus, input.Qbus, active, F);
       if (!Number.isFinite(normF)) { status = 'non-finite'; break; }
       if (normF < tol) { status = 'converged'; break; }
     }
     for (let i = 0; i < nb; i++) Va[i] = wrapAngle(Va[i]);
     return { converged: status === 'converged', status, iterations: it, mismatch: Number.isFinite(normF) ? normF : Infinity, Vm, Va };
-  }
-
-  /** I = Ybus V into (Ir, Ii); F = mismatch rows; returns max |F| over active rows. */
-  private mismatch(input: SolveInput, active: Uint8Array | null): number {
-    const { rowPtr, colIdx, G, B } = this.ybus;
-    const { Vr, Vi, Ir, Ii, F } = this;
-    const { vaIdx, vmIdx } = this.jp;
-    let norm = 0;
-    for (let i = 0; i < this.nb; i++) {
-      let ir = 0, ii = 0;
-      for (let s = rowPtr[i]; s < rowPtr[i + 1]; s++) {
-        const j = colIdx[s];
-        ir += G[s] * Vr[j] - B[s] * Vi[j];
-        ii += G[s] * Vi[j] + B[s] * Vr[j];
-      }
-      Ir[i] = ir; Ii[i] = ii;
-      const pr = vaIdx[i];
-      if (pr < 0) continue;
-      const qr = vmIdx[i];
-      if (active !== null && active[i] === 0) {
-        F[pr] = 0; if (qr >= 0) F[qr] = 0;
-        continue;
-      }
-      // S = V conj(I)
-      const p = Vr[i] * ir + Vi[i] * ii - input.Pbus[i];
-      const fp = Math.abs(p);
-      F[pr] = p;
-      if (!(fp <= norm)) norm = fp; // also propagates NaN
-      if (qr >= 0) {
-        const q = Vi[i] * ir - Vr[i] * ii - input.Qbus[i];
-        F[qr] = q;
-        const fq = Math.abs(q);
-        if (!(fq <= norm)) norm = fq;
-      }
-    }
-    return norm;
   }
 }
 

@@ -176,7 +176,11 @@ export class N1Engine {
     try {
       return this.judge({ branch: row, from, to }, active, k, this.Pbus, this.Qbus);
     } finally {
-      for (const s of [y.slotFF[k], y.slotFT[k], y.slotTF[k], y.slotTT[k]]) { y.G[s] = this.G0[s]; y.B[s] = this.B0[s]; }
+      const { G0, B0 } = this;
+      let s = y.slotFF[k]; y.G[s] = G0[s]; y.B[s] = B0[s];
+      s = y.slotFT[k]; y.G[s] = G0[s]; y.B[s] = B0[s];
+      s = y.slotTF[k]; y.G[s] = G0[s]; y.B[s] = B0[s];
+      s = y.slotTT[k]; y.G[s] = G0[s]; y.B[s] = B0[s];
     }
   }
 
@@ -307,8 +311,8 @@ export class N1Engine {
   private loadingOf(k: number): number {
     if (!this.rated[k]) return 0;
     const { pf, qf, pt, qt } = this.flows;
-    const sf = Math.hypot(pf[k], qf[k]), st = Math.hypot(pt[k], qt[k]);
-    return ((sf > st ? sf : st) * this.net.baseMVA) / this.net.rateA[k];
+    const sf2 = pf[k] * pf[k] + qf[k] * qf[k], st2 = pt[k] * pt[k] + qt[k] * qt[k];
+    return (Math.sqrt(sf2 > st2 ? sf2 : st2) * this.net.baseMVA) / this.net.rateA[k];
   }
 
   private injection(Vm: Float64Array, Va: Float64Array, i: number): [number, number] {

@@ -76,48 +76,75 @@ export function jacobianPattern(y: Ybus, pv: Int32Array, pq: Int32Array): Jacobi
 }
 
 /**
- * Fill J's values for voltages (Vr, Vi) with bus currents I = Ybus V already
- * computed in (Ir, Ii). Buses with active[i] = 0 (cut off from the main
- * island) get identity rows, so the pattern and the factorization's symbolic
+ * One pass over Ybus that gives both the mismatch and the Jacobian: with
+ * a_ij = V_i conj(Y_ij V_j), the injection is S_i = sum_j a_ij and every
+ * Jacobian entry is a_ij rotated or scaled (MATPOWER's dSbus_dV). Fills F
+ * (P rows for pv/pq, Q rows for pq, minus the scheduled injections) and J's
+ * values, and returns max |F| (NaN when a value is not finite).
+ *
+ * Buses with active[i] = 0 (cut off from the main island) get identity rows
+ * and zero mismatch, so the pattern and the factorization's symbolic
  * analysis stay the same.
  */
-export function assembleJacobian(
-  jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Float64Array, Vm: Float64Array,
-  Ir: Float64Array, Ii: Float64Array, active: Uint8Array | null,
-): void {
+export function evaluate(
+  jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Float64Array, invVm: Float64Array,
+  Pbus: Float64Array, Qbus: Float64Array, active: Uint8Array | null, F: Float64Array,
+): number {
   const val = jp.csc.values;
   const slot = jp.slot;
   const { rowPtr, colIdx, G, B } = y;
+  const { vaIdx, vmIdx } = jp;
+  let norm = 0;
   for (let i = 0; i < y.n; i++) {
-    if (jp.vaIdx[i] < 0) continue;
-    const vr = Vr[i], vi = Vi[i];
+    const pr = vaIdx[i];
+    if (pr < 0) continue; // reference bus: no equations
+    const qr = vmIdx[i];
+    const s0 = rowPtr[i], s1 = rowPtr[i + 1];
     if (active !== null && active[i] === 0) {
-      for (let s = rowPtr[i]; s < rowPtr[i + 1]; s++) {
-        for (let q = 0; q < 4; q++) { const p = slot[4 * s + q]; if (p >= 0) val[p] = 0; }
+      for (let s = s0; s < s1; s++) {
+        const e = 4 * s;
+        let p = slot[e]; if (p >= 0) val[p] = 0;
+        p = slot[e + 1]; if (p >= 0) val[p] = 0;
+        p = slot[e + 2]; if (p >= 0) val[p] = 0;
+        p = slot[e + 3]; if (p >= 0) val[p] = 0;
       }
       val[jp.diagP[i]] = 1;
-      if (jp.diagQ[i] >= 0) val[jp.diagQ[i]] = 1;
+      F[pr] = 0;
+      if (qr >= 0) { val[jp.diagQ[i]] = 1; F[qr] = 0; }
       continue;
     }
-    for (let s = rowPtr[i]; s < rowPtr[i + 1]; s++) {
+    const vr = Vr[i], vi = Vi[i];
+    let sr = 0, si = 0, dr = 0, di = 0;
+    for (let s = s0; s < s1; s++) {
       const j = colIdx[s];
-      // a = V_i conj(Y_ij V_j)
-      const yr = G[s], yi = B[s];
-      const wr = yr * Vr[j] - yi * Vi[j], wi = yr * Vi[j] + yi * Vr[j];
-      let ar = vr * wr + vi * wi, ai = vi * wr - vr * wi;
-      // dS/dVa = -j a (+ j S_i on the diagonal); dS/dVm = a / Vm_j (+ S_i / Vm_i)
-      let dar = ai, dai = -ar;
-      if (j === i) {
-        const sr = vr * Ir[i] + vi * Ii[i], si = vi * Ir[i] - vr * Ii[i];
-        dar -= si; dai += sr;
-        ar += sr; ai += si;
-      }
-      const inv = 1 / Vm[j];
+      const g = G[s], b = B[s], xr = Vr[j], xi = Vi[j];
+      const wr = g * xr - b * xi, wi = g * xi + b * xr;
+      const ar = vr * wr + vi * wi, ai = vi * wr - vr * wi;
+      sr += ar; si += ai;
+      if (j === i) { dr = ar; di = ai; continue; }
+      const inv = invVm[j];
       const e = 4 * s;
-      let p = slot[e]; if (p >= 0) val[p] = dar;
-      p = slot[e + 1]; if (p >= 0) val[p] = ar * inv;
-      p = slot[e + 2]; if (p >= 0) val[p] = dai;
-      p = slot[e + 3]; if (p >= 0) val[p] = ai * inv;
+      let p = slot[e]; if (p >= 0) val[p] = ai;          // dP/dVa = Re(-j a)
+      p = slot[e + 1]; if (p >= 0) val[p] = ar * inv;     // dP/dVm = Re(a / Vm_j)
+      p = slot[e + 2]; if (p >= 0) val[p] = -ar;          // dQ/dVa = Im(-j a)
+      p = slot[e + 3]; if (p >= 0) val[p] = ai * inv;     // dQ/dVm = Im(a / Vm_j)
+    }
+    // Diagonal: dS/dVa = -j a_ii + j S_i, dS/dVm = (a_ii + S_i) / Vm_i.
+    const e = 4 * y.diag[i], inv = invVm[i];
+    let p = slot[e]; if (p >= 0) val[p] = di - si;
+    p = slot[e + 1]; if (p >= 0) val[p] = (dr + sr) * inv;
+    p = slot[e + 2]; if (p >= 0) val[p] = sr - dr;
+    p = slot[e + 3]; if (p >= 0) val[p] = (di + si) * inv;
+    const fp = sr - Pbus[i];
+    F[pr] = fp;
+    const ap = fp < 0 ? -fp : fp;
+    if (!(ap <= norm)) norm = ap; // NaN sticks
+    if (qr >= 0) {
+      const fq = si - Qbus[i];
+      F[qr] = fq;
+      const aq = fq < 0 ? -fq : fq;
+      if (!(aq <= norm)) norm = aq;
     }
   }
+  return norm;
 }
