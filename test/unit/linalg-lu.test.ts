@@ -482,3 +482,88 @@ test('case118 Jacobian-shaped matrix: outages by zeroed values refactor to the d
   }
   assert.ok(refactored >= 6, `only ${refactored} outages were refactored`);
 });
+
+test('diagonal-first factor matches full pivoting when diagonal pivots pass, and falls back otherwise', () => {
+  const r = rng(404);
+  let diagonal = 0;
+  const paths: Record<string, number> = {};
+  for (let trial = 0; trial < 40; trial++) {
+    const n = 3 + Math.floor(r() * 80);
+    const symmetricPattern = trial % 2 === 0;
+    let a = randomSparse(r, { n, density: 0.06, dominant: true, zeroDiagFrac: trial % 5 === 4 ? 0.2 : 0 });
+    if (symmetricPattern) {
+      // add the transpose's positions with small values: structurally symmetric, still dominant
+      const d = cscToDense(a);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (d[i][j] !== 0 && d[j][i] === 0) d[j][i] = 0.01;
+      a = fromDense(d);
+    }
+    const fast = new SparseLU(a);
+    const full = new SparseLU(a, { diagonalFirst: false });
+    try {
+      full.factor(a.values);
+    } catch (e) {
+      if (e instanceof SingularMatrixError) continue;
+      throw e;
+    }
+    fast.factor(a.values);
+    assert.equal(full.lastFactorPath, 'pivoting');
+    paths[fast.lastFactorPath ?? 'none'] = (paths[fast.lastFactorPath ?? 'none'] ?? 0) + 1;
+    if (fast.lastFactorPath === 'diagonal') {
+      diagonal++;
+      if (symmetricPattern) {
+        assert.equal(fast.nnzL, full.nnzL);
+        assert.equal(fast.nnzU, full.nnzU);
+      } else {
+        assert.ok(fast.nnzL + fast.nnzU >= full.nnzL + full.nnzU);
+      }
+    }
+    const b = randomVector(r, n);
+    const x = fast.solve(b);
+    const xf = full.solve(b);
+    assert.ok(relResidual(a, x, b) < 1e-12);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(x[i] - xf[i]) < 1e-10 * Math.max(1, Math.abs(xf[i])));
+    // and both refactor the same new values alike
+    const v = a.values.map((y) => y * (0.9 + 0.2 * r()));
+    assert.equal(fast.refactor(v), true);
+    assert.equal(full.refactor(v), true);
+    const y = fast.solveTranspose(b);
+    const yf = full.solveTranspose(b);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(y[i] - yf[i]) < 1e-10 * Math.max(1, Math.abs(yf[i])));
+  }
+  assert.ok(diagonal >= 15, `diagonal path taken only ${diagonal} times`);
+  assert.ok((paths.mixed ?? 0) >= 3, `mixed path taken only ${paths.mixed ?? 0} times`);
+  // hand example: column 1's diagonal (-0.24 after elimination) loses to 5 below it
+  const mixed = fromDense([
+    [4, 1, 0],
+    [1, 0.01, 1],
+    [0, 5, 3],
+  ]);
+  for (const kernel of KERNELS) {
+    const m = new SparseLU(mixed, { ordering: 'natural', kernel });
+    m.factor(mixed.values);
+    assert.equal(m.lastFactorPath, 'mixed');
+    const bm = new Float64Array([5, 2.01, 8]); // x = [1 1 1]
+    m.solve(bm).forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+    assert.equal(m.refactor(mixed.values), true);
+    m.solveTranspose(new Float64Array([5, 6.01, 4])).forEach((xi) => assert.ok(Math.abs(xi - 1) < 1e-14));
+  }
+  // a diagonal below the threshold sends factor down the pivoting path
+  const weak = fromDense([
+    [0.05, 1],
+    [1, 1],
+  ]);
+  const lu = new SparseLU(weak, { ordering: 'natural' });
+  lu.factor(weak.values);
+  assert.equal(lu.lastFactorPath, 'pivoting');
+  const x = lu.solve(new Float64Array([1.05, 2])); // x = [1 1]
+  assert.ok(Math.abs(x[0] - 1) < 1e-14 && Math.abs(x[1] - 1) < 1e-14);
+  // so does a zero diagonal
+  const swap = fromDense([
+    [0, 1],
+    [1, 0],
+  ]);
+  const lu2 = new SparseLU(swap);
+  lu2.factor(swap.values);
+  assert.equal(lu2.lastFactorPath, 'pivoting');
+  assert.deepEqual(Array.from(lu2.solve(new Float64Array([2, 3]))), [3, 2]);
+});

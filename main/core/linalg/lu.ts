@@ -24,7 +24,7 @@
 
 import type { CSC } from './csc';
 import { cscValidate, CscFormatError } from './csc';
-import { amdOrder, invertPermutation } from './ordering';
+import { amdOrder, invertPermutation, symbolicCholesky, symmetricAdjacency } from './ordering';
 import { createLuKernels, type LuKernels } from './wasm';
 
 /** No usable pivot in a column: the matrix is (numerically or structurally) singular. */
@@ -66,6 +66,16 @@ export interface SparseLUOptions {
    * the default), 'js' (TypeScript loops) or 'wasm' (throws if unavailable).
    */
   kernel?: 'auto' | 'js' | 'wasm';
+  /**
+   * `factor` first takes diagonal pivots over the symbolic Cholesky pattern of
+   * A + A^T (computed once) for as long as they pass the pivotTol test, which
+   * is exactly when threshold partial pivoting would choose them too, then
+   * pivots with a reach search per column from the first column that fails.
+   * Same pivots as plain pivoting; for a structurally symmetric matrix also
+   * the same patterns. Default true: a Jacobian's leading columns nearly
+   * always pass, and that part costs what a refactor costs.
+   */
+  diagonalFirst?: boolean;
 }
 
 /** Byte offsets of the arrays copied into the WebAssembly memory. */
@@ -125,6 +135,11 @@ export class SparseLU {
   private wX: Float64Array = new Float64Array(0);
   private wC: Float64Array = new Float64Array(0);
 
+  private readonly diagonalFirst: boolean;
+  private sym: { lp: Int32Array; li: Int32Array; up: Int32Array; ui: Int32Array } | null = null;
+  /** Columns the last factor did with diagonal pivots on the symbolic pattern (-1: none yet). */
+  private lastDiagonalColumns = -1;
+
   /** 0: no factors; 1: pivot sequence and patterns known, values stale; 2: factors valid. */
   private state: 0 | 1 | 2 = 0;
   private lnz = 0;
@@ -177,6 +192,7 @@ export class SparseLU {
     this.mark = new Int32Array(n);
     this.pinvB = new Int32Array(n);
 
+    this.diagonalFirst = opts.diagonalFirst ?? true;
     const kernel = opts.kernel ?? 'auto';
     if (kernel !== 'auto' && kernel !== 'js' && kernel !== 'wasm') {
       throw new RangeError(`unknown kernel '${String(kernel)}' (use 'auto', 'js' or 'wasm')`);
@@ -211,16 +227,97 @@ export class SparseLU {
   }
 
   /**
-   * Full factorization: symbolic reach per column, threshold partial pivoting,
-   * numeric values. Fixes the pivot sequence and L/U patterns for `refactor`.
+   * Full factorization with threshold partial pivoting. Fixes the pivot
+   * sequence and the L/U patterns for `refactor`. With `diagonalFirst`, the
+   * leading columns whose diagonal pivots pass the threshold are computed over
+   * the precomputed symbolic pattern; pivoting with a reach search per column
+   * takes over from the first column that fails (often none, for a Jacobian).
    */
   factor(values: Float64Array): void {
     this.checkValues(values);
+    const k0 = this.diagonalFirst ? this.factorDiagonal(values) : 0;
+    this.lastDiagonalColumns = k0;
+    if (k0 === this.n) return;
+    this.factorPivoting(values, k0);
+  }
+
+  /**
+   * How the last `factor` went: 'diagonal' (every pivot diagonal, symbolic
+   * pattern), 'pivoting' (reach search from the first column) or 'mixed'.
+   */
+  get lastFactorPath(): 'diagonal' | 'pivoting' | 'mixed' | null {
+    if (this.lastDiagonalColumns < 0) return null;
+    if (this.lastDiagonalColumns === this.n) return 'diagonal';
+    return this.lastDiagonalColumns === 0 ? 'pivoting' : 'mixed';
+  }
+
+  /**
+   * Diagonal pivots over the symbolic pattern, column by column, until one
+   * fails the pivotTol test. Returns the number of columns done; when < n the
+   * factors of those leading columns are left in the TypeScript arrays for
+   * `factorPivoting` to continue from.
+   */
+  private factorDiagonal(values: Float64Array): number {
+    const n = this.n;
+    if (!this.sym) {
+      const pattern: CSC = {
+        nrows: n,
+        ncols: n,
+        colPtr: this.colPtr,
+        rowIdx: this.rowIdx,
+        values: new Float64Array(0),
+      };
+      const { ptr, adj } = symmetricAdjacency(pattern);
+      this.sym = symbolicCholesky(n, ptr, adj, this.q);
+    }
+    const { lp, li, up, ui } = this.sym;
+    const lnz = lp[n];
+    const unz = up[n];
+    if (this.li.length < lnz) {
+      this.li = new Int32Array(lnz);
+      this.lx = new Float64Array(lnz);
+    }
+    if (this.ui.length < unz) {
+      this.ui = new Int32Array(unz);
+      this.ux = new Float64Array(unz);
+    }
+    this.lp.set(lp);
+    this.li.set(li);
+    this.up.set(up);
+    this.ui.set(ui);
+    this.lnz = lnz;
+    this.unz = unz;
+    this.prow.set(this.q);
+    const { entryStep, rowIdx, qinv } = this;
+    for (let p = 0; p < this.nnzA; p++) entryStep[p] = qinv[rowIdx[p]];
+    const kernels = this.kernels;
+    if (kernels) this.installWasm(kernels);
+    const done = this.numeric(values, this.pivotTol > 0 ? 1 / this.pivotTol : Infinity);
+    if (done === n) return n;
+    this.state = 0;
+    const wl = this.wl;
+    if (kernels && wl && done > 0) {
+      // bring the finished columns back from the WebAssembly memory
+      const buf = kernels.memory.buffer;
+      this.lx.set(new Float64Array(buf, wl.lx, lp[done]));
+      this.ux.set(new Float64Array(buf, wl.ux, up[done]));
+      this.udiag.set(new Float64Array(buf, wl.udiag, done));
+    }
+    return done;
+  }
+
+  /**
+   * Left-looking LU with threshold partial pivoting from column k0 on; the
+   * reach of each column is found by DFS. Columns before k0 are already
+   * factored with diagonal pivots (see factorDiagonal).
+   */
+  private factorPivoting(values: Float64Array, k0: number): void {
     const n = this.n;
     const { colPtr, rowIdx, qinv, q, x, xi, pinvB, mark, udiag } = this;
     const pivotTol = this.pivotTol;
     this.state = 0;
     pinvB.fill(-1);
+    for (let i = 0; i < k0; i++) pinvB[i] = i;
     mark.fill(0);
     let lp = this.lp;
     let up = this.up;
@@ -228,10 +325,10 @@ export class SparseLU {
     let lx = this.lx;
     let ui = this.ui;
     let ux = this.ux;
-    let lnz = 0;
-    let unz = 0;
+    let lnz = lp[k0];
+    let unz = up[k0];
 
-    for (let k = 0; k < n; k++) {
+    for (let k = k0; k < n; k++) {
       const col = q[k];
       lp[k] = lnz;
       up[k] = unz;
@@ -397,22 +494,30 @@ export class SparseLU {
   refactor(values: Float64Array): boolean {
     if (this.state === 0) throw new Error('SparseLU.refactor called before a successful factor()');
     this.checkValues(values);
+    return this.numeric(values, this.refactorTol > 0 ? 1 / this.refactorTol : Infinity) === this.n;
+  }
+
+  /**
+   * Numeric LU over the stored pivot sequence and patterns. Returns the number
+   * of columns done: n on success, else the first column with a zero,
+   * non-finite or too small pivot (some |l| > limit); x is left clean.
+   */
+  private numeric(values: Float64Array, limit: number): number {
     const n = this.n;
-    const limit = this.refactorTol > 0 ? 1 / this.refactorTol : Infinity;
     const kernels = this.kernels;
     const wl = this.wl;
     if (kernels && wl) {
       this.wValues.set(values.length === this.nnzA ? values : values.subarray(0, this.nnzA));
-      const ok = kernels.refactor(
+      const done = kernels.refactor(
         n, wl.colPtr, wl.q, wl.entryStep, wl.values, wl.x, wl.lp, wl.li, wl.lx, wl.up, wl.ui, wl.ux, wl.udiag, limit,
       );
-      if (ok === 1) {
+      if (done === n) {
         this.state = 2;
-        return true;
+        return n;
       }
       this.wX.fill(0);
       this.state = 1;
-      return false;
+      return done;
     }
     const { colPtr, q, x, entryStep, lp, li, lx, up, ui, ux, udiag } = this;
     for (let k = 0; k < n; k++) {
@@ -447,11 +552,11 @@ export class SparseLU {
       if (bad) {
         x.fill(0);
         this.state = 1;
-        return false;
+        return k;
       }
     }
     this.state = 2;
-    return true;
+    return n;
   }
 
   /** Refactor when a pivot sequence exists and still works, else factor. */

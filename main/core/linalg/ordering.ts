@@ -88,25 +88,7 @@ export function amdOrder(a: CSC, opts: AmdOptions = {}): Int32Array {
  * from nearby memory: on power-grid Jacobians this roughly halves refactor time.
  */
 export function postorderElimination(n: number, ptr: Int32Array, adj: Int32Array, perm: Int32Array): Int32Array {
-  const pinv = invertPermutation(perm);
-  // Liu's elimination tree with path compression, in permuted numbering.
-  const parent = new Int32Array(n).fill(-1);
-  const ancestor = new Int32Array(n).fill(-1);
-  for (let k = 0; k < n; k++) {
-    const v = perm[k];
-    for (let p = ptr[v]; p < ptr[v + 1]; p++) {
-      let i = pinv[adj[p]];
-      while (i !== -1 && i < k) {
-        const up = ancestor[i];
-        ancestor[i] = k;
-        if (up === -1) {
-          parent[i] = k;
-          break;
-        }
-        i = up;
-      }
-    }
-  }
+  const parent = eliminationTree(n, ptr, adj, perm);
   // Children lists (built backwards so each list is in increasing order), then an iterative DFS.
   const head = new Int32Array(n).fill(-1);
   const next = new Int32Array(n).fill(-1);
@@ -564,6 +546,89 @@ export function amdOnGraph(n: number, ptr: Int32Array, adj: Int32Array, opts: Am
   for (let i = 0; i < n; i++) if (varParent[i] === -1) perm[start[groupOf[i]]++] = i;
   for (let i = 0; i < n; i++) if (varParent[i] !== -1) perm[start[groupOf[i]]++] = i;
   return perm;
+}
+
+/**
+ * Elimination tree of the graph permuted by perm (Liu's algorithm with path
+ * compression): parent[k] in permuted numbering, -1 for roots.
+ */
+export function eliminationTree(n: number, ptr: Int32Array, adj: Int32Array, perm: Int32Array): Int32Array {
+  const pinv = invertPermutation(perm);
+  const parent = new Int32Array(n).fill(-1);
+  const ancestor = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const v = perm[k];
+    for (let p = ptr[v]; p < ptr[v + 1]; p++) {
+      let i = pinv[adj[p]];
+      while (i !== -1 && i < k) {
+        const up = ancestor[i];
+        ancestor[i] = k;
+        if (up === -1) {
+          parent[i] = k;
+          break;
+        }
+        i = up;
+      }
+    }
+  }
+  return parent;
+}
+
+/**
+ * Pattern of the Cholesky factor L (strictly lower) of the graph permuted by
+ * perm, by columns with sorted rows, in permuted numbering; U's pattern is its
+ * transpose. For a structurally symmetric matrix factored with diagonal pivots
+ * in this order these are exactly the L and U patterns of LU (a superset
+ * otherwise). Found row by row from row subtrees of the elimination tree.
+ */
+export function symbolicCholesky(
+  n: number,
+  ptr: Int32Array,
+  adj: Int32Array,
+  perm: Int32Array,
+): { lp: Int32Array; li: Int32Array; up: Int32Array; ui: Int32Array } {
+  const pinv = invertPermutation(perm);
+  const parent = eliminationTree(n, ptr, adj, perm);
+  const mark = new Int32Array(n).fill(-1);
+  const lp = new Int32Array(n + 1);
+  const up = new Int32Array(n + 1);
+  // pass 1: counts; row i of L = nodes on the paths from i's lower neighbours up to i
+  for (let i = 0; i < n; i++) {
+    mark[i] = i;
+    const v = perm[i];
+    for (let p = ptr[v]; p < ptr[v + 1]; p++) {
+      for (let t = pinv[adj[p]]; t < i && mark[t] !== i; t = parent[t]) {
+        mark[t] = i;
+        lp[t + 1]++;
+        up[i + 1]++;
+      }
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    lp[k + 1] += lp[k];
+    up[k + 1] += up[k];
+  }
+  const li = new Int32Array(lp[n]);
+  const fill = lp.slice(0, n);
+  mark.fill(-1);
+  // pass 2: rows in increasing order, so each column of L comes out sorted
+  for (let i = 0; i < n; i++) {
+    mark[i] = i;
+    const v = perm[i];
+    for (let p = ptr[v]; p < ptr[v + 1]; p++) {
+      for (let t = pinv[adj[p]]; t < i && mark[t] !== i; t = parent[t]) {
+        mark[t] = i;
+        li[fill[t]++] = i;
+      }
+    }
+  }
+  // U = pattern of L^T: walking L's columns in order fills U's columns with sorted rows
+  const ui = new Int32Array(up[n]);
+  const ufill = up.slice(0, n);
+  for (let t = 0; t < n; t++) {
+    for (let p = lp[t]; p < lp[t + 1]; p++) ui[ufill[li[p]]++] = t;
+  }
+  return { lp, li, up, ui };
 }
 
 /** inv[perm[k]] = k. */

@@ -231,8 +231,9 @@ function moduleBytes(fns: Fn[]): Uint8Array<ArrayBuffer> {
 // ---- the kernels (pointers are byte offsets into the instance's memory) -------
 
 /**
- * refactor(n, colPtr, q, entryStep, values, x, lp, li, lx, up, ui, ux, udiag, limit) -> 1 ok / 0 refused.
- * Mirrors SparseLU.refactor's TypeScript loop; on 0 the caller clears x.
+ * refactor(n, colPtr, q, entryStep, values, x, lp, li, lx, up, ui, ux, udiag, limit) -> columns done:
+ * n when all pivots pass, else the first failing column (the caller then clears x).
+ * Mirrors SparseLU's TypeScript numeric loop.
  */
 function refactorKernel(): Fn {
   const ptrs = ['colPtr', 'q', 'entryStep', 'values', 'x', 'lp', 'li', 'lx', 'up', 'ui', 'ux', 'udiag'];
@@ -304,9 +305,9 @@ function refactorKernel(): Fn {
       f.addr('lx', 'p', 3).get('v').storeF64();
       f.get('bad').get('v').op(OP.f64Abs).get('limit').op(OP.f64Le, OP.i32Eqz, OP.i32Or).set('bad');
     });
-    f.get('bad').op(OP.if, 0x40).i32(0).op(OP.return, OP.end);
+    f.get('bad').op(OP.if, 0x40).get('k').op(OP.return, OP.end);
   });
-  f.i32(1);
+  f.get('n');
   return f;
 }
 
