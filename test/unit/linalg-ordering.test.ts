@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   amdOrder,
+  symbolicCholesky,
   cscFromTriplets,
   invertPermutation,
   isPermutation,
@@ -204,3 +205,44 @@ test('AMD fill is close to exact minimum degree', () => {
   }
   assert.ok(amdTotal <= 1.1 * mdTotal, `AMD total fill ${amdTotal} vs minimum degree ${mdTotal}`);
 });
+
+test('symbolic Cholesky pattern equals explicit elimination', () => {
+  const r = rng(61);
+  const mats: CSC[] = [grid(9, 7), graphMatrix(1, []), graphMatrix(4, [])];
+  for (let t = 0; t < 15; t++) {
+    const n = 2 + Math.floor(r() * 120);
+    mats.push(graphMatrix(n, randomGraph(r, n, Math.floor(n * 2 * r()))));
+  }
+  for (const a of mats) {
+    const n = a.ncols;
+    const perm = maybeShuffled(amdOrder(a), r);
+    const { ptr, adj } = symmetricAdjacency(a);
+    const { lp, li, up, ui } = symbolicCholesky(n, ptr, adj, perm);
+    // explicit elimination graph in permuted numbering: column k of L = later neighbours at step k
+    const inv = invertPermutation(perm);
+    const g: Array<Set<number>> = [];
+    for (let i = 0; i < n; i++) g.push(new Set(Array.from(adj.subarray(ptr[perm[i]], ptr[perm[i] + 1]), (v) => inv[v])));
+    for (let k = 0; k < n; k++) {
+      const nb = [...g[k]].filter((v) => v > k).sort((x, y) => x - y);
+      assert.deepEqual(Array.from(li.subarray(lp[k], lp[k + 1])), nb, `column ${k}`);
+      for (const u of nb) for (const v of nb) if (u !== v) g[u].add(v);
+    }
+    // U is the transpose of L, rows sorted
+    for (let i = 0; i < n; i++) {
+      const rows: number[] = [];
+      for (let k = 0; k < n; k++) for (let p = lp[k]; p < lp[k + 1]; p++) if (li[p] === i) rows.push(k);
+      assert.deepEqual(Array.from(ui.subarray(up[i], up[i + 1])), rows);
+    }
+  }
+});
+
+/** A random order half of the time (symbolic analysis must not depend on AMD's). */
+function maybeShuffled(perm: Int32Array, r: () => number): Int32Array {
+  if (r() < 0.5) return perm;
+  const p = Int32Array.from(perm);
+  for (let i = p.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}

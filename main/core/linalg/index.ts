@@ -19,6 +19,8 @@ export {
   amdOrder,
   amdOnGraph,
   postorderElimination,
+  eliminationTree,
+  symbolicCholesky,
   symmetricAdjacency,
   invertPermutation,
   isPermutation,
