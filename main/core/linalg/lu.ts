@@ -236,9 +236,8 @@ export class SparseLU {
   factor(values: Float64Array): void {
     this.checkValues(values);
     const k0 = this.diagonalFirst ? this.factorDiagonal(values) : 0;
+    if (k0 < this.n) this.factorPivoting(values, k0);
     this.lastDiagonalColumns = k0;
-    if (k0 === this.n) return;
-    this.factorPivoting(values, k0);
   }
 
   /**
