@@ -41,11 +41,58 @@ export interface BackendInfo {
   platform: string;
 }
 
+export type Verdict = 'islanded' | 'diverged' | 'overload+voltage' | 'overload' | 'voltage' | 'secure';
+
+export interface ContingencyView {
+  branch?: number; gen?: number; from: number; to: number; verdict: Verdict; severity: number;
+  converged: boolean; iterations: number; islanded: boolean; cutBuses: number; lostLoadMW: number; lostGenMW: number;
+  maxLoading: number; nOverloads: number; worstBranch: number | null; minVm: number; maxVm: number; nVoltageViolations: number;
+}
+
+export interface N1Summary {
+  caseName: string;
+  mode: 'ac' | 'dc';
+  seconds: number;
+  runId: number | null;
+  total: number;
+  counts: Record<Verdict, number>;
+  base: { maxLoading: number; nOverloads: number; nVoltageViolations: number };
+  /** Worst first. */
+  records: ContingencyView[];
+}
+
+export interface JobView {
+  id: number;
+  kind: 'n1';
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  done: number;
+  total: number;
+  rate: number;
+  etaSeconds: number;
+  error?: string;
+  result?: N1Summary;
+}
+
+export interface OutageView {
+  record: ContingencyView;
+  /** Per case bus row; null outside the main island. */
+  vm: (number | null)[];
+  /** Per case branch row; null when unrated, outaged or cut off. */
+  loading: (number | null)[];
+  milliseconds: number;
+}
+
 export interface Api {
   info(): Promise<BackendInfo>;
   listCases(): Promise<CaseInfo[]>;
   caseGraph(req: { name: string }): Promise<GridGraph>;
   powerFlow(req: { name: string; dc?: boolean }): Promise<PowerFlowSummary>;
+  /** Starts an N-1 run in the background (stored in the database); poll `job`. */
+  startN1(req: { name: string; mode?: 'ac' | 'dc' }): Promise<{ jobId: number }>;
+  job(req: { jobId: number }): Promise<JobView>;
+  cancelJob(req: { jobId: number }): Promise<{ cancelled: boolean }>;
+  /** One branch outage solved now, with its post-outage state for the map. */
+  outage(req: { name: string; branch: number }): Promise<OutageView>;
 }
 
 export type ApiMethod = keyof Api;
@@ -70,6 +117,16 @@ const str = (o: Record<string, unknown>, k: string, max = 200): string => {
   if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new ApiError(`field '${k}' must be a non-empty string of at most ${max} characters`, k);
   return v;
 };
+const int = (o: Record<string, unknown>, k: string, min = 1): number => {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ApiError(`field '${k}' must be a whole number of at least ${min}`, k);
+  return v;
+};
+const optMode = (o: Record<string, unknown>, k: string): 'ac' | 'dc' | undefined => {
+  const v = o[k];
+  if (v !== undefined && v !== 'ac' && v !== 'dc') throw new ApiError(`field '${k}' must be 'ac' or 'dc'`, k);
+  return v as 'ac' | 'dc' | undefined;
+};
 const optBool = (o: Record<string, unknown>, k: string): boolean | undefined => {
   const v = o[k];
   if (v !== undefined && typeof v !== 'boolean') throw new ApiError(`field '${k}' must be true or false`, k);
@@ -81,6 +138,10 @@ export const validators: Record<ApiMethod, Validator> = {
   listCases: () => undefined,
   caseGraph: (r) => { const o = obj(r); return { name: str(o, 'name') }; },
   powerFlow: (r) => { const o = obj(r); return { name: str(o, 'name'), dc: optBool(o, 'dc') }; },
+  startN1: (r) => { const o = obj(r); return { name: str(o, 'name'), mode: optMode(o, 'mode') }; },
+  job: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
+  cancelJob: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
+  outage: (r) => { const o = obj(r); return { name: str(o, 'name'), branch: int(o, 'branch') }; },
 };
 
 export const API_METHODS = Object.keys(validators) as ApiMethod[];

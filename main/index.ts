@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ApiError, API_METHODS, validators, type Api } from './api';
 import { createHandlers } from './services/app';
 import { casesDir, rendererDir } from './paths';
+import { openStore } from './store';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -28,7 +29,10 @@ app.whenReady().then(() => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  const api: Api = createHandlers({ casesDir: casesDir() });
+  // The user's work lives in one SQLite file in Electron's per-user folder.
+  const store = openStore(join(app.getPath('userData'), 'gridrewire.db'));
+  app.on('will-quit', () => store.close());
+  const api: Api = createHandlers({ casesDir: casesDir(), store });
   const win = createWindow();
   for (const method of API_METHODS) {
     ipcMain.handle(`api:${method}`, async (event, req: unknown) => {

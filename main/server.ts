@@ -9,6 +9,7 @@ import type { Api } from './api';
 import { ApiError, isApiMethod, validators } from './api';
 import { createHandlers } from './services/app';
 import { casesDir, rendererDir } from './paths';
+import { openStore, defaultDbPath, type Store } from './store';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -102,8 +103,17 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 if (require.main === module) {
   const port = Number(process.env.GRIDREWIRE_PORT ?? 0) || undefined;
-  startServer({ port }).then((s) => {
-    process.stdout.write(`GridRewire is serving on ${s.url}\n(open it in a browser; Ctrl+C stops)\n`);
+  const dbArg = process.argv.indexOf('--db');
+  const dbPath = dbArg >= 0 ? process.argv[dbArg + 1] : process.env.GRIDREWIRE_DB ?? defaultDbPath();
+  let store: Store;
+  try {
+    store = openStore(dbPath);
+  } catch (e) {
+    process.stderr.write(`gridrewire server: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+  startServer({ port, api: createHandlers({ casesDir: casesDir(), store }) }).then((s) => {
+    process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}\n(open the address in a browser; Ctrl+C stops)\n`);
   }, (e) => {
     process.stderr.write(`gridrewire server: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

@@ -1,21 +1,33 @@
 // The grid as a Cytoscape graph: buses as nodes, branches as edges, coloured
-// by the last power flow's loading. Layout is computed once per case.
+// by loading (the base power flow, or the post-outage state when an outage
+// is shown). Layout is computed once per case.
 
 import { useEffect, useRef } from 'react';
 import cytoscape, { type Core } from 'cytoscape';
-import type { GridGraph, PowerFlowSummary } from '../main/api';
+import type { GridGraph } from '../main/api';
 
-export function loadingColor(l: number | null): string {
-  if (l === null) return '#98a2b3';
+export function loadingColor(l: number | null | undefined): string {
+  if (l === null || l === undefined) return '#98a2b3';
   if (l > 1) return '#d92d20';
   if (l > 0.9) return '#f79009';
   if (l > 0.6) return '#eaaa08';
   return '#12b76a';
 }
 
-export function GridMap({ graph, pf, onBranch }: { graph: GridGraph; pf: PowerFlowSummary | null; onBranch?: (row: number) => void }) {
+export interface MapState {
+  /** Per case branch row (index row-1): loading to colour by, null = unrated. */
+  loading: (number | null)[] | null;
+  /** Branch row shown as outaged (dashed). */
+  outaged: number | null;
+  /** Branch row selected. */
+  selected: number | null;
+}
+
+export function GridMap({ graph, state, onBranch }: { graph: GridGraph; state: MapState; onBranch?: (row: number) => void }) {
   const el = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
+  const onBranchRef = useRef(onBranch);
+  onBranchRef.current = onBranch;
 
   useEffect(() => {
     if (!el.current) return;
@@ -31,13 +43,14 @@ export function GridMap({ graph, pf, onBranch }: { graph: GridGraph; pf: PowerFl
         { selector: 'node', style: { width: 10, height: 10, 'background-color': '#475467', label: big ? '' : 'data(label)', 'font-size': 7, color: '#344054' } },
         { selector: 'node[kind = "gen"]', style: { 'background-color': '#1f6feb', shape: 'round-rectangle' } },
         { selector: 'node[kind = "ref"]', style: { 'background-color': '#7a5af8', shape: 'star', width: 14, height: 14 } },
-        { selector: 'edge', style: { width: 2, 'line-color': '#98a2b3', 'curve-style': 'haystack' } },
-        { selector: 'edge:selected', style: { width: 5, 'line-color': '#101828' } },
+        { selector: 'edge', style: { width: 2.5, 'line-color': '#98a2b3', 'curve-style': 'haystack' } },
+        { selector: 'edge.outaged', style: { 'line-style': 'dashed', 'line-color': '#101828', width: 3, 'curve-style': 'straight' } },
+        { selector: 'edge.selected-branch', style: { width: 6 } },
       ],
       layout: { name: big ? 'grid' : 'cose', animate: false, randomize: false } as cytoscape.LayoutOptions,
       wheelSensitivity: 0.3,
     });
-    inst.on('tap', 'edge', (e) => onBranch?.(Number(e.target.data('row'))));
+    inst.on('tap', 'edge', (e) => onBranchRef.current?.(Number(e.target.data('row'))));
     cy.current = inst;
     return () => inst.destroy();
   }, [graph]);
@@ -48,11 +61,12 @@ export function GridMap({ graph, pf, onBranch }: { graph: GridGraph; pf: PowerFl
     inst.batch(() => {
       inst.edges().forEach((e) => {
         const row = Number(e.data('row'));
-        const l = pf ? pf.loading[row - 1] : null;
-        e.style('line-color', pf ? loadingColor(l) : '#98a2b3');
+        e.style('line-color', state.loading ? loadingColor(state.loading[row - 1]) : '#98a2b3');
+        e.toggleClass('outaged', state.outaged === row);
+        e.toggleClass('selected-branch', state.selected === row);
       });
     });
-  }, [pf, graph]);
+  }, [state, graph]);
 
   return <div id="map" ref={el} data-testid="grid-map" />;
 }

@@ -3,7 +3,13 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Api, CaseInfo, GridGraph, PowerFlowSummary } from '../api';
+import type { Api, CaseInfo, GridGraph, PowerFlowSummary, JobView, N1Summary, OutageView, ContingencyView } from '../api';
+import type { Store } from '../store';
+import { N1Engine } from '../core/grid/contingency';
+import { VERDICTS, type ContingencyRecord, type Verdict } from '../core/grid/contingency-types';
+import { runN1, rankRecords, type N1Outcome, type N1Progress } from './n1';
+import { runStoredN1 } from './n1-stored';
+import { readFileSync } from 'node:fs';
 import { ApiError } from '../api';
 import type { Case } from '../core/grid/case';
 import { loadCaseFile } from './cases';
@@ -16,7 +22,21 @@ export const VERSION = '0.1.0';
 export interface AppOptions {
   /** Folder of bundled MATPOWER cases. */
   casesDir: string;
+  /** Where runs are kept; without one, results live only in memory. */
+  store?: Store;
 }
+
+interface Job {
+  view: JobView;
+  abort: AbortController;
+}
+
+const toView = (r: ContingencyRecord): ContingencyView => ({
+  branch: r.branch, gen: r.gen, from: r.from, to: r.to, verdict: r.verdict, severity: r.severity, converged: r.converged,
+  iterations: r.iterations, islanded: r.islanded, cutBuses: r.cutBuses, lostLoadMW: r.lostLoadMW, lostGenMW: r.lostGenMW,
+  maxLoading: r.maxLoading, nOverloads: r.nOverloads, worstBranch: r.worstBranch, minVm: r.minVm, maxVm: r.maxVm, nVoltageViolations: r.nVoltageViolations,
+});
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 export function createHandlers(opts: AppOptions): Api {
   const cache = new Map<string, Case>();
@@ -30,6 +50,14 @@ export function createHandlers(opts: AppOptions): Api {
     cache.set(name, c);
     return c;
   };
+  const engines = new Map<string, N1Engine>();
+  const engineFor = (name: string): N1Engine => {
+    let e = engines.get(name);
+    if (!e) { e = new N1Engine(getCase(name)); engines.set(name, e); }
+    return e;
+  };
+  const jobs = new Map<number, Job>();
+  let nextJob = 1;
   return {
     async info() {
       const b = detectBackend();
@@ -62,6 +90,54 @@ export function createHandlers(opts: AppOptions): Api {
         mode: r.mode, converged: r.converged, status: r.status, iterations: r.iterations, mismatch: r.mismatch,
         milliseconds: r.seconds * 1000, vm: Array.from(r.vm), va: Array.from(r.va), loading, pf: Array.from(r.pf), qf: Array.from(r.qf),
       };
+    },
+    async startN1({ name, mode }) {
+      getCase(name); // a clear error now for an unknown case
+      const file = caseFiles().find((f) => f === `${name}.m`)!;
+      const caseText = readFileSync(join(opts.casesDir, file), 'utf8');
+      const id = nextJob++;
+      const abort = new AbortController();
+      const view: JobView = { id, kind: 'n1', status: 'running', done: 0, total: 0, rate: 0, etaSeconds: Infinity };
+      jobs.set(id, { view, abort });
+      const onProgress = (p: N1Progress) => { view.done = p.done; view.total = p.total; view.rate = p.rate; view.etaSeconds = p.etaSeconds; };
+      const req = { caseText, fileName: file, mode: mode ?? 'ac', kind: 'branch' as const };
+      const run: Promise<N1Outcome & { runId?: number }> = opts.store
+        ? runStoredN1(opts.store, req, { signal: abort.signal, onProgress })
+        : runN1({ ...req, signal: abort.signal, onProgress });
+      run.then((res) => {
+        const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+        for (const r of res.records) counts[r.verdict]++;
+        const result: N1Summary = {
+          caseName: res.caseName, mode: res.mode, seconds: res.seconds, runId: res.runId ?? null, total: res.total, counts,
+          base: { maxLoading: res.base.maxLoading, nOverloads: res.base.nOverloads, nVoltageViolations: res.base.nVoltageViolations },
+          records: rankRecords(res.records).map(toView),
+        };
+        view.result = result;
+        view.status = res.cancelled ? 'cancelled' : 'done';
+      }, (e: unknown) => {
+        view.status = 'failed';
+        view.error = e instanceof Error ? e.message : String(e);
+      });
+      return { jobId: id };
+    },
+    async job({ jobId }) {
+      const j = jobs.get(jobId);
+      if (!j) throw new ApiError(`no job ${jobId}`, 'jobId');
+      return { ...j.view, etaSeconds: Number.isFinite(j.view.etaSeconds) ? j.view.etaSeconds : -1 };
+    },
+    async cancelJob({ jobId }) {
+      const j = jobs.get(jobId);
+      if (!j) throw new ApiError(`no job ${jobId}`, 'jobId');
+      const running = j.view.status === 'running';
+      if (running) j.abort.abort();
+      return { cancelled: running };
+    },
+    async outage({ name, branch }): Promise<OutageView> {
+      const t0 = performance.now();
+      const c = getCase(name);
+      if (branch > c.branch.length) throw new ApiError(`branch ${branch} does not exist: ${name} has ${c.branch.length} branches`, 'branch');
+      const d = engineFor(name).branchOutageDetail(branch);
+      return { record: toView(d.record), vm: Array.from(d.vm, finite), loading: Array.from(d.loading, finite), milliseconds: performance.now() - t0 };
     },
   };
 }

@@ -6,25 +6,33 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startServer, type RunningServer } from '../../main/server';
+import { createHandlers } from '../../main/services/app';
+import { casesDir } from '../../main/paths';
+import { openStore, type Store } from '../../main/store';
 import { haveChromium, launch } from '../helpers/browser';
 
 const shots = join(__dirname, '..', '..', 'test-results');
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
+let store: Store;
 const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
 
 before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
-  server = await startServer();
+  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-')), 'e2e.db'));
+  server = await startServer({ api: createHandlers({ casesDir: casesDir(), store }) });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  store?.close();
 });
 
 test('the API refuses calls without the token', { skip }, async () => {
@@ -47,4 +55,29 @@ test('open a case, solve it and inspect a branch', { skip }, async () => {
   assert.match(text, /iterations\s+3/);
   assert.match(await page.getByTestId('backend').innerText(), /learning backend: cpu/);
   await page.screenshot({ path: join(shots, 'app-case30.png') });
+});
+
+test('run N-1, read the ranked verdicts, inspect the worst outage', { skip }, async () => {
+  await page.goto(server.url);
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').click();
+  const table = page.getByTestId('n1-table');
+  await table.waitFor({ timeout: 30_000 });
+  const rows = table.locator('tbody tr');
+  assert.equal(await rows.count(), 41);
+  assert.match(await page.getByTestId('n1-summary').innerText(), /41 outages · AC/);
+  // Stored in the database as a finished run.
+  const runs = store.n1.listRuns();
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].done, 41);
+  await rows.first().click();
+  const detail = page.getByTestId('outage-detail');
+  await detail.getByText('physics').waitFor();
+  const text = await detail.innerText();
+  assert.match(text, /outage of branch 16/i);  // the worst outage of case30 (islands bus 13)
+  assert.match(text, /islanded/);
+  assert.match(text, /cut off\s+1 buses/);
+  await page.screenshot({ path: join(shots, 'app-case30-n1.png') });
 });

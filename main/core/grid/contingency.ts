@@ -221,6 +221,33 @@ export class N1Engine {
     return this.judge(id, this.baseActive, -1, Pbus, Qbus, solver, g);
   }
 
+  /** The solved post-outage state of the last judged contingency (null when nothing was solved). */
+  private last: { Vm: Float64Array; Va: Float64Array; active: Uint8Array | null; outBranch: number } | null = null;
+
+  /**
+   * A branch outage with its post-outage state per case row, for display:
+   * bus voltages (NaN for buses outside the main island or out of service)
+   * and branch loadings (NaN for unrated, outaged or cut-off branches).
+   */
+  branchOutageDetail(row: number): { record: ContingencyRecord; vm: Float64Array; va: Float64Array; loading: Float64Array } {
+    this.last = null;
+    const record = this.branchOutage(row);
+    const net = this.net;
+    const vm = new Float64Array(this.c.bus.length).fill(NaN), va = new Float64Array(this.c.bus.length).fill(NaN);
+    const loading = new Float64Array(this.c.branch.length).fill(NaN);
+    const st = this.last as { Vm: Float64Array; Va: Float64Array; active: Uint8Array | null; outBranch: number } | null;
+    if (st) {
+      // judge() left this outage's flows in the workspace; recompute to be safe.
+      this.computeFlows(st.Vm, st.Va);
+      for (let i = 0; i < net.nb; i++) if (!st.active || st.active[i]) { vm[net.busRow[i]] = st.Vm[i]; va[net.busRow[i]] = (st.Va[i] * 180) / Math.PI; }
+      for (let k = 0; k < net.nl; k++) {
+        if (k === st.outBranch || !this.rated[k] || (st.active && !st.active[net.f[k]])) continue;
+        loading[net.branchRow[k]] = this.loadingOf(k);
+      }
+    }
+    return { record, vm, va, loading };
+  }
+
   private lostReference(id: { branch?: number; gen?: number; from: number; to: number }): ContingencyRecord {
     return this.record(id, 'islanded', {
       converged: false, iterations: 0, islanded: true, cutBuses: this.net.nb, lostLoadMW: this.totalLoadMW, lostGenMW: this.totalGenMW,
@@ -249,6 +276,7 @@ export class N1Engine {
     }
     const islanded = carries;
     const r: NewtonResult = solver.solve({ Vm: this.base.Vm, Va: this.base.Va, Pbus, Qbus, active }, this.opts);
+    this.last = r.converged ? { Vm: r.Vm, Va: r.Va, active, outBranch } : null;
     const common = { converged: r.converged, iterations: r.iterations, islanded, cutBuses, lostLoadMW, lostGenMW, mismatch: r.mismatch };
     const lostFraction = (lostLoadMW + Math.abs(lostGenMW)) / Math.max(1e-9, this.totalLoadMW + Math.abs(this.totalGenMW));
     if (!r.converged) {
