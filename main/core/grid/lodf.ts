@@ -26,8 +26,15 @@ export class DcScreen {
   private readonly theta: Float64Array;
   private readonly totalLoadMW: number;
   private readonly totalGenMW: number;
+  /** baseMVA / RATE_A, 0 for unrated branches: loading = |P| * invRate. */
+  private readonly invRate: Float64Array;
 
   constructor(readonly net: Network) {
+    this.invRate = new Float64Array(net.nl);
+    for (let k = 0; k < net.nl; k++) {
+      const rate = net.rateA[k];
+      this.invRate[k] = rate > 0 && rate < 1e10 ? net.baseMVA / rate : 0;
+    }
     this.bdc = makeBdc(net);
     this.rb = reducedB(net, this.bdc);
     this.lu = new SparseLU(this.rb.csc);
@@ -94,9 +101,11 @@ export class DcScreen {
   outageFlows(k: number, flows: Float64Array): Uint8Array | null {
     const net = this.net;
     if (!this.isBridge[k]) {
-      this.lodfColumn(k, flows);
-      const fk = this.f0[k];
-      for (let l = 0; l < net.nl; l++) flows[l] = this.f0[l] + flows[l] * fk;
+      // flows = f0 + LODF(:,k) f0_k, with LODF(:,k) = PTDF(:,k) / (1 - PTDF(k,k)).
+      this.ptdfTransfer(net.f[k], net.t[k], flows);
+      const scale = this.f0[k] / (1 - flows[k]);
+      const f0 = this.f0;
+      for (let l = 0; l < flows.length; l++) flows[l] = f0[l] + flows[l] * scale;
       flows[k] = 0;
       return null;
     }
@@ -132,12 +141,14 @@ export class DcScreen {
       }
     }
     let maxLoading = 0, nOverloads = 0, worst = -1, worstL = -Infinity, excess = 0;
+    const invRate = this.invRate, loading0 = this.loading0;
     for (let l = 0; l < net.nl; l++) {
       if (l === k) continue;
-      const L = this.loadingOf(l, flows[l]);
+      const p = flows[l];
+      const L = (p < 0 ? -p : p) * invRate[l];
       if (L > maxLoading) maxLoading = L;
       if (!(L > 1 + TOL)) continue;
-      const L0 = this.loading0[l];
+      const L0 = loading0[l];
       if (L0 > 1 + TOL && !(L > L0 + LOADING_MARGIN + TOL)) continue;
       nOverloads++; excess += L - 1;
       if (L > worstL) { worstL = L; worst = l; }
@@ -160,8 +171,6 @@ export class DcScreen {
   }
 
   private loadingOf(k: number, p: number): number {
-    const rate = this.net.rateA[k];
-    if (!(rate > 0 && rate < 1e10)) return 0;
-    return (Math.abs(p) * this.net.baseMVA) / rate;
+    return Math.abs(p) * this.invRate[k];
   }
 }
