@@ -6,6 +6,12 @@
 // a network (an outaged branch is zeroed, not removed), so `factor` runs once
 // and `refactor` carries every later iteration and contingency.
 //
+// `factor` itself starts with the cheap case: while diagonal pivots pass the
+// threshold (they are then exactly what partial pivoting would pick), columns
+// are computed over the symbolic Cholesky pattern of A + A^T in the permuted
+// order, found once per pattern; from the first column that fails, the
+// Gilbert-Peierls reach search and pivot search take over.
+//
 // Conventions: step k eliminates original column q[k] with original row
 // prow[k] as pivot, so A(prow, q) = L U with L unit lower triangular. Both L
 // and U are stored by columns with row indices in step numbering; U's
