@@ -30,7 +30,13 @@
 
 import type { CSC } from './csc';
 import { cscValidate, CscFormatError } from './csc';
-import { amdOrder, invertPermutation, symbolicCholesky, symmetricAdjacency } from './ordering';
+import {
+  amdOnGraph,
+  invertPermutation,
+  postorderElimination,
+  symbolicCholesky,
+  symmetricAdjacency,
+} from './ordering';
 import { createLuKernels, type LuKernels } from './wasm';
 
 /** No usable pivot in a column: the matrix is (numerically or structurally) singular. */
@@ -168,16 +174,21 @@ export class SparseLU {
       throw new RangeError(`refactorTol must be in [0, 1), got ${this.refactorTol}`);
     }
 
+    // Analysis, once per pattern: ordering, and the symbolic pattern for diagonal pivots.
     const ordering = opts.ordering ?? 'amd';
-    if (ordering === 'amd') {
-      this.q = amdOrder(pattern);
-    } else if (ordering === 'natural') {
-      this.q = new Int32Array(n);
-      for (let k = 0; k < n; k++) this.q[k] = k;
-    } else {
+    if (ordering !== 'amd' && ordering !== 'natural') {
       throw new RangeError(`unknown ordering '${String(ordering)}' (use 'amd' or 'natural')`);
     }
+    this.diagonalFirst = opts.diagonalFirst ?? true;
+    const graph = ordering === 'amd' || this.diagonalFirst ? symmetricAdjacency(pattern) : null;
+    if (ordering === 'amd' && graph) {
+      this.q = postorderElimination(n, graph.ptr, graph.adj, amdOnGraph(n, graph.ptr, graph.adj));
+    } else {
+      this.q = new Int32Array(n);
+      for (let k = 0; k < n; k++) this.q[k] = k;
+    }
     this.qinv = invertPermutation(this.q);
+    if (this.diagonalFirst && graph) this.sym = symbolicCholesky(n, graph.ptr, graph.adj, this.q);
 
     const cap = Math.max(4 * this.nnzA, 4 * n, 16);
     this.lp = new Int32Array(n + 1);
@@ -198,13 +209,20 @@ export class SparseLU {
     this.mark = new Int32Array(n);
     this.pinvB = new Int32Array(n);
 
-    this.diagonalFirst = opts.diagonalFirst ?? true;
     const kernel = opts.kernel ?? 'auto';
     if (kernel !== 'auto' && kernel !== 'js' && kernel !== 'wasm') {
       throw new RangeError(`unknown kernel '${String(kernel)}' (use 'auto', 'js' or 'wasm')`);
     }
     this.kernels = kernel === 'js' ? null : createLuKernels();
     if (kernel === 'wasm' && !this.kernels) throw new Error('WebAssembly is not available in this runtime');
+    if (this.kernels) {
+      // size the memory once for the expected factors (a little spare for pivoting's fill)
+      const lnz = this.sym ? this.sym.lp[n] : 2 * this.nnzA;
+      const unz = this.sym ? this.sym.up[n] : 2 * this.nnzA;
+      const { bytes } = this.wasmLayout(Math.ceil(lnz * 1.1), Math.ceil(unz * 1.1));
+      const mem = this.kernels.memory;
+      if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+    }
   }
 
   /** 'wasm' when refactor and the solves run in WebAssembly, else 'js'. */
@@ -264,17 +282,7 @@ export class SparseLU {
    */
   private factorDiagonal(values: Float64Array): number {
     const n = this.n;
-    if (!this.sym) {
-      const pattern: CSC = {
-        nrows: n,
-        ncols: n,
-        colPtr: this.colPtr,
-        rowIdx: this.rowIdx,
-        values: new Float64Array(0),
-      };
-      const { ptr, adj } = symmetricAdjacency(pattern);
-      this.sym = symbolicCholesky(n, ptr, adj, this.q);
-    }
+    if (!this.sym) return 0;
     const { lp, li, up, ui } = this.sym;
     const lnz = lp[n];
     const unz = up[n];
@@ -439,6 +447,33 @@ export class SparseLU {
     const nnzA = this.nnzA;
     const lnz = this.lnz;
     const unz = this.unz;
+    const { wl, bytes } = this.wasmLayout(lnz, unz);
+    const mem = kernels.memory;
+    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+    const buf = mem.buffer;
+    const f64 = (at: number, len: number) => new Float64Array(buf, at, len);
+    const i32 = (at: number, len: number) => new Int32Array(buf, at, len);
+    f64(wl.udiag, n).set(this.udiag);
+    f64(wl.lx, lnz).set(this.lx.subarray(0, lnz));
+    f64(wl.ux, unz).set(this.ux.subarray(0, unz));
+    i32(wl.colPtr, n + 1).set(this.colPtr);
+    i32(wl.q, n).set(this.q);
+    i32(wl.entryStep, nnzA).set(this.entryStep);
+    i32(wl.lp, n + 1).set(this.lp.subarray(0, n + 1));
+    i32(wl.li, lnz).set(this.li.subarray(0, lnz));
+    i32(wl.up, n + 1).set(this.up.subarray(0, n + 1));
+    i32(wl.ui, unz).set(this.ui.subarray(0, unz));
+    this.wValues = f64(wl.values, nnzA);
+    this.wX = f64(wl.x, n);
+    this.wX.fill(0);
+    this.wC = f64(wl.c, n);
+    this.wl = wl;
+  }
+
+  /** Where each array goes in the WebAssembly memory for factors of the given sizes. */
+  private wasmLayout(lnz: number, unz: number): { wl: WasmLayout; bytes: number } {
+    const n = this.n;
+    const nnzA = this.nnzA;
     let off = 0;
     const take = (bytes: number): number => {
       const at = off;
@@ -460,26 +495,7 @@ export class SparseLU {
       up: take(4 * (n + 1)),
       ui: take(4 * unz),
     };
-    const mem = kernels.memory;
-    if (mem.buffer.byteLength < off) mem.grow(Math.ceil((off - mem.buffer.byteLength) / 65536));
-    const buf = mem.buffer;
-    const f64 = (at: number, len: number) => new Float64Array(buf, at, len);
-    const i32 = (at: number, len: number) => new Int32Array(buf, at, len);
-    f64(wl.udiag, n).set(this.udiag);
-    f64(wl.lx, lnz).set(this.lx.subarray(0, lnz));
-    f64(wl.ux, unz).set(this.ux.subarray(0, unz));
-    i32(wl.colPtr, n + 1).set(this.colPtr);
-    i32(wl.q, n).set(this.q);
-    i32(wl.entryStep, nnzA).set(this.entryStep);
-    i32(wl.lp, n + 1).set(this.lp.subarray(0, n + 1));
-    i32(wl.li, lnz).set(this.li.subarray(0, lnz));
-    i32(wl.up, n + 1).set(this.up.subarray(0, n + 1));
-    i32(wl.ui, unz).set(this.ui.subarray(0, unz));
-    this.wValues = f64(wl.values, nnzA);
-    this.wX = f64(wl.x, n);
-    this.wX.fill(0);
-    this.wC = f64(wl.c, n);
-    this.wl = wl;
+    return { wl, bytes: off };
   }
 
   /** Multiply-adds one refactor performs (the flop count of the numeric phase). */
