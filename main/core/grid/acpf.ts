@@ -56,7 +56,8 @@ export class AcSolver {
     this.pvpq = new Int32Array(pv.length + pq.length);
     this.pvpq.set(pv); this.pvpq.set(pq, pv.length);
     this.jp = jacobianPattern(this.ybus, pv, pq);
-    this.lu = new SparseLU(this.jp.csc);
+    // KLU's default threshold: Jacobians keep their diagonal pivots (fast, stable enough here).
+    this.lu = new SparseLU(this.jp.csc, { pivotTol: 0.001 });
     const nb = this.nb;
     this.Vr = new Float64Array(nb); this.Vi = new Float64Array(nb);
     this.invVm = new Float64Array(nb);
