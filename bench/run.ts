@@ -63,20 +63,28 @@ const builtin: Record<string, () => Promise<void>> = {
     }
   },
   async n1() {
-    const runs: { name: string; n?: number; target: string; lightsim?: number; matpower?: number }[] = [
-      { name: 'case118', target: '<= 0.5 ms', lightsim: 0.094, matpower: 135 },
-      { name: 'case2383wp', target: '<= 8 ms' },
-      { name: 'case9241pegase', n: 1000, target: '<= 40 ms', lightsim: 20 },
+    // Small cases finish in a fraction of a second, so JIT warm-up weighs on
+    // one run: report the median of several runs and the first run beside it.
+    const runs: { name: string; n?: number; repeat: number; target: string; lightsim?: number; matpower?: number }[] = [
+      { name: 'case118', repeat: 7, target: '<= 0.5 ms', lightsim: 0.094, matpower: 135 },
+      { name: 'case2383wp', repeat: 1, target: '<= 8 ms' },
+      { name: 'case9241pegase', n: 1000, repeat: 1, target: '<= 40 ms', lightsim: 20 },
     ];
     for (const r of runs) {
       const src = text(r.name);
       const elements = r.n ? Array.from({ length: r.n }, (_, i) => i + 1) : undefined;
-      const res = await runN1({ caseText: src, fileName: `${r.name}.m`, elements });
-      const per = (res.seconds * 1000) / res.records.length;
-      const notes = [`${res.records.length} outages in ${res.seconds.toFixed(2)} s, ${res.workers} thread(s)`];
-      if (r.lightsim) notes.push(`lightsim2grid ${r.lightsim} ms: ${(per / r.lightsim).toFixed(2)}x its time`);
-      if (r.matpower) notes.push(`MATPOWER/Octave ${r.matpower} ms: ${(r.matpower / per).toFixed(0)}x faster`);
-      record({ section: 'n1', what: `AC N-1 ${r.name}${r.n ? ` (first ${r.n} branches)` : ''}, wall time per contingency`, value: per, unit: 'ms', target: r.target, note: notes.join('; ') });
+      const per: number[] = [];
+      let last = await runN1({ caseText: src, fileName: `${r.name}.m`, elements });
+      per.push((last.seconds * 1000) / last.records.length);
+      for (let i = 1; i < r.repeat; i++) {
+        last = await runN1({ caseText: src, fileName: `${r.name}.m`, elements });
+        per.push((last.seconds * 1000) / last.records.length);
+      }
+      const m = median(per);
+      const notes = [`${last.records.length} outages, ${last.workers} thread(s)` + (r.repeat > 1 ? `, median of ${r.repeat} runs (first run ${per[0].toFixed(2)} ms)` : `, ${last.seconds.toFixed(2)} s`)];
+      if (r.lightsim) notes.push(`lightsim2grid ${r.lightsim} ms: ${(m / r.lightsim).toFixed(2)}x its time`);
+      if (r.matpower) notes.push(`MATPOWER/Octave ${r.matpower} ms: ${(r.matpower / m).toFixed(0)}x faster`);
+      record({ section: 'n1', what: `AC N-1 ${r.name}${r.n ? ` (first ${r.n} branches)` : ''}, wall time per contingency`, value: m, unit: 'ms', target: r.target, note: notes.join('; ') });
     }
     const src = text('case9241pegase');
     const dc = await runN1({ caseText: src, fileName: 'case9241pegase.m', mode: 'dc' });
