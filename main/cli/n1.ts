@@ -17,12 +17,12 @@ import { VERDICTS, type ContingencyRecord } from '../core/grid/contingency-types
 import { progressBar } from './progress';
 import { recordsToCsv } from '../core/report/csv';
 
-export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N] [--json] [--csv <file>]';
+export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N] [--json] [--csv <file>]';
 
 export async function n1Command(argv: string[], out: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
-    db: 'string', resume: 'number',
+    db: 'string', resume: 'number', elements: 'string',
   });
   if (flags.resume !== undefined) return resumeCommand(positional, flags, out);
   if (positional.length !== 1) throw new UsageError(N1_USAGE);
@@ -35,19 +35,23 @@ export async function n1Command(argv: string[], out: (s: string) => void): Promi
   const c = parseMatpower(caseText, basename(file));
 
   let elements: number[] | undefined;
+  let table: { text: string; name: string; file: string } | null = null;
+  if (flags.elements !== undefined && flags.contingencies) throw new UsageError('give either --elements or --contingencies, not both');
+  if (flags.elements !== undefined) elements = parseElementList(flags.elements as string, kind === 'branch' ? 'branch' : 'generator');
   if (flags.contingencies) {
-    const { table } = loadChangeTableFile(flags.contingencies as string);
-    const list = contingenciesFromTable(c, table);
+    const loaded = loadChangeTableFile(flags.contingencies as string);
+    const list = contingenciesFromTable(c, loaded.table);
+    table = { text: loaded.text, name: loaded.table.name, file: basename(flags.contingencies as string) };
     elements = [];
     for (const k of list) {
       const items = kind === 'branch' ? k.branches : k.gens;
       const otherItems = kind === 'branch' ? k.gens : k.branches;
       if (items.length + otherItems.length !== 1) {
-        throw new ContingencyError(`contingency ${k.label} of ${table.name} takes out ${items.length + otherItems.length} elements; N-1 takes out one at a time`);
+        throw new ContingencyError(`contingency ${k.label} of ${loaded.table.name} takes out ${items.length + otherItems.length} elements; N-1 takes out one at a time`);
       }
       if (items.length === 1) elements.push(items[0]);
     }
-    if (elements.length === 0) throw new ContingencyError(`${table.name} has no ${kind} contingency${kind === 'branch' ? ' (use --gens for generator outages)' : ''}`);
+    if (elements.length === 0) throw new ContingencyError(`${loaded.table.name} has no ${kind} contingency${kind === 'branch' ? ' (use --gens for generator outages)' : ''}`);
   }
 
   const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
@@ -57,6 +61,11 @@ export async function n1Command(argv: string[], out: (s: string) => void): Promi
   if (flags.db) {
     const store = openStore(flags.db as string);
     try {
+      if (table) {
+        // Keep the contingency table with the case it was used on.
+        const { id: caseId } = store.cases.import({ text: caseText, parsed: c, sourceFile: basename(file) });
+        store.changeSets.import({ text: table.text, name: table.name, kind: 'contingencies', caseId, sourceFile: table.file });
+      }
       res = await withInterrupt((signal) => runStoredN1(store, req, { ...opts, signal, onRunId: (id) => process.stderr.write(`N-1 run ${id} in ${store.path}\n`) }));
     } finally {
       store.close();
@@ -110,6 +119,21 @@ function report(res: N1Outcome & { runId?: number }, flags: Parsed['flags'], out
     if (res.runId !== undefined) out(res.cancelled ? `stored as run ${res.runId} (incomplete): gridrewire n1 --resume ${res.runId}${flags.db ? ` --db ${flags.db}` : ''} finishes it` : `stored as run ${res.runId}`);
   }
   return res.cancelled ? 130 : 0;
+}
+
+/** "1,5,9-12" -> [1, 5, 9, 10, 11, 12]; the engine checks that each exists. */
+export function parseElementList(spec: string, what: string): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new UsageError(`--elements: '${part}' is not a ${what} row or range (e.g. 1,5,9-12)`);
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new UsageError(`--elements: range '${part}' runs backwards`);
+    if (b - a > 1_000_000) throw new UsageError(`--elements: range '${part}' is too long`);
+    for (let k = a; k <= b; k++) out.push(k);
+  }
+  if (out.length === 0) throw new UsageError('--elements needs at least one row');
+  return out;
 }
 
 /** JSON shape of a record: the spec's fields, worstBranch only when there is one. */

@@ -103,6 +103,20 @@ test('n1 text summary, CSV export, DC mode, generator outages, contingency table
   assert.ok(tab.contingencies.length > 0);
 });
 
+test('n1 --elements solves the chosen outages; unknown ones are refused', () => {
+  const r = cli(['n1', join(CASES, 'case14.m'), '--elements', '1,3-5', '--json', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).contingencies.map((c: { branch: number }) => c.branch).sort((a: number, b: number) => a - b), [1, 3, 4, 5]);
+  const bad = cli(['n1', join(CASES, 'case14.m'), '--elements', '2,21']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /branch 21 does not exist in case14: it has 20 branches/);
+  const gen = cli(['n1', join(CASES, 'case14.m'), '--gens', '--elements', '9']);
+  assert.match(gen.stderr, /generator 9 does not exist/);
+  const junk = cli(['n1', join(CASES, 'case14.m'), '--elements', '2,x']);
+  assert.equal(junk.code, 2);
+  assert.match(junk.stderr, /'x' is not a branch row or range/);
+});
+
 test('n1: bad requests are clear errors with a non-zero exit', () => {
   const wrongTable = cli(['n1', join(CASES, 'case14.m'), '--contingencies', join(CASES, 'contab_ACTIVSg200.m')]);
   assert.notEqual(wrongTable.code, 0);
