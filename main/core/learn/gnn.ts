@@ -5,8 +5,9 @@
 //   h0 = ReLU(EncN x_v)               e = ReLU(EncE x_uv)        (hidden H)
 //   z_v = (1 + eps) h_v + sum_{u in N(v)} ReLU(h_u + e_uv)       (present edges only)
 //   h_v' = ReLU(Lin2 ReLU(Lin1 z_v)) (+ h_v with residual)       (L times)
-//   edge head:  a_e = ReLU(HE [h_u, h_v, e_uv]),   y_e = OutE a_e
-//   node head:  a_v = ReLU(HN h_v),                y_v = OutN a_v
+//   edge head:  a_e = ReLU(HE [h_u, h_v, e_uv]),   y_e = offset_e + OutE a_e
+//   node head:  a_v = ReLU(HN h_v),                y_v = offset_v + OutN a_v
+//               (offsets: optional per-sample baselines, e.g. a physics estimate)
 //   graph head: p = [mean_v h, max_v h, mean_e a_e, max_e a_e, max_e y_e,
 //               max_v y_v, min_v y_v] over present edges;
 //               logit = OutG ReLU(HG p) + Skip [max_e y_e, max_v y_v, min_v y_v]
@@ -40,11 +41,17 @@ export interface GraphNetConfig {
   /** Global sparsity of the hidden layers; 0 builds dense layers. */
   sparsity: number;
   density: DensityRule;
+  /**
+   * Factor on the pooled head predictions (margins) before the graph head:
+   * a verdict often flips within a few hundredths of a margin, and a large
+   * input scale lets the logit be that sharp without huge weights.
+   */
+  predPoolGain: number;
 }
 
 export const defaultGraphNet: Omit<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'> = {
   hidden: 64, layers: 3, headHidden: 64, eps: 0, residual: true,
-  heads: { edge: true, node: true, graph: true }, sparsity: 0.9, density: 'erk',
+  heads: { edge: true, node: true, graph: true }, sparsity: 0.9, density: 'erk', predPoolGain: 1,
 };
 
 export function resolveGraphNet(cfg: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>): GraphNetConfig {
@@ -54,6 +61,7 @@ export function resolveGraphNet(cfg: Partial<GraphNetConfig> & Pick<GraphNetConf
   }
   if (!(c.sparsity >= 0 && c.sparsity < 1)) throw new LearnError('bad-config', `model.sparsity must be in [0, 1), got ${c.sparsity}`);
   if (!Number.isFinite(c.eps)) throw new LearnError('bad-config', `model.eps must be finite, got ${c.eps}`);
+  if (!(c.predPoolGain > 0 && Number.isFinite(c.predPoolGain))) throw new LearnError('bad-config', `model.predPoolGain must be a positive number, got ${c.predPoolGain}`);
   if (!c.heads.edge && !c.heads.node && !c.heads.graph) throw new LearnError('bad-config', 'model.heads: enable at least one of edge, node, graph');
   if (c.density !== 'erk' && c.density !== 'uniform') throw new LearnError('bad-config', `model.density must be 'erk' or 'uniform', got '${c.density}'`);
   return c;
@@ -70,8 +78,10 @@ export interface LayerSpec {
 
 /**
  * Graph readout width: mean and max of node states and of edge-head hidden
- * states, plus the largest edge prediction and the largest and smallest node
- * predictions (a verdict is mostly "some loading or voltage out of range").
+ * states, plus the pooled head predictions: the largest edge prediction above
+ * its limit, the largest node prediction above its upper limit and the
+ * smallest above its lower limit (limits per sample, 0 when not given), each
+ * times predPoolGain (a verdict is mostly "some loading or voltage out of range").
  */
 export function poolWidth(c: GraphNetConfig): number {
   return 2 * c.hidden + 2 * c.headHidden + predPoolWidth(c);
@@ -132,6 +142,12 @@ export interface Prediction {
   node: Float32Array | null;
   /** Probability of the positive class per sample. */
   graphProb: Float32Array | null;
+}
+
+/** y += offset (a constant baseline: no gradient of its own). */
+export function addOffset(y: Float32Array, offset: Float32Array | null): Float32Array {
+  if (offset) for (let i = 0; i < y.length; i++) y[i] += offset[i];
+  return y;
 }
 
 /** The last nPred columns of the [B x P] readout. */
@@ -233,11 +249,11 @@ export class GraphNet {
       const q = gatherEdgeInput(hL, e, batch.edgeSrc, batch.edgeDst, H);
       cache.q = q;
       cache.aE = reluInPlace(this.layer('head.edge.hidden').forward(q, EB));
-      if (heads.edge) out.edge = this.layer('head.edge.out').forward(cache.aE, EB);
+      if (heads.edge) out.edge = addOffset(this.layer('head.edge.out').forward(cache.aE, EB), batch.edgeOffset);
     }
     if (heads.node) {
       cache.aN = reluInPlace(this.layer('head.node.hidden').forward(hL, NB));
-      out.node = this.layer('head.node.out').forward(cache.aN, NB);
+      out.node = addOffset(this.layer('head.node.out').forward(cache.aN, NB), batch.nodeOffset);
     }
     if (heads.graph) {
       const aE = cache.aE!;
@@ -252,21 +268,29 @@ export class GraphNet {
         poolRows(hL, H, b * N, (b + 1) * N, null, pool, p0, nodeArg, b * H, sum);
         poolRows(aE, Hh, b * E, (b + 1) * E, batch.active, pool, p0 + 2 * H, edgeArg, b * Hh, sum);
         let at = p0 + 2 * H + 2 * Hh;
+        const gain = this.cfg.predPoolGain;
         if (out.edge) {
+          const lim = batch.edgeLimit;
           let best = -Infinity, arg = -1;
-          for (let ge = b * E; ge < (b + 1) * E; ge++) if (batch.active[ge] && out.edge[ge] > best) { best = out.edge[ge]; arg = ge; }
-          pool[at++] = arg >= 0 ? best : 0;
+          for (let ge = b * E; ge < (b + 1) * E; ge++) {
+            if (!batch.active[ge]) continue;
+            const m = lim ? out.edge[ge] - lim[ge] : out.edge[ge];
+            if (m > best) { best = m; arg = ge; }
+          }
+          pool[at++] = arg >= 0 ? gain * best : 0;
           predArg[b * 3] = arg;
         }
         if (out.node) {
+          const up = batch.nodeUpper, low = batch.nodeLower;
           let hi = -Infinity, lo = Infinity, ahi = b * N, alo = b * N;
           for (let v = b * N; v < (b + 1) * N; v++) {
             const y = out.node[v];
-            if (y > hi) { hi = y; ahi = v; }
-            if (y < lo) { lo = y; alo = v; }
+            const mh = up ? y - up[v] : y, ml = low ? y - low[v] : y;
+            if (mh > hi) { hi = mh; ahi = v; }
+            if (ml < lo) { lo = ml; alo = v; }
           }
-          pool[at++] = hi;
-          pool[at++] = lo;
+          pool[at++] = gain * hi;
+          pool[at++] = gain * lo;
           predArg[b * 3 + 1] = ahi;
           predArg[b * 3 + 2] = alo;
         }
@@ -316,13 +340,14 @@ export class GraphNet {
         poolRowsBackward(dpool, p0, H, b * N, (b + 1) * N, null, N, nodeArg, b * H, dh);
         poolRowsBackward(dpool, p0 + 2 * H, Hh, b * E, (b + 1) * E, batch.active, batch.activePerGraph[b], edgeArg, b * Hh, daE!);
         let at = p0 + 2 * H + 2 * Hh;
+        const gain = this.cfg.predPoolGain;
         if (dyE) {
-          if (predArg[b * 3] >= 0) dyE[predArg[b * 3]] += dpool[at];
+          if (predArg[b * 3] >= 0) dyE[predArg[b * 3]] += gain * dpool[at];
           at++;
         }
         if (dyN) {
-          dyN[predArg[b * 3 + 1]] += dpool[at++];
-          dyN[predArg[b * 3 + 2]] += dpool[at++];
+          dyN[predArg[b * 3 + 1]] += gain * dpool[at++];
+          dyN[predArg[b * 3 + 2]] += gain * dpool[at++];
         }
       }
     }

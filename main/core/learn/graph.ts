@@ -33,6 +33,22 @@ export interface GraphSample {
   edgeMask?: Uint8Array;
   targets: GraphTargets;
   /**
+   * Known baselines the heads predict corrections to: the edge head outputs
+   * edgeOffset[e] + (learned), the node head nodeOffset[v] + (learned). For
+   * N-1 the edge baseline is a physics estimate of the post-outage loading and
+   * the node baseline the base-case voltage. Absent: 0.
+   */
+  edgeOffset?: Float32Array;
+  nodeOffset?: Float32Array;
+  /**
+   * Limits the graph readout measures the head predictions against (margins
+   * y_e - edgeLimit[e], y_v - nodeUpper[v], y_v - nodeLower[v]). For N-1:
+   * the loading and voltage at which a violation counts. Absent: 0.
+   */
+  edgeLimit?: Float32Array;
+  nodeUpper?: Float32Array;
+  nodeLower?: Float32Array;
+  /**
    * Which targets count in the loss (1) or not (0). Default for edges: the
    * edges present in the sample; default for nodes: all. Non-finite target
    * values never count.
@@ -83,6 +99,12 @@ export interface Batch {
   nodeTargetOn: Uint8Array;
   graphTarget: Float32Array;
   graphTargetOn: Uint8Array;
+  /** Stacked head baselines, null when no sample of the batch has one. */
+  edgeOffset: Float32Array | null;
+  nodeOffset: Float32Array | null;
+  edgeLimit: Float32Array | null;
+  nodeUpper: Float32Array | null;
+  nodeLower: Float32Array | null;
 }
 
 export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[], nodeFeatDim: number, edgeFeatDim: number): Batch {
@@ -96,6 +118,11 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
   const edgeTarget = new Float32Array(B * E), edgeTargetOn = new Uint8Array(B * E);
   const nodeTarget = new Float32Array(B * N), nodeTargetOn = new Uint8Array(B * N);
   const graphTarget = new Float32Array(B), graphTargetOn = new Uint8Array(B);
+  const edgeOffset = samples.some((s) => s.edgeOffset) ? new Float32Array(B * E) : null;
+  const nodeOffset = samples.some((s) => s.nodeOffset) ? new Float32Array(B * N) : null;
+  const edgeLimit = samples.some((s) => s.edgeLimit) ? new Float32Array(B * E) : null;
+  const nodeUpper = samples.some((s) => s.nodeUpper) ? new Float32Array(B * N) : null;
+  const nodeLower = samples.some((s) => s.nodeLower) ? new Float32Array(B * N) : null;
   let messages = 0;
   for (let b = 0; b < B; b++) {
     const s = samples[b];
@@ -103,6 +130,11 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
     if (s.nodeFeat.length !== N * nodeFeatDim) throw new LearnError('bad-sample', `${where}: nodeFeat has ${s.nodeFeat.length} values, expected ${N} nodes x ${nodeFeatDim}`);
     if (s.edgeFeat.length !== E * edgeFeatDim) throw new LearnError('bad-sample', `${where}: edgeFeat has ${s.edgeFeat.length} values, expected ${E} edges x ${edgeFeatDim}`);
     if (s.edgeMask && s.edgeMask.length !== E) throw new LearnError('bad-sample', `${where}: edgeMask has ${s.edgeMask.length} flags, expected ${E}`);
+    for (const [name, a, out, n] of [['edgeOffset', s.edgeOffset, edgeOffset, E], ['nodeOffset', s.nodeOffset, nodeOffset, N], ['edgeLimit', s.edgeLimit, edgeLimit, E], ['nodeUpper', s.nodeUpper, nodeUpper, N], ['nodeLower', s.nodeLower, nodeLower, N]] as const) {
+      if (!a) continue;
+      if (a.length !== n) throw new LearnError('bad-sample', `${where}: ${name} has ${a.length} values, expected ${n}`);
+      out!.set(a, b * n);
+    }
     nodeFeat.set(s.nodeFeat, b * N * nodeFeatDim);
     edgeFeat.set(s.edgeFeat, b * E * edgeFeatDim);
     const t = s.targets ?? {};
@@ -157,5 +189,6 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
   return {
     size: B, numNodes: N, numEdges: E, nodeFeat, edgeFeat, edgeSrc, edgeDst, active, activePerGraph,
     msgSrc, msgDst, msgEdge, edgeTarget, edgeTargetOn, nodeTarget, nodeTargetOn, graphTarget, graphTargetOn,
+    edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower,
   };
 }

@@ -20,6 +20,13 @@ export interface OptimizerConfig {
   clipNorm?: number;
   /** Linear learning-rate warm-up over this many steps (Adam's first steps are otherwise lr-sized for every weight). */
   warmupSteps?: number;
+  /**
+   * Learning-rate decay after warm-up: 'cosine' goes from lr down to
+   * lr * minLrFactor over decaySteps steps (then stays there). Default none.
+   */
+  decay?: 'none' | 'cosine';
+  decaySteps?: number;
+  minLrFactor?: number;
 }
 
 export const defaultOptimizer: OptimizerConfig = { kind: 'adam', lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1 };
@@ -42,15 +49,32 @@ export class Optimizer {
       weightDecay: cfg.weightDecay ?? 0,
       clipNorm: cfg.clipNorm ?? 0,
       warmupSteps: cfg.warmupSteps ?? 0,
+      decay: cfg.decay ?? 'none',
+      decaySteps: cfg.decaySteps ?? 0,
+      minLrFactor: cfg.minLrFactor ?? 0.05,
     };
+    if (this.cfg.decay !== 'none' && this.cfg.decay !== 'cosine') throw new LearnError('bad-config', `optimizer.decay must be 'none' or 'cosine', got '${cfg.decay}'`);
+    if (this.cfg.decay === 'cosine' && !(this.cfg.decaySteps > 0)) throw new LearnError('bad-config', `optimizer.decaySteps must be positive for cosine decay, got ${cfg.decaySteps}`);
+    if (!(this.cfg.minLrFactor >= 0 && this.cfg.minLrFactor <= 1)) throw new LearnError('bad-config', `optimizer.minLrFactor must be in [0, 1], got ${cfg.minLrFactor}`);
     if (!(this.cfg.warmupSteps >= 0)) throw new LearnError('bad-config', `optimizer.warmupSteps must be >= 0, got ${cfg.warmupSteps}`);
+  }
+
+  /** Learning rate of step t (1-based): warm-up, then the decay. */
+  lrAt(t: number, baseLr = this.cfg.lr): number {
+    const c = this.cfg;
+    if (c.warmupSteps > 0 && t < c.warmupSteps) return (baseLr * t) / c.warmupSteps;
+    if (c.decay === 'cosine') {
+      const x = Math.min(1, Math.max(0, t - c.warmupSteps) / c.decaySteps);
+      return baseLr * (c.minLrFactor + ((1 - c.minLrFactor) * (1 + Math.cos(Math.PI * x))) / 2);
+    }
+    return baseLr;
   }
 
   /** One update from the gradients currently in the params' grad arrays. */
   step(params: readonly Param[], baseLr = this.cfg.lr): void {
     this.t++;
     const c = this.cfg;
-    const lr = c.warmupSteps > 0 ? baseLr * Math.min(1, this.t / c.warmupSteps) : baseLr;
+    const lr = this.lrAt(this.t, baseLr);
     let scale = 1;
     if (c.clipNorm > 0) {
       let ss = 0;

@@ -257,8 +257,11 @@ export class Trainer {
     return { loss: loss.total, samples: samples.length, grads: model.params().map((p) => p.grad) };
   }
 
-  /** One optimiser step from gradients (ours or averaged from workers); advances the batch cursor. */
-  applyGradients(g: GradientBuffers): void {
+  /**
+   * One optimiser step from gradients (ours or averaged from workers);
+   * advances the batch cursor. `seconds`: time the step took, for the epoch record.
+   */
+  applyGradients(g: GradientBuffers, seconds = 0): void {
     const params = this.model.params();
     if (g.grads.length !== params.length) throw new LearnError('bad-state', `expected ${params.length} gradient buffers, got ${g.grads.length}`);
     params.forEach((p, i) => {
@@ -270,6 +273,7 @@ export class Trainer {
     this.step++;
     const c = this.openCursor();
     c.batch++;
+    c.seconds += seconds;
     c.lossSum += g.loss * g.samples;
     c.lossN += g.samples;
     if (this.topo.rewires && this.topo.everySteps > 0 && this.step % this.topo.everySteps === 0) {
@@ -296,13 +300,22 @@ export class Trainer {
 
   /** Samples of the current epoch's next batch, or null when the epoch's batches are done. */
   nextBatch(): GraphSample[] | null {
+    const idx = this.nextBatchIndices();
+    return idx ? Array.from(idx, (i) => this.train.get(i)) : null;
+  }
+
+  /**
+   * Positions (in the training source) of the current epoch's next batch, or
+   * null when the epoch's batches are done: for callers that compute the
+   * gradients elsewhere (workers holding the same source) and then call
+   * applyGradients.
+   */
+  nextBatchIndices(): Int32Array | null {
     if (this.finished) return null;
     const c = this.openCursor();
     const bs = this.cfg.batchSize, start = c.batch * bs;
     if (start >= c.order.length) return null;
-    const out: GraphSample[] = [];
-    for (let i = start; i < Math.min(start + bs, c.order.length); i++) out.push(this.train.get(c.order[i]));
-    return out;
+    return c.order.slice(start, Math.min(start + bs, c.order.length));
   }
 
   /** Validation, early stopping, rate policy and per-epoch rewiring; returns the epoch's record. */

@@ -1,0 +1,62 @@
+// gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N]
+//   [--level-min X] [--level-max X] [--noise X] [--seed S] [--workers N] [--name S] --db <file> [--json]
+
+import { basename } from 'node:path';
+import { parseArgs, UsageError } from './args';
+import { readCaseText } from '../services/cases';
+import { buildDataset, type DatasetOutcome } from '../services/dataset';
+import { openStore } from '../store';
+import { progressBar } from './progress';
+import { intFlag, numFlag } from './learn-flags';
+
+export const DATASET_USAGE = 'usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N] [--level-min X] [--level-max X] [--noise X] [--seed S] [--workers N] [--name NAME] --db <file> [--json]';
+
+export async function datasetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { positional, flags } = parseArgs(argv, {
+    scenarios: 'string', hours: 'number', random: 'number', 'level-min': 'number', 'level-max': 'number', noise: 'number',
+    seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean',
+  });
+  if (positional.length !== 1 || !flags.db) throw new UsageError(DATASET_USAGE);
+  const file = positional[0];
+  const caseText = readCaseText(file);
+  const scenariosText = flags.scenarios ? readCaseText(flags.scenarios as string) : undefined;
+  const randomLoad: Record<string, number> = {};
+  if (flags['level-min'] !== undefined) randomLoad.levelMin = numFlag(flags, 'level-min', 0);
+  if (flags['level-max'] !== undefined) randomLoad.levelMax = numFlag(flags, 'level-max', 0);
+  if (flags.noise !== undefined) randomLoad.noise = numFlag(flags, 'noise', 0);
+  const store = openStore(flags.db as string);
+  const ac = new AbortController();
+  const onSig = () => { err('gridrewire dataset: stopping after the scenarios in progress (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
+  process.on('SIGINT', onSig);
+  const bar = flags.quiet || flags.json ? null : progressBar('labelling scenarios');
+  let r: DatasetOutcome;
+  try {
+    r = await buildDataset({
+      store, caseText, fileName: basename(file), scenariosText, scenariosFile: flags.scenarios as string | undefined,
+      hours: intFlag(flags, 'hours', 1), random: intFlag(flags, 'random', 0), randomLoad, seed: intFlag(flags, 'seed', 0),
+      workers: intFlag(flags, 'workers', 0), name: flags.name as string | undefined, signal: ac.signal,
+      onProgress: bar ? (p) => bar.update(p) : undefined,
+    });
+  } finally {
+    bar?.end();
+    process.off('SIGINT', onSig);
+    store.close();
+  }
+  if (flags.json) {
+    out(JSON.stringify(r));
+    return r.cancelled ? 130 : 0;
+  }
+  if (r.cancelled) {
+    err(`cancelled: dataset ${r.datasetId} is incomplete (${r.samples} samples stored) and cannot be trained on; build it again`);
+    return 130;
+  }
+  for (const s of r.skipped) err(`skipped scenario ${s.id} (${s.kind}${s.label !== undefined ? ` hour ${s.label}` : ''}${s.level !== undefined ? ` level ${s.level.toFixed(3)}` : ''}): ${s.reason}`);
+  const lines = [`dataset ${r.datasetId}: ${r.scenarios} scenarios (${r.skipped.length} skipped), ${r.samples} branch outages labelled in ${r.seconds.toFixed(1)} s${r.workers ? ` on ${r.workers} threads` : ''}`];
+  for (const [name, c] of Object.entries(r.splits)) {
+    lines.push(`  ${name.padEnd(5)} ${String(c.scenarios).padStart(4)} scenarios  ${String(c.samples).padStart(6)} outages  ${String(c.islanded).padStart(5)} islanded  ${String(c.insecure).padStart(5)} of ${c.judged} insecure (${c.judged ? ((100 * c.insecure) / c.judged).toFixed(1) : '0.0'}%)`);
+  }
+  lines.push(`train it: gridrewire train --db ${flags.db} --dataset ${r.datasetId}`);
+  err(lines.join('\n'));
+  out(String(r.datasetId));
+  return 0;
+}

@@ -1,0 +1,227 @@
+// What the N-1 surrogate sees of a solved operating point, in raw physical
+// units (the learning side normalises). Two parts:
+//
+// 1. Static features of the solved base case, one row per bus and per
+//    in-service branch (internal order), the same for every outage:
+//      bus:    Pd, Qd, Pg, Qg (solved injections + load, p.u.), Vm, Va - Va_ref
+//              (rad), Vmax - Vm, Vm - Vmin, bus type one-hot (PQ, PV, REF), Bs
+//      branch: r, x, b, tap ratio, shift (rad), RATE_A / baseMVA, rated flag,
+//              |Sf| / RATE_A, |St| / RATE_A, Pf, Qf, Pt, Qt (p.u.), base
+//              overload flag (loading > 1: the spec then counts it only if it
+//              gets worse by a point)
+//
+// 2. Per outage of branch k, a compact record: which branches the DC-LODF
+//    screen says will move, how much (dP, p.u. of rating) and their estimated
+//    post-outage loading. The estimate keeps each branch's AC base flows and
+//    adds the LODF share of the outaged branch's AC base flow:
+//      P_f' = Pf + LODF(e,k) * P_k,   loading' = max(|P_f' + jQf|, |P_t' + jQt|) / RATE_A
+//    Only branches that move noticeably are listed (near their limit: |dLoading|
+//    >= 0.002 and estimate >= 0.8; elsewhere: |dLoading| >= 0.02), at most
+//    `maxAffected`, so the outage changes the model's input only near the
+//    branch and the inputs it moves: that keeps incremental inference local.
+//    LODF depends on topology and reactances only, not on the operating point.
+
+import type { N1Engine } from './contingency';
+import type { DcScreen } from './lodf';
+import type { Network } from './network';
+import { isRated } from './post-outage';
+import { PQ, PV, REF } from './idx';
+import { branchFlows, makeYbus } from './ybus';
+
+export const NODE_STATIC = ['pd', 'qd', 'pg', 'qg', 'vm', 'va', 'vmaxMargin', 'vminMargin', 'isPQ', 'isPV', 'isRef', 'bs'] as const;
+export const EDGE_STATIC = ['r', 'x', 'b', 'tap', 'shift', 'rate', 'rated', 'loadF', 'loadT', 'pf', 'qf', 'pt', 'qt', 'baseOver'] as const;
+/** Per-outage node columns, after the static ones: end bus of the outaged branch, base P and Q it sent into that branch (p.u.). */
+export const NODE_OUTAGE = ['outEnd', 'outP', 'outQ'] as const;
+/** Per-outage edge columns: DC-LODF flow change (p.u. of rating), estimated loading, listed flag. */
+export const EDGE_OUTAGE = ['lodfDp', 'estLoading', 'affected'] as const;
+
+export const NS = NODE_STATIC.length;
+export const ES = EDGE_STATIC.length;
+const E_RATE = 5, E_PF = 9, E_QF = 10, E_PT = 11, E_QT = 12;
+
+export interface FeatureOptions {
+  /** Most branches listed per outage. */
+  maxAffected: number;
+  /** Listing thresholds on |dLoading| far from and near the limit. */
+  farThreshold: number;
+  nearThreshold: number;
+  /** Estimated loading from which a branch counts as near its limit. */
+  nearLoading: number;
+}
+
+export const defaultFeatureOptions: FeatureOptions = { maxAffected: 32, farThreshold: 0.02, nearThreshold: 0.002, nearLoading: 0.8 };
+
+/** The solved base case of one operating point, as the features need it. */
+export interface ScenarioState {
+  net: Network;
+  Vm: Float64Array;
+  Va: Float64Array;
+  /** Branch flows (p.u.), internal order. */
+  pf: Float64Array; qf: Float64Array; pt: Float64Array; qt: Float64Array;
+  /** Per bus: solved generation (injection + load), p.u. */
+  pg: Float64Array; qg: Float64Array;
+  /** Per branch: base loading (0 when unrated). */
+  loading: Float64Array;
+}
+
+export function scenarioState(engine: N1Engine): ScenarioState {
+  const net = engine.net;
+  const { Vm, Va } = engine.base;
+  const y = makeYbus(net);
+  const nb = net.nb, nl = net.nl;
+  const Vr = new Float64Array(nb), Vi = new Float64Array(nb);
+  for (let i = 0; i < nb; i++) { Vr[i] = Vm[i] * Math.cos(Va[i]); Vi[i] = Vm[i] * Math.sin(Va[i]); }
+  const fl = { pf: new Float64Array(nl), qf: new Float64Array(nl), pt: new Float64Array(nl), qt: new Float64Array(nl) };
+  branchFlows(net, y, Vr, Vi, fl);
+  const pg = new Float64Array(nb), qg = new Float64Array(nb);
+  for (let i = 0; i < nb; i++) {
+    let ir = 0, ii = 0;
+    for (let s = y.rowPtr[i]; s < y.rowPtr[i + 1]; s++) {
+      const j = y.colIdx[s];
+      ir += y.G[s] * Vr[j] - y.B[s] * Vi[j];
+      ii += y.G[s] * Vi[j] + y.B[s] * Vr[j];
+    }
+    pg[i] = Vr[i] * ir + Vi[i] * ii + net.Pd[i];
+    qg[i] = Vi[i] * ir - Vr[i] * ii + net.Qd[i];
+  }
+  const loading = new Float64Array(nl);
+  for (let k = 0; k < nl; k++) {
+    if (!isRated(net.rateA[k])) continue;
+    loading[k] = (Math.max(Math.hypot(fl.pf[k], fl.qf[k]), Math.hypot(fl.pt[k], fl.qt[k])) * net.baseMVA) / net.rateA[k];
+  }
+  return { net, Vm, Va, ...fl, pg, qg, loading };
+}
+
+/** Static features: [nb x NS] bus rows then [nl x ES] branch rows, one Float32Array. */
+export function staticFeatures(s: ScenarioState): Float32Array {
+  const net = s.net, nb = net.nb, nl = net.nl;
+  const out = new Float32Array(nb * NS + nl * ES);
+  const vaRef = s.Va[net.ref];
+  for (let i = 0; i < nb; i++) {
+    const o = i * NS, t = net.busType[i];
+    out[o] = net.Pd[i];
+    out[o + 1] = net.Qd[i];
+    out[o + 2] = s.pg[i];
+    out[o + 3] = s.qg[i];
+    out[o + 4] = s.Vm[i];
+    out[o + 5] = wrap(s.Va[i] - vaRef);
+    out[o + 6] = net.Vmax[i] - s.Vm[i];
+    out[o + 7] = s.Vm[i] - net.Vmin[i];
+    out[o + 8] = t === PQ ? 1 : 0;
+    out[o + 9] = t === PV ? 1 : 0;
+    out[o + 10] = t === REF ? 1 : 0;
+    out[o + 11] = net.Bs[i];
+  }
+  for (let k = 0; k < nl; k++) {
+    const o = nb * NS + k * ES;
+    const rated = isRated(net.rateA[k]);
+    const rate = rated ? net.rateA[k] / net.baseMVA : 0;
+    out[o] = net.r[k];
+    out[o + 1] = net.x[k];
+    out[o + 2] = net.b[k];
+    out[o + 3] = net.ratio[k];
+    out[o + 4] = net.shift[k];
+    out[o + E_RATE] = rate;
+    out[o + 6] = rated ? 1 : 0;
+    out[o + 7] = rated ? Math.hypot(s.pf[k], s.qf[k]) / rate : 0;
+    out[o + 8] = rated ? Math.hypot(s.pt[k], s.qt[k]) / rate : 0;
+    out[o + E_PF] = s.pf[k];
+    out[o + E_QF] = s.qf[k];
+    out[o + E_PT] = s.pt[k];
+    out[o + E_QT] = s.qt[k];
+    out[o + 13] = s.loading[k] > 1 + 1e-9 ? 1 : 0;
+  }
+  return out;
+}
+
+const wrap = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));
+
+/**
+ * The compact per-outage record of internal branch k:
+ *   [k, n, e_1, dP_1, est_1, ..., e_n, dP_n, est_n]
+ * (bridges list nothing: their flow has nowhere else to go in DC).
+ * `lodf` is a scratch array of nl values.
+ */
+export function outageRecord(s: ScenarioState, screen: DcScreen, k: number, opts: FeatureOptions = defaultFeatureOptions, lodf = new Float64Array(s.net.nl)): Float32Array {
+  const net = s.net, nl = net.nl;
+  if (!screen.lodfColumn(k, lodf)) return Float32Array.of(k, 0);
+  // AC flow through k, averaged over its ends (losses split evenly).
+  const pk = (s.pf[k] - s.pt[k]) / 2;
+  const near: [number, number, number][] = [], far: [number, number, number][] = [];
+  for (let e = 0; e < nl; e++) {
+    if (e === k) continue;
+    const dp = lodf[e] * pk;
+    const rated = isRated(net.rateA[e]);
+    const rateRef = rated ? net.rateA[e] / net.baseMVA : 1;
+    const dl = Math.abs(dp) / rateRef;
+    if (!(dl >= opts.nearThreshold)) continue;
+    const est = rated ? estimatedLoading(s, e, dp) : 0;
+    if (rated && est >= opts.nearLoading) near.push([e, dp / rateRef, est]);
+    else if (dl >= opts.farThreshold) far.push([e, dp / rateRef, est]);
+  }
+  near.sort((a, b) => b[2] - a[2] || a[0] - b[0]);
+  far.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0] - b[0]);
+  const pick = near.concat(far).slice(0, opts.maxAffected).sort((a, b) => a[0] - b[0]);
+  const out = new Float32Array(2 + 3 * pick.length);
+  out[0] = k;
+  out[1] = pick.length;
+  pick.forEach(([e, dp, est], j) => {
+    out[2 + 3 * j] = e;
+    out[3 + 3 * j] = dp;
+    out[4 + 3 * j] = est;
+  });
+  return out;
+}
+
+/** Loading of branch e with dp (p.u.) more real power flowing from its from end, reactive flows unchanged. */
+export function estimatedLoading(s: ScenarioState, e: number, dp: number): number {
+  const rate = s.net.rateA[e] / s.net.baseMVA;
+  return Math.max(Math.hypot(s.pf[e] + dp, s.qf[e]), Math.hypot(s.pt[e] - dp, s.qt[e])) / rate;
+}
+
+/** Reads the static features of branch k back (for callers that only kept the blob). */
+export function staticBranchFlow(stat: Float32Array, nb: number, k: number): { pf: number; qf: number; pt: number; qt: number } {
+  const o = nb * NS + k * ES;
+  return { pf: stat[o + E_PF], qf: stat[o + E_QF], pt: stat[o + E_PT], qt: stat[o + E_QT] };
+}
+
+/** What identifies a grid for a trained model: buses and branches in internal order. */
+export interface GridSignature {
+  caseName: string;
+  nb: number;
+  nl: number;
+  /** External bus numbers, internal order. */
+  bus: number[];
+  /** Per in-service branch: case row (1-based), from and to bus numbers. */
+  branchRow: number[];
+  from: number[];
+  to: number[];
+}
+
+export function gridSignature(net: Network): GridSignature {
+  return {
+    caseName: net.caseName,
+    nb: net.nb,
+    nl: net.nl,
+    bus: Array.from(net.busNumber),
+    branchRow: Array.from(net.branchRow, (r) => r + 1),
+    from: Array.from(net.f, (i) => net.busNumber[i]),
+    to: Array.from(net.t, (i) => net.busNumber[i]),
+  };
+}
+
+/** Why a network does not match a signature, or null when it does. */
+export function signatureMismatch(sig: GridSignature, net: Network): string | null {
+  if (net.nb !== sig.nb) return `it has ${net.nb} in-service buses, the model's grid (${sig.caseName}) has ${sig.nb}`;
+  if (net.nl !== sig.nl) return `it has ${net.nl} in-service branches, the model's grid (${sig.caseName}) has ${sig.nl}`;
+  for (let i = 0; i < sig.nb; i++) {
+    if (net.busNumber[i] !== sig.bus[i]) return `bus ${i + 1} in order is number ${net.busNumber[i]}, the model's grid has ${sig.bus[i]} there`;
+  }
+  for (let k = 0; k < sig.nl; k++) {
+    const f = net.busNumber[net.f[k]], t = net.busNumber[net.t[k]];
+    if (net.branchRow[k] + 1 !== sig.branchRow[k] || f !== sig.from[k] || t !== sig.to[k]) {
+      return `branch row ${net.branchRow[k] + 1} joins buses ${f}-${t}; the model's grid has row ${sig.branchRow[k]} joining ${sig.from[k]}-${sig.to[k]}`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,310 @@
+// The N-1 surrogate's data: labels from the exact engine, the packed form a
+// dataset travels in (store -> trainer -> worker threads), normalisation, and
+// the graph samples the network trains on.
+//
+// A stored dataset has, per operating scenario, one row with branch = 0 that
+// holds the scenario's static features (core/grid/features.ts), and one row
+// per in-service branch (branch = its 1-based case row) whose features are the
+// compact per-outage record and whose labels are laid out as LABEL_HEAD, then
+// the post-contingency loading of every branch (NaN: unrated, outaged, cut
+// off or not solved), then the post-contingency Vm of every bus (NaN: cut off
+// or not solved).
+//
+// Model inputs (the network sees normalised values; see sampleBase):
+//   node: the static bus features (z-scored) + outEnd, outP, outQ
+//   edge: the static branch features (z-scored) + lodfDp, estLoading, affected
+//   edge offset: estimated post-outage loading (the head learns the correction)
+//   node offset: base-case Vm
+//   limits the verdict readout measures against, as the spec counts violations:
+//   loading 1 (or base loading + 0.01 for a branch already overloaded), Vmax
+//   and Vmin (or base Vm -/+ 0.001 where the base case already violates them)
+// Targets: edge = post-contingency loading, node = post-contingency Vm,
+// graph = insecure (verdict not 'secure'); islanded outages are decided by
+// topology and never enter training.
+
+import type { Case } from '../grid/case';
+import { LOADING_MARGIN, N1Engine, TOL, VOLTAGE_MARGIN } from '../grid/contingency';
+import { VERDICTS } from '../grid/contingency-types';
+import { EDGE_OUTAGE, ES, NODE_OUTAGE, NS, type FeatureOptions, defaultFeatureOptions, outageRecord, scenarioState, staticFeatures } from '../grid/features';
+import { DcScreen } from '../grid/lodf';
+import type { Network } from '../grid/network';
+import { PostOutageSolver } from '../grid/post-outage';
+import { LearnError } from './errors';
+import type { GraphSample, GraphTopology, SampleSource } from './graph';
+import { applyDelta, type SampleDelta } from './incremental';
+
+export const LABEL_HEAD = ['verdict', 'insecure', 'islanded', 'converged', 'maxLoading', 'minVm', 'maxVm', 'dcInsecure', 'dcMaxLoading', 'nOverloads'] as const;
+export const LH = LABEL_HEAD.length;
+export const L_VERDICT = 0, L_INSECURE = 1, L_ISLANDED = 2, L_CONVERGED = 3, L_MAXLOADING = 4, L_MINVM = 5, L_MAXVM = 6, L_DCINSECURE = 7, L_DCMAX = 8, L_NOVER = 9;
+
+export const NODE_FEAT_DIM = NS + NODE_OUTAGE.length;
+export const EDGE_FEAT_DIM = ES + EDGE_OUTAGE.length;
+const E_RATED = 6, E_LOADF = 7, E_LOADT = 8, E_PF = 9, E_QF = 10, E_PT = 11, E_QT = 12, N_VM = 4, N_VMAXM = 6, N_VMINM = 7;
+
+/** Limit of an unrated branch's margin: far above anything a loading reaches. */
+const UNRATED_LIMIT = 100;
+
+export const labelLength = (nb: number, nl: number) => LH + nl + nb;
+export const staticLength = (nb: number, nl: number) => nb * NS + nl * ES;
+
+export interface OutageLabel {
+  /** Internal branch index and 1-based case row. */
+  k: number;
+  row: number;
+  record: Float32Array;
+  labels: Float32Array;
+}
+
+export interface ScenarioLabels {
+  net: Network;
+  static: Float32Array;
+  base: { iterations: number; maxLoading: number; nOverloads: number; nVoltageViolations: number };
+  outages: OutageLabel[];
+}
+
+/**
+ * Solves a scenario's base case and every branch outage: verdicts from the
+ * N-1 engine, post-contingency state from PostOutageSolver, the DC-LODF
+ * screen's verdict, and the features. Throws BaseCaseError when the base case
+ * does not converge.
+ */
+export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOptions, onlyBranches?: readonly number[]): ScenarioLabels {
+  const engine = new N1Engine(c);
+  const net = engine.net;
+  const post = new PostOutageSolver(engine);
+  const screen = new DcScreen(net);
+  const state = scenarioState(engine);
+  const stat = staticFeatures(state);
+  const lodf = new Float64Array(net.nl), dcFlows = new Float64Array(net.nl);
+  const outages: OutageLabel[] = [];
+  const ks = onlyBranches ?? Array.from({ length: net.nl }, (_, k) => k);
+  for (const k of ks) {
+    const row = net.branchRow[k] + 1;
+    const rec = engine.branchOutage(row);
+    const st = post.branch(k);
+    if ((rec.verdict === 'islanded') !== st.islanded) {
+      throw new LearnError('bad-sample', `branch ${row}: the engine says ${rec.verdict} but the topology says ${st.islanded ? '' : 'not '}islanded`);
+    }
+    const dc = screen.branchOutage(row, dcFlows);
+    const labels = new Float32Array(labelLength(net.nb, net.nl));
+    labels[L_VERDICT] = VERDICTS.indexOf(rec.verdict);
+    labels[L_INSECURE] = rec.verdict === 'secure' ? 0 : 1;
+    labels[L_ISLANDED] = st.islanded ? 1 : 0;
+    labels[L_CONVERGED] = rec.converged ? 1 : 0;
+    labels[L_MAXLOADING] = rec.maxLoading;
+    labels[L_MINVM] = rec.minVm;
+    labels[L_MAXVM] = rec.maxVm;
+    labels[L_DCINSECURE] = dc.verdict === 'secure' ? 0 : 1;
+    labels[L_DCMAX] = dc.maxLoading;
+    labels[L_NOVER] = rec.nOverloads;
+    for (let e = 0; e < net.nl; e++) labels[LH + e] = st.loading[e];
+    for (let i = 0; i < net.nb; i++) labels[LH + net.nl + i] = st.converged && (!st.active || st.active[i]) ? st.Vm[i] : NaN;
+    outages.push({ k, row, record: outageRecord(state, screen, k, opts, lodf), labels });
+  }
+  const b = engine.base;
+  return { net, static: stat, base: { iterations: b.iterations, maxLoading: b.maxLoading, nOverloads: b.nOverloads, nVoltageViolations: b.nVoltageViolations }, outages };
+}
+
+// ---- packed dataset -----------------------------------------------------
+
+export const SPLIT_CODES = ['train', 'val', 'test'] as const;
+export type SplitName = (typeof SPLIT_CODES)[number];
+
+/** A whole dataset in a few typed arrays (cheap to send to worker threads). */
+export interface PackedDataset {
+  nb: number;
+  nl: number;
+  /** Branch ends (internal bus indices), internal branch order. */
+  src: Int32Array;
+  dst: Int32Array;
+  scenarioIds: Int32Array;
+  scenarioSplit: Uint8Array;
+  /** [scenarios x staticLength] raw static features. */
+  statics: Float32Array;
+  /** Per sample: scenario index (into scenarioIds), internal branch, split code. */
+  sampleScenario: Int32Array;
+  sampleBranch: Int32Array;
+  sampleSplit: Uint8Array;
+  /** Per-outage records, sample i at rec[recPtr[i] .. recPtr[i+1]). */
+  recPtr: Int32Array;
+  rec: Float32Array;
+  /** [samples x labelLength]. */
+  labels: Float32Array;
+}
+
+export interface Normaliser {
+  nodeMean: number[];
+  nodeStd: number[];
+  edgeMean: number[];
+  edgeStd: number[];
+  /** Scale of the per-outage outP/outQ columns (p.u.): the spread of branch P flows. */
+  pScale: number;
+}
+
+/** Column means and spreads of the static features over the scenarios of `split` (train). */
+export function fitNormaliser(d: PackedDataset, split: SplitName = 'train'): Normaliser {
+  const code = SPLIT_CODES.indexOf(split);
+  const L = staticLength(d.nb, d.nl);
+  const stats = (rows: number, W: number, offset: number) => {
+    const sum = new Float64Array(W), sq = new Float64Array(W);
+    let n = 0;
+    for (let s = 0; s < d.scenarioIds.length; s++) {
+      if (d.scenarioSplit[s] !== code) continue;
+      const base = s * L + offset;
+      for (let r = 0; r < rows; r++) for (let f = 0; f < W; f++) {
+        const v = d.statics[base + r * W + f];
+        sum[f] += v;
+        sq[f] += v * v;
+      }
+      n += rows;
+    }
+    if (n === 0) throw new LearnError('bad-config', `no ${split} scenario to normalise the features with`);
+    const mean = Array.from(sum, (v) => v / n);
+    const std = Array.from(sq, (v, f) => {
+      const s = Math.sqrt(Math.max(0, v / n - mean[f] * mean[f]));
+      return s > 1e-6 ? s : 1;
+    });
+    return { mean, std };
+  };
+  const node = stats(d.nb, NS, 0), edge = stats(d.nl, ES, d.nb * NS);
+  return { nodeMean: node.mean, nodeStd: node.std, edgeMean: edge.mean, edgeStd: edge.std, pScale: edge.std[E_PF] };
+}
+
+/** The graph, the unchanged sample of a scenario, and the change an outage makes, from raw features. */
+export class SurrogateFeatures {
+  readonly graph: GraphTopology;
+
+  constructor(readonly nb: number, readonly nl: number, src: Int32Array, dst: Int32Array, readonly norm: Normaliser) {
+    this.graph = { numNodes: nb, src, dst };
+  }
+
+  /** The scenario's sample with no outage: normalised statics, no flags, estimates = base loadings. */
+  base(stat: Float32Array): GraphSample {
+    const { nb, nl, norm } = this;
+    if (stat.length !== staticLength(nb, nl)) throw new LearnError('bad-sample', `static features have ${stat.length} values, expected ${staticLength(nb, nl)}`);
+    const nodeFeat = new Float32Array(nb * NODE_FEAT_DIM), edgeFeat = new Float32Array(nl * EDGE_FEAT_DIM);
+    const edgeOffset = new Float32Array(nl), nodeOffset = new Float32Array(nb);
+    const edgeLimit = new Float32Array(nl), nodeUpper = new Float32Array(nb), nodeLower = new Float32Array(nb);
+    for (let i = 0; i < nb; i++) {
+      for (let f = 0; f < NS; f++) nodeFeat[i * NODE_FEAT_DIM + f] = (stat[i * NS + f] - norm.nodeMean[f]) / norm.nodeStd[f];
+      const vm = stat[i * NS + N_VM], vmax = vm + stat[i * NS + N_VMAXM], vmin = vm - stat[i * NS + N_VMINM];
+      nodeOffset[i] = vm;
+      nodeUpper[i] = vm > vmax + TOL ? vm + VOLTAGE_MARGIN : vmax;
+      nodeLower[i] = vm < vmin - TOL ? vm - VOLTAGE_MARGIN : vmin;
+    }
+    for (let k = 0; k < nl; k++) {
+      const o = nb * NS + k * ES;
+      for (let f = 0; f < ES; f++) edgeFeat[k * EDGE_FEAT_DIM + f] = (stat[o + f] - norm.edgeMean[f]) / norm.edgeStd[f];
+      const rated = stat[o + E_RATED] === 1;
+      const load = rated ? Math.max(stat[o + E_LOADF], stat[o + E_LOADT]) : 0;
+      edgeFeat[k * EDGE_FEAT_DIM + ES + 1] = load;
+      edgeOffset[k] = load;
+      edgeLimit[k] = !rated ? UNRATED_LIMIT : load > 1 + TOL ? load + LOADING_MARGIN : 1;
+    }
+    return { nodeFeat, edgeFeat, edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower, targets: {} };
+  }
+
+  /** What the outage record `rec` of branch k changes in `base` (built from the same statics). */
+  delta(base: GraphSample, stat: Float32Array, rec: Float32Array): SampleDelta {
+    const { nb, norm } = this;
+    const k = rec[0], n = rec[1];
+    if (!(Number.isInteger(k) && k >= 0 && k < this.nl) || rec.length !== 2 + 3 * n) throw new LearnError('bad-sample', 'malformed outage record');
+    const src = this.graph.src[k], dst = this.graph.dst[k];
+    const o = nb * NS + k * ES;
+    const ends = src === dst ? [[src, stat[o + E_PF], stat[o + E_QF]]] : [[src, stat[o + E_PF], stat[o + E_QF]], [dst, stat[o + E_PT], stat[o + E_QT]]];
+    ends.sort((a, b) => a[0] - b[0]);
+    const nodes = Int32Array.from(ends, (x) => x[0]);
+    const nodeFeat = new Float32Array(nodes.length * NODE_FEAT_DIM);
+    ends.forEach(([v, p, q], j) => {
+      const row = nodeFeat.subarray(j * NODE_FEAT_DIM, (j + 1) * NODE_FEAT_DIM);
+      row.set(base.nodeFeat.subarray(v * NODE_FEAT_DIM, (v + 1) * NODE_FEAT_DIM));
+      row[NS] = 1;
+      row[NS + 1] = p / norm.pScale;
+      row[NS + 2] = q / norm.pScale;
+    });
+    const edges = new Int32Array(n), edgeFeat = new Float32Array(n * EDGE_FEAT_DIM), edgeOffset = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      const e = rec[2 + 3 * j];
+      edges[j] = e;
+      const row = edgeFeat.subarray(j * EDGE_FEAT_DIM, (j + 1) * EDGE_FEAT_DIM);
+      row.set(base.edgeFeat.subarray(e * EDGE_FEAT_DIM, (e + 1) * EDGE_FEAT_DIM));
+      row[ES] = rec[3 + 3 * j];
+      row[ES + 1] = rec[4 + 3 * j];
+      row[ES + 2] = 1;
+      edgeOffset[j] = rec[4 + 3 * j];
+    }
+    return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, removed: Int32Array.of(k) };
+  }
+}
+
+/** Training samples of a packed dataset, built on demand (one cached base per scenario). */
+export class SurrogateSamples {
+  readonly features: SurrogateFeatures;
+  private readonly bases = new Map<number, GraphSample>();
+
+  constructor(readonly data: PackedDataset, readonly norm: Normaliser) {
+    this.features = new SurrogateFeatures(data.nb, data.nl, data.src, data.dst, norm);
+  }
+
+  get graph(): GraphTopology {
+    return this.features.graph;
+  }
+
+  get size(): number {
+    return this.data.sampleBranch.length;
+  }
+
+  private stat(s: number): Float32Array {
+    const L = staticLength(this.data.nb, this.data.nl);
+    return this.data.statics.subarray(s * L, (s + 1) * L);
+  }
+
+  base(s: number): GraphSample {
+    let b = this.bases.get(s);
+    if (!b) {
+      b = this.features.base(this.stat(s));
+      this.bases.set(s, b);
+    }
+    return b;
+  }
+
+  labels(i: number): Float32Array {
+    const L = labelLength(this.data.nb, this.data.nl);
+    return this.data.labels.subarray(i * L, (i + 1) * L);
+  }
+
+  delta(i: number): SampleDelta {
+    const d = this.data, s = d.sampleScenario[i];
+    return this.features.delta(this.base(s), this.stat(s), d.rec.subarray(d.recPtr[i], d.recPtr[i + 1]));
+  }
+
+  /** The full graph sample of sample i, with its targets. */
+  sample(i: number): GraphSample {
+    const { nb, nl } = this.data;
+    const s = this.data.sampleScenario[i];
+    const g = applyDelta(this.base(s), this.delta(i), NODE_FEAT_DIM, EDGE_FEAT_DIM);
+    const lab = this.labels(i);
+    g.targets = {
+      edge: lab.subarray(LH, LH + nl),
+      node: lab.subarray(LH + nl, LH + nl + nb),
+      graph: lab[L_ISLANDED] ? undefined : lab[L_INSECURE],
+    };
+    return g;
+  }
+
+  /** Samples of a split; islanded ones (decided by topology) left out unless asked for. */
+  indices(split: SplitName, withIslanded = false): Int32Array {
+    const code = SPLIT_CODES.indexOf(split);
+    const out: number[] = [];
+    for (let i = 0; i < this.size; i++) {
+      if (this.data.sampleSplit[i] !== code) continue;
+      if (!withIslanded && this.labels(i)[L_ISLANDED]) continue;
+      out.push(i);
+    }
+    return Int32Array.from(out);
+  }
+
+  source(indices: Int32Array): SampleSource {
+    return { length: indices.length, get: (j) => this.sample(indices[j]) };
+  }
+}

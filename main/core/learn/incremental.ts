@@ -1,0 +1,462 @@
+// Incremental inference: many samples that differ from one base sample in a
+// few rows (N-1: the outaged branch removed, its end buses flagged, the
+// branches the DC screen moves), predicted without redoing the whole graph.
+//
+// The base sample is run once and every layer's node states are kept. For a
+// sample, the node states that can differ after message-passing layer l are
+// those within l hops of a changed node or of an end of a changed edge:
+//   S_0 = changed nodes,  S_l = S_{l-1} + neighbours(S_{l-1}) + ends(changed edges)
+// Only those rows are recomputed (rows of a layer are independent, and the
+// message sums run in the same edge order as the batched forward, so they
+// come out bit for bit the same). The edge head is recomputed on edges
+// touching S_L or changed; the node head on S_L. Pooled means are updated by
+// differences and pooled maxima are found from the base values kept sorted,
+// skipping the recomputed rows, so the cost of a sample grows with the size
+// of its neighbourhood, not of the grid.
+
+import { LearnError } from './errors';
+import type { GraphNet } from './gnn';
+import { poolWidth, predPoolWidth } from './gnn';
+import type { GraphSample, GraphTopology } from './graph';
+import { sigmoid } from './loss';
+import { reluInPlace } from './ops';
+
+/** What differs from the base sample. */
+export interface SampleDelta {
+  /** Node rows whose features (or offsets) differ, with their new [n x nodeFeatDim] features. */
+  nodes: Int32Array;
+  nodeFeat: Float32Array;
+  /** New node offsets for the listed nodes (omit: the base's). */
+  nodeOffset?: Float32Array;
+  /** Edge rows whose features (or offsets) differ, with their new [m x edgeFeatDim] features. */
+  edges: Int32Array;
+  edgeFeat: Float32Array;
+  edgeOffset?: Float32Array;
+  /** Edges absent from this sample (no messages, not pooled). */
+  removed: Int32Array;
+}
+
+/** The full sample a delta describes (for training and for checking). */
+export function applyDelta(base: GraphSample, d: SampleDelta, nodeFeatDim: number, edgeFeatDim: number): GraphSample {
+  const nodeFeat = base.nodeFeat.slice(), edgeFeat = base.edgeFeat.slice();
+  const E = edgeFeat.length / edgeFeatDim;
+  d.nodes.forEach((v, j) => nodeFeat.set(d.nodeFeat.subarray(j * nodeFeatDim, (j + 1) * nodeFeatDim), v * nodeFeatDim));
+  d.edges.forEach((e, j) => edgeFeat.set(d.edgeFeat.subarray(j * edgeFeatDim, (j + 1) * edgeFeatDim), e * edgeFeatDim));
+  const edgeMask = new Uint8Array(E).fill(1);
+  if (base.edgeMask) edgeMask.set(base.edgeMask);
+  for (const e of d.removed) edgeMask[e] = 0;
+  let edgeOffset = base.edgeOffset;
+  if (d.edgeOffset) {
+    edgeOffset = edgeOffset ? edgeOffset.slice() : new Float32Array(E);
+    d.edges.forEach((e, j) => (edgeOffset![e] = d.edgeOffset![j]));
+  }
+  let nodeOffset = base.nodeOffset;
+  if (d.nodeOffset) {
+    nodeOffset = nodeOffset ? nodeOffset.slice() : new Float32Array(nodeFeat.length / nodeFeatDim);
+    d.nodes.forEach((v, j) => (nodeOffset![v] = d.nodeOffset![j]));
+  }
+  return { nodeFeat, edgeFeat, edgeMask, edgeOffset, nodeOffset, edgeLimit: base.edgeLimit, nodeUpper: base.nodeUpper, nodeLower: base.nodeLower, targets: base.targets };
+}
+
+export interface IncrementalResult {
+  /** Probability of the positive class (null without a graph head). */
+  prob: number | null;
+  logit: number | null;
+  /** Largest edge prediction over present edges and its edge (-1 when none). */
+  maxEdge: number;
+  argMaxEdge: number;
+  /** Largest edge prediction above its limit (the sample's edgeLimit) over present edges, and its edge. */
+  maxEdgeMargin: number;
+  argMaxEdgeMargin: number;
+  /** Extremes of the node predictions (NaN without a node head). */
+  minNode: number;
+  maxNode: number;
+  /** Largest node prediction above its upper limit, smallest above its lower limit (nodeUpper / nodeLower). */
+  upperMargin: number;
+  lowerMargin: number;
+  /** Rows recomputed in the last message-passing layer. */
+  touched: number;
+}
+
+/** Per feature column, rows sorted by decreasing value. */
+function sortedColumns(x: Float32Array, rows: number, W: number): Int32Array {
+  const order = new Int32Array(rows * W);
+  const idx = Array.from({ length: rows }, (_, i) => i);
+  for (let f = 0; f < W; f++) {
+    idx.sort((a, b) => x[b * W + f] - x[a * W + f] || a - b);
+    for (let r = 0; r < rows; r++) order[f * rows + r] = idx[r];
+  }
+  return order;
+}
+
+export class IncrementalPredictor {
+  private readonly N: number;
+  private readonly E: number;
+  private readonly H: number;
+  private readonly Hh: number;
+  private readonly L: number;
+  private readonly Fn: number;
+  private readonly Fe: number;
+  private readonly onePlusEps: number;
+  private readonly src: Int32Array;
+  private readonly dst: Int32Array;
+  // base graph adjacency (node -> incident edges in increasing order, other end)
+  private readonly adjPtr: Int32Array;
+  private readonly adjEdge: Int32Array;
+  private readonly adjOther: Int32Array;
+  // base activations (read-only) and working copies (base except the rows of the current sample)
+  private readonly hBase: Float32Array[];
+  private readonly hWork: Float32Array[];
+  private readonly eBase: Float32Array;
+  private readonly eWork: Float32Array;
+  private readonly aEBase: Float32Array | null;
+  private readonly yEBase: Float32Array | null;
+  private readonly yNBase: Float32Array | null;
+  private readonly edgeOffset: Float32Array | null;
+  private readonly nodeOffset: Float32Array | null;
+  private readonly edgeLimit: Float32Array | null;
+  private readonly nodeUpper: Float32Array | null;
+  private readonly nodeLower: Float32Array | null;
+  /** Base margins y - limit (edges), y - upper and y - lower (nodes). */
+  private readonly mEBase: Float32Array | null;
+  private readonly mUBase: Float32Array | null;
+  private readonly mLBase: Float32Array | null;
+  // pooling of the base
+  private readonly hSum: Float64Array;
+  private readonly aESum: Float64Array | null;
+  private readonly hOrder: Int32Array;
+  private readonly aEOrder: Int32Array | null;
+  private readonly yEOrder: Int32Array | null;
+  private readonly mEOrder: Int32Array | null;
+  private readonly mUOrder: Int32Array | null;
+  private readonly mLOrder: Int32Array | null;
+  private readonly yNOrder: Int32Array | null;
+  // scratch
+  private readonly nodeMark: Uint8Array;
+  private readonly edgeMark: Uint8Array;
+  private readonly removedMark: Uint8Array;
+
+  constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample) {
+    const c = model.cfg;
+    this.N = graph.numNodes;
+    this.E = graph.src.length;
+    this.H = c.hidden;
+    this.Hh = c.headHidden;
+    this.L = c.layers;
+    this.Fn = c.nodeFeatDim;
+    this.Fe = c.edgeFeatDim;
+    this.onePlusEps = 1 + c.eps;
+    this.src = graph.src;
+    this.dst = graph.dst;
+    if (base.edgeMask && base.edgeMask.some((m) => !m)) throw new LearnError('bad-sample', 'the base sample of incremental inference must have every edge present');
+    const { N, E } = this;
+    // Adjacency in edge order: the same order the batched forward sums messages in.
+    const deg = new Int32Array(N + 1);
+    for (let e = 0; e < E; e++) { deg[this.src[e] + 1]++; deg[this.dst[e] + 1]++; }
+    for (let v = 0; v < N; v++) deg[v + 1] += deg[v];
+    const fill = deg.slice(0, N);
+    this.adjPtr = deg;
+    this.adjEdge = new Int32Array(2 * E);
+    this.adjOther = new Int32Array(2 * E);
+    for (let e = 0; e < E; e++) {
+      const a = this.src[e], b = this.dst[e];
+      // message a -> b first, then b -> a (as makeBatch orders them)
+      this.adjEdge[fill[b]] = e; this.adjOther[fill[b]++] = a;
+      this.adjEdge[fill[a]] = e; this.adjOther[fill[a]++] = b;
+    }
+    const { out, cache } = model.forward(model.batch(graph, [base]));
+    this.hBase = cache.h;
+    this.hWork = cache.h.map((h) => h.slice());
+    this.eBase = cache.e;
+    this.eWork = cache.e.slice();
+    this.aEBase = cache.aE;
+    this.yEBase = out.edge;
+    this.yNBase = out.node;
+    this.edgeOffset = base.edgeOffset ?? null;
+    this.nodeOffset = base.nodeOffset ?? null;
+    const hL = cache.h[this.L];
+    this.hSum = new Float64Array(this.H);
+    for (let v = 0; v < N; v++) for (let f = 0; f < this.H; f++) this.hSum[f] += hL[v * this.H + f];
+    this.hOrder = sortedColumns(hL, N, this.H);
+    if (cache.aE) {
+      this.aESum = new Float64Array(this.Hh);
+      for (let e = 0; e < E; e++) for (let f = 0; f < this.Hh; f++) this.aESum[f] += cache.aE[e * this.Hh + f];
+      this.aEOrder = sortedColumns(cache.aE, E, this.Hh);
+    } else {
+      this.aESum = null;
+      this.aEOrder = null;
+    }
+    this.edgeLimit = base.edgeLimit ?? null;
+    this.nodeUpper = base.nodeUpper ?? null;
+    this.nodeLower = base.nodeLower ?? null;
+    const minus = (y: Float32Array, lim: Float32Array | null) => (lim ? y.map((v, i) => v - lim[i]) : y);
+    this.mEBase = out.edge ? minus(out.edge, this.edgeLimit) : null;
+    this.mUBase = out.node ? minus(out.node, this.nodeUpper) : null;
+    this.mLBase = out.node ? minus(out.node, this.nodeLower) : null;
+    this.yEOrder = out.edge ? sortedColumns(out.edge, E, 1) : null;
+    this.mEOrder = this.mEBase ? sortedColumns(this.mEBase, E, 1) : null;
+    this.yNOrder = out.node ? sortedColumns(out.node, N, 1) : null;
+    this.mUOrder = this.mUBase ? sortedColumns(this.mUBase, N, 1) : null;
+    this.mLOrder = this.mLBase ? sortedColumns(this.mLBase, N, 1) : null;
+    this.nodeMark = new Uint8Array(N);
+    this.edgeMark = new Uint8Array(E);
+    this.removedMark = new Uint8Array(E);
+  }
+
+  /** Base-sample predictions of every edge (null without an edge head). */
+  get baseEdge(): Float32Array | null {
+    return this.yEBase;
+  }
+
+  get baseNode(): Float32Array | null {
+    return this.yNBase;
+  }
+
+  /**
+   * Predicts the sample `base + delta`. When `out` arrays are given they
+   * receive every edge / node prediction (the base's where nothing changed).
+   */
+  predict(d: SampleDelta, out: { edge?: Float32Array; node?: Float32Array } = {}): IncrementalResult {
+    const { N, E, H, Hh, L, Fn, Fe, model } = this;
+    const cfg = model.cfg;
+    const nodeMark = this.nodeMark, edgeMark = this.edgeMark, removed = this.removedMark;
+    if (d.nodeFeat.length !== d.nodes.length * Fn) throw new LearnError('bad-sample', `delta: ${d.nodes.length} nodes need ${d.nodes.length * Fn} feature values, got ${d.nodeFeat.length}`);
+    if (d.edgeFeat.length !== d.edges.length * Fe) throw new LearnError('bad-sample', `delta: ${d.edges.length} edges need ${d.edges.length * Fe} feature values, got ${d.edgeFeat.length}`);
+    for (const e of d.removed) removed[e] = 1;
+    // Changed edges: new encodings; removed ones count as changed too.
+    const changedEdges: number[] = [];
+    const markEdge = (e: number) => { if (!edgeMark[e]) { edgeMark[e] = 1; changedEdges.push(e); } };
+    for (const e of d.edges) markEdge(e);
+    for (const e of d.removed) markEdge(e);
+    if (d.edges.length > 0) {
+      const enc = reluInPlace(model.layer('enc.edge').forward(d.edgeFeat, d.edges.length));
+      d.edges.forEach((e, j) => this.eWork.set(enc.subarray(j * H, (j + 1) * H), e * H));
+    }
+    // S_0: changed nodes.
+    let S: number[] = [];
+    const add = (v: number) => { if (!nodeMark[v]) { nodeMark[v] = 1; S.push(v); } };
+    for (const v of d.nodes) add(v);
+    if (d.nodes.length > 0) {
+      const enc = reluInPlace(model.layer('enc.node').forward(d.nodeFeat, d.nodes.length));
+      d.nodes.forEach((v, j) => this.hWork[0].set(enc.subarray(j * H, (j + 1) * H), v * H));
+    }
+    const touchedPerLayer: number[][] = [S.slice()];
+    for (let l = 1; l <= L; l++) {
+      // Grow: neighbours of S_{l-1} and ends of changed edges.
+      const prev = S.slice();
+      for (const v of prev) for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) add(this.adjOther[p]);
+      for (const e of changedEdges) { add(this.src[e]); add(this.dst[e]); }
+      const rows = S.length;
+      const hPrev = this.hWork[l - 1], ew = this.eWork;
+      const z = new Float32Array(rows * H);
+      for (let r = 0; r < rows; r++) {
+        const v = S[r], o = r * H, hv = v * H;
+        for (let f = 0; f < H; f++) z[o + f] = this.onePlusEps * hPrev[hv + f];
+        for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) {
+          const e = this.adjEdge[p];
+          if (removed[e]) continue;
+          const u = this.adjOther[p] * H, ee = e * H;
+          for (let f = 0; f < H; f++) {
+            const t = hPrev[u + f] + ew[ee + f];
+            if (t > 0) z[o + f] += t;
+          }
+        }
+      }
+      const a = reluInPlace(model.layer(`mp${l - 1}.lin1`).forward(z, rows));
+      const cOut = reluInPlace(model.layer(`mp${l - 1}.lin2`).forward(a, rows));
+      const hw = this.hWork[l];
+      for (let r = 0; r < rows; r++) {
+        const v = S[r], o = r * H, hv = v * H;
+        for (let f = 0; f < H; f++) hw[hv + f] = cfg.residual ? cOut[o + f] + hPrev[hv + f] : cOut[o + f];
+      }
+      touchedPerLayer.push(S.slice());
+    }
+    const SL = S;
+    const hL = this.hWork[L], hLBase = this.hBase[L];
+
+    // Edge head on edges touching S_L or changed.
+    let edgeRows: number[] = [];
+    let aE: Float32Array | null = null, yE: Float32Array | null = null;
+    if (this.aEBase) {
+      for (const e of changedEdges) edgeMark[e] = 2;
+      edgeRows = changedEdges.slice();
+      for (const v of SL) for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) {
+        const e = this.adjEdge[p];
+        if (!edgeMark[e]) { edgeMark[e] = 2; edgeRows.push(e); }
+      }
+      const m = edgeRows.length, W = 3 * H;
+      const q = new Float32Array(m * W);
+      for (let j = 0; j < m; j++) {
+        const e = edgeRows[j], o = j * W;
+        q.set(hL.subarray(this.src[e] * H, (this.src[e] + 1) * H), o);
+        q.set(hL.subarray(this.dst[e] * H, (this.dst[e] + 1) * H), o + H);
+        q.set(this.eWork.subarray(e * H, (e + 1) * H), o + 2 * H);
+      }
+      aE = reluInPlace(model.layer('head.edge.hidden').forward(q, m));
+      if (cfg.heads.edge) {
+        yE = model.layer('head.edge.out').forward(aE, m);
+        const offNew = new Map<number, number>();
+        if (d.edgeOffset) d.edges.forEach((e, j) => offNew.set(e, d.edgeOffset![j]));
+        for (let j = 0; j < m; j++) {
+          const e = edgeRows[j];
+          const off = offNew.has(e) ? offNew.get(e)! : this.edgeOffset ? this.edgeOffset[e] : 0;
+          yE[j] += off;
+        }
+      }
+    }
+    // Node head on S_L.
+    let yN: Float32Array | null = null;
+    if (cfg.heads.node) {
+      const x = new Float32Array(SL.length * H);
+      SL.forEach((v, r) => x.set(hL.subarray(v * H, (v + 1) * H), r * H));
+      const aN = reluInPlace(model.layer('head.node.hidden').forward(x, SL.length));
+      yN = model.layer('head.node.out').forward(aN, SL.length);
+      const offNew = new Map<number, number>();
+      if (d.nodeOffset) d.nodes.forEach((v, j) => offNew.set(v, d.nodeOffset![j]));
+      SL.forEach((v, r) => { yN![r] += offNew.has(v) ? offNew.get(v)! : this.nodeOffset ? this.nodeOffset[v] : 0; });
+    }
+
+    // Outputs and pooled extremes of the head predictions (recomputed rows,
+    // then the first base row in sorted order that was not recomputed).
+    const lim = (a: Float32Array | null, i: number) => (a ? a[i] : 0);
+    let maxEdge = -Infinity, argMaxEdge = -1, maxEdgeMargin = -Infinity, argMaxEdgeMargin = -1;
+    if (yE && this.yEOrder && this.mEOrder) {
+      for (let j = 0; j < edgeRows.length; j++) {
+        const e = edgeRows[j];
+        if (removed[e]) continue;
+        if (yE[j] > maxEdge) { maxEdge = yE[j]; argMaxEdge = e; }
+        const m = yE[j] - lim(this.edgeLimit, e);
+        if (m > maxEdgeMargin) { maxEdgeMargin = m; argMaxEdgeMargin = e; }
+      }
+      for (let r = 0; r < E; r++) {
+        const e = this.yEOrder[r];
+        if (edgeMark[e]) continue;
+        if (this.yEBase![e] > maxEdge) { maxEdge = this.yEBase![e]; argMaxEdge = e; }
+        break;
+      }
+      for (let r = 0; r < E; r++) {
+        const e = this.mEOrder[r];
+        if (edgeMark[e]) continue;
+        if (this.mEBase![e] > maxEdgeMargin) { maxEdgeMargin = this.mEBase![e]; argMaxEdgeMargin = e; }
+        break;
+      }
+      if (out.edge) {
+        out.edge.set(this.yEBase!);
+        edgeRows.forEach((e, j) => (out.edge![e] = yE![j]));
+      }
+    }
+    let maxNode = NaN, minNode = NaN, upMargin = NaN, lowMargin = NaN;
+    if (yN && this.yNOrder && this.mUOrder && this.mLOrder) {
+      let hi = -Infinity, lo = Infinity, mu = -Infinity, ml = Infinity;
+      SL.forEach((v, r) => {
+        const y = yN![r];
+        if (y > hi) hi = y;
+        if (y < lo) lo = y;
+        if (y - lim(this.nodeUpper, v) > mu) mu = y - lim(this.nodeUpper, v);
+        if (y - lim(this.nodeLower, v) < ml) ml = y - lim(this.nodeLower, v);
+      });
+      const first = (order: Int32Array, from: number, step: number): number => {
+        for (let r = from; r >= 0 && r < N; r += step) if (!nodeMark[order[r]]) return order[r];
+        return -1;
+      };
+      let v = first(this.yNOrder, 0, 1);
+      if (v >= 0 && this.yNBase![v] > hi) hi = this.yNBase![v];
+      v = first(this.yNOrder, N - 1, -1);
+      if (v >= 0 && this.yNBase![v] < lo) lo = this.yNBase![v];
+      v = first(this.mUOrder, 0, 1);
+      if (v >= 0 && this.mUBase![v] > mu) mu = this.mUBase![v];
+      v = first(this.mLOrder, N - 1, -1);
+      if (v >= 0 && this.mLBase![v] < ml) ml = this.mLBase![v];
+      maxNode = hi;
+      minNode = lo;
+      upMargin = mu;
+      lowMargin = ml;
+      if (out.node) {
+        out.node.set(this.yNBase!);
+        SL.forEach((u, r) => (out.node![u] = yN![r]));
+      }
+    }
+
+    let logit: number | null = null;
+    if (cfg.heads.graph) {
+      const P = poolWidth(cfg);
+      const pool = new Float32Array(P);
+      // Node states: mean by differences, max from the sorted base skipping S_L.
+      for (let f = 0; f < H; f++) {
+        let sum = this.hSum[f];
+        let mx = -Infinity;
+        for (const v of SL) {
+          sum += hL[v * H + f] - hLBase[v * H + f];
+          if (hL[v * H + f] > mx) mx = hL[v * H + f];
+        }
+        for (let r = 0; r < N; r++) {
+          const v = this.hOrder[f * N + r];
+          if (nodeMark[v]) continue;
+          if (hLBase[v * H + f] > mx) mx = hLBase[v * H + f];
+          break;
+        }
+        pool[f] = sum / N;
+        pool[H + f] = mx;
+      }
+      // Edge-head states over present edges.
+      const aEB = this.aEBase!;
+      let present = E;
+      for (const e of d.removed) if (removed[e] === 1) { removed[e] = 2; present--; } // each removed edge once
+      for (let f = 0; f < Hh; f++) {
+        let sum = this.aESum![f];
+        let mx = -Infinity, any = false;
+        for (let j = 0; j < edgeRows.length; j++) {
+          const e = edgeRows[j];
+          sum -= aEB[e * Hh + f];
+          if (removed[e]) continue;
+          const val = aE![j * Hh + f];
+          sum += val;
+          any = true;
+          if (val > mx) mx = val;
+        }
+        for (let r = 0; r < E; r++) {
+          const e = this.aEOrder![f * E + r];
+          if (edgeMark[e]) continue;
+          any = true;
+          if (aEB[e * Hh + f] > mx) mx = aEB[e * Hh + f];
+          break;
+        }
+        pool[2 * H + f] = present > 0 ? sum / present : 0;
+        pool[2 * H + Hh + f] = any ? mx : 0;
+      }
+      let at = 2 * H + 2 * Hh;
+      const gain = cfg.predPoolGain;
+      if (cfg.heads.edge) pool[at++] = argMaxEdgeMargin >= 0 ? gain * maxEdgeMargin : 0;
+      if (cfg.heads.node) { pool[at++] = gain * upMargin; pool[at++] = gain * lowMargin; }
+      const aG = reluInPlace(model.layer('head.graph.hidden').forward(pool, 1));
+      logit = model.layer('head.graph.out').forward(aG, 1)[0];
+      const nPred = predPoolWidth(cfg);
+      if (nPred > 0) logit += model.layer('head.graph.skip').forward(pool.slice(P - nPred), 1)[0];
+    }
+
+    // Put the working copies back to the base.
+    for (let l = 0; l <= L; l++) {
+      const hw = this.hWork[l], hb = this.hBase[l];
+      for (const v of touchedPerLayer[Math.min(l, touchedPerLayer.length - 1)]) hw.set(hb.subarray(v * H, (v + 1) * H), v * H);
+    }
+    for (const e of d.edges) this.eWork.set(this.eBase.subarray(e * H, (e + 1) * H), e * H);
+    for (const v of SL) nodeMark[v] = 0;
+    for (const e of changedEdges) edgeMark[e] = 0;
+    for (const e of edgeRows) edgeMark[e] = 0;
+    for (const e of d.removed) removed[e] = 0;
+
+    return {
+      prob: logit === null ? null : sigmoid(logit),
+      logit,
+      maxEdge: argMaxEdge >= 0 ? maxEdge : NaN,
+      argMaxEdge,
+      maxEdgeMargin: argMaxEdgeMargin >= 0 ? maxEdgeMargin : NaN,
+      argMaxEdgeMargin,
+      minNode,
+      maxNode,
+      upperMargin: upMargin,
+      lowerMargin: lowMargin,
+      touched: SL.length,
+    };
+  }
+}

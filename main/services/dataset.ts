@@ -1,0 +1,346 @@
+// Build a surrogate dataset: operating scenarios (hours of a change table,
+// random load levels), each solved by AC power flow (those that do not
+// converge are recorded and skipped), split by scenario into train /
+// validation / test, labelled by the exact N-1 engine on the worker pool and
+// stored in SQLite as they finish. Also reads a stored dataset back in the
+// packed form the trainer uses.
+
+import { basename } from 'node:path';
+import type { ChangeTable } from '../core/grid/case';
+import { defaultFeatureOptions, gridSignature, type FeatureOptions, type GridSignature, EDGE_OUTAGE, EDGE_STATIC, NODE_OUTAGE, NODE_STATIC } from '../core/grid/features';
+import { parseChangeTable, parseMatpower } from '../core/grid/matpower';
+import { runPowerFlow } from '../core/grid/powerflow';
+import {
+  applyScenario, defaultRandomLoad, hourLoads, hourScenario, pickHours, randomScenario,
+  type RandomLoadOptions, type ScenarioKind, type ScenarioSpec,
+} from '../core/grid/scenarios';
+import { LABEL_HEAD, SPLIT_CODES, labelLength, staticLength, type PackedDataset, type SplitName, L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
+import { Rng } from '../core/learn/rng';
+import { defaultWorkers, JobCancelled, runPool } from '../jobs/pool';
+import { labelSpec, type DatasetInit, type LabelledScenario } from '../jobs/dataset-job';
+import type { DatasetSample, Store } from '../store';
+
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+export interface DatasetProgress {
+  done: number;
+  total: number;
+  rate: number;
+  etaSeconds: number;
+}
+
+export interface DatasetRequest {
+  store: Store;
+  caseText: string;
+  fileName: string;
+  /** A MATPOWER change table of load scenarios (e.g. scenarios_ACTIVSg200.m). */
+  scenariosText?: string;
+  scenariosFile?: string;
+  /** How many hours of the table to use (default 40): half among the peak 10%, half spread over the year. */
+  hours?: number;
+  /** Swap BUS_AREA and ZONE before applying the table; default: when the table's header asks for it. */
+  swapAreaZone?: boolean;
+  /** Random load scenarios. */
+  random?: number;
+  randomLoad?: Partial<RandomLoadOptions>;
+  seed?: number;
+  name?: string;
+  features?: Partial<FeatureOptions>;
+  /** Worker threads (0: this thread). Default: all cores. */
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: DatasetProgress) => void;
+}
+
+export interface ScenarioInfo {
+  id: number;
+  kind: ScenarioKind;
+  label?: number;
+  level?: number;
+  totalLoadMW: number;
+  split?: SplitName;
+  reason?: string;
+}
+
+/** The dataset's JSON config in the store. */
+export interface DatasetConfig {
+  format: 'gridrewire-n1-dataset';
+  version: 1;
+  caseName: string;
+  sourceFile: string;
+  grid: GridSignature;
+  features: FeatureOptions;
+  featureNames: { nodeStatic: string[]; nodeOutage: string[]; edgeStatic: string[]; edgeOutage: string[] };
+  labelHead: string[];
+  sources: { table?: { file: string; hours: number; swapAreaZone: boolean }; random?: { count: number } & RandomLoadOptions };
+  scenarios: ScenarioInfo[];
+  skipped: ScenarioInfo[];
+  [key: string]: unknown;
+}
+
+export interface SplitCounts {
+  scenarios: number;
+  samples: number;
+  islanded: number;
+  /** Non-islanded outages and how many are insecure. */
+  judged: number;
+  insecure: number;
+}
+
+export interface DatasetOutcome {
+  datasetId: number;
+  caseId: number;
+  scenarios: number;
+  skipped: ScenarioInfo[];
+  samples: number;
+  splits: Record<SplitName, SplitCounts>;
+  seconds: number;
+  workers: number;
+  cancelled: boolean;
+}
+
+/** The header of scenarios_ACTIVSg200 says the table needs BUS_AREA and ZONE swapped. */
+export function tableAsksForSwap(text: string): boolean {
+  return /swap\w*[\s%]+the[\s%]+BUS_AREA[\s%]+and[\s%]+ZONE/i.test(text);
+}
+
+/**
+ * Split converged scenarios by load: sorted by total load, in blocks of five
+ * shuffled three to train, one to validation, one to test, so every split
+ * spans light and peak hours; a last partial block goes train, val, test, train.
+ */
+export function splitScenarios(scenarios: readonly { id: number; totalLoadMW: number }[], rng: Rng): Map<number, SplitName> {
+  const sorted = [...scenarios].sort((a, b) => a.totalLoadMW - b.totalLoadMW || a.id - b.id);
+  const out = new Map<number, SplitName>();
+  const full: SplitName[] = ['train', 'train', 'train', 'val', 'test'];
+  const partial: SplitName[] = ['train', 'val', 'test', 'train'];
+  for (let b = 0; b < sorted.length; b += 5) {
+    const block = sorted.slice(b, b + 5);
+    rng.shuffle(block as unknown as number[] & { length: number });
+    const pattern = block.length === 5 ? full : partial;
+    block.forEach((s, j) => out.set(s.id, pattern[j]));
+  }
+  return out;
+}
+
+export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome> {
+  const t0 = performance.now();
+  const seed = req.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DatasetError(`seed must be a non-negative integer, got ${seed}`);
+  const base = parseMatpower(req.caseText, req.fileName);
+  const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
+  const randomLoad: RandomLoadOptions = { ...defaultRandomLoad, ...req.randomLoad };
+  if (!(randomLoad.levelMin > 0 && randomLoad.levelMax >= randomLoad.levelMin && randomLoad.noise >= 0)) {
+    throw new DatasetError(`random load needs 0 < level min <= level max and noise >= 0, got ${randomLoad.levelMin}, ${randomLoad.levelMax}, ${randomLoad.noise}`);
+  }
+  const nRandom = req.random ?? 0;
+  if (!Number.isInteger(nRandom) || nRandom < 0) throw new DatasetError(`--random needs a whole number, got ${nRandom}`);
+  if (!req.scenariosText && nRandom === 0) throw new DatasetError('nothing to build: give a scenario table (--scenarios) and/or random scenarios (--random N)');
+
+  const root = new Rng(seed);
+  const hoursRng = root.fork(), randomRng = root.fork(), splitRng = root.fork();
+  const specs: ScenarioSpec[] = [];
+  let table: ChangeTable | null = null;
+  let swap = false, nHours = 0;
+  if (req.scenariosText) {
+    table = parseChangeTable(req.scenariosText, req.scenariosFile ? basename(req.scenariosFile) : 'scenarios.m');
+    swap = req.swapAreaZone ?? tableAsksForSwap(req.scenariosText);
+    nHours = req.hours ?? 40;
+    if (!Number.isInteger(nHours) || nHours < 1) throw new DatasetError(`--hours needs a whole number of at least 1, got ${nHours}`);
+    const loads = hourLoads(base, table, swap);
+    for (const label of pickHours(loads, nHours, hoursRng)) specs.push(hourScenario(base, table, label, swap, specs.length + 1));
+  }
+  for (let r = 0; r < nRandom; r++) specs.push(randomScenario(base, specs.length + 1, randomRng, randomLoad));
+
+  // Base case of every scenario first: the split only takes converged ones.
+  const info = (s: ScenarioSpec): ScenarioInfo => ({ id: s.id, kind: s.kind, ...(s.label !== undefined ? { label: s.label } : {}), ...(s.level !== undefined ? { level: s.level } : {}), totalLoadMW: s.totalLoadMW });
+  const ok: ScenarioSpec[] = [], skipped: ScenarioInfo[] = [];
+  let grid: GridSignature | null = null;
+  for (const s of specs) {
+    const c = applyScenario(base, s);
+    const pf = runPowerFlow(c);
+    if (!pf.converged) {
+      skipped.push({ ...info(s), reason: `base case does not converge (${pf.status} after ${pf.iterations} iterations)` });
+      continue;
+    }
+    grid ??= gridSignature(pf.internal.net);
+    ok.push(s);
+  }
+  if (ok.length === 0) throw new DatasetError(`none of the ${specs.length} scenarios converges: nothing to label`);
+  const split = splitScenarios(ok.map((s) => ({ id: s.id, totalLoadMW: s.totalLoadMW })), splitRng);
+  const nl = grid!.nl;
+  const perSplit = (name: SplitName) => ok.filter((s) => split.get(s.id) === name).length;
+
+  const store = req.store;
+  const caseId = store.cases.import({ text: req.caseText, parsed: base, sourceFile: req.fileName }).id;
+  const config: DatasetConfig = {
+    format: 'gridrewire-n1-dataset',
+    version: 1,
+    caseName: base.name,
+    sourceFile: req.fileName,
+    grid: grid!,
+    features,
+    featureNames: { nodeStatic: [...NODE_STATIC], nodeOutage: [...NODE_OUTAGE], edgeStatic: [...EDGE_STATIC], edgeOutage: [...EDGE_OUTAGE] },
+    labelHead: [...LABEL_HEAD],
+    sources: {
+      ...(table ? { table: { file: req.scenariosFile ? basename(req.scenariosFile) : table.name, hours: nHours, swapAreaZone: swap } } : {}),
+      ...(nRandom > 0 ? { random: { count: nRandom, ...randomLoad } } : {}),
+    },
+    scenarios: ok.map((s) => ({ ...info(s), split: split.get(s.id)! })),
+    skipped,
+  };
+  const datasetId = store.datasets.create({
+    caseId,
+    name: req.name ?? `${base.name} N-1 (${ok.length} scenarios, seed ${seed})`,
+    config,
+    seed,
+    // Sizes count branch outages per split (one stored sample each).
+    sizes: { train: perSplit('train') * nl, val: perSplit('val') * nl, test: perSplit('test') * nl },
+  });
+
+  const counts: Record<SplitName, SplitCounts> = {
+    train: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
+    val: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
+    test: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
+  };
+  let done = 0;
+  const store1 = (r: LabelledScenario) => {
+    const sp = split.get(r.id)!;
+    const rows: DatasetSample[] = [{ scenario: r.id, branch: 0, split: sp, features: r.static, labels: Float32Array.of(r.base.iterations, r.base.maxLoading, r.base.nOverloads, r.base.nVoltageViolations) }];
+    const c = counts[sp];
+    c.scenarios++;
+    for (const o of r.outages) {
+      rows.push({ scenario: r.id, branch: o.row, split: sp, features: o.record, labels: o.labels });
+      c.samples++;
+      if (o.labels[L_ISLANDED]) c.islanded++;
+      else { c.judged++; if (o.labels[L_INSECURE]) c.insecure++; }
+    }
+    store.datasets.appendSamples(datasetId, rows);
+    done++;
+    if (req.onProgress) {
+      const s = (performance.now() - t0) / 1000, rate = done / Math.max(s, 1e-9);
+      req.onProgress({ done, total: ok.length, rate, etaSeconds: (ok.length - done) / rate });
+    }
+  };
+
+  let workers = Math.max(0, Math.min(req.workers ?? defaultWorkers(), ok.length));
+  let cancelled = false;
+  if (workers <= 1) {
+    workers = 0;
+    for (const s of ok) {
+      if (req.signal?.aborted) { cancelled = true; break; }
+      store1(labelSpec(base, s, features));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } else {
+    const init: DatasetInit = { caseText: req.caseText, fileName: req.fileName, features };
+    try {
+      await runPool<DatasetInit, ScenarioSpec, LabelledScenario>({ job: 'dataset', init, chunks: ok, workers, signal: req.signal, onResult: store1 });
+    } catch (e) {
+      if (!(e instanceof JobCancelled)) throw e;
+      cancelled = true;
+    }
+  }
+  if (!cancelled) store.datasets.markDone(datasetId);
+  return {
+    datasetId, caseId, scenarios: ok.length, skipped, samples: counts.train.samples + counts.val.samples + counts.test.samples,
+    splits: counts, seconds: (performance.now() - t0) / 1000, workers, cancelled,
+  };
+}
+
+// ---- reading a dataset back --------------------------------------------------
+
+export interface LoadedDataset {
+  id: number;
+  caseId: number;
+  config: DatasetConfig;
+  packed: PackedDataset;
+  /** Case branch row (1-based) of each sample. */
+  sampleRow: Int32Array;
+}
+
+export function datasetConfig(store: Store, id: number): { caseId: number; config: DatasetConfig } {
+  const d = store.datasets.get(id);
+  if (!d) throw new DatasetError(`dataset ${id} is not in ${store.path}`);
+  const config = d.config as DatasetConfig;
+  if (config?.format !== 'gridrewire-n1-dataset') throw new DatasetError(`dataset ${id} is not an N-1 surrogate dataset (built by 'gridrewire dataset')`);
+  if (d.status !== 'done') throw new DatasetError(`dataset ${id} was not finished (its build was cancelled or killed); build it again`);
+  return { caseId: d.caseId, config };
+}
+
+/** Reads every sample of a dataset into the packed form. */
+export function loadDataset(store: Store, id: number): LoadedDataset {
+  const { caseId, config } = datasetConfig(store, id);
+  const { nb, nl } = config.grid;
+  const busIndex = new Map(config.grid.bus.map((b, i) => [b, i]));
+  const src = Int32Array.from(config.grid.from, (b) => busIndex.get(b)!);
+  const dst = Int32Array.from(config.grid.to, (b) => busIndex.get(b)!);
+  const scen = new Map<number, number>();
+  const scenIds: number[] = [], scenSplit: number[] = [];
+  const statics: Float32Array[] = [];
+  const sScen: number[] = [], sBranch: number[] = [], sSplit: number[] = [], sRow: number[] = [];
+  const recs: Float32Array[] = [], labels: Float32Array[] = [];
+  const SL = staticLength(nb, nl), LL = labelLength(nb, nl);
+  // Scenario rows come first within each scenario (stored in one transaction each).
+  let after = 0;
+  for (;;) {
+    const page = store.datasets.getSamples(id, { afterId: after, limit: 4096 });
+    if (page.length === 0) break;
+    after = page[page.length - 1].id;
+    for (const s of page) {
+      if (s.branch === 0) {
+        if (s.features.length !== SL) throw new DatasetError(`dataset ${id}: scenario ${s.scenario} has ${s.features.length} static features, expected ${SL}`);
+        scen.set(s.scenario, scenIds.length);
+        scenIds.push(s.scenario);
+        scenSplit.push(SPLIT_CODES.indexOf(s.split));
+        statics.push(s.features);
+        continue;
+      }
+      const si = scen.get(s.scenario);
+      if (si === undefined) throw new DatasetError(`dataset ${id}: outage sample of scenario ${s.scenario} comes before its scenario row`);
+      if (s.labels.length !== LL) throw new DatasetError(`dataset ${id}: sample (${s.scenario}, ${s.branch}) has ${s.labels.length} labels, expected ${LL}`);
+      sScen.push(si);
+      sBranch.push(s.features[0]);
+      sSplit.push(SPLIT_CODES.indexOf(s.split));
+      sRow.push(s.branch);
+      recs.push(s.features);
+      labels.push(s.labels);
+    }
+  }
+  const recPtr = new Int32Array(recs.length + 1);
+  recs.forEach((r, i) => (recPtr[i + 1] = recPtr[i] + r.length));
+  const rec = new Float32Array(recPtr[recs.length]);
+  recs.forEach((r, i) => rec.set(r, recPtr[i]));
+  const lab = new Float32Array(labels.length * LL);
+  labels.forEach((l, i) => lab.set(l, i * LL));
+  const st = new Float32Array(statics.length * SL);
+  statics.forEach((s, i) => st.set(s, i * SL));
+  return {
+    id, caseId, config, sampleRow: Int32Array.from(sRow),
+    packed: {
+      nb, nl, src, dst,
+      scenarioIds: Int32Array.from(scenIds), scenarioSplit: Uint8Array.from(scenSplit), statics: st,
+      sampleScenario: Int32Array.from(sScen), sampleBranch: Int32Array.from(sBranch), sampleSplit: Uint8Array.from(sSplit),
+      recPtr, rec, labels: lab,
+    },
+  };
+}
+
+/** Split counts of a packed dataset (scenarios, samples, islanded, insecure among the rest). */
+export function splitCounts(p: PackedDataset): Record<SplitName, SplitCounts> {
+  const LL = labelLength(p.nb, p.nl);
+  const out = Object.fromEntries(SPLIT_CODES.map((s) => [s, { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 }])) as Record<SplitName, SplitCounts>;
+  p.scenarioSplit.forEach((c) => out[SPLIT_CODES[c]].scenarios++);
+  for (let i = 0; i < p.sampleSplit.length; i++) {
+    const c = out[SPLIT_CODES[p.sampleSplit[i]]];
+    c.samples++;
+    if (p.labels[i * LL + L_ISLANDED]) c.islanded++;
+    else { c.judged++; if (p.labels[i * LL + L_INSECURE]) c.insecure++; }
+  }
+  return out;
+}
