@@ -9,11 +9,6 @@ import { trainCommand } from './cli/train';
 import { predictCommand } from './cli/predict';
 import { compareCommand } from './cli/compare';
 import { demoCommand } from './cli/demo';
-import { datasetCommand } from './cli/dataset';
-import { trainCommand } from './cli/train';
-import { predictCommand } from './cli/predict';
-import { compareCommand } from './cli/compare';
-import { demoCommand } from './cli/demo';
 import { runsCommand } from './cli/runs';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
@@ -22,11 +17,6 @@ const commands: Record<string, { run: Command; help: string }> = {
   pf: { run: pfCommand, help: 'pf <case.m> [--dc] [--enforce-q-lims] [--json]\n      solve one AC (or DC) power flow' },
   n1: { run: n1Command, help: 'n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N] [--json] [--csv <file>]\n      N-1 contingency analysis, worst first; --db stores the run, --resume <id> finishes it' },
   runs: { run: runsCommand, help: 'runs [--db <file>] [--json]\n      stored N-1 runs with their status and verdict counts' },
-  dataset: { run: datasetCommand, help: 'dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N] [--seed S] --db <file>\n      build an N-1 surrogate dataset (labels from the exact engine); prints its id' },
-  train: { run: trainCommand, help: 'train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]\n      train a sparse graph-network surrogate, print test metrics' },
-  predict: { run: predictCommand, help: 'predict --db <file> --model <id> <case.m> [--json]\n      predict every branch outage of an operating point with a stored surrogate, ranked' },
-  compare: { run: compareCommand, help: 'compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--json]\n      train every topology method on one dataset, one table with the DC-LODF screen' },
-  demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
   dataset: { run: datasetCommand, help: 'dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N] [--seed S] --db <file>\n      build an N-1 surrogate dataset (labels from the exact engine); prints its id' },
   train: { run: trainCommand, help: 'train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]\n      train a sparse graph-network surrogate, print test metrics' },
   predict: { run: predictCommand, help: 'predict --db <file> --model <id> <case.m> [--json]\n      predict every branch outage of an operating point with a stored surrogate, ranked' },
