@@ -9,6 +9,7 @@ import type { ContingencyRecord, Verdict } from './contingency-types';
 import { compile, type Network } from './network';
 import { AcSolver, makeSbus, startPoint, type NewtonResult } from './acpf';
 import { branchFlows, type Ybus } from './ybus';
+import { injection } from './pfsoln';
 import { adjacency, bridges, reachable, type Adjacency } from './islands';
 import { severity } from './severity';
 import { PQ } from './idx';
@@ -129,7 +130,7 @@ export class N1Engine {
     for (let k = 0; k < net.ng; k++) PgMW[k] = net.Pg[k] * net.baseMVA;
     const refGens = this.genAt[net.ref];
     if (refGens.length > 0) {
-      const [pInj] = this.injection(r.Vm, r.Va, net.ref);
+      const [pInj] = injection(this.y, this.Vr, this.Vi, net.ref); // Vr, Vi of the base solution (computeFlows above)
       let others = 0;
       for (let q = 1; q < refGens.length; q++) others += net.Pg[refGens[q]];
       PgMW[refGens[0]] = (pInj + net.Pd[net.ref] - others) * net.baseMVA;
@@ -341,17 +342,5 @@ export class N1Engine {
     const { pf, qf, pt, qt } = this.flows;
     const sf2 = pf[k] * pf[k] + qf[k] * qf[k], st2 = pt[k] * pt[k] + qt[k] * qt[k];
     return (Math.sqrt(sf2 > st2 ? sf2 : st2) * this.net.baseMVA) / this.net.rateA[k];
-  }
-
-  private injection(Vm: Float64Array, Va: Float64Array, i: number): [number, number] {
-    const y = this.y;
-    let ir = 0, ii = 0;
-    const vr = (j: number) => Vm[j] * Math.cos(Va[j]), vi = (j: number) => Vm[j] * Math.sin(Va[j]);
-    for (let s = y.rowPtr[i]; s < y.rowPtr[i + 1]; s++) {
-      const j = y.colIdx[s];
-      ir += y.G[s] * vr(j) - y.B[s] * vi(j);
-      ii += y.G[s] * vi(j) + y.B[s] * vr(j);
-    }
-    return [vr(i) * ir + vi(i) * ii, vi(i) * ir - vr(i) * ii];
   }
 }

@@ -88,26 +88,40 @@ export function dcInjections(net: Network, bdc: Bdc, Pg: Float64Array = net.Pg):
   return P;
 }
 
-export function dcPowerFlow(net: Network): DcResult {
-  const bdc = makeBdc(net);
-  const rb = reducedB(net, bdc);
-  const Pbus = dcInjections(net, bdc);
+/**
+ * Bus angles of the DC power flow for injections P: B Va = P over the
+ * non-reference buses, reference angles held at the case's VA.
+ */
+export function solveDcAngles(net: Network, bdc: Bdc, rb: ReducedB, lu: SparseLU, P: Float64Array): Float64Array {
   const Va = Float64Array.from(net.Va0);
-  const rhs = new Float64Array(rb.bus.length);
-  for (let u = 0; u < rb.bus.length; u++) rhs[u] = Pbus[rb.bus[u]];
+  const n = rb.bus.length;
+  if (n === 0) return Va;
+  const rhs = new Float64Array(n);
+  for (let u = 0; u < n; u++) rhs[u] = P[rb.bus[u]];
   // Move the known reference angles to the right-hand side.
   for (let k = 0; k < net.nl; k++) {
     const f = net.f[k], t = net.t[k], b = bdc.b[k];
     if (rb.idx[f] >= 0 && rb.idx[t] < 0) rhs[rb.idx[f]] += b * Va[t];
     if (rb.idx[t] >= 0 && rb.idx[f] < 0) rhs[rb.idx[t]] += b * Va[f];
   }
-  if (rb.bus.length > 0) {
-    const lu = new SparseLU(rb.csc);
-    lu.factor(rb.csc.values);
-    const x = lu.solve(rhs);
-    for (let u = 0; u < rb.bus.length; u++) Va[rb.bus[u]] = x[u];
-  }
+  const x = lu.solve(rhs);
+  for (let u = 0; u < n; u++) Va[rb.bus[u]] = x[u];
+  return Va;
+}
+
+/** Branch flows (p.u.) P_ft = b (Va_f - Va_t) + Pfinj. */
+export function dcFlows(net: Network, bdc: Bdc, Va: Float64Array): Float64Array {
   const Pf = new Float64Array(net.nl);
   for (let k = 0; k < net.nl; k++) Pf[k] = bdc.b[k] * (Va[net.f[k]] - Va[net.t[k]]) + bdc.Pfinj[k];
-  return { Va, Pf, Pbus };
+  return Pf;
+}
+
+export function dcPowerFlow(net: Network): DcResult {
+  const bdc = makeBdc(net);
+  const rb = reducedB(net, bdc);
+  const Pbus = dcInjections(net, bdc);
+  const lu = new SparseLU(rb.csc);
+  if (rb.bus.length > 0) lu.factor(rb.csc.values);
+  const Va = solveDcAngles(net, bdc, rb, lu, Pbus);
+  return { Va, Pf: dcFlows(net, bdc, Va), Pbus };
 }

@@ -5,7 +5,7 @@
 
 import { SparseLU } from '../linalg';
 import type { Network } from './network';
-import { makeBdc, reducedB, dcInjections, type Bdc, type ReducedB } from './dcpf';
+import { makeBdc, reducedB, dcInjections, solveDcAngles, dcFlows, type Bdc, type ReducedB } from './dcpf';
 import { adjacency, bridges, reachable, type Adjacency } from './islands';
 import type { ContingencyRecord, Verdict } from './contingency-types';
 import { severity } from './severity';
@@ -45,23 +45,10 @@ export class DcScreen {
     this.rhs = new Float64Array(n); this.x = new Float64Array(n);
     this.theta = new Float64Array(net.nb);
     // Base DC power flow.
-    const P = dcInjections(net, this.bdc);
-    const Va = Float64Array.from(net.Va0);
-    for (let u = 0; u < n; u++) this.rhs[u] = P[this.rb.bus[u]];
-    for (let k = 0; k < net.nl; k++) {
-      const f = net.f[k], t = net.t[k], b = this.bdc.b[k];
-      if (this.rb.idx[f] >= 0 && this.rb.idx[t] < 0) this.rhs[this.rb.idx[f]] += b * Va[t];
-      if (this.rb.idx[t] >= 0 && this.rb.idx[f] < 0) this.rhs[this.rb.idx[t]] += b * Va[f];
-    }
-    this.lu.solve(this.rhs, this.x);
-    for (let u = 0; u < n; u++) Va[this.rb.bus[u]] = this.x[u];
-    this.Va0 = Va;
-    this.f0 = new Float64Array(net.nl);
+    this.Va0 = solveDcAngles(net, this.bdc, this.rb, this.lu, dcInjections(net, this.bdc));
+    this.f0 = dcFlows(net, this.bdc, this.Va0);
     this.loading0 = new Float64Array(net.nl);
-    for (let k = 0; k < net.nl; k++) {
-      this.f0[k] = this.bdc.b[k] * (Va[net.f[k]] - Va[net.t[k]]) + this.bdc.Pfinj[k];
-      this.loading0[k] = this.loadingOf(k, this.f0[k]);
-    }
+    for (let k = 0; k < net.nl; k++) this.loading0[k] = this.loadingOf(k, this.f0[k]);
     let tl = 0, tg = 0;
     for (let i = 0; i < net.nb; i++) tl += net.Pd[i] * net.baseMVA;
     for (let k = 0; k < net.ng; k++) tg += net.Pg[k] * net.baseMVA;

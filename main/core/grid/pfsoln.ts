@@ -13,8 +13,8 @@ export interface PfSolution {
   pf: Float64Array; qf: Float64Array; pt: Float64Array; qt: Float64Array;
 }
 
-/** Bus injections S = V conj(Ybus V) for the listed buses. */
-function injection(y: Ybus, Vr: Float64Array, Vi: Float64Array, i: number): [number, number] {
+/** Complex injection S_i = V_i conj((Ybus V)_i) of bus i, p.u. */
+export function injection(y: Ybus, Vr: Float64Array, Vi: Float64Array, i: number): [number, number] {
   let ir = 0, ii = 0;
   for (let s = y.rowPtr[i]; s < y.rowPtr[i + 1]; s++) {
     const j = y.colIdx[s];
