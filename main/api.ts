@@ -17,6 +17,8 @@ export interface GridGraph {
   buses: { id: number; type: number; pd: number; qd: number; vmax: number; vmin: number; baseKV: number; name?: string }[];
   branches: { row: number; from: number; to: number; rateA: number; inService: boolean }[];
   gens: { row: number; bus: number; pg: number; inService: boolean }[];
+  /** Saved map positions (bus number -> x, y), when this case was laid out before. */
+  layout: { bus: number; x: number; y: number }[] | null;
 }
 
 export interface PowerFlowSummary {
@@ -91,6 +93,8 @@ export interface Api {
   startN1(req: { name: string; mode?: 'ac' | 'dc' }): Promise<{ jobId: number }>;
   job(req: { jobId: number }): Promise<JobView>;
   cancelJob(req: { jobId: number }): Promise<{ cancelled: boolean }>;
+  /** Keeps the map positions of a case's buses so the map looks the same next time. */
+  saveLayout(req: { name: string; positions: { bus: number; x: number; y: number }[] }): Promise<{ saved: number }>;
   /** One branch outage solved now, with its post-outage state for the map. */
   outage(req: { name: string; branch: number }): Promise<OutageView>;
 }
@@ -141,6 +145,19 @@ export const validators: Record<ApiMethod, Validator> = {
   startN1: (r) => { const o = obj(r); return { name: str(o, 'name'), mode: optMode(o, 'mode') }; },
   job: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
   cancelJob: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
+  saveLayout: (r) => {
+    const o = obj(r);
+    const p = o.positions;
+    if (!Array.isArray(p) || p.length > 200_000) throw new ApiError("field 'positions' must be a list of at most 200000 {bus, x, y}", 'positions');
+    const positions = p.map((q, i) => {
+      const e = q as Record<string, unknown>;
+      if (!e || typeof e !== 'object' || !Number.isInteger(e.bus) || !Number.isFinite(e.x) || !Number.isFinite(e.y)) {
+        throw new ApiError(`positions[${i}] must be {bus: whole number, x: number, y: number}`, 'positions');
+      }
+      return { bus: e.bus as number, x: e.x as number, y: e.y as number };
+    });
+    return { name: str(o, 'name'), positions };
+  },
   outage: (r) => { const o = obj(r); return { name: str(o, 'name'), branch: int(o, 'branch') }; },
 };
 

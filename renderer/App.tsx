@@ -79,7 +79,7 @@ export function App() {
           ))}
         </section>
         <section className="panel map-panel">
-          {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
+          {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
           {mapState.loading && <div className="legend">{outage ? `after outage of branch ${branch} · ` : ''}loading: <span style={{ color: '#12b76a' }}>■</span> &lt;60% <span style={{ color: '#eaaa08' }}>■</span> 60–90% <span style={{ color: '#f79009' }}>■</span> 90–100% <span style={{ color: '#d92d20' }}>■</span> &gt;100% <span style={{ color: '#98a2b3' }}>■</span> unrated</div>}
         </section>
         <section className="panel side">

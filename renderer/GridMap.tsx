@@ -23,20 +23,30 @@ export interface MapState {
   selected: number | null;
 }
 
-export function GridMap({ graph, state, onBranch }: { graph: GridGraph; state: MapState; onBranch?: (row: number) => void }) {
+export function GridMap({ graph, state, onBranch, onLayout }: {
+  graph: GridGraph; state: MapState; onBranch?: (row: number) => void;
+  /** Called once with the positions of a freshly computed layout, to keep it. */
+  onLayout?: (positions: { bus: number; x: number; y: number }[]) => void;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const onBranchRef = useRef(onBranch);
   onBranchRef.current = onBranch;
+  const onLayoutRef = useRef(onLayout);
+  onLayoutRef.current = onLayout;
 
   useEffect(() => {
     if (!el.current) return;
     const genBuses = new Set(graph.gens.filter((g) => g.inService).map((g) => g.bus));
     const big = graph.buses.length > 600;
+    const saved = graph.layout && graph.layout.length === graph.buses.length ? new Map(graph.layout.map((p) => [p.bus, p])) : null;
     const inst = cytoscape({
       container: el.current,
       elements: [
-        ...graph.buses.map((b) => ({ data: { id: `b${b.id}`, label: String(b.id), kind: b.type === 3 ? 'ref' : genBuses.has(b.id) ? 'gen' : 'load' } })),
+        ...graph.buses.map((b) => ({
+          data: { id: `b${b.id}`, bus: b.id, label: String(b.id), kind: b.type === 3 ? 'ref' : genBuses.has(b.id) ? 'gen' : 'load' },
+          position: saved ? { x: saved.get(b.id)!.x, y: saved.get(b.id)!.y } : undefined,
+        })),
         ...graph.branches.filter((br) => br.inService).map((br) => ({ data: { id: `l${br.row}`, source: `b${br.from}`, target: `b${br.to}`, row: br.row } })),
       ],
       style: [
@@ -47,10 +57,13 @@ export function GridMap({ graph, state, onBranch }: { graph: GridGraph; state: M
         { selector: 'edge.outaged', style: { 'line-style': 'dashed', 'line-color': '#101828', width: 3, 'curve-style': 'straight' } },
         { selector: 'edge.selected-branch', style: { width: 6 } },
       ],
-      layout: { name: big ? 'grid' : 'cose', animate: false, randomize: false } as cytoscape.LayoutOptions,
+      layout: (saved ? { name: 'preset', fit: true } : { name: big ? 'grid' : 'cose', animate: false, randomize: false }) as cytoscape.LayoutOptions,
       wheelSensitivity: 0.3,
     });
     inst.on('tap', 'edge', (e) => onBranchRef.current?.(Number(e.target.data('row'))));
+    if (!saved && !big) onLayoutRef.current?.(inst.nodes().map((n) => ({ bus: Number(n.data('bus')), x: n.position('x'), y: n.position('y') })));
+    // A bus dragged to a better place is kept too.
+    inst.on('dragfree', 'node', () => onLayoutRef.current?.(inst.nodes().map((n) => ({ bus: Number(n.data('bus')), x: n.position('x'), y: n.position('y') }))));
     cy.current = inst;
     return () => inst.destroy();
   }, [graph]);

@@ -56,6 +56,12 @@ export function createHandlers(opts: AppOptions): Api {
     if (!e) { e = new N1Engine(getCase(name)); engines.set(name, e); }
     return e;
   };
+  /** The case's id in the store (imported on first use; same text, same id), or null without a store. */
+  const storedCaseId = (name: string): number | null => {
+    if (!opts.store) return null;
+    const file = caseFiles().find((f) => f === `${name}.m`)!;
+    return opts.store.cases.import({ text: readFileSync(join(opts.casesDir, file), 'utf8'), parsed: getCase(name), sourceFile: file }).id;
+  };
   const jobs = new Map<number, Job>();
   let nextJob = 1;
   return {
@@ -71,7 +77,10 @@ export function createHandlers(opts: AppOptions): Api {
     },
     async caseGraph({ name }): Promise<GridGraph> {
       const c = getCase(name);
+      const id = storedCaseId(name);
+      const saved = id !== null ? opts.store!.layouts.get(id) : [];
       return {
+        layout: saved.length ? saved.map((p) => ({ bus: p.bus, x: p.x, y: p.y })) : null,
         name: c.name, baseMVA: c.baseMVA,
         buses: c.bus.map((b, i) => ({ id: b[BUS_I], type: b[BUS_TYPE], pd: b[PD], qd: b[QD], vmax: b[VMAX], vmin: b[VMIN], baseKV: b[BASE_KV], name: c.bus_name?.[i] })),
         branches: c.branch.map((r, i) => ({ row: i + 1, from: r[F_BUS], to: r[T_BUS], rateA: r[RATE_A], inService: r[BR_STATUS] !== 0 })),
@@ -131,6 +140,16 @@ export function createHandlers(opts: AppOptions): Api {
       const running = j.view.status === 'running';
       if (running) j.abort.abort();
       return { cancelled: running };
+    },
+    async saveLayout({ name, positions }) {
+      const c = getCase(name);
+      const known = new Set(c.bus.map((b) => b[BUS_I]));
+      const bad = positions.find((p) => !known.has(p.bus));
+      if (bad) throw new ApiError(`bus ${bad.bus} is not in ${name}`, 'positions');
+      const id = storedCaseId(name);
+      if (id === null) return { saved: 0 };
+      opts.store!.layouts.upsert(id, positions);
+      return { saved: positions.length };
     },
     async outage({ name, branch }): Promise<OutageView> {
       const t0 = performance.now();

@@ -55,6 +55,15 @@ test('open a case, solve it and inspect a branch', { skip }, async () => {
   assert.match(text, /iterations\s+3/);
   assert.match(await page.getByTestId('backend').innerText(), /learning backend: cpu/);
   await page.screenshot({ path: join(shots, 'app-case30.png') });
+  // The computed map layout is kept in the database, and served back next time.
+  const id = store.cases.list().find((c) => c.name === 'case30')!.id;
+  for (let i = 0; i < 50 && store.layouts.get(id).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  const saved = store.layouts.get(id);
+  assert.equal(saved.length, 30);
+  const res = await fetch(`http://127.0.0.1:${server.port}/api/caseGraph`, { method: 'POST', headers: { 'x-gridrewire-token': server.token }, body: JSON.stringify({ name: 'case30' }) });
+  const graph = (await res.json()).result;
+  assert.equal(graph.layout.length, 30);
+  assert.deepEqual(graph.layout.find((p: { bus: number }) => p.bus === 7), saved.find((p) => p.bus === 7));
 });
 
 test('run N-1, read the ranked verdicts, inspect the worst outage', { skip }, async () => {
