@@ -1,0 +1,74 @@
+// The surrogate commands as a user runs them (the bundled CLI): dataset,
+// train (text and JSON), predict (JSON, and a refused mismatched case),
+// resume of a finished run refused, bad flags refused.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli';
+import { CASES } from '../helpers/shared';
+
+const dir = mkdtempSync(join(tmpdir(), 'gridrewire-surrogate-cli-'));
+const db = join(dir, 'cli.db');
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('dataset -> train -> predict on case30 with random scenarios', () => {
+  const d = cli(['dataset', join(CASES, 'case30.m'), '--random', '5', '--seed', '2', '--workers', '1', '--db', db]);
+  assert.equal(d.code, 0, d.stderr);
+  const datasetId = Number(d.stdout.trim());
+  assert.ok(Number.isInteger(datasetId) && datasetId > 0, d.stdout);
+  assert.match(d.stderr, /5 scenarios \(0 skipped\), 205 branch outages/);
+  assert.match(d.stderr, /train\s+3 scenarios/);
+
+  const t = cli(['train', '--db', db, '--dataset', String(datasetId), '--epochs', '2', '--hidden', '8', '--workers', '2']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /model \d+ \(training run \d+\): adaptive \+ ch3l3 regrowth at 90\.00% sparsity, 2 epochs/);
+  assert.match(t.stdout, /test\s+accuracy [\d.]+%\s+balanced [\d.]+%\s+insecure recall [\d.]+%\s+precision/);
+  assert.match(t.stdout, /parameters kept \d+ of \d+ dense-equivalent/);
+  assert.match(t.stderr, /epoch\s+1\s+train loss/);
+
+  const tj = cli(['train', '--db', db, '--dataset', String(datasetId), '--epochs', '1', '--hidden', '8', '--workers', '1', '--method', 'dense', '--json']);
+  assert.equal(tj.code, 0, tj.stderr);
+  const o = JSON.parse(tj.stdout);
+  assert.equal(o.method, 'dense');
+  assert.equal(o.params.fraction, 1);
+  for (const k of ['accuracy', 'balancedAccuracy', 'recall', 'precision', 'loadingMae']) assert.equal(typeof o.test[k], 'number', k);
+
+  const p = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case30.m'), '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const pr = JSON.parse(p.stdout);
+  assert.equal(pr.contingencies.length, 41);
+  for (const c of pr.contingencies) {
+    assert.deepEqual(Object.keys(c).sort(), ['branch', 'from', 'maxLoading', 'pInsecure', 'to', 'verdict']);
+    assert.ok(['islanded', 'secure', 'insecure', 'overload', 'voltage', 'overload+voltage'].includes(c.verdict));
+  }
+  assert.equal(pr.contingencies.filter((c: { verdict: string }) => c.verdict === 'islanded').length, 2);
+  // Ranked: islanded first, then by probability.
+  const rest = pr.contingencies.filter((c: { verdict: string }) => c.verdict !== 'islanded');
+  for (let i = 1; i < rest.length; i++) assert.ok(rest[i - 1].pInsecure >= rest[i].pInsecure);
+
+  const bad = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case57.m')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /case case57 is not the grid model \d+ was trained on: it has 57 in-service buses, the model's grid \(case30\) has 30/);
+
+  const again = cli(['train', '--db', db, '--resume', String(o.runId)]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already done/);
+});
+
+test('surrogate commands refuse bad input with one line and status 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--db', db, '--dataset', '1', '--method', 'sparse'], /--method must be one of dense, static, set, rigl, adaptive/],
+    [['train', '--db', db, '--dataset', '999'], /dataset 999 is not in/],
+    [['dataset', join(CASES, 'case30.m'), '--db', db], /nothing to build/],
+    [['predict', '--db', db, '--model', '999', join(CASES, 'case30.m')], /model 999 is not in/],
+    [['train', '--db', db], /usage: gridrewire train/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+});

@@ -1,0 +1,119 @@
+// The surrogate's physics side: the post-contingency state agrees with the
+// N-1 engine's records, islanding by topology agrees with its verdicts, the
+// DC-LODF estimates agree with the DC screen, and labels and features are
+// what the dataset stores.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { N1Engine } from '../../main/core/grid/contingency';
+import { VERDICTS } from '../../main/core/grid/contingency-types';
+import { ES, NS, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, staticFeatures, defaultFeatureOptions } from '../../main/core/grid/features';
+import { DcScreen } from '../../main/core/grid/lodf';
+import { compile } from '../../main/core/grid/network';
+import { PostOutageSolver, gridTopology, islandedByTopology, isRated } from '../../main/core/grid/post-outage';
+import { LH, L_INSECURE, L_ISLANDED, L_VERDICT, L_DCINSECURE, labelScenario } from '../../main/core/learn/grid-data';
+import { loadCase } from '../helpers/shared';
+
+function checkPostOutage(name: string, rows?: number[]) {
+  const engine = new N1Engine(loadCase(name));
+  const post = new PostOutageSolver(engine);
+  const net = engine.net;
+  const ks = rows ?? Array.from({ length: net.nl }, (_, k) => k);
+  let compared = 0;
+  for (const k of ks) {
+    const rec = engine.branchOutage(net.branchRow[k] + 1);
+    const st = post.branch(k);
+    assert.equal(st.islanded, rec.verdict === 'islanded', `${name} branch ${k}: islanded`);
+    assert.equal(st.converged, rec.converged, `${name} branch ${k}: converged`);
+    if (!rec.converged || rec.verdict === 'islanded') continue;
+    let maxL = 0, minVm = Infinity, maxVm = -Infinity;
+    for (let e = 0; e < net.nl; e++) if (Number.isFinite(st.loading[e])) maxL = Math.max(maxL, st.loading[e]);
+    for (let i = 0; i < net.nb; i++) if (!st.active || st.active[i]) { minVm = Math.min(minVm, st.Vm[i]); maxVm = Math.max(maxVm, st.Vm[i]); }
+    assert.ok(Math.abs(maxL - rec.maxLoading) < 1e-9, `${name} branch ${k}: max loading ${maxL} vs engine ${rec.maxLoading}`);
+    assert.ok(Math.abs(minVm - rec.minVm) < 1e-12 && Math.abs(maxVm - rec.maxVm) < 1e-12, `${name} branch ${k}: Vm extremes`);
+    // The outaged branch and unrated branches carry no loading target.
+    assert.ok(Number.isNaN(st.loading[k]));
+    for (let e = 0; e < net.nl; e++) if (!isRated(net.rateA[e])) assert.ok(Number.isNaN(st.loading[e]));
+    compared++;
+  }
+  assert.ok(compared > 0);
+}
+
+test('post-outage state matches N1Engine (case30, every branch)', () => checkPostOutage('case30'));
+test('post-outage state matches N1Engine (case_ACTIVSg200, 80 branches incl. islands)', () => checkPostOutage('case_ACTIVSg200', Array.from({ length: 80 }, (_, i) => i * 3)));
+
+test('islanding by topology equals the engine verdicts', () => {
+  for (const name of ['case30', 'case_ACTIVSg200', 'case118']) {
+    const engine = new N1Engine(loadCase(name));
+    const flags = islandedByTopology(engine.net, gridTopology(engine.net));
+    let n = 0;
+    for (let k = 0; k < engine.net.nl; k++) {
+      const isl = engine.branchOutage(engine.net.branchRow[k] + 1).verdict === 'islanded';
+      assert.equal(flags[k] === 1, isl, `${name} branch ${k}`);
+      n += flags[k];
+    }
+    if (name === 'case_ACTIVSg200') assert.equal(n, 61); // 61 of its 245 outages cut off load or generation
+  }
+});
+
+test('DC-LODF estimates: the listed flow changes are the DC screen\'s, scaled to the AC flow of the outaged branch', () => {
+  const engine = new N1Engine(loadCase('case_ACTIVSg200'));
+  const net = engine.net, s = scenarioState(engine);
+  const screen = new DcScreen(net);
+  const dcFlows = new Float64Array(net.nl);
+  let listed = 0;
+  for (let k = 0; k < net.nl; k += 7) {
+    const rec = outageRecord(s, screen, k, { ...defaultFeatureOptions, maxAffected: 1000 });
+    assert.equal(rec[0], k);
+    const n = rec[1];
+    assert.equal(rec.length, 2 + 3 * n);
+    if (screen.isBridge[k]) { assert.equal(n, 0); continue; }
+    screen.outageFlows(k, dcFlows);
+    const pk = (s.pf[k] - s.pt[k]) / 2;
+    for (let j = 0; j < n; j++) {
+      const e = rec[2 + 3 * j], dpNorm = rec[3 + 3 * j], est = rec[4 + 3 * j];
+      const rateRef = isRated(net.rateA[e]) ? net.rateA[e] / net.baseMVA : 1;
+      // DC: flows - f0 = LODF(:,k) * f0[k]  =>  LODF = (flows - f0) / f0[k]
+      const lodf = (dcFlows[e] - screen.f0[e]) / screen.f0[k];
+      assert.ok(Math.abs(dpNorm * rateRef - lodf * pk) < 1e-5 * Math.max(1, Math.abs(lodf * pk)), `branch ${k} -> ${e}`);
+      if (isRated(net.rateA[e])) assert.ok(Math.abs(est - estimatedLoading(s, e, lodf * pk)) < 1e-4);
+      if (j > 0) assert.ok(rec[2 + 3 * j] > rec[2 + 3 * (j - 1)], 'listed in branch order');
+      listed++;
+    }
+  }
+  assert.ok(listed > 20);
+});
+
+test('labels equal the N-1 engine verdicts; features are finite', () => {
+  const c = loadCase('case_ACTIVSg200');
+  const engine = new N1Engine(c);
+  const net = engine.net;
+  const ks = Array.from({ length: 50 }, (_, i) => i * 4);
+  const lab = labelScenario(c, defaultFeatureOptions, ks);
+  assert.equal(lab.static.length, net.nb * NS + net.nl * ES);
+  assert.ok(lab.static.every(Number.isFinite), 'static features finite');
+  const screen = new DcScreen(net);
+  for (const o of lab.outages) {
+    const rec = engine.branchOutage(o.row);
+    assert.equal(VERDICTS[o.labels[L_VERDICT]], rec.verdict);
+    assert.equal(o.labels[L_INSECURE], rec.verdict === 'secure' ? 0 : 1);
+    assert.equal(o.labels[L_ISLANDED], rec.verdict === 'islanded' ? 1 : 0);
+    assert.equal(o.labels[L_DCINSECURE], screen.branchOutage(o.row).verdict === 'secure' ? 0 : 1);
+    assert.ok(o.record.every(Number.isFinite), 'outage record finite');
+    // Loading targets: finite exactly on rated, present, solved branches.
+    for (let e = 0; e < net.nl; e++) {
+      const t = o.labels[LH + e];
+      if (Number.isFinite(t)) assert.ok(isRated(net.rateA[e]) && e !== o.k && t >= 0);
+    }
+  }
+});
+
+test('grid signature: same grid matches, another grid or changed branch is refused with a reason', () => {
+  const net = compile(loadCase('case30'));
+  const sig = gridSignature(net);
+  assert.equal(signatureMismatch(sig, compile(loadCase('case30'))), null);
+  assert.match(signatureMismatch(sig, compile(loadCase('case39')))!, /39 in-service buses.*30/);
+  const c = loadCase('case30');
+  const moved = { ...c, branch: c.branch.map((r, i) => (i === 3 ? [r[0], 30, ...r.slice(2)] : r)) };
+  assert.match(signatureMismatch(sig, compile(moved))!, /branch row 4 joins buses/);
+});
