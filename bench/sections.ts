@@ -2,6 +2,7 @@
 // bench/run.ts stays one table.
 import type { Row } from './run';
 import { runStoreBench } from './store';
+import { runLearnBench } from './learn';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -10,6 +11,9 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
       const ms = median(runs.map((r) => r.writeMs));
       record({ section: 'store', what: `store ${runs[0].records} N-1 records (case9241pegase size), batches of ${runs[0].batch}`, value: ms, unit: 'ms', target: '<= 1000 ms', note: 'median of 3' });
       record({ section: 'store', what: 'database file size per record', value: median(runs.map((r) => r.bytesPerRecord)), unit: 'bytes' });
+    },
+    async learn() {
+      await runLearnBench(record);
     },
   };
 }

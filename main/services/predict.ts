@@ -14,7 +14,7 @@
 
 import type { Case } from '../core/grid/case';
 import { N1Engine } from '../core/grid/contingency';
-import { outageRecord, scenarioState, signatureMismatch, staticFeatures } from '../core/grid/features';
+import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures } from '../core/grid/features';
 import { DcScreen } from '../core/grid/lodf';
 import { compile } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/post-outage';
@@ -84,10 +84,9 @@ export function predictCase(s: LoadedSurrogate, c: Case): PredictOutcome {
   const feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, s.config.normaliser);
   const base = feats.base(stat);
   const islanded = islandedByTopology(net, gridTopology(net));
-  const screen = new DcScreen(net);
-  const lodf = new Float64Array(net.nl);
+  const featurizer = new OutageFeaturizer(state, new DcScreen(net), s.config.features);
   const records: Float32Array[] = [];
-  for (let k = 0; k < net.nl; k++) records.push(islanded[k] ? Float32Array.of(k, 0) : outageRecord(state, screen, k, s.config.features, lodf));
+  for (let k = 0; k < net.nl; k++) records.push(islanded[k] ? Float32Array.of(k, 0) : featurizer.record(k));
   const t2 = performance.now();
   const inc = new IncrementalPredictor(s.model, feats.graph, base);
   const th = s.config.threshold;

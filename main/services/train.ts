@@ -11,7 +11,7 @@ import { serializeModel } from '../core/learn/serialize';
 import type { RegrowRule } from '../core/learn/rewire';
 import type { TopologyMethod } from '../core/learn/schedule';
 import {
-  chooseThreshold, evaluateSurrogate, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
+  chooseThreshold, evaluateSurrogate, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
 import { Trainer, type BatchProgress, type EpochRecord, type TrainerConfigInput, type TrainerState } from '../core/learn/trainer';
@@ -122,8 +122,10 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
   const sparsity = method === 'dense' ? 0 : o.sparsity ?? 0.9;
   const epochs = o.epochs ?? 30, batchSize = o.batchSize ?? 32;
   const steps = epochs * Math.ceil((positives + negatives) / batchSize);
+  const arch = surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3 });
   return {
-    model: surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3, sparsity }),
+    // --sparsity counts every parameter (biases and dense readouts too).
+    model: { ...arch, sparsity: hiddenSparsityFor(arch, sparsity) },
     topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}) },
     // Cosine decay over the planned steps: late epochs refine instead of jumping around.
     optimizer: { kind: 'adam', lr: o.lr ?? 3e-3, clipNorm: 1, warmupSteps: 50, decay: 'cosine', decaySteps: Math.max(1, steps - 50), minLrFactor: 0.03 },
@@ -175,7 +177,7 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
     cfg = {
       format: 'gridrewire-train', version: 1, datasetId, method,
       regrow: tc.topology!.regrow ?? (method === 'rigl' ? 'gradient' : method === 'adaptive' ? 'ch3l3' : 'random'),
-      sparsity: tc.model.sparsity ?? 0, trainer: tc,
+      sparsity: method === 'dense' ? 0 : req.sparsity ?? 0.9, trainer: tc,
     };
     runId = store.training.start({ datasetId, config: cfg, epochs: tc.epochs! });
   }

@@ -102,13 +102,14 @@ function packed(): PackedDataset {
   }
   const labels = new Float32Array(2 * LL).fill(0.5);
   labels[1] = 1; labels[2] = 0; labels[LL + 1] = 0; labels[LL + 2] = 0;
-  // sample 0: branch 0 out, branch 2 listed with dp 0.2 and estimate 0.9; sample 1: branch 1 out, nothing listed
-  const rec = Float32Array.from([0, 1, 2, 0.2, 0.9, 1, 0]);
+  // sample 0: branch 0 out; branch 1 listed for its estimate only (0.63), branch 2 featured (dp 0.2, estimate 0.9)
+  // sample 1: branch 1 out, nothing listed
+  const rec = Float32Array.from([0, 2, 1, 0.03, 0.63, 0, 2, 0.2, 0.9, 1, 1, 0]);
   return {
     nb, nl, src: Int32Array.from([0, 1, 2]), dst: Int32Array.from([1, 2, 0]),
     scenarioIds: Int32Array.from([1, 2]), scenarioSplit: Uint8Array.from([0, 2]), statics,
     sampleScenario: Int32Array.from([0, 1]), sampleBranch: Int32Array.from([0, 1]), sampleSplit: Uint8Array.from([0, 2]),
-    recPtr: Int32Array.from([0, 5, 7]), rec, labels,
+    recPtr: Int32Array.from([0, 10, 12]), rec, labels,
   };
 }
 
@@ -124,12 +125,14 @@ test('samples: normalised statics, the outage flags its end buses, removes its b
   assert.equal(g.nodeFeat[0 * NODE_FEAT_DIM + 12], 1);
   assert.equal(g.nodeFeat[1 * NODE_FEAT_DIM + 12], 1);
   assert.deepEqual(g.nodeFeat.subarray(2 * NODE_FEAT_DIM, 3 * NODE_FEAT_DIM), base.nodeFeat.subarray(2 * NODE_FEAT_DIM, 3 * NODE_FEAT_DIM));
-  // Branch 2 is listed: dp, estimate and flag; its offset is the estimate. Branch 1 keeps its base row and offset (its base loading).
+  // Branch 2 is featured: dp, estimate and flag; its offset is the estimate. Branch 1 keeps its base row; only its offset moves.
   const e2 = g.edgeFeat.subarray(2 * EDGE_FEAT_DIM, 3 * EDGE_FEAT_DIM);
   assert.deepEqual([e2[14], e2[15], e2[16]].map((x) => +x.toFixed(6)), [0.2, 0.9, 1]);
   assert.ok(Math.abs(g.edgeOffset![2] - 0.9) < 1e-7);
   assert.deepEqual(g.edgeFeat.subarray(EDGE_FEAT_DIM, 2 * EDGE_FEAT_DIM), base.edgeFeat.subarray(EDGE_FEAT_DIM, 2 * EDGE_FEAT_DIM));
-  assert.ok(Math.abs(g.edgeOffset![1] - 0.6) < 1e-6, 'base loading max(loadF, loadT)');
+  assert.ok(Math.abs(g.edgeOffset![1] - 0.63) < 1e-6, 'the estimate of an estimate-only branch');
+  assert.ok(Math.abs(base.edgeOffset![1] - 0.6) < 1e-6, 'base: the base loading max(loadF, loadT)');
+  assert.ok(Math.abs(data.sample(1).edgeOffset![2] - 0.7) < 1e-6, 'unlisted: the base loading');
   assert.equal(g.edgeLimit![1], 1);
   // Targets: verdict and regression from the labels; split indices.
   assert.equal(g.targets.graph, 1);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
-import { ES, NS, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, staticFeatures, defaultFeatureOptions } from '../../main/core/grid/features';
+import { ES, NS, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { compile } from '../../main/core/grid/network';
 import { PostOutageSolver, gridTopology, islandedByTopology, isRated } from '../../main/core/grid/post-outage';
@@ -61,27 +61,35 @@ test('DC-LODF estimates: the listed flow changes are the DC screen\'s, scaled to
   const net = engine.net, s = scenarioState(engine);
   const screen = new DcScreen(net);
   const dcFlows = new Float64Array(net.nl);
-  let listed = 0;
+  const opts = { ...defaultFeatureOptions, nearLoading: 0.5 };
+  let listed = 0, featured = 0;
   for (let k = 0; k < net.nl; k += 7) {
-    const rec = outageRecord(s, screen, k, { ...defaultFeatureOptions, maxAffected: 1000 });
+    const rec = outageRecord(s, screen, k, opts);
     assert.equal(rec[0], k);
     const n = rec[1];
-    assert.equal(rec.length, 2 + 3 * n);
+    assert.equal(rec.length, 2 + RECORD_STRIDE * n);
     if (screen.isBridge[k]) { assert.equal(n, 0); continue; }
     screen.outageFlows(k, dcFlows);
     const pk = (s.pf[k] - s.pt[k]) / 2;
+    let nf = 0;
     for (let j = 0; j < n; j++) {
-      const e = rec[2 + 3 * j], dpNorm = rec[3 + 3 * j], est = rec[4 + 3 * j];
+      const o = 2 + RECORD_STRIDE * j;
+      const e = rec[o], dpNorm = rec[o + 1], est = rec[o + 2], feat = rec[o + 3];
       const rateRef = isRated(net.rateA[e]) ? net.rateA[e] / net.baseMVA : 1;
       // DC: flows - f0 = LODF(:,k) * f0[k]  =>  LODF = (flows - f0) / f0[k]
       const lodf = (dcFlows[e] - screen.f0[e]) / screen.f0[k];
       assert.ok(Math.abs(dpNorm * rateRef - lodf * pk) < 1e-5 * Math.max(1, Math.abs(lodf * pk)), `branch ${k} -> ${e}`);
       if (isRated(net.rateA[e])) assert.ok(Math.abs(est - estimatedLoading(s, e, lodf * pk)) < 1e-4);
-      if (j > 0) assert.ok(rec[2 + 3 * j] > rec[2 + 3 * (j - 1)], 'listed in branch order');
+      if (j > 0) assert.ok(rec[o] > rec[o - RECORD_STRIDE], 'listed in branch order');
+      // Listed: a visible change, or featured (near the limit).
+      assert.ok(Math.abs(dpNorm) >= opts.offsetThreshold - 1e-7 || feat === 1);
+      if (feat) { nf++; assert.ok(est >= opts.nearLoading && Math.abs(dpNorm) >= opts.nearThreshold - 1e-7); }
       listed++;
     }
+    assert.ok(nf <= opts.maxFeatured);
+    featured += nf;
   }
-  assert.ok(listed > 20);
+  assert.ok(listed > 20 && featured > 0, `${listed} listed, ${featured} featured`);
 });
 
 test('labels equal the N-1 engine verdicts; features are finite', () => {

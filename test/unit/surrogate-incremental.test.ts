@@ -17,7 +17,9 @@ function randomDelta(rng: Rng, N: number, E: number): SampleDelta {
   const nodes = Int32Array.from(pick(N, 1 + rng.int(3)));
   const edges = Int32Array.from(pick(E, rng.int(4)));
   const removed = Int32Array.from(pick(E, 1));
+  const offsetEdges = Int32Array.from(pick(E, rng.int(6)).filter((e) => !edges.includes(e)));
   return {
+    offsetEdges, offsetValues: Float32Array.from(offsetEdges, () => 0.5 + rng.float()),
     nodes, nodeFeat: Float32Array.from({ length: nodes.length * Fn }, () => rng.normal()),
     nodeOffset: Float32Array.from(nodes, () => rng.normal()),
     edges, edgeFeat: Float32Array.from({ length: edges.length * Fe }, () => rng.normal()),

@@ -10,15 +10,21 @@
 //              overload flag (loading > 1: the spec then counts it only if it
 //              gets worse by a point)
 //
-// 2. Per outage of branch k, a compact record: which branches the DC-LODF
-//    screen says will move, how much (dP, p.u. of rating) and their estimated
-//    post-outage loading. The estimate keeps each branch's AC base flows and
-//    adds the LODF share of the outaged branch's AC base flow:
+// 2. Per outage of branch k, a compact record of the branches the DC-LODF
+//    screen says will move, with the flow change (dP, p.u. of rating) and an
+//    estimated post-outage loading that keeps each branch's AC base flows
+//    and adds the LODF share of the outaged branch's AC base flow:
 //      P_f' = Pf + LODF(e,k) * P_k,   loading' = max(|P_f' + jQf|, |P_t' + jQt|) / RATE_A
-//    Only branches that move noticeably are listed (near their limit: |dLoading|
-//    >= 0.002 and estimate >= 0.8; elsewhere: |dLoading| >= 0.02), at most
-//    `maxAffected`, so the outage changes the model's input only near the
-//    branch and the inputs it moves: that keeps incremental inference local.
+//    Two kinds of listed branch:
+//      estimate only   |dLoading| >= offsetThreshold: the estimate becomes the
+//                      baseline of the branch's predicted loading, nothing else
+//                      of the model's input changes;
+//      featured        also near its limit (estimate >= nearLoading and
+//                      |dLoading| >= nearThreshold; the maxFeatured highest
+//                      estimates): dP, the estimate and a flag enter the
+//                      network as edge features.
+//    So an outage changes the network's inputs only at its own ends and at
+//    the few branches that could overload: incremental inference stays local.
 //    LODF depends on topology and reactances only, not on the operating point.
 
 import type { N1Engine } from './contingency';
@@ -40,16 +46,17 @@ export const ES = EDGE_STATIC.length;
 const E_RATE = 5, E_PF = 9, E_QF = 10, E_PT = 11, E_QT = 12;
 
 export interface FeatureOptions {
-  /** Most branches listed per outage. */
-  maxAffected: number;
-  /** Listing thresholds on |dLoading| far from and near the limit. */
-  farThreshold: number;
-  nearThreshold: number;
-  /** Estimated loading from which a branch counts as near its limit. */
+  /** Smallest |dLoading| whose estimate is listed (as the branch's baseline). */
+  offsetThreshold: number;
+  /** Most branches listed per outage (largest |dLoading| first). */
+  maxListed: number;
+  /** Featured branches: estimate at least nearLoading and |dLoading| at least nearThreshold, at most maxFeatured. */
   nearLoading: number;
+  nearThreshold: number;
+  maxFeatured: number;
 }
 
-export const defaultFeatureOptions: FeatureOptions = { maxAffected: 32, farThreshold: 0.02, nearThreshold: 0.002, nearLoading: 0.8 };
+export const defaultFeatureOptions: FeatureOptions = { offsetThreshold: 0.005, maxListed: 256, nearLoading: 0.8, nearThreshold: 0.002, maxFeatured: 16 };
 
 /** The solved base case of one operating point, as the features need it. */
 export interface ScenarioState {
@@ -136,41 +143,75 @@ export function staticFeatures(s: ScenarioState): Float32Array {
 
 const wrap = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));
 
-/**
- * The compact per-outage record of internal branch k:
- *   [k, n, e_1, dP_1, est_1, ..., e_n, dP_n, est_n]
- * (bridges list nothing: their flow has nowhere else to go in DC).
- * `lodf` is a scratch array of nl values.
- */
-export function outageRecord(s: ScenarioState, screen: DcScreen, k: number, opts: FeatureOptions = defaultFeatureOptions, lodf = new Float64Array(s.net.nl)): Float32Array {
-  const net = s.net, nl = net.nl;
-  if (!screen.lodfColumn(k, lodf)) return Float32Array.of(k, 0);
-  // AC flow through k, averaged over its ends (losses split evenly).
-  const pk = (s.pf[k] - s.pt[k]) / 2;
-  const near: [number, number, number][] = [], far: [number, number, number][] = [];
-  for (let e = 0; e < nl; e++) {
-    if (e === k) continue;
-    const dp = lodf[e] * pk;
-    const rated = isRated(net.rateA[e]);
-    const rateRef = rated ? net.rateA[e] / net.baseMVA : 1;
-    const dl = Math.abs(dp) / rateRef;
-    if (!(dl >= opts.nearThreshold)) continue;
-    const est = rated ? estimatedLoading(s, e, dp) : 0;
-    if (rated && est >= opts.nearLoading) near.push([e, dp / rateRef, est]);
-    else if (dl >= opts.farThreshold) far.push([e, dp / rateRef, est]);
+/** Record layout: [k, n, then per listed branch: e, dP (p.u. of rating), estimated loading, featured 0/1]. */
+export const RECORD_STRIDE = 4;
+
+/** Builds per-outage records for one solved scenario (rates and scratch precomputed once). */
+export class OutageFeaturizer {
+  private readonly rateRef: Float64Array;
+  private readonly rated: Uint8Array;
+  private readonly lodf: Float64Array;
+  private readonly pick: Int32Array;
+  private readonly dl: Float64Array;
+  private readonly est: Float64Array;
+  private readonly feat: Uint8Array;
+
+  constructor(readonly s: ScenarioState, readonly screen: DcScreen, readonly opts: FeatureOptions = defaultFeatureOptions) {
+    const net = s.net;
+    this.rateRef = new Float64Array(net.nl);
+    this.rated = new Uint8Array(net.nl);
+    for (let e = 0; e < net.nl; e++) {
+      this.rated[e] = isRated(net.rateA[e]) ? 1 : 0;
+      this.rateRef[e] = this.rated[e] ? net.rateA[e] / net.baseMVA : 1;
+    }
+    this.lodf = new Float64Array(net.nl);
+    this.pick = new Int32Array(net.nl);
+    this.dl = new Float64Array(net.nl);
+    this.est = new Float64Array(net.nl);
+    this.feat = new Uint8Array(net.nl);
   }
-  near.sort((a, b) => b[2] - a[2] || a[0] - b[0]);
-  far.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0] - b[0]);
-  const pick = near.concat(far).slice(0, opts.maxAffected).sort((a, b) => a[0] - b[0]);
-  const out = new Float32Array(2 + 3 * pick.length);
-  out[0] = k;
-  out[1] = pick.length;
-  pick.forEach(([e, dp, est], j) => {
-    out[2 + 3 * j] = e;
-    out[3 + 3 * j] = dp;
-    out[4 + 3 * j] = est;
-  });
-  return out;
+
+  /** The record of internal branch k's outage (bridges list nothing: in DC their flow has nowhere else to go). */
+  record(k: number): Float32Array {
+    const { s, opts, lodf, rateRef, rated, pick, dl } = this;
+    const nl = s.net.nl;
+    if (!this.screen.lodfColumn(k, lodf)) return Float32Array.of(k, 0);
+    // AC flow through k, averaged over its ends (losses split evenly).
+    const pk = (s.pf[k] - s.pt[k]) / 2;
+    let n = 0;
+    for (let e = 0; e < nl; e++) {
+      if (e === k) continue;
+      const d = Math.abs(lodf[e] * pk) / rateRef[e];
+      if (d >= opts.offsetThreshold || (d >= opts.nearThreshold && rated[e] && s.loading[e] + d >= opts.nearLoading)) { dl[e] = d; pick[n++] = e; }
+    }
+    const cand = Array.from(pick.subarray(0, n));
+    const est = this.est, feat = this.feat;
+    for (const e of cand) est[e] = rated[e] ? estimatedLoading(s, e, lodf[e] * pk) : 0;
+    // Featured: near the limit, highest estimates first.
+    const near = cand.filter((e) => rated[e] && est[e] >= opts.nearLoading && dl[e] >= opts.nearThreshold)
+      .sort((a, b) => est[b] - est[a] || a - b).slice(0, opts.maxFeatured);
+    for (const e of near) feat[e] = 1;
+    // Listed: every featured one, then the largest moves with a visible change of estimate.
+    const rest = cand.filter((e) => !feat[e] && dl[e] >= opts.offsetThreshold).sort((a, b) => dl[b] - dl[a] || a - b);
+    const list = near.concat(rest.slice(0, Math.max(0, opts.maxListed - near.length))).sort((a, b) => a - b);
+    const out = new Float32Array(2 + RECORD_STRIDE * list.length);
+    out[0] = k;
+    out[1] = list.length;
+    list.forEach((e, j) => {
+      const o = 2 + RECORD_STRIDE * j;
+      out[o] = e;
+      out[o + 1] = (lodf[e] * pk) / rateRef[e];
+      out[o + 2] = est[e];
+      out[o + 3] = feat[e];
+    });
+    for (const e of near) feat[e] = 0;
+    return out;
+  }
+}
+
+/** One record without keeping a featurizer (tests, one-offs). */
+export function outageRecord(s: ScenarioState, screen: DcScreen, k: number, opts: FeatureOptions = defaultFeatureOptions): Float32Array {
+  return new OutageFeaturizer(s, screen, opts).record(k);
 }
 
 /** Loading of branch e with dp (p.u.) more real power flowing from its from end, reactive flows unchanged. */

@@ -13,7 +13,10 @@
 // Model inputs (the network sees normalised values; see sampleBase):
 //   node: the static bus features (z-scored) + outEnd, outP, outQ
 //   edge: the static branch features (z-scored) + lodfDp, estLoading, affected
-//   edge offset: estimated post-outage loading (the head learns the correction)
+//         (the last three set only on the outage's featured branches, see
+//         core/grid/features.ts; elsewhere 0, the base loading, 0)
+//   edge offset: estimated post-outage loading where the DC screen lists the
+//         branch, else its base loading (the head learns the correction)
 //   node offset: base-case Vm
 //   limits the verdict readout measures against, as the spec counts violations:
 //   loading 1 (or base loading + 0.01 for a branch already overloaded), Vmax
@@ -25,7 +28,7 @@
 import type { Case } from '../grid/case';
 import { LOADING_MARGIN, N1Engine, TOL, VOLTAGE_MARGIN } from '../grid/contingency';
 import { VERDICTS } from '../grid/contingency-types';
-import { EDGE_OUTAGE, ES, NODE_OUTAGE, NS, type FeatureOptions, defaultFeatureOptions, outageRecord, scenarioState, staticFeatures } from '../grid/features';
+import { EDGE_OUTAGE, ES, NODE_OUTAGE, NS, OutageFeaturizer, RECORD_STRIDE, type FeatureOptions, defaultFeatureOptions, scenarioState, staticFeatures } from '../grid/features';
 import { DcScreen } from '../grid/lodf';
 import type { Network } from '../grid/network';
 import { PostOutageSolver } from '../grid/post-outage';
@@ -75,7 +78,8 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
   const screen = new DcScreen(net);
   const state = scenarioState(engine);
   const stat = staticFeatures(state);
-  const lodf = new Float64Array(net.nl), dcFlows = new Float64Array(net.nl);
+  const featurizer = new OutageFeaturizer(state, screen, opts);
+  const dcFlows = new Float64Array(net.nl);
   const outages: OutageLabel[] = [];
   const ks = onlyBranches ?? Array.from({ length: net.nl }, (_, k) => k);
   for (const k of ks) {
@@ -99,7 +103,7 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
     labels[L_NOVER] = rec.nOverloads;
     for (let e = 0; e < net.nl; e++) labels[LH + e] = st.loading[e];
     for (let i = 0; i < net.nb; i++) labels[LH + net.nl + i] = st.converged && (!st.active || st.active[i]) ? st.Vm[i] : NaN;
-    outages.push({ k, row, record: outageRecord(state, screen, k, opts, lodf), labels });
+    outages.push({ k, row, record: featurizer.record(k), labels });
   }
   const b = engine.base;
   return { net, static: stat, base: { iterations: b.iterations, maxLoading: b.maxLoading, nOverloads: b.nOverloads, nVoltageViolations: b.nVoltageViolations }, outages };
@@ -208,7 +212,7 @@ export class SurrogateFeatures {
   delta(base: GraphSample, stat: Float32Array, rec: Float32Array): SampleDelta {
     const { nb, norm } = this;
     const k = rec[0], n = rec[1];
-    if (!(Number.isInteger(k) && k >= 0 && k < this.nl) || rec.length !== 2 + 3 * n) throw new LearnError('bad-sample', 'malformed outage record');
+    if (!(Number.isInteger(k) && k >= 0 && k < this.nl) || rec.length !== 2 + RECORD_STRIDE * n) throw new LearnError('bad-sample', 'malformed outage record');
     const src = this.graph.src[k], dst = this.graph.dst[k];
     const o = nb * NS + k * ES;
     const ends = src === dst ? [[src, stat[o + E_PF], stat[o + E_QF]]] : [[src, stat[o + E_PF], stat[o + E_QF]], [dst, stat[o + E_PT], stat[o + E_QT]]];
@@ -222,18 +226,26 @@ export class SurrogateFeatures {
       row[NS + 1] = p / norm.pScale;
       row[NS + 2] = q / norm.pScale;
     });
-    const edges = new Int32Array(n), edgeFeat = new Float32Array(n * EDGE_FEAT_DIM), edgeOffset = new Float32Array(n);
-    for (let j = 0; j < n; j++) {
-      const e = rec[2 + 3 * j];
-      edges[j] = e;
-      const row = edgeFeat.subarray(j * EDGE_FEAT_DIM, (j + 1) * EDGE_FEAT_DIM);
+    let nf = 0;
+    for (let j = 0; j < n; j++) nf += rec[5 + RECORD_STRIDE * j];
+    const edges = new Int32Array(nf), edgeFeat = new Float32Array(nf * EDGE_FEAT_DIM), edgeOffset = new Float32Array(nf);
+    const offsetEdges = new Int32Array(n - nf), offsetValues = new Float32Array(n - nf);
+    for (let j = 0, a = 0, b = 0; j < n; j++) {
+      const o = 2 + RECORD_STRIDE * j, e = rec[o];
+      if (!rec[o + 3]) {
+        offsetEdges[b] = e;
+        offsetValues[b++] = rec[o + 2];
+        continue;
+      }
+      edges[a] = e;
+      const row = edgeFeat.subarray(a * EDGE_FEAT_DIM, (a + 1) * EDGE_FEAT_DIM);
       row.set(base.edgeFeat.subarray(e * EDGE_FEAT_DIM, (e + 1) * EDGE_FEAT_DIM));
-      row[ES] = rec[3 + 3 * j];
-      row[ES + 1] = rec[4 + 3 * j];
+      row[ES] = rec[o + 1];
+      row[ES + 1] = rec[o + 2];
       row[ES + 2] = 1;
-      edgeOffset[j] = rec[4 + 3 * j];
+      edgeOffset[a++] = rec[o + 2];
     }
-    return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, removed: Int32Array.of(k) };
+    return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, offsetEdges, offsetValues, removed: Int32Array.of(k) };
   }
 }
 

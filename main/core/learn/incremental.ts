@@ -32,6 +32,13 @@ export interface SampleDelta {
   edges: Int32Array;
   edgeFeat: Float32Array;
   edgeOffset?: Float32Array;
+  /**
+   * Edges whose offset alone changes (features as in the base): their
+   * prediction moves by the offset change and nothing is recomputed.
+   * Must not repeat an edge of `edges`.
+   */
+  offsetEdges?: Int32Array;
+  offsetValues?: Float32Array;
   /** Edges absent from this sample (no messages, not pooled). */
   removed: Int32Array;
 }
@@ -46,9 +53,10 @@ export function applyDelta(base: GraphSample, d: SampleDelta, nodeFeatDim: numbe
   if (base.edgeMask) edgeMask.set(base.edgeMask);
   for (const e of d.removed) edgeMask[e] = 0;
   let edgeOffset = base.edgeOffset;
-  if (d.edgeOffset) {
+  if (d.edgeOffset || d.offsetEdges) {
     edgeOffset = edgeOffset ? edgeOffset.slice() : new Float32Array(E);
-    d.edges.forEach((e, j) => (edgeOffset![e] = d.edgeOffset![j]));
+    if (d.edgeOffset) d.edges.forEach((e, j) => (edgeOffset![e] = d.edgeOffset![j]));
+    if (d.offsetEdges) d.offsetEdges.forEach((e, j) => (edgeOffset![e] = d.offsetValues![j]));
   }
   let nodeOffset = base.nodeOffset;
   if (d.nodeOffset) {
@@ -111,6 +119,8 @@ export class IncrementalPredictor {
   private readonly eWork: Float32Array;
   private readonly aEBase: Float32Array | null;
   private readonly yEBase: Float32Array | null;
+  /** Edge head outputs before the offset (so an offset-only change is exact). */
+  private readonly yERaw: Float32Array | null;
   private readonly yNBase: Float32Array | null;
   private readonly edgeOffset: Float32Array | null;
   private readonly nodeOffset: Float32Array | null;
@@ -135,6 +145,8 @@ export class IncrementalPredictor {
   private readonly nodeMark: Uint8Array;
   private readonly edgeMark: Uint8Array;
   private readonly removedMark: Uint8Array;
+  private readonly offScratch: Float32Array;
+  private readonly nodeOffScratch: Float32Array;
 
   constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample) {
     const c = model.cfg;
@@ -171,6 +183,7 @@ export class IncrementalPredictor {
     this.eWork = cache.e.slice();
     this.aEBase = cache.aE;
     this.yEBase = out.edge;
+    this.yERaw = out.edge && cache.aE ? model.layer('head.edge.out').forward(cache.aE, E) : null;
     this.yNBase = out.node;
     this.edgeOffset = base.edgeOffset ?? null;
     this.nodeOffset = base.nodeOffset ?? null;
@@ -201,6 +214,8 @@ export class IncrementalPredictor {
     this.nodeMark = new Uint8Array(N);
     this.edgeMark = new Uint8Array(E);
     this.removedMark = new Uint8Array(E);
+    this.offScratch = new Float32Array(E);
+    this.nodeOffScratch = new Float32Array(N);
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */
@@ -295,13 +310,12 @@ export class IncrementalPredictor {
       aE = reluInPlace(model.layer('head.edge.hidden').forward(q, m));
       if (cfg.heads.edge) {
         yE = model.layer('head.edge.out').forward(aE, m);
-        const offNew = new Map<number, number>();
-        if (d.edgeOffset) d.edges.forEach((e, j) => offNew.set(e, d.edgeOffset![j]));
-        for (let j = 0; j < m; j++) {
-          const e = edgeRows[j];
-          const off = offNew.has(e) ? offNew.get(e)! : this.edgeOffset ? this.edgeOffset[e] : 0;
-          yE[j] += off;
-        }
+        // New offsets where given, else the base's.
+        const off = this.offScratch;
+        for (const e of edgeRows) off[e] = this.edgeOffset ? this.edgeOffset[e] : 0;
+        if (d.edgeOffset) d.edges.forEach((e, j) => (off[e] = d.edgeOffset![j]));
+        if (d.offsetEdges) d.offsetEdges.forEach((e, j) => (off[e] = d.offsetValues![j]));
+        for (let j = 0; j < m; j++) yE[j] += off[edgeRows[j]];
       }
     }
     // Node head on S_L.
@@ -311,21 +325,38 @@ export class IncrementalPredictor {
       SL.forEach((v, r) => x.set(hL.subarray(v * H, (v + 1) * H), r * H));
       const aN = reluInPlace(model.layer('head.node.hidden').forward(x, SL.length));
       yN = model.layer('head.node.out').forward(aN, SL.length);
-      const offNew = new Map<number, number>();
-      if (d.nodeOffset) d.nodes.forEach((v, j) => offNew.set(v, d.nodeOffset![j]));
-      SL.forEach((v, r) => { yN![r] += offNew.has(v) ? offNew.get(v)! : this.nodeOffset ? this.nodeOffset[v] : 0; });
+      const off = this.nodeOffScratch;
+      for (const v of SL) off[v] = this.nodeOffset ? this.nodeOffset[v] : 0;
+      if (d.nodeOffset) d.nodes.forEach((v, j) => (off[v] = d.nodeOffset![j]));
+      SL.forEach((v, r) => { yN![r] += off[v]; });
     }
 
+    // Offset-only edges (not recomputed): base output moved by the offset change.
+    const yRows = edgeRows.slice();
+    let yVals: Float32Array | null = yE;
+    if (yE && d.offsetEdges && d.offsetEdges.length) {
+      const extra: number[] = [], vals: number[] = [];
+      d.offsetEdges.forEach((e, j) => {
+        if (edgeMark[e]) return; // recomputed anyway (next to the outage)
+        edgeMark[e] = 4;
+        extra.push(e);
+        vals.push(Math.fround(this.yERaw![e] + d.offsetValues![j]));
+      });
+      yVals = new Float32Array(yE.length + extra.length);
+      yVals.set(yE);
+      yVals.set(vals, yE.length);
+      yRows.push(...extra);
+    }
     // Outputs and pooled extremes of the head predictions (recomputed rows,
     // then the first base row in sorted order that was not recomputed).
     const lim = (a: Float32Array | null, i: number) => (a ? a[i] : 0);
     let maxEdge = -Infinity, argMaxEdge = -1, maxEdgeMargin = -Infinity, argMaxEdgeMargin = -1;
-    if (yE && this.yEOrder && this.mEOrder) {
-      for (let j = 0; j < edgeRows.length; j++) {
-        const e = edgeRows[j];
+    if (yVals && this.yEOrder && this.mEOrder) {
+      for (let j = 0; j < yRows.length; j++) {
+        const e = yRows[j];
         if (removed[e]) continue;
-        if (yE[j] > maxEdge) { maxEdge = yE[j]; argMaxEdge = e; }
-        const m = yE[j] - lim(this.edgeLimit, e);
+        if (yVals[j] > maxEdge) { maxEdge = yVals[j]; argMaxEdge = e; }
+        const m = yVals[j] - lim(this.edgeLimit, e);
         if (m > maxEdgeMargin) { maxEdgeMargin = m; argMaxEdgeMargin = e; }
       }
       for (let r = 0; r < E; r++) {
@@ -342,7 +373,7 @@ export class IncrementalPredictor {
       }
       if (out.edge) {
         out.edge.set(this.yEBase!);
-        edgeRows.forEach((e, j) => (out.edge![e] = yE![j]));
+        yRows.forEach((e, j) => (out.edge![e] = yVals![j]));
       }
     }
     let maxNode = NaN, minNode = NaN, upMargin = NaN, lowMargin = NaN;
@@ -416,7 +447,7 @@ export class IncrementalPredictor {
         }
         for (let r = 0; r < E; r++) {
           const e = this.aEOrder![f * E + r];
-          if (edgeMark[e]) continue;
+          if (edgeMark[e] & 3) continue;
           any = true;
           if (aEB[e * Hh + f] > mx) mx = aEB[e * Hh + f];
           break;
@@ -442,7 +473,7 @@ export class IncrementalPredictor {
     for (const e of d.edges) this.eWork.set(this.eBase.subarray(e * H, (e + 1) * H), e * H);
     for (const v of SL) nodeMark[v] = 0;
     for (const e of changedEdges) edgeMark[e] = 0;
-    for (const e of edgeRows) edgeMark[e] = 0;
+    for (const e of yRows) edgeMark[e] = 0;
     for (const e of d.removed) removed[e] = 0;
 
     return {

@@ -4,7 +4,8 @@
 // metrics on the same samples), and the choice of the decision threshold on
 // validation data so that insecure outages are not missed.
 
-import type { GraphNet, GraphNetConfig } from './gnn';
+import { layerSpecs, resolveGraphNet, type GraphNet, type GraphNetConfig } from './gnn';
+import { layerConnectionCounts, layerDensities } from './density';
 import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
 import { EDGE_FEAT_DIM, L_DCINSECURE, L_INSECURE, LH, NODE_FEAT_DIM, type SurrogateSamples } from './grid-data';
 import type { LossConfig } from './loss';
@@ -22,6 +23,36 @@ export const surrogateModel = (over: Partial<GraphNetConfig> = {}): Partial<Grap
   predPoolGain: 100,
   ...over,
 });
+
+/**
+ * The hidden-layer sparsity that keeps at most (1 - overall) of the dense
+ * model's parameters when biases and the dense scalar readouts are counted
+ * too (what 'parameters kept' reports): "90% sparse" then means at most 10%
+ * of the dense parameter count, not 10% of the hidden weights plus the rest.
+ */
+export function hiddenSparsityFor(cfg: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>, overall: number): number {
+  if (!(overall > 0)) return 0;
+  const c = resolveGraphNet({ ...cfg, sparsity: 0.5 });
+  const specs = layerSpecs(c);
+  const hidden = specs.filter((x) => !x.readout);
+  let dense = 0, fixed = 0, hiddenW = 0;
+  for (const x of specs) {
+    dense += x.nIn * x.nOut + x.nOut;
+    fixed += x.nOut + (x.readout ? x.nIn * x.nOut : 0);
+    if (!x.readout) hiddenW += x.nIn * x.nOut;
+  }
+  const budget = (1 - overall) * dense - fixed;
+  // Biases and readouts alone above the budget (e.g. 99% of a small model): the hidden layers get `overall`.
+  if (!(budget > 0.5 * (1 - overall) * hiddenW)) return overall;
+  let s = Math.min(0.999, 1 - budget / hiddenW);
+  // ERK rounding can add a few connections: step up until the count fits.
+  for (let i = 0; i < 50; i++) {
+    const kept = layerConnectionCounts(hidden, layerDensities(hidden, s, c.density)).reduce((a, b) => a + b, 0);
+    if (kept <= budget) break;
+    s = Math.min(0.999, s + 0.0005);
+  }
+  return s;
+}
 
 /**
  * Loss weights: the verdict's BCE with insecure outages weighted by the class
