@@ -72,3 +72,28 @@ test('surrogate commands refuse bad input with one line and status 2', () => {
     assert.match(r.stderr, re);
   }
 });
+
+test('train: Ctrl-C keeps the checkpoint and --resume finishes the run', async () => {
+  const { spawn } = await import('node:child_process');
+  const { BIN, ROOT } = await import('../helpers/cli');
+  const db2 = join(dir, 'sigint.db');
+  const d = cli(['dataset', join(CASES, 'case30.m'), '--random', '4', '--seed', '5', '--workers', '1', '--db', db2]);
+  assert.equal(d.code, 0, d.stderr);
+  const child = spawn(process.execPath, [BIN, 'train', '--db', db2, '--dataset', d.stdout.trim(), '--epochs', '200', '--patience', '3', '--hidden', '8', '--workers', '1'], { cwd: ROOT });
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (b) => {
+      stderr += b;
+      if (/epoch\s+2\s+train loss/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  assert.equal(code, 130, stderr);
+  const m = /--resume (\d+)/.exec(stderr);
+  assert.ok(m, stderr);
+  const r = cli(['train', '--db', db2, '--resume', m[1], '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.equal(o.runId, Number(m[1]));
+  assert.ok(o.epochs > 2 && o.modelId > 0);
+});
