@@ -126,7 +126,8 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
   return {
     // --sparsity counts every parameter (biases and dense readouts too).
     model: { ...arch, sparsity: hiddenSparsityFor(arch, sparsity) },
-    topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}) },
+    // Gentler rewiring than the generic defaults: a fifth of the connections at first (at most 30% for adaptive).
+    topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}), rate: { zeta0: 0.2, zetaMax: 0.3 } },
     // Cosine decay over the planned steps: late epochs refine instead of jumping around.
     optimizer: { kind: 'adam', lr: o.lr ?? 3e-3, clipNorm: 1, warmupSteps: 50, decay: 'cosine', decaySteps: Math.max(1, steps - 50), minLrFactor: 0.03 },
     loss: surrogateLoss(positives, negatives),

@@ -127,7 +127,8 @@ test('samples: normalised statics, the outage flags its end buses, removes its b
   assert.deepEqual(g.nodeFeat.subarray(2 * NODE_FEAT_DIM, 3 * NODE_FEAT_DIM), base.nodeFeat.subarray(2 * NODE_FEAT_DIM, 3 * NODE_FEAT_DIM));
   // Branch 2 is featured: dp, estimate and flag; its offset is the estimate. Branch 1 keeps its base row; only its offset moves.
   const e2 = g.edgeFeat.subarray(2 * EDGE_FEAT_DIM, 3 * EDGE_FEAT_DIM);
-  assert.deepEqual([e2[14], e2[15], e2[16]].map((x) => +x.toFixed(6)), [0.2, 0.9, 1]);
+  assert.deepEqual([e2[14], e2[15], e2[16], e2[17]].map((x) => +x.toFixed(6)), [0.2, 0.9, 1, -0.1]); // margin to a limit of 1
+  assert.equal(+base.edgeFeat[2 * EDGE_FEAT_DIM + 17].toFixed(6), -0.3, 'base margin: 0.7 - 1');
   assert.ok(Math.abs(g.edgeOffset![2] - 0.9) < 1e-7);
   assert.deepEqual(g.edgeFeat.subarray(EDGE_FEAT_DIM, 2 * EDGE_FEAT_DIM), base.edgeFeat.subarray(EDGE_FEAT_DIM, 2 * EDGE_FEAT_DIM));
   assert.ok(Math.abs(g.edgeOffset![1] - 0.63) < 1e-6, 'the estimate of an estimate-only branch');

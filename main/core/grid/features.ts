@@ -38,8 +38,12 @@ export const NODE_STATIC = ['pd', 'qd', 'pg', 'qg', 'vm', 'va', 'vmaxMargin', 'v
 export const EDGE_STATIC = ['r', 'x', 'b', 'tap', 'shift', 'rate', 'rated', 'loadF', 'loadT', 'pf', 'qf', 'pt', 'qt', 'baseOver'] as const;
 /** Per-outage node columns, after the static ones: end bus of the outaged branch, base P and Q it sent into that branch (p.u.). */
 export const NODE_OUTAGE = ['outEnd', 'outP', 'outQ'] as const;
-/** Per-outage edge columns: DC-LODF flow change (p.u. of rating), estimated loading, listed flag. */
-export const EDGE_OUTAGE = ['lodfDp', 'estLoading', 'affected'] as const;
+/**
+ * Per-outage edge columns: DC-LODF flow change (p.u. of rating), estimated
+ * loading, featured flag, and the estimate's margin to the loading at which an
+ * overload counts (1, or base loading + 0.01 for a branch already overloaded).
+ */
+export const EDGE_OUTAGE = ['lodfDp', 'estLoading', 'featured', 'estMargin'] as const;
 
 export const NS = NODE_STATIC.length;
 export const ES = EDGE_STATIC.length;

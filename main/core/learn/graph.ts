@@ -54,6 +54,8 @@ export interface GraphSample {
    * values never count.
    */
   targetMask?: { edge?: Uint8Array; node?: Uint8Array };
+  /** Relative weight of each edge target in the regression loss (default 1). */
+  edgeTargetWeight?: Float32Array;
 }
 
 export interface SampleSource {
@@ -95,6 +97,8 @@ export interface Batch {
   msgEdge: Int32Array;
   edgeTarget: Float32Array;
   edgeTargetOn: Uint8Array;
+  /** Per stacked edge target weight, null when no sample gives weights. */
+  edgeTargetWeight: Float32Array | null;
   nodeTarget: Float32Array;
   nodeTargetOn: Uint8Array;
   graphTarget: Float32Array;
@@ -123,6 +127,7 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
   const edgeLimit = samples.some((s) => s.edgeLimit) ? new Float32Array(B * E) : null;
   const nodeUpper = samples.some((s) => s.nodeUpper) ? new Float32Array(B * N) : null;
   const nodeLower = samples.some((s) => s.nodeLower) ? new Float32Array(B * N) : null;
+  const edgeTargetWeight = samples.some((s) => s.edgeTargetWeight) ? new Float32Array(B * E).fill(1) : null;
   let messages = 0;
   for (let b = 0; b < B; b++) {
     const s = samples[b];
@@ -130,7 +135,7 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
     if (s.nodeFeat.length !== N * nodeFeatDim) throw new LearnError('bad-sample', `${where}: nodeFeat has ${s.nodeFeat.length} values, expected ${N} nodes x ${nodeFeatDim}`);
     if (s.edgeFeat.length !== E * edgeFeatDim) throw new LearnError('bad-sample', `${where}: edgeFeat has ${s.edgeFeat.length} values, expected ${E} edges x ${edgeFeatDim}`);
     if (s.edgeMask && s.edgeMask.length !== E) throw new LearnError('bad-sample', `${where}: edgeMask has ${s.edgeMask.length} flags, expected ${E}`);
-    for (const [name, a, out, n] of [['edgeOffset', s.edgeOffset, edgeOffset, E], ['nodeOffset', s.nodeOffset, nodeOffset, N], ['edgeLimit', s.edgeLimit, edgeLimit, E], ['nodeUpper', s.nodeUpper, nodeUpper, N], ['nodeLower', s.nodeLower, nodeLower, N]] as const) {
+    for (const [name, a, out, n] of [['edgeOffset', s.edgeOffset, edgeOffset, E], ['nodeOffset', s.nodeOffset, nodeOffset, N], ['edgeLimit', s.edgeLimit, edgeLimit, E], ['nodeUpper', s.nodeUpper, nodeUpper, N], ['nodeLower', s.nodeLower, nodeLower, N], ['edgeTargetWeight', s.edgeTargetWeight, edgeTargetWeight, E]] as const) {
       if (!a) continue;
       if (a.length !== n) throw new LearnError('bad-sample', `${where}: ${name} has ${a.length} values, expected ${n}`);
       out!.set(a, b * n);
@@ -189,6 +194,6 @@ export function makeBatch(graph: GraphTopology, samples: readonly GraphSample[],
   return {
     size: B, numNodes: N, numEdges: E, nodeFeat, edgeFeat, edgeSrc, edgeDst, active, activePerGraph,
     msgSrc, msgDst, msgEdge, edgeTarget, edgeTargetOn, nodeTarget, nodeTargetOn, graphTarget, graphTargetOn,
-    edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower,
+    edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower, edgeTargetWeight,
   };
 }

@@ -12,9 +12,9 @@
 //
 // Model inputs (the network sees normalised values; see sampleBase):
 //   node: the static bus features (z-scored) + outEnd, outP, outQ
-//   edge: the static branch features (z-scored) + lodfDp, estLoading, affected
-//         (the last three set only on the outage's featured branches, see
-//         core/grid/features.ts; elsewhere 0, the base loading, 0)
+//   edge: the static branch features (z-scored) + lodfDp, estLoading, featured,
+//         estMargin (set on the outage's featured branches, see
+//         core/grid/features.ts; elsewhere 0, the base loading, 0, its margin)
 //   edge offset: estimated post-outage loading where the DC screen lists the
 //         branch, else its base loading (the head learns the correction)
 //   node offset: base-case Vm
@@ -43,6 +43,10 @@ export const L_VERDICT = 0, L_INSECURE = 1, L_ISLANDED = 2, L_CONVERGED = 3, L_M
 export const NODE_FEAT_DIM = NS + NODE_OUTAGE.length;
 export const EDGE_FEAT_DIM = ES + EDGE_OUTAGE.length;
 const E_RATED = 6, E_LOADF = 7, E_LOADT = 8, E_PF = 9, E_QF = 10, E_PT = 11, E_QT = 12, N_VM = 4, N_VMAXM = 6, N_VMINM = 7;
+
+/** Post-contingency loading from which a branch's loading error weighs NEAR_LIMIT_WEIGHT times more in training. */
+export const NEAR_LIMIT = 0.9;
+export const NEAR_LIMIT_WEIGHT = 10;
 
 /** Limit of an unrated branch's margin: far above anything a loading reaches. */
 const UNRATED_LIMIT = 100;
@@ -201,9 +205,10 @@ export class SurrogateFeatures {
       for (let f = 0; f < ES; f++) edgeFeat[k * EDGE_FEAT_DIM + f] = (stat[o + f] - norm.edgeMean[f]) / norm.edgeStd[f];
       const rated = stat[o + E_RATED] === 1;
       const load = rated ? Math.max(stat[o + E_LOADF], stat[o + E_LOADT]) : 0;
-      edgeFeat[k * EDGE_FEAT_DIM + ES + 1] = load;
       edgeOffset[k] = load;
       edgeLimit[k] = !rated ? UNRATED_LIMIT : load > 1 + TOL ? load + LOADING_MARGIN : 1;
+      edgeFeat[k * EDGE_FEAT_DIM + ES + 1] = load;
+      edgeFeat[k * EDGE_FEAT_DIM + ES + 3] = rated ? load - edgeLimit[k] : 0;
     }
     return { nodeFeat, edgeFeat, edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower, targets: {} };
   }
@@ -243,6 +248,7 @@ export class SurrogateFeatures {
       row[ES] = rec[o + 1];
       row[ES + 1] = rec[o + 2];
       row[ES + 2] = 1;
+      row[ES + 3] = rec[o + 2] - base.edgeLimit![e];
       edgeOffset[a++] = rec[o + 2];
     }
     return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, offsetEdges, offsetValues, removed: Int32Array.of(k) };
@@ -296,6 +302,10 @@ export class SurrogateSamples {
     const s = this.data.sampleScenario[i];
     const g = applyDelta(this.base(s), this.delta(i), NODE_FEAT_DIM, EDGE_FEAT_DIM);
     const lab = this.labels(i);
+    // Branches loaded near their limit after the outage weigh more in the loading loss: the verdict turns on them.
+    const w = new Float32Array(nl);
+    for (let e = 0; e < nl; e++) w[e] = lab[LH + e] >= NEAR_LIMIT ? NEAR_LIMIT_WEIGHT : 1;
+    g.edgeTargetWeight = w;
     g.targets = {
       edge: lab.subarray(LH, LH + nl),
       node: lab.subarray(LH + nl, LH + nl + nb),

@@ -1,7 +1,8 @@
 // Training loss: a weighted sum of BCE-with-logits for the per-graph verdict
 // (with a positive-class weight for imbalance) and MSE or Huber for the
 // per-edge and per-node regressions. Each term is a mean over the targets
-// present in the batch; the gradients are with respect to the head outputs.
+// present in the batch (weighted when samples give per-edge target weights);
+// the gradients are with respect to the head outputs.
 
 import type { Batch } from './graph';
 import { LearnError } from './errors';
@@ -70,39 +71,41 @@ export function computeLoss(out: HeadOutputs, batch: Batch, cfg: LossConfig): Lo
     }
     res.grad.graph = g;
   }
-  const regress = (pred: Float32Array, target: Float32Array, on: Uint8Array, weight: number) => {
+  // Weighted mean over the counted targets: sum w_i l_i / sum w_i (w = 1 without weights).
+  const regress = (pred: Float32Array, target: Float32Array, on: Uint8Array, weight: number, tw: Float32Array | null) => {
     const g = new Float32Array(pred.length);
-    let n = 0;
-    for (let i = 0; i < pred.length; i++) if (on[i]) n++;
+    let n = 0, wsum = 0;
+    for (let i = 0; i < pred.length; i++) if (on[i]) { n++; wsum += tw ? tw[i] : 1; }
     let sum = 0;
-    if (n > 0) {
+    if (n > 0 && wsum > 0) {
       const huber = cfg.regression === 'huber', delta = cfg.huberDelta;
       for (let i = 0; i < pred.length; i++) {
         if (!on[i]) continue;
+        const w = tw ? tw[i] : 1;
         const d = pred[i] - target[i];
         if (!huber) {
-          sum += d * d;
-          g[i] = (weight * 2 * d) / n;
+          sum += w * d * d;
+          g[i] = (weight * w * 2 * d) / wsum;
         } else if (Math.abs(d) <= delta) {
-          sum += 0.5 * d * d;
-          g[i] = (weight * d) / n;
+          sum += w * 0.5 * d * d;
+          g[i] = (weight * w * d) / wsum;
         } else {
-          sum += delta * (Math.abs(d) - 0.5 * delta);
-          g[i] = (weight * delta * Math.sign(d)) / n;
+          sum += w * delta * (Math.abs(d) - 0.5 * delta);
+          g[i] = (weight * w * delta * Math.sign(d)) / wsum;
         }
       }
-      sum /= n;
+      sum /= wsum;
     }
     return { loss: sum, n, g };
   };
   if (out.edge) {
-    const r = regress(out.edge, batch.edgeTarget, batch.edgeTargetOn, cfg.edgeWeight);
+    const r = regress(out.edge, batch.edgeTarget, batch.edgeTargetOn, cfg.edgeWeight, batch.edgeTargetWeight);
     res.edge = r.loss;
     res.counts.edge = r.n;
     res.grad.edge = r.g;
   }
   if (out.node) {
-    const r = regress(out.node, batch.nodeTarget, batch.nodeTargetOn, cfg.nodeWeight);
+    const r = regress(out.node, batch.nodeTarget, batch.nodeTargetOn, cfg.nodeWeight, null);
     res.node = r.loss;
     res.counts.node = r.n;
     res.grad.node = r.g;
