@@ -75,8 +75,24 @@ export interface JobView {
   result?: N1Summary;
 }
 
+export interface SurrogateView {
+  modelId: number;
+  modelName: string;
+  method: string;
+  regrow: string;
+  sparsity: number;
+  /** 'islanded' (decided by topology), 'secure', 'insecure' or a violation kind. */
+  verdict: string;
+  pInsecure: number;
+  maxLoading: number | null;
+  /** Time to predict every outage of the case with this model (cached afterwards). */
+  milliseconds: number;
+}
+
 export interface OutageView {
   record: ContingencyView;
+  /** The newest trained surrogate of this grid, when there is one. */
+  surrogate: SurrogateView | null;
   /** Per case bus row; null outside the main island. */
   vm: (number | null)[];
   /** Per case branch row; null when unrated, outaged or cut off. */

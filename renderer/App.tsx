@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { BackendInfo, CaseInfo, GridGraph, JobView, OutageView, PowerFlowSummary } from '../main/api';
+import type { BackendInfo, CaseInfo, GridGraph, JobView, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { GridMap, type MapState } from './GridMap';
 import { N1Panel, VerdictBadge } from './N1Panel';
@@ -94,7 +94,13 @@ export function App() {
               {outage ? (
                 <dl>
                   <dt>physics</dt><dd><VerdictBadge v={outage.record.verdict} /> <small>AC Newton, {outage.record.iterations} it, {outage.milliseconds.toFixed(1)} ms</small></dd>
-                  <dt>surrogate</dt><dd className="muted">no trained model for this case yet</dd>
+                  <dt>surrogate</dt>
+                  {outage.surrogate ? (
+                    <dd data-testid="surrogate-verdict">
+                      <VerdictBadge v={(outage.surrogate.verdict === 'insecure' ? 'overload' : outage.surrogate.verdict) as Verdict} label={outage.surrogate.verdict} />{' '}
+                      <small>p(insecure) {outage.surrogate.pInsecure.toFixed(3)} · model {outage.surrogate.modelId}, {outage.surrogate.method}+{outage.surrogate.regrow}, {(outage.surrogate.sparsity * 100).toFixed(0)}% sparse</small>
+                    </dd>
+                  ) : <dd className="muted">no trained model for this grid yet (gridrewire train)</dd>}
                   <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{outage.record.worstBranch ? ` on branch ${outage.record.worstBranch}` : ''}</dd>
                   <dt>overloads</dt><dd>{outage.record.nOverloads}</dd>
                   <dt>|V| range</dt><dd>{fmt(outage.record.minVm)} – {fmt(outage.record.maxVm)} p.u.</dd>

@@ -7,8 +7,8 @@ export const VERDICT_COLORS: Record<Verdict, string> = {
   islanded: '#7a5af8', diverged: '#101828', 'overload+voltage': '#b42318', overload: '#d92d20', voltage: '#f79009', secure: '#12b76a',
 };
 
-export function VerdictBadge({ v }: { v: Verdict }) {
-  return <span className="badge" style={{ background: VERDICT_COLORS[v] }}>{v}</span>;
+export function VerdictBadge({ v, label }: { v: Verdict; label?: string }) {
+  return <span className="badge" style={{ background: VERDICT_COLORS[v] ?? '#475467' }}>{label ?? v}</span>;
 }
 
 export function N1Panel({ job, onRun, onCancel, onPick, selected, busy }: {

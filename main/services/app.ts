@@ -10,6 +10,9 @@ import { VERDICTS, type ContingencyRecord, type Verdict } from '../core/grid/con
 import { runN1, rankRecords, type N1Outcome, type N1Progress } from './n1';
 import { runStoredN1 } from './n1-stored';
 import { readFileSync } from 'node:fs';
+import { loadSurrogate, predictCase, PredictError, type PredictOutcome } from './predict';
+import type { SurrogateModelConfig } from './train';
+import type { SurrogateView } from '../api';
 import { ApiError } from '../api';
 import type { Case } from '../core/grid/case';
 import { loadCaseFile } from './cases';
@@ -64,6 +67,35 @@ export function createHandlers(opts: AppOptions): Api {
   };
   const jobs = new Map<number, Job>();
   let nextJob = 1;
+  /** Predictions of every outage per case by the newest model that fits its grid. */
+  const predictions = new Map<string, { outcome: PredictOutcome; config: SurrogateModelConfig; name: string; ms: number; modelCount: number } | null>();
+  const surrogateFor = (name: string, branch: number): SurrogateView | null => {
+    if (!opts.store) return null;
+    const models = opts.store.models.list().filter((m) => (m.config as { format?: string }).format === 'gridrewire-n1-surrogate').sort((a, b) => b.id - a.id);
+    let hit = predictions.get(name);
+    if (hit === undefined || (hit?.modelCount ?? 0) !== models.length) {
+      hit = null;
+      for (const m of models) {
+        try {
+          const t0 = performance.now();
+          const loaded = loadSurrogate(opts.store, m.id);
+          const outcome = predictCase(loaded, getCase(name));
+          hit = { outcome, config: loaded.config, name: m.name, ms: performance.now() - t0, modelCount: models.length };
+          break;
+        } catch (e) {
+          if (!(e instanceof PredictError)) throw e; // another grid's model: try the next
+        }
+      }
+      predictions.set(name, hit ?? null);
+    }
+    if (!hit) return null;
+    const p = hit.outcome.contingencies.find((c) => c.branch === branch);
+    if (!p) return null;
+    return {
+      modelId: hit.outcome.modelId, modelName: hit.name, method: hit.config.method, regrow: hit.config.regrow, sparsity: hit.config.sparsity,
+      verdict: p.verdict, pInsecure: p.pInsecure, maxLoading: p.maxLoading, milliseconds: hit.ms,
+    };
+  };
   return {
     async info() {
       const b = detectBackend();
@@ -156,7 +188,8 @@ export function createHandlers(opts: AppOptions): Api {
       const c = getCase(name);
       if (branch > c.branch.length) throw new ApiError(`branch ${branch} does not exist: ${name} has ${c.branch.length} branches`, 'branch');
       const d = engineFor(name).branchOutageDetail(branch);
-      return { record: toView(d.record), vm: Array.from(d.vm, finite), loading: Array.from(d.loading, finite), milliseconds: performance.now() - t0 };
+      const ms = performance.now() - t0;
+      return { record: toView(d.record), surrogate: surrogateFor(name, branch), vm: Array.from(d.vm, finite), loading: Array.from(d.loading, finite), milliseconds: ms };
     },
   };
 }
