@@ -18,7 +18,7 @@ import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures } fr
 import { DcScreen } from '../core/grid/lodf';
 import { compile } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/post-outage';
-import { SurrogateFeatures } from '../core/learn/grid-data';
+import { EDGE_FEAT_DIM, NODE_FEAT_DIM, SurrogateFeatures } from '../core/learn/grid-data';
 import type { GraphNet } from '../core/learn/gnn';
 import { IncrementalPredictor } from '../core/learn/incremental';
 import { deserializeModel, type Blob } from '../core/learn/serialize';
@@ -57,6 +57,10 @@ export function loadSurrogate(store: Store, id: number): LoadedSurrogate {
   if (!m) throw new PredictError(`model ${id} is not in ${store.path}`);
   const config = m.config as SurrogateModelConfig;
   if (config?.format !== 'gridrewire-n1-surrogate') throw new PredictError(`model ${id} is not an N-1 surrogate (trained by 'gridrewire train')`);
+  const dims = config.model as { model?: { nodeFeatDim?: number; edgeFeatDim?: number } };
+  if (dims.model?.nodeFeatDim !== NODE_FEAT_DIM || dims.model?.edgeFeatDim !== EDGE_FEAT_DIM) {
+    throw new PredictError(`model ${id} was trained with another feature layout (${dims.model?.nodeFeatDim}/${dims.model?.edgeFeatDim} bus/branch features, this version uses ${NODE_FEAT_DIM}/${EDGE_FEAT_DIM}): train it again`);
+  }
   const tensors = store.models.getTensors(id);
   const blobs: Blob[] = [...tensors].map(([name, data]) => ({ name, data: data as Float32Array | Int32Array }));
   return { id, name: m.name, config, model: deserializeModel(config.model, blobs) };

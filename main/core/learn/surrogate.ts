@@ -144,7 +144,7 @@ export function evaluateSurrogate(model: GraphNet, data: SurrogateSamples, indic
  * the probabilities, so the threshold may land on either side of 0.5. With
  * no insecure validation sample: 0.5.
  */
-export function chooseThreshold(prob: ArrayLike<number>, label: ArrayLike<number>, minRecall = 0.995): number {
+export function chooseThreshold(prob: ArrayLike<number>, label: ArrayLike<number>, minRecall = 0.99): number {
   const pos: number[] = [];
   for (let i = 0; i < prob.length; i++) if (label[i] === 1) pos.push(prob[i]);
   if (pos.length === 0) return 0.5;
