@@ -225,11 +225,11 @@ export class SurrogateFeatures {
     const nodes = Int32Array.from(ends, (x) => x[0]);
     const nodeFeat = new Float32Array(nodes.length * NODE_FEAT_DIM);
     ends.forEach(([v, p, q], j) => {
-      const row = nodeFeat.subarray(j * NODE_FEAT_DIM, (j + 1) * NODE_FEAT_DIM);
-      row.set(base.nodeFeat.subarray(v * NODE_FEAT_DIM, (v + 1) * NODE_FEAT_DIM));
-      row[NS] = 1;
-      row[NS + 1] = p / norm.pScale;
-      row[NS + 2] = q / norm.pScale;
+      const o = j * NODE_FEAT_DIM;
+      for (let f = 0; f < NODE_FEAT_DIM; f++) nodeFeat[o + f] = base.nodeFeat[v * NODE_FEAT_DIM + f];
+      nodeFeat[o + NS] = 1;
+      nodeFeat[o + NS + 1] = p / norm.pScale;
+      nodeFeat[o + NS + 2] = q / norm.pScale;
     });
     let nf = 0;
     for (let j = 0; j < n; j++) nf += rec[5 + RECORD_STRIDE * j];
@@ -243,12 +243,12 @@ export class SurrogateFeatures {
         continue;
       }
       edges[a] = e;
-      const row = edgeFeat.subarray(a * EDGE_FEAT_DIM, (a + 1) * EDGE_FEAT_DIM);
-      row.set(base.edgeFeat.subarray(e * EDGE_FEAT_DIM, (e + 1) * EDGE_FEAT_DIM));
-      row[ES] = rec[o + 1];
-      row[ES + 1] = rec[o + 2];
-      row[ES + 2] = 1;
-      row[ES + 3] = rec[o + 2] - base.edgeLimit![e];
+      const r = a * EDGE_FEAT_DIM;
+      for (let f = 0; f < EDGE_FEAT_DIM; f++) edgeFeat[r + f] = base.edgeFeat[e * EDGE_FEAT_DIM + f];
+      edgeFeat[r + ES] = rec[o + 1];
+      edgeFeat[r + ES + 1] = rec[o + 2];
+      edgeFeat[r + ES + 2] = 1;
+      edgeFeat[r + ES + 3] = rec[o + 2] - base.edgeLimit![e];
       edgeOffset[a++] = rec[o + 2];
     }
     return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, offsetEdges, offsetValues, removed: Int32Array.of(k) };

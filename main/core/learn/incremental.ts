@@ -10,8 +10,8 @@
 // message sums run in the same edge order as the batched forward, so they
 // come out bit for bit the same). The edge head is recomputed on edges
 // touching S_L or changed; the node head on S_L. Pooled means are updated by
-// differences and pooled maxima are found from the base values kept sorted,
-// skipping the recomputed rows, so the cost of a sample grows with the size
+// differences and pooled maxima from the few largest base values of each
+// column (ColumnTops), skipping the recomputed rows, so the cost of a sample grows with the size
 // of its neighbourhood, not of the grid.
 
 import { LearnError } from './errors';
@@ -86,15 +86,55 @@ export interface IncrementalResult {
   touched: number;
 }
 
-/** Per feature column, rows sorted by decreasing value. */
-function sortedColumns(x: Float32Array, rows: number, W: number): Int32Array {
-  const order = new Int32Array(rows * W);
-  const idx = Array.from({ length: rows }, (_, i) => i);
-  for (let f = 0; f < W; f++) {
-    idx.sort((a, b) => x[b * W + f] - x[a * W + f] || a - b);
-    for (let r = 0; r < rows; r++) order[f * rows + r] = idx[r];
+/** dst[dOff .. dOff+n) = src[sOff .. sOff+n) (a plain loop: subarray views cost more than these short rows). */
+function copyRow(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[dOff + i] = src[sOff + i];
+}
+
+/**
+ * Per column of a [rows x W] matrix, the K rows with the largest values
+ * (sign 1) or smallest (sign -1), best first: the best row outside a small
+ * set of recomputed rows is almost always among them; when it is not, a scan
+ * finds it.
+ */
+class ColumnTops {
+  private readonly top: Int32Array;
+  private readonly k: number;
+
+  constructor(private readonly x: Float32Array, private readonly rows: number, private readonly W: number, private readonly sign: 1 | -1, K = 16) {
+    const k = (this.k = Math.min(K, rows));
+    this.top = new Int32Array(W * k);
+    const val = new Float64Array(k);
+    for (let f = 0; f < W; f++) {
+      // Insertion into a sorted list of k (ties: lower row first).
+      let n = 0;
+      for (let r = 0; r < rows; r++) {
+        const v = sign * x[r * W + f];
+        if (n === k && !(v > val[k - 1])) continue;
+        let j = n < k ? n++ : k - 1;
+        while (j > 0 && v > val[j - 1]) { val[j] = val[j - 1]; this.top[f * k + j] = this.top[f * k + j - 1]; j--; }
+        val[j] = v;
+        this.top[f * k + j] = r;
+      }
+    }
   }
-  return order;
+
+  /** Best row of column f whose mark has none of the bits in `mask`; -1 when every row is marked. */
+  best(f: number, mark: Uint8Array, mask: number): number {
+    const k = this.k, t = this.top;
+    for (let j = 0; j < k; j++) {
+      const r = t[f * k + j];
+      if (!(mark[r] & mask)) return r;
+    }
+    // Every listed row is marked: scan.
+    let arg = -1, bv = -Infinity;
+    for (let r = 0; r < this.rows; r++) {
+      if (mark[r] & mask) continue;
+      const v = this.sign * this.x[r * this.W + f];
+      if (v > bv) { bv = v; arg = r; }
+    }
+    return arg;
+  }
 }
 
 export class IncrementalPredictor {
@@ -134,13 +174,14 @@ export class IncrementalPredictor {
   // pooling of the base
   private readonly hSum: Float64Array;
   private readonly aESum: Float64Array | null;
-  private readonly hOrder: Int32Array;
-  private readonly aEOrder: Int32Array | null;
-  private readonly yEOrder: Int32Array | null;
-  private readonly mEOrder: Int32Array | null;
-  private readonly mUOrder: Int32Array | null;
-  private readonly mLOrder: Int32Array | null;
-  private readonly yNOrder: Int32Array | null;
+  private readonly hTop: ColumnTops;
+  private readonly aETop: ColumnTops | null;
+  private readonly yETop: ColumnTops | null;
+  private readonly mETop: ColumnTops | null;
+  private readonly yNTop: ColumnTops | null;
+  private readonly yNBottom: ColumnTops | null;
+  private readonly mUTop: ColumnTops | null;
+  private readonly mLBottom: ColumnTops | null;
   // scratch
   private readonly nodeMark: Uint8Array;
   private readonly edgeMark: Uint8Array;
@@ -190,14 +231,14 @@ export class IncrementalPredictor {
     const hL = cache.h[this.L];
     this.hSum = new Float64Array(this.H);
     for (let v = 0; v < N; v++) for (let f = 0; f < this.H; f++) this.hSum[f] += hL[v * this.H + f];
-    this.hOrder = sortedColumns(hL, N, this.H);
+    this.hTop = new ColumnTops(hL, N, this.H, 1);
     if (cache.aE) {
       this.aESum = new Float64Array(this.Hh);
       for (let e = 0; e < E; e++) for (let f = 0; f < this.Hh; f++) this.aESum[f] += cache.aE[e * this.Hh + f];
-      this.aEOrder = sortedColumns(cache.aE, E, this.Hh);
+      this.aETop = new ColumnTops(cache.aE, E, this.Hh, 1);
     } else {
       this.aESum = null;
-      this.aEOrder = null;
+      this.aETop = null;
     }
     this.edgeLimit = base.edgeLimit ?? null;
     this.nodeUpper = base.nodeUpper ?? null;
@@ -206,11 +247,12 @@ export class IncrementalPredictor {
     this.mEBase = out.edge ? minus(out.edge, this.edgeLimit) : null;
     this.mUBase = out.node ? minus(out.node, this.nodeUpper) : null;
     this.mLBase = out.node ? minus(out.node, this.nodeLower) : null;
-    this.yEOrder = out.edge ? sortedColumns(out.edge, E, 1) : null;
-    this.mEOrder = this.mEBase ? sortedColumns(this.mEBase, E, 1) : null;
-    this.yNOrder = out.node ? sortedColumns(out.node, N, 1) : null;
-    this.mUOrder = this.mUBase ? sortedColumns(this.mUBase, N, 1) : null;
-    this.mLOrder = this.mLBase ? sortedColumns(this.mLBase, N, 1) : null;
+    this.yETop = out.edge ? new ColumnTops(out.edge, E, 1, 1) : null;
+    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1) : null;
+    this.yNTop = out.node ? new ColumnTops(out.node, N, 1, 1) : null;
+    this.yNBottom = out.node ? new ColumnTops(out.node, N, 1, -1) : null;
+    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1) : null;
+    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1) : null;
     this.nodeMark = new Uint8Array(N);
     this.edgeMark = new Uint8Array(E);
     this.removedMark = new Uint8Array(E);
@@ -245,7 +287,7 @@ export class IncrementalPredictor {
     for (const e of d.removed) markEdge(e);
     if (d.edges.length > 0) {
       const enc = reluInPlace(model.layer('enc.edge').forward(d.edgeFeat, d.edges.length));
-      d.edges.forEach((e, j) => this.eWork.set(enc.subarray(j * H, (j + 1) * H), e * H));
+      for (let j = 0; j < d.edges.length; j++) copyRow(enc, j * H, this.eWork, d.edges[j] * H, H);
     }
     // S_0: changed nodes.
     let S: number[] = [];
@@ -253,7 +295,7 @@ export class IncrementalPredictor {
     for (const v of d.nodes) add(v);
     if (d.nodes.length > 0) {
       const enc = reluInPlace(model.layer('enc.node').forward(d.nodeFeat, d.nodes.length));
-      d.nodes.forEach((v, j) => this.hWork[0].set(enc.subarray(j * H, (j + 1) * H), v * H));
+      for (let j = 0; j < d.nodes.length; j++) copyRow(enc, j * H, this.hWork[0], d.nodes[j] * H, H);
     }
     const touchedPerLayer: number[][] = [S.slice()];
     for (let l = 1; l <= L; l++) {
@@ -303,9 +345,9 @@ export class IncrementalPredictor {
       const q = new Float32Array(m * W);
       for (let j = 0; j < m; j++) {
         const e = edgeRows[j], o = j * W;
-        q.set(hL.subarray(this.src[e] * H, (this.src[e] + 1) * H), o);
-        q.set(hL.subarray(this.dst[e] * H, (this.dst[e] + 1) * H), o + H);
-        q.set(this.eWork.subarray(e * H, (e + 1) * H), o + 2 * H);
+        copyRow(hL, this.src[e] * H, q, o, H);
+        copyRow(hL, this.dst[e] * H, q, o + H, H);
+        copyRow(this.eWork, e * H, q, o + 2 * H, H);
       }
       aE = reluInPlace(model.layer('head.edge.hidden').forward(q, m));
       if (cfg.heads.edge) {
@@ -322,7 +364,7 @@ export class IncrementalPredictor {
     let yN: Float32Array | null = null;
     if (cfg.heads.node) {
       const x = new Float32Array(SL.length * H);
-      SL.forEach((v, r) => x.set(hL.subarray(v * H, (v + 1) * H), r * H));
+      for (let r = 0; r < SL.length; r++) copyRow(hL, SL[r] * H, x, r * H, H);
       const aN = reluInPlace(model.layer('head.node.hidden').forward(x, SL.length));
       yN = model.layer('head.node.out').forward(aN, SL.length);
       const off = this.nodeOffScratch;
@@ -351,7 +393,7 @@ export class IncrementalPredictor {
     // then the first base row in sorted order that was not recomputed).
     const lim = (a: Float32Array | null, i: number) => (a ? a[i] : 0);
     let maxEdge = -Infinity, argMaxEdge = -1, maxEdgeMargin = -Infinity, argMaxEdgeMargin = -1;
-    if (yVals && this.yEOrder && this.mEOrder) {
+    if (yVals && this.yETop && this.mETop) {
       for (let j = 0; j < yRows.length; j++) {
         const e = yRows[j];
         if (removed[e]) continue;
@@ -359,25 +401,17 @@ export class IncrementalPredictor {
         const m = yVals[j] - lim(this.edgeLimit, e);
         if (m > maxEdgeMargin) { maxEdgeMargin = m; argMaxEdgeMargin = e; }
       }
-      for (let r = 0; r < E; r++) {
-        const e = this.yEOrder[r];
-        if (edgeMark[e]) continue;
-        if (this.yEBase![e] > maxEdge) { maxEdge = this.yEBase![e]; argMaxEdge = e; }
-        break;
-      }
-      for (let r = 0; r < E; r++) {
-        const e = this.mEOrder[r];
-        if (edgeMark[e]) continue;
-        if (this.mEBase![e] > maxEdgeMargin) { maxEdgeMargin = this.mEBase![e]; argMaxEdgeMargin = e; }
-        break;
-      }
+      let e = this.yETop.best(0, edgeMark, 0xff);
+      if (e >= 0 && this.yEBase![e] > maxEdge) { maxEdge = this.yEBase![e]; argMaxEdge = e; }
+      e = this.mETop.best(0, edgeMark, 0xff);
+      if (e >= 0 && this.mEBase![e] > maxEdgeMargin) { maxEdgeMargin = this.mEBase![e]; argMaxEdgeMargin = e; }
       if (out.edge) {
         out.edge.set(this.yEBase!);
         yRows.forEach((e, j) => (out.edge![e] = yVals![j]));
       }
     }
     let maxNode = NaN, minNode = NaN, upMargin = NaN, lowMargin = NaN;
-    if (yN && this.yNOrder && this.mUOrder && this.mLOrder) {
+    if (yN && this.yNTop && this.yNBottom && this.mUTop && this.mLBottom) {
       let hi = -Infinity, lo = Infinity, mu = -Infinity, ml = Infinity;
       SL.forEach((v, r) => {
         const y = yN![r];
@@ -386,17 +420,13 @@ export class IncrementalPredictor {
         if (y - lim(this.nodeUpper, v) > mu) mu = y - lim(this.nodeUpper, v);
         if (y - lim(this.nodeLower, v) < ml) ml = y - lim(this.nodeLower, v);
       });
-      const first = (order: Int32Array, from: number, step: number): number => {
-        for (let r = from; r >= 0 && r < N; r += step) if (!nodeMark[order[r]]) return order[r];
-        return -1;
-      };
-      let v = first(this.yNOrder, 0, 1);
+      let v = this.yNTop.best(0, nodeMark, 0xff);
       if (v >= 0 && this.yNBase![v] > hi) hi = this.yNBase![v];
-      v = first(this.yNOrder, N - 1, -1);
+      v = this.yNBottom.best(0, nodeMark, 0xff);
       if (v >= 0 && this.yNBase![v] < lo) lo = this.yNBase![v];
-      v = first(this.mUOrder, 0, 1);
+      v = this.mUTop.best(0, nodeMark, 0xff);
       if (v >= 0 && this.mUBase![v] > mu) mu = this.mUBase![v];
-      v = first(this.mLOrder, N - 1, -1);
+      v = this.mLBottom.best(0, nodeMark, 0xff);
       if (v >= 0 && this.mLBase![v] < ml) ml = this.mLBase![v];
       maxNode = hi;
       minNode = lo;
@@ -412,7 +442,7 @@ export class IncrementalPredictor {
     if (cfg.heads.graph) {
       const P = poolWidth(cfg);
       const pool = new Float32Array(P);
-      // Node states: mean by differences, max from the sorted base skipping S_L.
+      // Node states: mean by differences, max over S_L and the best base row outside it.
       for (let f = 0; f < H; f++) {
         let sum = this.hSum[f];
         let mx = -Infinity;
@@ -420,12 +450,8 @@ export class IncrementalPredictor {
           sum += hL[v * H + f] - hLBase[v * H + f];
           if (hL[v * H + f] > mx) mx = hL[v * H + f];
         }
-        for (let r = 0; r < N; r++) {
-          const v = this.hOrder[f * N + r];
-          if (nodeMark[v]) continue;
-          if (hLBase[v * H + f] > mx) mx = hLBase[v * H + f];
-          break;
-        }
+        const v = this.hTop.best(f, nodeMark, 0xff);
+        if (v >= 0 && hLBase[v * H + f] > mx) mx = hLBase[v * H + f];
         pool[f] = sum / N;
         pool[H + f] = mx;
       }
@@ -445,12 +471,10 @@ export class IncrementalPredictor {
           any = true;
           if (val > mx) mx = val;
         }
-        for (let r = 0; r < E; r++) {
-          const e = this.aEOrder![f * E + r];
-          if (edgeMark[e] & 3) continue;
+        const e = this.aETop!.best(f, edgeMark, 3);
+        if (e >= 0) {
           any = true;
           if (aEB[e * Hh + f] > mx) mx = aEB[e * Hh + f];
-          break;
         }
         pool[2 * H + f] = present > 0 ? sum / present : 0;
         pool[2 * H + Hh + f] = any ? mx : 0;
@@ -468,9 +492,9 @@ export class IncrementalPredictor {
     // Put the working copies back to the base.
     for (let l = 0; l <= L; l++) {
       const hw = this.hWork[l], hb = this.hBase[l];
-      for (const v of touchedPerLayer[Math.min(l, touchedPerLayer.length - 1)]) hw.set(hb.subarray(v * H, (v + 1) * H), v * H);
+      for (const v of touchedPerLayer[Math.min(l, touchedPerLayer.length - 1)]) copyRow(hb, v * H, hw, v * H, H);
     }
-    for (const e of d.edges) this.eWork.set(this.eBase.subarray(e * H, (e + 1) * H), e * H);
+    for (const e of d.edges) copyRow(this.eBase, e * H, this.eWork, e * H, H);
     for (const v of SL) nodeMark[v] = 0;
     for (const e of changedEdges) edgeMark[e] = 0;
     for (const e of yRows) edgeMark[e] = 0;
