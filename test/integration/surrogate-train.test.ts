@@ -135,3 +135,15 @@ test('predict: every branch, islanded by topology, incremental = full forward; a
   }
   assert.throws(() => predictCase(s, loadCase('case39')), (e: Error) => e instanceof PredictError && /not the grid model .* 39 in-service buses/.test(e.message));
 });
+
+test('demo plumbing: bundled case, dataset, adaptive+ch3l3 training, results in the store', async () => {
+  const { runDemo } = await import('../../main/services/demo');
+  const stages: string[] = [];
+  const r = await runDemo({ store, workers: 1, onStage: (s) => stages.push(s), overrides: { caseFile: 'case30.m', scenarioFile: null, random: 5, epochs: 1 } });
+  assert.equal(stages.length, 2);
+  assert.ok(r.training && !r.training.cancelled && r.training.modelId);
+  assert.equal(r.training.method, 'adaptive');
+  assert.equal(r.training.regrow, 'ch3l3');
+  assert.equal(store.models.get(r.training.modelId!)!.datasetId, r.dataset.datasetId);
+  assert.ok(r.training.params.fraction <= 0.1 + 1e-9, `kept ${r.training.params.fraction}`);
+});
