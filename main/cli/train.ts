@@ -20,11 +20,17 @@ export function trainProgress(err: (s: string) => void, quiet: boolean, stream: 
   let last = 0;
   return {
     onBatch: (p) => {
-      if (!stream.isTTY) return;
+      const text = `epoch ${p.epoch} batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  ${p.samplesPerSecond.toFixed(0)} samples/s`;
+      if (!stream.isTTY) {
+        // Logs: a line at each quarter of an epoch.
+        const q = Math.floor((4 * p.batch) / p.batches), prev = Math.floor((4 * (p.batch - 1)) / p.batches);
+        if (q !== prev && q < 4) err(text);
+        return;
+      }
       const now = Date.now();
       if (now - last < 200) return;
       last = now;
-      stream.write(`\repoch ${p.epoch} step ${p.step}  loss ${p.loss.toFixed(4)}  ${p.samplesPerSecond.toFixed(0)} samples/s\x1b[K`);
+      stream.write(`\r${text}\x1b[K`);
     },
     onEpoch: (r: EpochRecord) => {
       if (stream.isTTY) stream.write('\r\x1b[K');
@@ -34,6 +40,12 @@ export function trainProgress(err: (s: string) => void, quiet: boolean, stream: 
         `  ${r.improved ? '*' : ' '} zeta ${r.zeta.toFixed(3)}${r.rewiringFrozen ? ' (frozen)' : ''}  rewired ${r.regrown}  ${r.seconds.toFixed(1)} s`);
     },
   };
+}
+
+export function describeMethod(o: Pick<TrainOutcome, 'method' | 'regrow' | 'sparsity'>): string {
+  if (o.method === 'dense') return 'dense';
+  if (o.method === 'static') return `static sparse (never rewired) at ${pct(o.sparsity)} sparsity`;
+  return `${o.method} + ${o.regrow} regrowth at ${pct(o.sparsity)} sparsity`;
 }
 
 export function metricsLines(o: TrainOutcome): string[] {
@@ -93,7 +105,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
     return 0;
   }
   const L = [
-    `model ${o.modelId} (training run ${o.runId}): ${o.method}${o.method === 'dense' ? '' : ` + ${o.regrow} regrowth at ${pct(o.sparsity)} sparsity`}, ${o.epochs} epochs (best ${o.bestEpoch}, ${o.stopped}), ${o.seconds.toFixed(1)} s`,
+    `model ${o.modelId} (training run ${o.runId}): ${describeMethod(o)}, ${o.epochs} epochs (best ${o.bestEpoch}, ${o.stopped}), ${o.seconds.toFixed(1)} s`,
     `  parameters kept ${o.params.kept} of ${o.params.dense} dense-equivalent (${pct(o.params.fraction)}); decision threshold ${o.threshold.toFixed(3)} (chosen on validation for recall)`,
     ...metricsLines(o),
   ];

@@ -112,6 +112,7 @@ interface RunConfig {
 
 export const STRESSED_FRACTION = 0.1;
 
+
 function block(ev: SurrogateEvaluation, threshold: number): MetricsBlock {
   return { ...verdictMetrics(ev.prob, ev.label, threshold), ...regressionErrors(ev) };
 }
@@ -198,9 +199,11 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
       const g = trainer.computeGradients(samples);
       return g;
     };
-    let steps = 0, batchSamples = 0;
+    let steps = 0, batchSamples = 0, inEpoch = 0;
     let tRate = performance.now();
     outer: while (!trainer.finished) {
+      // Batches already done in this epoch (a resume can start mid-epoch).
+      inEpoch = trainer.batchInEpoch;
       for (let pos = trainer.nextBatchIndices(); pos; pos = trainer.nextBatchIndices()) {
         if (req.signal?.aborted || (req.stopAfterSteps !== undefined && steps >= req.stopAfterSteps)) {
           cancelled = true;
@@ -210,10 +213,11 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
         const g = group ? await group.gradients(pos) : await ownGradients(pos);
         trainer.applyGradients(g, (performance.now() - ts) / 1000);
         steps++;
+        inEpoch++;
         batchSamples += pos.length;
         if (req.onBatch) {
           const dt = (performance.now() - tRate) / 1000;
-          req.onBatch({ epoch: trainer.epoch + 1, batch: 0, batches: trainer.batchesPerEpoch, loss: g.loss, step: trainer.step, samplesPerSecond: batchSamples / Math.max(dt, 1e-9) });
+          req.onBatch({ epoch: trainer.epoch + 1, batch: inEpoch, batches: trainer.batchesPerEpoch, loss: g.loss, step: trainer.step, samplesPerSecond: batchSamples / Math.max(dt, 1e-9) });
         }
         // Let a SIGINT handler run.
         if (steps % 4 === 0) await new Promise<void>((r) => setImmediate(r));

@@ -236,6 +236,11 @@ export class Trainer {
     return Math.ceil(this.train.length / this.cfg.batchSize);
   }
 
+  /** Batches already trained in the current epoch. */
+  get batchInEpoch(): number {
+    return this.cursor?.batch ?? 0;
+  }
+
   get bestEpoch(): number {
     return this.best?.epoch ?? 0;
   }
