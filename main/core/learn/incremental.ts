@@ -1,6 +1,7 @@
 // Incremental inference: many samples that differ from one base sample in a
-// few rows (N-1: the outaged branch removed, its end buses flagged, the
-// branches the DC screen moves), predicted without redoing the whole graph.
+// few rows (N-1: the outaged branch removed, its end buses flagged, features
+// on the branches near their limit, new head offsets where the DC screen
+// moves a branch), predicted without redoing the whole graph.
 //
 // The base sample is run once and every layer's node states are kept. For a
 // sample, the node states that can differ after message-passing layer l are
@@ -9,10 +10,11 @@
 // Only those rows are recomputed (rows of a layer are independent, and the
 // message sums run in the same edge order as the batched forward, so they
 // come out bit for bit the same). The edge head is recomputed on edges
-// touching S_L or changed; the node head on S_L. Pooled means are updated by
-// differences and pooled maxima from the few largest base values of each
-// column (ColumnTops), skipping the recomputed rows, so the cost of a sample grows with the size
-// of its neighbourhood, not of the grid.
+// touching S_L or changed; the node head on S_L; an edge whose offset alone
+// changes just moves its prediction by the difference. Pooled means are
+// updated by differences, pooled maxima come from the few largest base values
+// of each column (ColumnTops) outside the recomputed rows, so the cost of a
+// sample grows with its neighbourhood, not with the grid.
 
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
