@@ -19,7 +19,7 @@ export const DEMO = {
   levelMin: 1.1,
   levelMax: 1.55,
   seed: 1,
-  epochs: 10,
+  epochs: 14,
 } as const;
 
 export interface DemoRequest {
