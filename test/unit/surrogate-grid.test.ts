@@ -10,7 +10,7 @@ import { VERDICTS } from '../../main/core/grid/contingency-types';
 import { ES, NS, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { compile } from '../../main/core/grid/network';
-import { PostOutageSolver, gridTopology, islandedByTopology, isRated } from '../../main/core/grid/post-outage';
+import { PostOutageSolver, gridTopology, islandedByTopology, isRated, outageIsland } from '../../main/core/grid/post-outage';
 import { LH, L_INSECURE, L_ISLANDED, L_VERDICT, L_DCINSECURE, labelScenario } from '../../main/core/learn/grid-data';
 import { loadCase } from '../helpers/shared';
 
@@ -53,6 +53,15 @@ test('islanding by topology equals the engine verdicts', () => {
       n += flags[k];
     }
     if (name === 'case_ACTIVSg200') assert.equal(n, 61); // 61 of its 245 outages cut off load or generation
+  }
+});
+
+test('islanding in one search equals the per-branch search (every shipped case)', () => {
+  for (const name of ['case5', 'case9', 'case14', 'case24_ieee_rts', 'case30', 'case39', 'case57', 'case89pegase', 'case118', 'case300', 'case_RTS_GMLC', 'case_ACTIVSg200', 'case_ACTIVSg500', 'case1354pegase', 'case_ACTIVSg2000', 'case2383wp']) {
+    const net = compile(loadCase(name));
+    const topo = gridTopology(net);
+    const fast = islandedByTopology(net, topo);
+    for (let k = 0; k < net.nl; k++) assert.equal(fast[k] === 1, outageIsland(net, topo, k).islanded, `${name} branch ${k}`);
   }
 });
 

@@ -153,12 +153,15 @@ export const RECORD_STRIDE = 4;
 /** Builds per-outage records for one solved scenario (rates and scratch precomputed once). */
 export class OutageFeaturizer {
   private readonly rateRef: Float64Array;
+  private readonly invRateRef: Float64Array;
   private readonly rated: Uint8Array;
   private readonly lodf: Float64Array;
   private readonly pick: Int32Array;
   private readonly dl: Float64Array;
   private readonly est: Float64Array;
   private readonly feat: Uint8Array;
+  private readonly sel: Uint8Array;
+  private readonly order: Int32Array;
 
   constructor(readonly s: ScenarioState, readonly screen: DcScreen, readonly opts: FeatureOptions = defaultFeatureOptions) {
     const net = s.net;
@@ -168,47 +171,88 @@ export class OutageFeaturizer {
       this.rated[e] = isRated(net.rateA[e]) ? 1 : 0;
       this.rateRef[e] = this.rated[e] ? net.rateA[e] / net.baseMVA : 1;
     }
+    this.invRateRef = this.rateRef.map((r) => 1 / r);
     this.lodf = new Float64Array(net.nl);
     this.pick = new Int32Array(net.nl);
     this.dl = new Float64Array(net.nl);
     this.est = new Float64Array(net.nl);
     this.feat = new Uint8Array(net.nl);
+    this.sel = new Uint8Array(net.nl);
+    this.order = new Int32Array(net.nl);
   }
 
-  /** The record of internal branch k's outage (bridges list nothing: in DC their flow has nowhere else to go). */
+  /**
+   * The record of internal branch k's outage (bridges list nothing: in DC
+   * their flow has nowhere else to go). One pass over the branches computes
+   * each LODF(e, k) from the transfer angles and keeps only the branches
+   * that move enough; sorting is needed only when more qualify than fit.
+   */
   record(k: number): Float32Array {
-    const { s, opts, lodf, rateRef, rated, pick, dl } = this;
-    const nl = s.net.nl;
-    if (!this.screen.lodfColumn(k, lodf)) return Float32Array.of(k, 0);
+    const { s, opts, lodf, rateRef, rated, pick, dl, est, feat, sel } = this;
+    const net = s.net, nl = net.nl, f = net.f, t = net.t, loading = s.loading;
+    if (this.screen.isBridge[k]) return Float32Array.of(k, 0);
+    const theta = this.screen.transferAngles(f[k], t[k]);
+    const bb = this.screen.bdc.b;
+    // LODF(e, k) = PTDF(e) / (1 - PTDF(k)) (the same operations as DcScreen.lodfColumn).
+    const dk = 1 - bb[k] * (theta[f[k]] - theta[t[k]]);
     // AC flow through k, averaged over its ends (losses split evenly).
     const pk = (s.pf[k] - s.pt[k]) / 2;
+    const offT = opts.offsetThreshold, nearT = opts.nearThreshold, nearL = opts.nearLoading;
+    const lowest = Math.min(offT, nearT);
+    // Screen with multiplications only (|PTDF| |pk / dk| / rate, a hair below
+    // the threshold to absorb rounding), then decide with the exact formula.
+    const gain = Math.abs(pk / dk), screen = lowest * (1 - 1e-9), invRate = this.invRateRef;
     let n = 0;
     for (let e = 0; e < nl; e++) {
-      if (e === k) continue;
-      const d = Math.abs(lodf[e] * pk) / rateRef[e];
-      if (d >= opts.offsetThreshold || (d >= opts.nearThreshold && rated[e] && s.loading[e] + d >= opts.nearLoading)) { dl[e] = d; pick[n++] = e; }
+      const p = bb[e] * (theta[f[e]] - theta[t[e]]);
+      if (!(Math.abs(p) * gain * invRate[e] >= screen) || e === k) continue;
+      const lo = p / dk;
+      const d = Math.abs(lo * pk) / rateRef[e];
+      if (!(d >= lowest)) continue;
+      if (d >= offT || (rated[e] && loading[e] + d >= nearL)) { lodf[e] = lo; dl[e] = d; pick[n++] = e; }
     }
-    const cand = Array.from(pick.subarray(0, n));
-    const est = this.est, feat = this.feat;
-    for (const e of cand) est[e] = rated[e] ? estimatedLoading(s, e, lodf[e] * pk) : 0;
-    // Featured: near the limit, highest estimates first.
-    const near = cand.filter((e) => rated[e] && est[e] >= opts.nearLoading && dl[e] >= opts.nearThreshold)
-      .sort((a, b) => est[b] - est[a] || a - b).slice(0, opts.maxFeatured);
-    for (const e of near) feat[e] = 1;
+    // Featured: near the limit, highest estimates first, at most maxFeatured.
+    const order = this.order;
+    let nNear = 0;
+    for (let j = 0; j < n; j++) {
+      const e = pick[j];
+      est[e] = rated[e] ? estimatedLoading(s, e, lodf[e] * pk) : 0;
+      if (rated[e] && est[e] >= nearL && dl[e] >= nearT) order[nNear++] = e;
+    }
+    if (nNear > opts.maxFeatured) {
+      const top = Array.from(order.subarray(0, nNear)).sort((a, b) => est[b] - est[a] || a - b);
+      nNear = opts.maxFeatured;
+      order.set(top.slice(0, nNear));
+    }
+    for (let j = 0; j < nNear; j++) { feat[order[j]] = 1; sel[order[j]] = 1; }
     // Listed: every featured one, then the largest moves with a visible change of estimate.
-    const rest = cand.filter((e) => !feat[e] && dl[e] >= opts.offsetThreshold).sort((a, b) => dl[b] - dl[a] || a - b);
-    const list = near.concat(rest.slice(0, Math.max(0, opts.maxListed - near.length))).sort((a, b) => a - b);
-    const out = new Float32Array(2 + RECORD_STRIDE * list.length);
+    const quota = Math.max(0, opts.maxListed - nNear);
+    let nRest = 0;
+    for (let j = 0; j < n; j++) { const e = pick[j]; if (!feat[e] && dl[e] >= offT) order[nRest++] = e; }
+    if (nRest > quota) {
+      const top = Array.from(order.subarray(0, nRest)).sort((a, b) => dl[b] - dl[a] || a - b);
+      for (let j = 0; j < quota; j++) sel[top[j]] = 1;
+    } else {
+      for (let j = 0; j < nRest; j++) sel[order[j]] = 1;
+    }
+    // In branch order (pick is ascending).
+    let count = 0;
+    for (let j = 0; j < n; j++) if (sel[pick[j]]) count++;
+    const out = new Float32Array(2 + RECORD_STRIDE * count);
     out[0] = k;
-    out[1] = list.length;
-    list.forEach((e, j) => {
-      const o = 2 + RECORD_STRIDE * j;
+    out[1] = count;
+    let o = 2;
+    for (let j = 0; j < n; j++) {
+      const e = pick[j];
+      if (!sel[e]) continue;
       out[o] = e;
       out[o + 1] = (lodf[e] * pk) / rateRef[e];
       out[o + 2] = est[e];
       out[o + 3] = feat[e];
-    });
-    for (const e of near) feat[e] = 0;
+      o += RECORD_STRIDE;
+      sel[e] = 0;
+      feat[e] = 0;
+    }
     return out;
   }
 }

@@ -60,15 +60,27 @@ export class DcScreen {
    * withdrawn at bus `b` (b = -1: withdrawn at the reference bus), into `out`.
    */
   ptdfTransfer(a: number, b: number, out: Float64Array): void {
-    const { rb, rhs, x, theta, net } = this;
+    const theta = this.transferAngles(a, b);
+    const bb = this.bdc.b, f = this.net.f, t = this.net.t, nl = this.net.nl;
+    for (let k = 0; k < nl; k++) out[k] = bb[k] * (theta[f[k]] - theta[t[k]]);
+  }
+
+  /**
+   * Bus angles (rad per p.u.) of one unit injected at bus `a` and withdrawn
+   * at `b` (-1: at the reference bus). The PTDF of branch k for that transfer
+   * is bdc.b[k] * (theta[f[k]] - theta[t[k]]). Returns an internal buffer,
+   * valid until the next call.
+   */
+  transferAngles(a: number, b: number): Float64Array {
+    const { rb, rhs, x, theta } = this;
     rhs.fill(0);
     if (rb.idx[a] >= 0) rhs[rb.idx[a]] += 1;
     if (b >= 0 && rb.idx[b] >= 0) rhs[rb.idx[b]] -= 1;
     this.lu.solve(rhs, x);
     theta.fill(0);
-    for (let u = 0; u < rb.bus.length; u++) theta[rb.bus[u]] = x[u];
-    const bb = this.bdc.b;
-    for (let k = 0; k < net.nl; k++) out[k] = bb[k] * (theta[net.f[k]] - theta[net.t[k]]);
+    const bus = rb.bus;
+    for (let u = 0; u < bus.length; u++) theta[bus[u]] = x[u];
+    return theta;
   }
 
   /** LODF column of branch k into `out`; returns false when k is a bridge (1 - PTDF_kk = 0). */

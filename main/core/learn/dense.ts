@@ -42,10 +42,11 @@ export class DenseLayer implements Layer {
     this.bias.grad.fill(0);
   }
 
-  forward(x: Float32Array, rows: number): Float32Array {
+  /** Y = X W^T + b into `out` when given, ReLU applied when `relu` (row results independent of grouping). */
+  forward(x: Float32Array, rows: number, relu = false, out?: Float32Array): Float32Array {
     const { nIn, nOut } = this;
     const W = this.weight.data, b = this.bias.data;
-    const y = new Float32Array(rows * nOut);
+    const y = out ?? new Float32Array(rows * nOut);
     let r = 0;
     for (; r + 3 < rows; r += 4) {
       const x0 = r * nIn, x1 = x0 + nIn, x2 = x1 + nIn, x3 = x2 + nIn;
@@ -61,10 +62,18 @@ export class DenseLayer implements Layer {
           s3 += w * x[x3 + i];
         }
         const bo = b[o];
-        y[y0 + o] = s0 + bo;
-        y[y0 + nOut + o] = s1 + bo;
-        y[y0 + 2 * nOut + o] = s2 + bo;
-        y[y0 + 3 * nOut + o] = s3 + bo;
+        s0 += bo; s1 += bo; s2 += bo; s3 += bo;
+        if (relu) {
+          // ReLU without a branch (see ops.relu): signs are random, branches mispredict.
+          s0 = 0.5 * (s0 + Math.abs(s0));
+          s1 = 0.5 * (s1 + Math.abs(s1));
+          s2 = 0.5 * (s2 + Math.abs(s2));
+          s3 = 0.5 * (s3 + Math.abs(s3));
+        }
+        y[y0 + o] = s0;
+        y[y0 + nOut + o] = s1;
+        y[y0 + 2 * nOut + o] = s2;
+        y[y0 + 3 * nOut + o] = s3;
       }
     }
     for (; r < rows; r++) {
@@ -73,10 +82,20 @@ export class DenseLayer implements Layer {
         let s = 0;
         const wo = o * nIn;
         for (let i = 0; i < nIn; i++) s += W[wo + i] * x[x0 + i];
-        y[y0 + o] = s + b[o];
+        s += b[o];
+        y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
       }
     }
     return y;
+  }
+
+  /** The weights of inputs [c0, c1) as a layer of c1 - c0 inputs (bias copied when `bias`, else zero). */
+  columnBlock(c0: number, c1: number, bias: boolean): DenseLayer {
+    const { nIn, nOut } = this;
+    const n = c1 - c0, W = this.weight.data;
+    const w = new Float32Array(n * nOut);
+    for (let o = 0; o < nOut; o++) for (let i = 0; i < n; i++) w[o * n + i] = W[o * nIn + c0 + i];
+    return new DenseLayer(`${this.name}[${c0}:${c1}]`, n, nOut, w, bias ? this.bias.data.slice() : undefined);
   }
 
   backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean): Float32Array | null {

@@ -25,7 +25,7 @@ import { LearnError } from './errors';
 import { type Batch, type GraphSample, type GraphTopology, makeBatch } from './graph';
 import type { InitGain, Layer, Param } from './layer';
 import { type HeadOutputs, sigmoid } from './loss';
-import { aggregate, aggregateBackward, gatherEdgeInput, poolRows, poolRowsBackward, reluGrad, reluInPlace, scatterEdgeInput } from './ops';
+import { aggregate, aggregateBackward, gatherEdgeInput, poolRows, poolRowsBackward, reluGrad, scatterEdgeInput } from './ops';
 import type { Rng } from './rng';
 import { SparseLayer } from './sparse';
 
@@ -118,6 +118,30 @@ export function layerSpecs(c: GraphNetConfig): LayerSpec[] {
   return s;
 }
 
+/**
+ * The edge head's hidden layer split by input block [h_src | h_dst | e_uv]:
+ * a_e = ReLU(S h_src + D h_dst + (X e_uv + b)), so the h products are taken
+ * once per node rather than once per edge end (incremental inference then
+ * recomputes only the nodes that changed).
+ */
+export function edgeHeadBlocks(layer: Layer, H: number): [Layer, Layer, Layer] {
+  return [layer.columnBlock(0, H, false), layer.columnBlock(H, 2 * H, false), layer.columnBlock(2 * H, 3 * H, true)];
+}
+
+/** a_e = ReLU(ps[src(e)] + pd[dst(e)] + pe[e]) per edge ([edges x Hh]); incremental inference repeats this expression. */
+export function combineEdgeHead(ps: Float32Array, pd: Float32Array, pe: Float32Array, edgeSrc: Int32Array, edgeDst: Int32Array, Hh: number): Float32Array {
+  const EB = edgeSrc.length;
+  const a = new Float32Array(EB * Hh);
+  for (let ge = 0; ge < EB; ge++) {
+    const s = edgeSrc[ge] * Hh, t = edgeDst[ge] * Hh, o = ge * Hh;
+    for (let f = 0; f < Hh; f++) {
+      const v = ps[s + f] + pd[t + f] + pe[o + f];
+      a[o + f] = 0.5 * (v + Math.abs(v)); // relu, branch-free (ops.ts)
+    }
+  }
+  return a;
+}
+
 /** What forward keeps for backward. */
 export interface ForwardCache {
   h: Float32Array[];
@@ -125,6 +149,7 @@ export interface ForwardCache {
   a: Float32Array[];
   c: Float32Array[];
   e: Float32Array;
+  /** Edge head input [h_src, h_dst, e] per edge; null: backward gathers it. */
   q: Float32Array | null;
   aE: Float32Array | null;
   aN: Float32Array | null;
@@ -222,16 +247,16 @@ export class GraphNet {
     const { hidden: H, headHidden: Hh, eps, residual, heads } = this.cfg;
     const B = batch.size, N = batch.numNodes, E = batch.numEdges;
     const NB = B * N, EB = B * E;
-    const h0 = reluInPlace(this.layer('enc.node').forward(batch.nodeFeat, NB));
-    const e = reluInPlace(this.layer('enc.edge').forward(batch.edgeFeat, EB));
+    const h0 = this.layer('enc.node').forward(batch.nodeFeat, NB, true);
+    const e = this.layer('enc.edge').forward(batch.edgeFeat, EB, true);
     const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, poolPredArg: null, aG: null };
     const { msgSrc, msgDst, msgEdge } = batch;
     const onePlusEps = 1 + eps;
     for (let l = 0; l < this.cfg.layers; l++) {
       const h = cache.h[l];
       const z = aggregate(h, e, msgSrc, msgDst, msgEdge, H, onePlusEps);
-      const a = reluInPlace(this.layer(`mp${l}.lin1`).forward(z, NB));
-      const c = reluInPlace(this.layer(`mp${l}.lin2`).forward(a, NB));
+      const a = this.layer(`mp${l}.lin1`).forward(z, NB, true);
+      const c = this.layer(`mp${l}.lin2`).forward(a, NB, true);
       let hn = c;
       if (residual) {
         hn = new Float32Array(c.length);
@@ -246,13 +271,14 @@ export class GraphNet {
     const out: HeadOutputs = { edge: null, node: null, graph: null };
 
     if (this.has('head.edge.hidden')) {
-      const q = gatherEdgeInput(hL, e, batch.edgeSrc, batch.edgeDst, H);
-      cache.q = q;
-      cache.aE = reluInPlace(this.layer('head.edge.hidden').forward(q, EB));
+      // Split by input block: per-node products of h (2N rows) instead of
+      // per-edge products of [h_src, h_dst] (2E rows); backward gathers q.
+      const [bs, bd, be] = edgeHeadBlocks(this.layer('head.edge.hidden'), H);
+      cache.aE = combineEdgeHead(bs.forward(hL, NB), bd.forward(hL, NB), be.forward(e, EB), batch.edgeSrc, batch.edgeDst, Hh);
       if (heads.edge) out.edge = addOffset(this.layer('head.edge.out').forward(cache.aE, EB), batch.edgeOffset);
     }
     if (heads.node) {
-      cache.aN = reluInPlace(this.layer('head.node.hidden').forward(hL, NB));
+      cache.aN = this.layer('head.node.hidden').forward(hL, NB, true);
       out.node = addOffset(this.layer('head.node.out').forward(cache.aN, NB), batch.nodeOffset);
     }
     if (heads.graph) {
@@ -299,7 +325,7 @@ export class GraphNet {
       cache.poolNodeArg = nodeArg;
       cache.poolEdgeArg = edgeArg;
       cache.poolPredArg = predArg;
-      cache.aG = reluInPlace(this.layer('head.graph.hidden').forward(pool, B));
+      cache.aG = this.layer('head.graph.hidden').forward(pool, B, true);
       out.graph = this.layer('head.graph.out').forward(cache.aG, B);
       const nPred = predPoolWidth(this.cfg);
       if (nPred > 0) {
@@ -357,7 +383,8 @@ export class GraphNet {
     }
     if (daE) {
       reluGrad(daE, cache.aE!);
-      const dq = this.layer('head.edge.hidden').backward(cache.q!, daE, EB, true)!;
+      const q = cache.q ?? gatherEdgeInput(hL, cache.e, batch.edgeSrc, batch.edgeDst, H);
+      const dq = this.layer('head.edge.hidden').backward(q, daE, EB, true)!;
       scatterEdgeInput(dq, batch.edgeSrc, batch.edgeDst, H, dh, de);
       daE = null;
     }

@@ -18,10 +18,10 @@
 
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
-import { poolWidth, predPoolWidth } from './gnn';
+import { edgeHeadBlocks, poolWidth, predPoolWidth } from './gnn';
+import { arenaBytes, inferenceKernels, packLayer, packedSize, type InferenceKernels, type PackedLayer } from './kernels';
 import type { GraphSample, GraphTopology } from './graph';
 import { sigmoid } from './loss';
-import { reluInPlace } from './ops';
 
 /** What differs from the base sample. */
 export interface SampleDelta {
@@ -88,11 +88,6 @@ export interface IncrementalResult {
   touched: number;
 }
 
-/** dst[dOff .. dOff+n) = src[sOff .. sOff+n) (a plain loop: subarray views cost more than these short rows). */
-function copyRow(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number): void {
-  for (let i = 0; i < n; i++) dst[dOff + i] = src[sOff + i];
-}
-
 /**
  * Per column of a [rows x W] matrix, the K rows with the largest values
  * (sign 1) or smallest (sign -1), best first: the best row outside a small
@@ -139,6 +134,29 @@ class ColumnTops {
   }
 }
 
+/** A growable list of distinct indices with a membership mark (no allocation per sample). */
+class IndexSet {
+  n = 0;
+  constructor(readonly items: Int32Array, private readonly mark: Uint8Array, private readonly bit: number) {}
+  add(i: number): void {
+    if (this.mark[i] & this.bit) return;
+    this.mark[i] |= this.bit;
+    this.items[this.n++] = i;
+  }
+  clear(): void {
+    for (let j = 0; j < this.n; j++) this.mark[this.items[j]] &= ~this.bit;
+    this.n = 0;
+  }
+}
+
+// Edge marks: changed (features, removed), recomputed (edge head), offset-only.
+const CHANGED = 1, RECOMPUTED = 2, OFFSET_ONLY = 4;
+
+export interface IncrementalOptions {
+  /** 'wasm' (default: WebAssembly kernels when the runtime has them) or 'js' (the TypeScript loops). */
+  kernels?: 'wasm' | 'js';
+}
+
 export class IncrementalPredictor {
   private readonly N: number;
   private readonly E: number;
@@ -148,8 +166,24 @@ export class IncrementalPredictor {
   private readonly Fn: number;
   private readonly Fe: number;
   private readonly onePlusEps: number;
+  private readonly residual: boolean;
+  /** The kernels in use and the arena every array below lives in. */
+  readonly kernels: InferenceKernels;
   private readonly src: Int32Array;
   private readonly dst: Int32Array;
+  // layers, packed once into the arena
+  private readonly encNode: PackedLayer;
+  private readonly encEdge: PackedLayer;
+  private readonly lin1: PackedLayer[];
+  private readonly lin2: PackedLayer[];
+  /** Edge head hidden layer split by input block (src h, dst h, edge e + bias). */
+  private readonly edgeBlocks: [PackedLayer, PackedLayer, PackedLayer] | null;
+  private readonly edgeOut: PackedLayer | null;
+  private readonly nodeHidden: PackedLayer | null;
+  private readonly nodeOut: PackedLayer | null;
+  private readonly graphHidden: PackedLayer | null;
+  private readonly graphOut: PackedLayer | null;
+  private readonly graphSkip: PackedLayer | null;
   // base graph adjacency (node -> incident edges in increasing order, other end)
   private readonly adjPtr: Int32Array;
   private readonly adjEdge: Int32Array;
@@ -159,7 +193,14 @@ export class IncrementalPredictor {
   private readonly hWork: Float32Array[];
   private readonly eBase: Float32Array;
   private readonly eWork: Float32Array;
-  private readonly aEBase: Float32Array | null;
+  /** Edge head partial products: per node (as source, as destination), per edge (with bias). */
+  private readonly psBase: Float32Array;
+  private readonly pdBase: Float32Array;
+  private readonly peBase: Float32Array;
+  private readonly psWork: Float32Array;
+  private readonly pdWork: Float32Array;
+  private readonly peWork: Float32Array;
+  private readonly aEBase: Float32Array;
   private readonly yEBase: Float32Array | null;
   /** Edge head outputs before the offset (so an offset-only change is exact). */
   private readonly yERaw: Float32Array | null;
@@ -184,64 +225,122 @@ export class IncrementalPredictor {
   private readonly yNBottom: ColumnTops | null;
   private readonly mUTop: ColumnTops | null;
   private readonly mLBottom: ColumnTops | null;
-  // scratch
+  // scratch, sized for the whole graph once
   private readonly nodeMark: Uint8Array;
   private readonly edgeMark: Uint8Array;
   private readonly removedMark: Uint8Array;
-  private readonly offScratch: Float32Array;
-  private readonly nodeOffScratch: Float32Array;
+  /** Nodes recomputed so far; S_l is the prefix of its first layerCount[l] items. */
+  private readonly S: IndexSet;
+  private readonly layerCount: Int32Array;
+  private readonly changed: IndexSet;
+  private readonly rowsE: IndexSet;
+  private readonly offsetOnly: IndexSet;
+  private readonly listN: Int32Array;
+  private readonly listE: Int32Array;
+  private readonly inBuf: Float32Array;
+  private readonly zBuf: Float32Array;
+  private readonly aBuf: Float32Array;
+  private readonly cBuf: Float32Array;
+  private readonly xBuf: Float32Array;
+  private readonly pBuf: Float32Array;
+  private readonly aEBuf: Float32Array;
+  private readonly yEBuf: Float32Array;
+  private readonly aNBuf: Float32Array;
+  private readonly yNBuf: Float32Array;
+  private readonly off: Float32Array;
+  private readonly nodeOff: Float32Array;
+  private readonly pool: Float32Array;
+  private readonly poolSum: Float64Array;
+  private readonly poolMax: Float64Array;
+  private readonly aG: Float32Array;
+  private readonly one: Float32Array;
+  private readonly skipIn: Float32Array;
 
-  constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample) {
+  constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample, opts: IncrementalOptions = {}) {
     const c = model.cfg;
-    this.N = graph.numNodes;
-    this.E = graph.src.length;
-    this.H = c.hidden;
-    this.Hh = c.headHidden;
+    const N = (this.N = graph.numNodes);
+    const E = (this.E = graph.src.length);
+    const H = (this.H = c.hidden);
+    const Hh = (this.Hh = c.headHidden);
     this.L = c.layers;
     this.Fn = c.nodeFeatDim;
     this.Fe = c.edgeFeatDim;
     this.onePlusEps = 1 + c.eps;
-    this.src = graph.src;
-    this.dst = graph.dst;
+    this.residual = c.residual;
     if (base.edgeMask && base.edgeMask.some((m) => !m)) throw new LearnError('bad-sample', 'the base sample of incremental inference must have every edge present');
-    const { N, E } = this;
+    if (!model.layers.some((l) => l.name === 'head.edge.hidden')) throw new LearnError('bad-model', 'incremental inference needs the edge head (heads.edge or heads.graph)');
+    const has = (name: string) => model.layers.some((l) => l.name === name);
+    const { out, cache } = model.forward(model.batch(graph, [base]));
+    const blocks = edgeHeadBlocks(model.layer('head.edge.hidden'), H);
+
+    // One arena for everything the kernels touch.
+    const wide = Math.max(H, Hh, this.Fn, this.Fe);
+    const P = poolWidth(c);
+    const n4 = [
+      N + 1, 2 * E, 2 * E, E, E, // adjacency, ends
+      ...Array(2 * (this.L + 1)).fill(N * H), 2 * E * H, // h base/work, e base/work
+      4 * N * Hh, 2 * E * Hh, E * Hh, // ps/pd base/work, pe base/work, aE base
+      N, E, E, E, N, E, // lists
+      Math.max(N * this.Fn, E * this.Fe), 3 * N * H, Math.max(N, E) * wide, Math.max(N, E) * Hh, E * Hh, 2 * E, N * Hh, N, // scratch
+      P, Hh, 1, 3,
+      ...model.layers.flatMap((l) => packedSize(l)), ...blocks.flatMap((l) => packedSize(l)),
+    ];
+    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels));
+    const A = k.arena;
+    this.src = A.i32From(graph.src);
+    this.dst = A.i32From(graph.dst);
+    const pack = (name: string) => packLayer(model.layer(name), A);
+    this.encNode = pack('enc.node');
+    this.encEdge = pack('enc.edge');
+    this.lin1 = Array.from({ length: this.L }, (_, l) => pack(`mp${l}.lin1`));
+    this.lin2 = Array.from({ length: this.L }, (_, l) => pack(`mp${l}.lin2`));
+    this.edgeBlocks = [packLayer(blocks[0], A), packLayer(blocks[1], A), packLayer(blocks[2], A)];
+    this.edgeOut = has('head.edge.out') ? pack('head.edge.out') : null;
+    this.nodeHidden = has('head.node.hidden') ? pack('head.node.hidden') : null;
+    this.nodeOut = has('head.node.out') ? pack('head.node.out') : null;
+    this.graphHidden = has('head.graph.hidden') ? pack('head.graph.hidden') : null;
+    this.graphOut = has('head.graph.out') ? pack('head.graph.out') : null;
+    this.graphSkip = has('head.graph.skip') ? pack('head.graph.skip') : null;
     // Adjacency in edge order: the same order the batched forward sums messages in.
-    const deg = new Int32Array(N + 1);
+    const deg = A.i32(N + 1);
     for (let e = 0; e < E; e++) { deg[this.src[e] + 1]++; deg[this.dst[e] + 1]++; }
     for (let v = 0; v < N; v++) deg[v + 1] += deg[v];
     const fill = deg.slice(0, N);
     this.adjPtr = deg;
-    this.adjEdge = new Int32Array(2 * E);
-    this.adjOther = new Int32Array(2 * E);
+    this.adjEdge = A.i32(2 * E);
+    this.adjOther = A.i32(2 * E);
     for (let e = 0; e < E; e++) {
       const a = this.src[e], b = this.dst[e];
       // message a -> b first, then b -> a (as makeBatch orders them)
       this.adjEdge[fill[b]] = e; this.adjOther[fill[b]++] = a;
       this.adjEdge[fill[a]] = e; this.adjOther[fill[a]++] = b;
     }
-    const { out, cache } = model.forward(model.batch(graph, [base]));
-    this.hBase = cache.h;
-    this.hWork = cache.h.map((h) => h.slice());
-    this.eBase = cache.e;
-    this.eWork = cache.e.slice();
-    this.aEBase = cache.aE;
+    this.hBase = cache.h.map((h) => A.f32From(h));
+    this.hWork = cache.h.map((h) => A.f32From(h));
+    this.eBase = A.f32From(cache.e);
+    this.eWork = A.f32From(cache.e);
+    const hL = this.hBase[this.L];
+    this.psBase = A.f32(N * Hh);
+    this.pdBase = A.f32(N * Hh);
+    this.peBase = A.f32(E * Hh);
+    k.spmm(this.edgeBlocks[0], hL, N, this.psBase, false);
+    k.spmm(this.edgeBlocks[1], hL, N, this.pdBase, false);
+    k.spmm(this.edgeBlocks[2], this.eBase, E, this.peBase, false);
+    this.psWork = A.f32From(this.psBase);
+    this.pdWork = A.f32From(this.pdBase);
+    this.peWork = A.f32From(this.peBase);
+    this.aEBase = A.f32From(cache.aE!);
     this.yEBase = out.edge;
-    this.yERaw = out.edge && cache.aE ? model.layer('head.edge.out').forward(cache.aE, E) : null;
+    this.yERaw = out.edge && this.edgeOut ? model.layer('head.edge.out').forward(cache.aE!, E) : null;
     this.yNBase = out.node;
     this.edgeOffset = base.edgeOffset ?? null;
     this.nodeOffset = base.nodeOffset ?? null;
-    const hL = cache.h[this.L];
-    this.hSum = new Float64Array(this.H);
-    for (let v = 0; v < N; v++) for (let f = 0; f < this.H; f++) this.hSum[f] += hL[v * this.H + f];
-    this.hTop = new ColumnTops(hL, N, this.H, 1);
-    if (cache.aE) {
-      this.aESum = new Float64Array(this.Hh);
-      for (let e = 0; e < E; e++) for (let f = 0; f < this.Hh; f++) this.aESum[f] += cache.aE[e * this.Hh + f];
-      this.aETop = new ColumnTops(cache.aE, E, this.Hh, 1);
-    } else {
-      this.aESum = null;
-      this.aETop = null;
-    }
+    this.hSum = new Float64Array(H);
+    for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) this.hSum[f] += hL[v * H + f];
+    this.hTop = new ColumnTops(hL, N, H, 1);
+    this.aESum = new Float64Array(Hh);
+    for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) this.aESum[f] += cache.aE![e * Hh + f];
+    this.aETop = new ColumnTops(cache.aE!, E, Hh, 1);
     this.edgeLimit = base.edgeLimit ?? null;
     this.nodeUpper = base.nodeUpper ?? null;
     this.nodeLower = base.nodeLower ?? null;
@@ -255,11 +354,35 @@ export class IncrementalPredictor {
     this.yNBottom = out.node ? new ColumnTops(out.node, N, 1, -1) : null;
     this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1) : null;
     this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1) : null;
-    this.nodeMark = new Uint8Array(N);
-    this.edgeMark = new Uint8Array(E);
-    this.removedMark = new Uint8Array(E);
-    this.offScratch = new Float32Array(E);
-    this.nodeOffScratch = new Float32Array(N);
+    this.nodeMark = A.u8(N);
+    this.edgeMark = A.u8(E);
+    this.removedMark = A.u8(E);
+    this.S = new IndexSet(A.i32(N), this.nodeMark, 1);
+    this.layerCount = new Int32Array(this.L + 1);
+    this.changed = new IndexSet(A.i32(E), this.edgeMark, CHANGED);
+    this.rowsE = new IndexSet(A.i32(E), this.edgeMark, RECOMPUTED);
+    this.offsetOnly = new IndexSet(A.i32(E), this.edgeMark, OFFSET_ONLY);
+    this.listN = A.i32(N);
+    this.listE = A.i32(E);
+    this.inBuf = A.f32(Math.max(N * this.Fn, E * this.Fe));
+    const zac = A.f32(3 * N * H);
+    this.zBuf = zac.subarray(0, N * H);
+    this.aBuf = zac.subarray(N * H, 2 * N * H);
+    this.cBuf = zac.subarray(2 * N * H);
+    this.xBuf = A.f32(Math.max(N, E) * wide);
+    this.pBuf = A.f32(Math.max(N, E) * Hh);
+    this.aEBuf = A.f32(E * Hh);
+    this.yEBuf = A.f32(2 * E);
+    this.aNBuf = A.f32(N * Hh);
+    this.yNBuf = A.f32(N);
+    this.off = new Float32Array(E);
+    this.nodeOff = new Float32Array(N);
+    this.pool = A.f32(P);
+    this.poolSum = A.f64(Math.max(H, Hh));
+    this.poolMax = A.f64(Math.max(H, Hh));
+    this.aG = A.f32(Hh);
+    this.one = A.f32(1);
+    this.skipIn = A.f32(3);
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */
@@ -276,132 +399,124 @@ export class IncrementalPredictor {
    * receive every edge / node prediction (the base's where nothing changed).
    */
   predict(d: SampleDelta, out: { edge?: Float32Array; node?: Float32Array } = {}): IncrementalResult {
-    const { N, E, H, Hh, L, Fn, Fe, model } = this;
-    const cfg = model.cfg;
-    const nodeMark = this.nodeMark, edgeMark = this.edgeMark, removed = this.removedMark;
+    const { N, E, H, Hh, L, Fn, Fe, adjPtr, adjEdge, adjOther } = this;
+    const k = this.kernels;
+    const edgeMark = this.edgeMark, removed = this.removedMark;
     if (d.nodeFeat.length !== d.nodes.length * Fn) throw new LearnError('bad-sample', `delta: ${d.nodes.length} nodes need ${d.nodes.length * Fn} feature values, got ${d.nodeFeat.length}`);
     if (d.edgeFeat.length !== d.edges.length * Fe) throw new LearnError('bad-sample', `delta: ${d.edges.length} edges need ${d.edges.length * Fe} feature values, got ${d.edgeFeat.length}`);
-    for (const e of d.removed) removed[e] = 1;
+    const nd = d.nodes.length, ne = d.edges.length;
+    const listN = this.listN, listE = this.listE;
+    listN.set(d.nodes);
+    listE.set(d.edges);
+    for (let j = 0; j < d.removed.length; j++) removed[d.removed[j]] = 1;
     // Changed edges: new encodings; removed ones count as changed too.
-    const changedEdges: number[] = [];
-    const markEdge = (e: number) => { if (!edgeMark[e]) { edgeMark[e] = 1; changedEdges.push(e); } };
-    for (const e of d.edges) markEdge(e);
-    for (const e of d.removed) markEdge(e);
-    if (d.edges.length > 0) {
-      const enc = reluInPlace(model.layer('enc.edge').forward(d.edgeFeat, d.edges.length));
-      for (let j = 0; j < d.edges.length; j++) copyRow(enc, j * H, this.eWork, d.edges[j] * H, H);
+    const changed = this.changed;
+    for (let j = 0; j < ne; j++) changed.add(d.edges[j]);
+    for (let j = 0; j < d.removed.length; j++) changed.add(d.removed[j]);
+    if (ne > 0) {
+      this.inBuf.set(d.edgeFeat);
+      k.spmm(this.encEdge, this.inBuf, ne, this.xBuf, true);
+      k.scatter(listE, ne, this.xBuf, this.eWork, H);
     }
     // S_0: changed nodes.
-    let S: number[] = [];
-    const add = (v: number) => { if (!nodeMark[v]) { nodeMark[v] = 1; S.push(v); } };
-    for (const v of d.nodes) add(v);
-    if (d.nodes.length > 0) {
-      const enc = reluInPlace(model.layer('enc.node').forward(d.nodeFeat, d.nodes.length));
-      for (let j = 0; j < d.nodes.length; j++) copyRow(enc, j * H, this.hWork[0], d.nodes[j] * H, H);
+    const S = this.S, Si = S.items;
+    for (let j = 0; j < nd; j++) S.add(d.nodes[j]);
+    if (nd > 0) {
+      this.inBuf.set(d.nodeFeat);
+      k.spmm(this.encNode, this.inBuf, nd, this.xBuf, true);
+      k.scatter(listN, nd, this.xBuf, this.hWork[0], H);
     }
-    const touchedPerLayer: number[][] = [S.slice()];
+    this.layerCount[0] = S.n;
     for (let l = 1; l <= L; l++) {
       // Grow: neighbours of S_{l-1} and ends of changed edges.
-      const prev = S.slice();
-      for (const v of prev) for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) add(this.adjOther[p]);
-      for (const e of changedEdges) { add(this.src[e]); add(this.dst[e]); }
-      const rows = S.length;
-      const hPrev = this.hWork[l - 1], ew = this.eWork;
-      const z = new Float32Array(rows * H);
-      for (let r = 0; r < rows; r++) {
-        const v = S[r], o = r * H, hv = v * H;
-        for (let f = 0; f < H; f++) z[o + f] = this.onePlusEps * hPrev[hv + f];
-        for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) {
-          const e = this.adjEdge[p];
-          if (removed[e]) continue;
-          const u = this.adjOther[p] * H, ee = e * H;
-          for (let f = 0; f < H; f++) {
-            const t = hPrev[u + f] + ew[ee + f];
-            if (t > 0) z[o + f] += t;
-          }
-        }
+      const prev = S.n;
+      for (let r = 0; r < prev; r++) {
+        const v = Si[r];
+        for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) S.add(adjOther[p]);
       }
-      const a = reluInPlace(model.layer(`mp${l - 1}.lin1`).forward(z, rows));
-      const cOut = reluInPlace(model.layer(`mp${l - 1}.lin2`).forward(a, rows));
-      const hw = this.hWork[l];
-      for (let r = 0; r < rows; r++) {
-        const v = S[r], o = r * H, hv = v * H;
-        for (let f = 0; f < H; f++) hw[hv + f] = cfg.residual ? cOut[o + f] + hPrev[hv + f] : cOut[o + f];
-      }
-      touchedPerLayer.push(S.slice());
+      for (let j = 0; j < changed.n; j++) { const e = changed.items[j]; S.add(this.src[e]); S.add(this.dst[e]); }
+      const rows = S.n;
+      this.layerCount[l] = rows;
+      const hPrev = this.hWork[l - 1];
+      k.aggregate(Si, rows, adjPtr, adjEdge, adjOther, removed, hPrev, this.eWork, this.zBuf, H, this.onePlusEps);
+      k.spmm(this.lin1[l - 1], this.zBuf, rows, this.aBuf, true);
+      k.spmm(this.lin2[l - 1], this.aBuf, rows, this.cBuf, true);
+      k.residual(Si, rows, this.cBuf, hPrev, this.hWork[l], H, this.residual);
     }
-    const SL = S;
+    const nL = S.n;
     const hL = this.hWork[L], hLBase = this.hBase[L];
 
-    // Edge head on edges touching S_L or changed.
-    let edgeRows: number[] = [];
-    let aE: Float32Array | null = null, yE: Float32Array | null = null;
-    if (this.aEBase) {
-      for (const e of changedEdges) edgeMark[e] = 2;
-      edgeRows = changedEdges.slice();
-      for (const v of SL) for (let p = this.adjPtr[v]; p < this.adjPtr[v + 1]; p++) {
-        const e = this.adjEdge[p];
-        if (!edgeMark[e]) { edgeMark[e] = 2; edgeRows.push(e); }
-      }
-      const m = edgeRows.length, W = 3 * H;
-      const q = new Float32Array(m * W);
-      for (let j = 0; j < m; j++) {
-        const e = edgeRows[j], o = j * W;
-        copyRow(hL, this.src[e] * H, q, o, H);
-        copyRow(hL, this.dst[e] * H, q, o + H, H);
-        copyRow(this.eWork, e * H, q, o + 2 * H, H);
-      }
-      aE = reluInPlace(model.layer('head.edge.hidden').forward(q, m));
-      if (cfg.heads.edge) {
-        yE = model.layer('head.edge.out').forward(aE, m);
-        // New offsets where given, else the base's.
-        const off = this.offScratch;
-        for (const e of edgeRows) off[e] = this.edgeOffset ? this.edgeOffset[e] : 0;
-        if (d.edgeOffset) d.edges.forEach((e, j) => (off[e] = d.edgeOffset![j]));
-        if (d.offsetEdges) d.offsetEdges.forEach((e, j) => (off[e] = d.offsetValues![j]));
-        for (let j = 0; j < m; j++) yE[j] += off[edgeRows[j]];
-      }
+    // Edge head on edges touching S_L or changed: new per-node products for
+    // S_L, new per-edge products for edges with new features.
+    const rowsE = this.rowsE, Ei = rowsE.items;
+    const [bs, bd, be] = this.edgeBlocks!;
+    k.gather(Si, nL, hL, this.xBuf, H);
+    k.spmm(bs, this.xBuf, nL, this.pBuf, false);
+    k.scatter(Si, nL, this.pBuf, this.psWork, Hh);
+    k.spmm(bd, this.xBuf, nL, this.pBuf, false);
+    k.scatter(Si, nL, this.pBuf, this.pdWork, Hh);
+    if (ne > 0) {
+      k.gather(listE, ne, this.eWork, this.xBuf, H);
+      k.spmm(be, this.xBuf, ne, this.pBuf, false);
+      k.scatter(listE, ne, this.pBuf, this.peWork, Hh);
+    }
+    for (let j = 0; j < changed.n; j++) rowsE.add(changed.items[j]);
+    for (let r = 0; r < nL; r++) {
+      const v = Si[r];
+      for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) rowsE.add(adjEdge[p]);
+    }
+    const m = rowsE.n;
+    const aE = this.aEBuf;
+    k.combine(Ei, m, this.src, this.dst, this.psWork, this.pdWork, this.peWork, aE, Hh);
+    let yE: Float32Array | null = null;
+    if (this.edgeOut) {
+      yE = this.yEBuf;
+      k.spmm(this.edgeOut, aE, m, yE, false);
+      // New offsets where given, else the base's.
+      const off = this.off;
+      for (let j = 0; j < m; j++) off[Ei[j]] = this.edgeOffset ? this.edgeOffset[Ei[j]] : 0;
+      if (d.edgeOffset) for (let j = 0; j < ne; j++) off[d.edges[j]] = d.edgeOffset[j];
+      if (d.offsetEdges) for (let j = 0; j < d.offsetEdges.length; j++) off[d.offsetEdges[j]] = d.offsetValues![j];
+      for (let j = 0; j < m; j++) yE[j] += off[Ei[j]];
     }
     // Node head on S_L.
     let yN: Float32Array | null = null;
-    if (cfg.heads.node) {
-      const x = new Float32Array(SL.length * H);
-      for (let r = 0; r < SL.length; r++) copyRow(hL, SL[r] * H, x, r * H, H);
-      const aN = reluInPlace(model.layer('head.node.hidden').forward(x, SL.length));
-      yN = model.layer('head.node.out').forward(aN, SL.length);
-      const off = this.nodeOffScratch;
-      for (const v of SL) off[v] = this.nodeOffset ? this.nodeOffset[v] : 0;
-      if (d.nodeOffset) d.nodes.forEach((v, j) => (off[v] = d.nodeOffset![j]));
-      SL.forEach((v, r) => { yN![r] += off[v]; });
+    if (this.nodeHidden && this.nodeOut) {
+      k.gather(Si, nL, hL, this.xBuf, H);
+      k.spmm(this.nodeHidden, this.xBuf, nL, this.aNBuf, true);
+      yN = this.yNBuf;
+      k.spmm(this.nodeOut, this.aNBuf, nL, yN, false);
+      const off = this.nodeOff;
+      for (let r = 0; r < nL; r++) off[Si[r]] = this.nodeOffset ? this.nodeOffset[Si[r]] : 0;
+      if (d.nodeOffset) for (let j = 0; j < nd; j++) off[d.nodes[j]] = d.nodeOffset[j];
+      for (let r = 0; r < nL; r++) yN[r] += off[Si[r]];
     }
 
-    // Offset-only edges (not recomputed): base output moved by the offset change.
-    const yRows = edgeRows.slice();
-    let yVals: Float32Array | null = yE;
+    // Offset-only edges (not recomputed): base output moved by the offset
+    // change, appended after the recomputed rows of yE.
+    const offsetOnly = this.offsetOnly;
     if (yE && d.offsetEdges && d.offsetEdges.length) {
-      const extra: number[] = [], vals: number[] = [];
-      d.offsetEdges.forEach((e, j) => {
-        if (edgeMark[e]) return; // recomputed anyway (next to the outage)
-        edgeMark[e] = 4;
-        extra.push(e);
-        vals.push(Math.fround(this.yERaw![e] + d.offsetValues![j]));
-      });
-      yVals = new Float32Array(yE.length + extra.length);
-      yVals.set(yE);
-      yVals.set(vals, yE.length);
-      yRows.push(...extra);
+      for (let j = 0; j < d.offsetEdges.length; j++) {
+        const e = d.offsetEdges[j];
+        if (edgeMark[e] & RECOMPUTED) continue; // recomputed anyway (next to the outage)
+        offsetOnly.add(e);
+        yE[m + offsetOnly.n - 1] = this.yERaw![e] + d.offsetValues![j];
+      }
     }
+    const nY = m + offsetOnly.n;
+    const edgeAt = (j: number) => (j < m ? Ei[j] : offsetOnly.items[j - m]);
     // Outputs and pooled extremes of the head predictions (recomputed rows,
     // then the first base row in sorted order that was not recomputed).
-    const lim = (a: Float32Array | null, i: number) => (a ? a[i] : 0);
     let maxEdge = -Infinity, argMaxEdge = -1, maxEdgeMargin = -Infinity, argMaxEdgeMargin = -1;
-    if (yVals && this.yETop && this.mETop) {
-      for (let j = 0; j < yRows.length; j++) {
-        const e = yRows[j];
+    if (yE && this.yETop && this.mETop) {
+      const lim = this.edgeLimit;
+      for (let j = 0; j < nY; j++) {
+        const e = edgeAt(j);
         if (removed[e]) continue;
-        if (yVals[j] > maxEdge) { maxEdge = yVals[j]; argMaxEdge = e; }
-        const m = yVals[j] - lim(this.edgeLimit, e);
-        if (m > maxEdgeMargin) { maxEdgeMargin = m; argMaxEdgeMargin = e; }
+        const y = yE[j];
+        if (y > maxEdge) { maxEdge = y; argMaxEdge = e; }
+        const mg = lim ? y - lim[e] : y;
+        if (mg > maxEdgeMargin) { maxEdgeMargin = mg; argMaxEdgeMargin = e; }
       }
       let e = this.yETop.best(0, edgeMark, 0xff);
       if (e >= 0 && this.yEBase![e] > maxEdge) { maxEdge = this.yEBase![e]; argMaxEdge = e; }
@@ -409,19 +524,21 @@ export class IncrementalPredictor {
       if (e >= 0 && this.mEBase![e] > maxEdgeMargin) { maxEdgeMargin = this.mEBase![e]; argMaxEdgeMargin = e; }
       if (out.edge) {
         out.edge.set(this.yEBase!);
-        yRows.forEach((e, j) => (out.edge![e] = yVals![j]));
+        for (let j = 0; j < nY; j++) out.edge[edgeAt(j)] = yE[j];
       }
     }
     let maxNode = NaN, minNode = NaN, upMargin = NaN, lowMargin = NaN;
     if (yN && this.yNTop && this.yNBottom && this.mUTop && this.mLBottom) {
+      const up = this.nodeUpper, low = this.nodeLower, nodeMark = this.nodeMark;
       let hi = -Infinity, lo = Infinity, mu = -Infinity, ml = Infinity;
-      SL.forEach((v, r) => {
-        const y = yN![r];
+      for (let r = 0; r < nL; r++) {
+        const v = Si[r], y = yN[r];
         if (y > hi) hi = y;
         if (y < lo) lo = y;
-        if (y - lim(this.nodeUpper, v) > mu) mu = y - lim(this.nodeUpper, v);
-        if (y - lim(this.nodeLower, v) < ml) ml = y - lim(this.nodeLower, v);
-      });
+        const a = up ? y - up[v] : y, b = low ? y - low[v] : y;
+        if (a > mu) mu = a;
+        if (b < ml) ml = b;
+      }
       let v = this.yNTop.best(0, nodeMark, 0xff);
       if (v >= 0 && this.yNBase![v] > hi) hi = this.yNBase![v];
       v = this.yNBottom.best(0, nodeMark, 0xff);
@@ -436,71 +553,64 @@ export class IncrementalPredictor {
       lowMargin = ml;
       if (out.node) {
         out.node.set(this.yNBase!);
-        SL.forEach((u, r) => (out.node![u] = yN![r]));
+        for (let r = 0; r < nL; r++) out.node[Si[r]] = yN[r];
       }
     }
 
     let logit: number | null = null;
-    if (cfg.heads.graph) {
+    if (this.graphHidden && this.graphOut) {
+      const cfg = this.model.cfg;
       const P = poolWidth(cfg);
-      const pool = new Float32Array(P);
+      const pool = this.pool, sum = this.poolSum, mx = this.poolMax, nodeMark = this.nodeMark;
       // Node states: mean by differences, max over S_L and the best base row outside it.
+      for (let f = 0; f < H; f++) { sum[f] = this.hSum[f]; mx[f] = -Infinity; }
+      k.poolNodes(Si, nL, hL, hLBase, H, sum, mx);
       for (let f = 0; f < H; f++) {
-        let sum = this.hSum[f];
-        let mx = -Infinity;
-        for (const v of SL) {
-          sum += hL[v * H + f] - hLBase[v * H + f];
-          if (hL[v * H + f] > mx) mx = hL[v * H + f];
-        }
         const v = this.hTop.best(f, nodeMark, 0xff);
-        if (v >= 0 && hLBase[v * H + f] > mx) mx = hLBase[v * H + f];
-        pool[f] = sum / N;
-        pool[H + f] = mx;
+        pool[f] = sum[f] / N;
+        pool[H + f] = v >= 0 && hLBase[v * H + f] > mx[f] ? hLBase[v * H + f] : mx[f];
       }
       // Edge-head states over present edges.
-      const aEB = this.aEBase!;
+      const aEB = this.aEBase;
       let present = E;
-      for (const e of d.removed) if (removed[e] === 1) { removed[e] = 2; present--; } // each removed edge once
+      for (let j = 0; j < d.removed.length; j++) if (removed[d.removed[j]] === 1) { removed[d.removed[j]] = 2; present--; } // each removed edge once
+      for (let f = 0; f < Hh; f++) { sum[f] = this.aESum![f]; mx[f] = -Infinity; }
+      const any = k.poolEdges(Ei, m, aE, aEB, removed, Hh, sum, mx);
       for (let f = 0; f < Hh; f++) {
-        let sum = this.aESum![f];
-        let mx = -Infinity, any = false;
-        for (let j = 0; j < edgeRows.length; j++) {
-          const e = edgeRows[j];
-          sum -= aEB[e * Hh + f];
-          if (removed[e]) continue;
-          const val = aE![j * Hh + f];
-          sum += val;
-          any = true;
-          if (val > mx) mx = val;
-        }
-        const e = this.aETop!.best(f, edgeMark, 3);
-        if (e >= 0) {
-          any = true;
-          if (aEB[e * Hh + f] > mx) mx = aEB[e * Hh + f];
-        }
-        pool[2 * H + f] = present > 0 ? sum / present : 0;
-        pool[2 * H + Hh + f] = any ? mx : 0;
+        const e = this.aETop!.best(f, edgeMark, CHANGED | RECOMPUTED);
+        let best = mx[f];
+        if (e >= 0 && aEB[e * Hh + f] > best) best = aEB[e * Hh + f];
+        pool[2 * H + f] = present > 0 ? sum[f] / present : 0;
+        pool[2 * H + Hh + f] = any || e >= 0 ? best : 0;
       }
       let at = 2 * H + 2 * Hh;
       const gain = cfg.predPoolGain;
       if (cfg.heads.edge) pool[at++] = argMaxEdgeMargin >= 0 ? gain * maxEdgeMargin : 0;
       if (cfg.heads.node) { pool[at++] = gain * upMargin; pool[at++] = gain * lowMargin; }
-      const aG = reluInPlace(model.layer('head.graph.hidden').forward(pool, 1));
-      logit = model.layer('head.graph.out').forward(aG, 1)[0];
+      k.spmm(this.graphHidden, pool, 1, this.aG, true);
+      k.spmm(this.graphOut, this.aG, 1, this.one, false);
+      logit = this.one[0];
       const nPred = predPoolWidth(cfg);
-      if (nPred > 0) logit += model.layer('head.graph.skip').forward(pool.slice(P - nPred), 1)[0];
+      if (nPred > 0 && this.graphSkip) {
+        this.skipIn.set(pool.subarray(P - nPred));
+        k.spmm(this.graphSkip, this.skipIn, 1, this.one, false);
+        logit += this.one[0];
+      }
     }
 
     // Put the working copies back to the base.
-    for (let l = 0; l <= L; l++) {
-      const hw = this.hWork[l], hb = this.hBase[l];
-      for (const v of touchedPerLayer[Math.min(l, touchedPerLayer.length - 1)]) copyRow(hb, v * H, hw, v * H, H);
+    for (let l = 0; l <= L; l++) k.restore(Si, this.layerCount[l], this.hBase[l], this.hWork[l], H);
+    if (ne > 0) {
+      k.restore(listE, ne, this.eBase, this.eWork, H);
+      k.restore(listE, ne, this.peBase, this.peWork, Hh);
     }
-    for (const e of d.edges) copyRow(this.eBase, e * H, this.eWork, e * H, H);
-    for (const v of SL) nodeMark[v] = 0;
-    for (const e of changedEdges) edgeMark[e] = 0;
-    for (const e of yRows) edgeMark[e] = 0;
-    for (const e of d.removed) removed[e] = 0;
+    k.restore(Si, nL, this.psBase, this.psWork, Hh);
+    k.restore(Si, nL, this.pdBase, this.pdWork, Hh);
+    S.clear();
+    changed.clear();
+    rowsE.clear();
+    offsetOnly.clear();
+    for (let j = 0; j < d.removed.length; j++) removed[d.removed[j]] = 0;
 
     return {
       prob: logit === null ? null : sigmoid(logit),
@@ -513,7 +623,7 @@ export class IncrementalPredictor {
       maxNode,
       upperMargin: upMargin,
       lowerMargin: lowMargin,
-      touched: SL.length,
+      touched: nL,
     };
   }
 }

@@ -35,8 +35,14 @@ export interface Layer {
   readonly nOut: number;
   readonly weight: Param;
   readonly bias: Param;
-  /** Y = X W^T + b; X is [rows x nIn] row-major, Y is [rows x nOut]. */
-  forward(x: Float32Array, rows: number): Float32Array;
+  /**
+   * Y = X W^T + b; X is [rows x nIn] row-major, Y is [rows x nOut], written
+   * to `out` when given; ReLU(Y) when `relu`. A row's result does not depend
+   * on the other rows (incremental inference relies on it).
+   */
+  forward(x: Float32Array, rows: number, relu?: boolean, out?: Float32Array): Float32Array;
+  /** The weights reading inputs [c0, c1) as a layer of their own (copies; bias only when `bias`). */
+  columnBlock(c0: number, c1: number, bias: boolean): Layer;
   /**
    * Accumulates dL/dW (existing connections only) and dL/db into the params'
    * grad arrays; returns dL/dX [rows x nIn] when wantDx, else null.

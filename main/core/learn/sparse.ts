@@ -109,10 +109,16 @@ export class SparseLayer implements Layer {
     this.weight.grad = new Float32Array(n);
   }
 
-  forward(x: Float32Array, rows: number): Float32Array {
+  /**
+   * Y = X W^T + b ([rows x nOut]), into `out` when given (at least rows x
+   * nOut long, else a new array), with ReLU applied when `relu`. Each row's
+   * sums run in the same order however rows are grouped, so a row computed
+   * alone equals the same row computed in a batch, bit for bit.
+   */
+  forward(x: Float32Array, rows: number, relu = false, out?: Float32Array): Float32Array {
     const { nIn, nOut, rowPtr, col } = this;
     const W = this.weight.data, b = this.bias.data;
-    const y = new Float32Array(rows * nOut);
+    const y = out ?? new Float32Array(rows * nOut);
     let r = 0;
     for (; r + 3 < rows; r += 4) {
       const x0 = r * nIn, x1 = x0 + nIn, x2 = x1 + nIn, x3 = x2 + nIn;
@@ -128,10 +134,18 @@ export class SparseLayer implements Layer {
           s3 += w * x[x3 + c];
         }
         const bo = b[o];
-        y[y0 + o] = s0 + bo;
-        y[y0 + nOut + o] = s1 + bo;
-        y[y0 + 2 * nOut + o] = s2 + bo;
-        y[y0 + 3 * nOut + o] = s3 + bo;
+        s0 += bo; s1 += bo; s2 += bo; s3 += bo;
+        if (relu) {
+          // ReLU without a branch (see ops.relu): signs are random, branches mispredict.
+          s0 = 0.5 * (s0 + Math.abs(s0));
+          s1 = 0.5 * (s1 + Math.abs(s1));
+          s2 = 0.5 * (s2 + Math.abs(s2));
+          s3 = 0.5 * (s3 + Math.abs(s3));
+        }
+        y[y0 + o] = s0;
+        y[y0 + nOut + o] = s1;
+        y[y0 + 2 * nOut + o] = s2;
+        y[y0 + 3 * nOut + o] = s3;
       }
     }
     for (; r < rows; r++) {
@@ -140,10 +154,30 @@ export class SparseLayer implements Layer {
         let s = 0;
         const end = rowPtr[o + 1];
         for (let k = rowPtr[o]; k < end; k++) s += W[k] * x[x0 + col[k]];
-        y[y0 + o] = s + b[o];
+        s += b[o];
+        y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
       }
     }
     return y;
+  }
+
+  /**
+   * The connections that read inputs [c0, c1), as a layer of c1 - c0 inputs
+   * (weights copied; bias copied when `bias`, else zero): a product split by
+   * input blocks, e.g. the edge head's [h_src, h_dst, e] computed per node.
+   */
+  columnBlock(c0: number, c1: number, bias: boolean): SparseLayer {
+    const { nOut, rowPtr, col } = this;
+    const W = this.weight.data;
+    const ptr = new Int32Array(nOut + 1);
+    const pick: number[] = [];
+    for (let o = 0; o < nOut; o++) {
+      for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) if (col[k] >= c0 && col[k] < c1) pick.push(k);
+      ptr[o + 1] = pick.length;
+    }
+    const c = Int32Array.from(pick, (k) => col[k] - c0);
+    const w = Float32Array.from(pick, (k) => W[k]);
+    return new SparseLayer(`${this.name}[${c0}:${c1}]`, c1 - c0, nOut, ptr, c, w, bias ? this.bias.data.slice() : undefined);
   }
 
   backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean): Float32Array | null {

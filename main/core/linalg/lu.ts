@@ -597,9 +597,10 @@ export class SparseLU {
     const wl = this.wl;
     if (kernels && wl) {
       const w = this.wC;
-      for (let k = 0; k < n; k++) w[k] = b[prow[k]];
+      if (b instanceof Float64Array) gatherF64(w, b, prow, n);
+      else for (let k = 0; k < n; k++) w[k] = b[prow[k]];
       kernels.solve(n, wl.lp, wl.li, wl.lx, wl.up, wl.ui, wl.ux, wl.udiag, wl.c);
-      for (let k = 0; k < n; k++) out[q[k]] = w[k];
+      scatterF64(out, w, q, n);
       return out;
     }
     const c = this.work;
@@ -717,6 +718,16 @@ export class SparseLU {
     if (b.length !== this.n) throw new RangeError(`right-hand side has length ${b.length}, expected ${this.n}`);
     if (x && x.length !== this.n) throw new RangeError(`solution vector has length ${x.length}, expected ${this.n}`);
   }
+}
+
+/** dst[k] = src[idx[k]]: monomorphic (solve's right-hand side may be any ArrayLike; this path is the common one). */
+function gatherF64(dst: Float64Array, src: Float64Array, idx: Int32Array, n: number): void {
+  for (let k = 0; k < n; k++) dst[k] = src[idx[k]];
+}
+
+/** dst[idx[k]] = src[k]. */
+function scatterF64(dst: Float64Array, src: Float64Array, idx: Int32Array, n: number): void {
+  for (let k = 0; k < n; k++) dst[idx[k]] = src[k];
 }
 
 function grow32(a: Int32Array, cap: number, used: number): Int32Array {

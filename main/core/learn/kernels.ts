@@ -1,0 +1,487 @@
+// Inference kernels of incremental N-1 prediction (incremental.ts): the
+// sparse products, message sums, row copies and pooling of one outage's
+// neighbourhood. Two implementations with one contract:
+//
+//   wasm  WebAssembly assembled here (../wasm/emitter), working on an arena
+//         that is the instance's memory. Same IEEE operations in the same
+//         order as the TypeScript loops (f32 storage, sums in f64), so both
+//         give the same bits, but without V8's per-access typed-array checks
+//         and index arithmetic, which dominate these short indirect loops.
+//   js    the TypeScript loops, used when WebAssembly is unavailable.
+//
+// Every array a kernel reads or writes must be a view allocated from the
+// kernels' arena (the wasm kernels pass byteOffset as the pointer).
+
+import { F64, Fn, I32, OP, type ValType, moduleBytes } from '../wasm/emitter';
+import type { Layer } from './layer';
+import { SparseLayer } from './sparse';
+
+/** Bump allocator over one buffer (the wasm memory, or a plain ArrayBuffer). */
+export class Arena {
+  private at = 0;
+  constructor(readonly buffer: ArrayBuffer) {}
+
+  private take(bytes: number): number {
+    const at = this.at;
+    this.at = (at + bytes + 15) & ~15;
+    if (this.at > this.buffer.byteLength) throw new Error(`inference arena: ${this.at} bytes needed, ${this.buffer.byteLength} reserved`);
+    return at;
+  }
+
+  f32(n: number): Float32Array { return new Float32Array(this.buffer, this.take(4 * n), n); }
+  f64(n: number): Float64Array { return new Float64Array(this.buffer, this.take(8 * n), n); }
+  i32(n: number): Int32Array { return new Int32Array(this.buffer, this.take(4 * n), n); }
+  u8(n: number): Uint8Array { return new Uint8Array(this.buffer, this.take(n), n); }
+  f32From(a: ArrayLike<number>): Float32Array { const v = this.f32(a.length); v.set(a); return v; }
+  i32From(a: ArrayLike<number>): Int32Array { const v = this.i32(a.length); v.set(a); return v; }
+}
+
+/** Bytes an arena needs for arrays of these element counts (f32/i32 = 4 bytes, f64 = 8, u8 = 1), with alignment slack. */
+export function arenaBytes(counts: { n4: number[]; n8?: number[]; n1?: number[] }): number {
+  let b = 0;
+  for (const n of counts.n4) b += 4 * n + 16;
+  for (const n of counts.n8 ?? []) b += 8 * n + 16;
+  for (const n of counts.n1 ?? []) b += n + 16;
+  return b;
+}
+
+/** A layer's weights copied into an arena as CSR over outputs (a dense layer becomes a full pattern: same sums, same order). */
+export interface PackedLayer {
+  nIn: number;
+  nOut: number;
+  rowPtr: Int32Array;
+  col: Int32Array;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+export function packedSize(l: Layer): number[] {
+  return [l.nOut + 1, l.nnz(), l.nnz(), l.nOut];
+}
+
+export function packLayer(l: Layer, arena: Arena): PackedLayer {
+  const { nIn, nOut } = l;
+  if (l instanceof SparseLayer) {
+    return { nIn, nOut, rowPtr: arena.i32From(l.rowPtr), col: arena.i32From(l.col), w: arena.f32From(l.weight.data), b: arena.f32From(l.bias.data) };
+  }
+  const rowPtr = arena.i32(nOut + 1), col = arena.i32(nIn * nOut);
+  for (let o = 0; o < nOut; o++) {
+    rowPtr[o + 1] = (o + 1) * nIn;
+    for (let i = 0; i < nIn; i++) col[o * nIn + i] = i;
+  }
+  return { nIn, nOut, rowPtr, col, w: arena.f32From(l.weight.data), b: arena.f32From(l.bias.data) };
+}
+
+export interface InferenceKernels {
+  readonly kind: 'wasm' | 'js';
+  readonly arena: Arena;
+  /** y[r] = W x[r] + b (ReLU when relu) for rows [0, rows). */
+  spmm(L: PackedLayer, x: Float32Array, rows: number, y: Float32Array, relu: boolean): void;
+  /** z[r] = ope h[v] + sum over present incident edges of ReLU(h[other] + e[edge]), v = S[r]. */
+  aggregate(S: Int32Array, rows: number, adjPtr: Int32Array, adjEdge: Int32Array, adjOther: Int32Array, removed: Uint8Array, h: Float32Array, e: Float32Array, z: Float32Array, H: number, ope: number): void;
+  /** hw[S[r]] = c[r] + hPrev[S[r]] (residual) or c[r]. */
+  residual(S: Int32Array, rows: number, c: Float32Array, hPrev: Float32Array, hw: Float32Array, H: number, add: boolean): void;
+  /** dst[j] = src[list[j]] (rows of width W). */
+  gather(list: Int32Array, n: number, src: Float32Array, dst: Float32Array, W: number): void;
+  /** dst[list[j]] = src[j]. */
+  scatter(list: Int32Array, n: number, src: Float32Array, dst: Float32Array, W: number): void;
+  /** dst[list[j]] = src[list[j]]. */
+  restore(list: Int32Array, n: number, src: Float32Array, dst: Float32Array, W: number): void;
+  /** aE[j] = ReLU(ps[src(e)] + pd[dst(e)] + pe[e]), e = list[j]. */
+  combine(list: Int32Array, m: number, esrc: Int32Array, edst: Int32Array, ps: Float32Array, pd: Float32Array, pe: Float32Array, aE: Float32Array, Hh: number): void;
+  /** sum -= aEBase[e] for every listed edge; for present ones sum += aE[j], mx = max(mx, aE[j]); returns whether any was present. */
+  poolEdges(list: Int32Array, m: number, aE: Float32Array, aEBase: Float32Array, removed: Uint8Array, Hh: number, sum: Float64Array, mx: Float64Array): boolean;
+  /** sum += hL[v] - hLBase[v], mx = max(mx, hL[v]) for v = S[r]. */
+  poolNodes(S: Int32Array, n: number, hL: Float32Array, hLBase: Float32Array, H: number, sum: Float64Array, mx: Float64Array): void;
+}
+
+// ---- TypeScript ------------------------------------------------------------------
+
+export function jsKernels(bytes: number): InferenceKernels {
+  return {
+    kind: 'js',
+    arena: new Arena(new ArrayBuffer(bytes)),
+    spmm(L, x, rows, y, relu) {
+      const { nIn, nOut, rowPtr, col, w, b } = L;
+      for (let r = 0; r < rows; r++) {
+        const x0 = r * nIn, y0 = r * nOut;
+        for (let o = 0; o < nOut; o++) {
+          let s = 0;
+          const end = rowPtr[o + 1];
+          for (let k = rowPtr[o]; k < end; k++) s += w[k] * x[x0 + col[k]];
+          s += b[o];
+          y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
+        }
+      }
+    },
+    aggregate(S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) {
+      for (let r = 0; r < rows; r++) {
+        const v = S[r], o = r * H, hv = v * H;
+        for (let f = 0; f < H; f++) z[o + f] = ope * h[hv + f];
+        for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) {
+          const ed = adjEdge[p];
+          if (removed[ed]) continue;
+          const u = adjOther[p] * H, ee = ed * H;
+          for (let f = 0; f < H; f++) {
+            const t = h[u + f] + e[ee + f];
+            z[o + f] += 0.5 * (t + Math.abs(t));
+          }
+        }
+      }
+    },
+    residual(S, rows, c, hPrev, hw, H, add) {
+      for (let r = 0; r < rows; r++) {
+        const o = r * H, hv = S[r] * H;
+        if (add) for (let f = 0; f < H; f++) hw[hv + f] = c[o + f] + hPrev[hv + f];
+        else for (let f = 0; f < H; f++) hw[hv + f] = c[o + f];
+      }
+    },
+    gather(list, n, src, dst, W) {
+      for (let j = 0; j < n; j++) dst.set(src.subarray(list[j] * W, list[j] * W + W), j * W);
+    },
+    scatter(list, n, src, dst, W) {
+      for (let j = 0; j < n; j++) dst.set(src.subarray(j * W, j * W + W), list[j] * W);
+    },
+    restore(list, n, src, dst, W) {
+      for (let j = 0; j < n; j++) dst.set(src.subarray(list[j] * W, list[j] * W + W), list[j] * W);
+    },
+    combine(list, m, esrc, edst, ps, pd, pe, aE, Hh) {
+      for (let j = 0; j < m; j++) {
+        const e = list[j], s = esrc[e] * Hh, t = edst[e] * Hh, ee = e * Hh, o = j * Hh;
+        for (let f = 0; f < Hh; f++) {
+          const v = ps[s + f] + pd[t + f] + pe[ee + f]; // the expression of gnn.combineEdgeHead
+          aE[o + f] = 0.5 * (v + Math.abs(v));
+        }
+      }
+    },
+    poolEdges(list, m, aE, aEBase, removed, Hh, sum, mx) {
+      let any = false;
+      for (let j = 0; j < m; j++) {
+        const e = list[j], b = e * Hh, o = j * Hh;
+        for (let f = 0; f < Hh; f++) sum[f] -= aEBase[b + f];
+        if (removed[e]) continue;
+        any = true;
+        for (let f = 0; f < Hh; f++) {
+          const v = aE[o + f];
+          sum[f] += v;
+          if (v > mx[f]) mx[f] = v;
+        }
+      }
+      return any;
+    },
+    poolNodes(S, n, hL, hLBase, H, sum, mx) {
+      for (let r = 0; r < n; r++) {
+        const o = S[r] * H;
+        for (let f = 0; f < H; f++) {
+          const v = hL[o + f];
+          sum[f] += v - hLBase[o + f];
+          if (v > mx[f]) mx[f] = v;
+        }
+      }
+    },
+  };
+}
+
+// ---- WebAssembly -------------------------------------------------------------------
+
+const ptrs = (...names: string[]): Array<[string, ValType]> => names.map((n) => [n, I32]);
+const locals = (t: ValType, ...names: string[]): Array<[string, ValType]> => names.map((n) => [n, t]);
+
+/** relu(x) = 0.5 * (x + |x|) of the f64 in local `x`, left on the stack. */
+function reluOf(f: Fn, x: string): Fn {
+  return f.f64(0.5).get(x).get(x).op(OP.f64Abs, OP.f64Add, OP.f64Mul);
+}
+
+/**
+ * spmm(rowPtr, col, w, b, nIn, nOut, x, rows, y, relu). Four rows at a time:
+ * each weight and column index loaded once serves four independent sums
+ * (one long dependency chain per row would stall on the f64 add latency);
+ * every row still sums its terms in connection order.
+ */
+function spmmKernel(): Fn {
+  const f = new Fn('spmm', ptrs('rowPtr', 'col', 'w', 'b', 'nIn', 'nOut', 'x', 'rows', 'y', 'relu'), null,
+    [...locals(I32, 'r', 'r4', 'o', 'xr', 'yp', 'kp', 'kend', 'cp', 'c', 'rowIn', 'rowOut'), ...locals(F64, 's', 's1', 's2', 's3', 'wk', 'bo')]);
+  const relu = (x: string) => {
+    f.get('relu').op(OP.if, 0x40);
+    reluOf(f, x).set(x);
+    f.op(OP.end);
+  };
+  // kp, kend, cp for output o
+  const range = () => {
+    f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
+    f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
+    f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
+  };
+  f.get('nIn').i32(2).op(OP.i32Shl).set('rowIn');
+  f.get('nOut').i32(2).op(OP.i32Shl).set('rowOut');
+  f.i32(0).set('r');
+  f.get('rows').i32(-4).op(OP.i32And).set('r4');
+  // blocks of four rows
+  f.forStep('r', 'r4', 4, () => {
+    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
+    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      range();
+      f.f64(0).set('s').f64(0).set('s1').f64(0).set('s2').f64(0).set('s3');
+      f.forStep('kp', 'kend', 4, () => {
+        f.get('kp').loadF32AsF64().set('wk');
+        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).set('c');
+        f.get('s').get('wk').get('c').loadF32AsF64().op(OP.f64Mul, OP.f64Add).set('s');
+        f.get('s1').get('wk').get('c').get('rowIn').op(OP.i32Add).loadF32AsF64().op(OP.f64Mul, OP.f64Add).set('s1');
+        f.get('c').get('rowIn').op(OP.i32Add).set('c');
+        f.get('s2').get('wk').get('c').get('rowIn').op(OP.i32Add).loadF32AsF64().op(OP.f64Mul, OP.f64Add).set('s2');
+        f.get('c').get('rowIn').op(OP.i32Add).set('c');
+        f.get('s3').get('wk').get('c').get('rowIn').op(OP.i32Add).loadF32AsF64().op(OP.f64Mul, OP.f64Add).set('s3');
+        f.inc('cp', 4);
+      });
+      f.addr('b', 'o', 2).loadF32AsF64().set('bo');
+      for (const s of ['s', 's1', 's2', 's3']) {
+        f.get(s).get('bo').op(OP.f64Add).set(s);
+        relu(s);
+      }
+      f.get('yp').get('s').storeF64AsF32();
+      f.get('yp').get('rowOut').op(OP.i32Add).tee('c').get('s1').storeF64AsF32();
+      f.get('c').get('rowOut').op(OP.i32Add).tee('c').get('s2').storeF64AsF32();
+      f.get('c').get('rowOut').op(OP.i32Add).get('s3').storeF64AsF32();
+      f.inc('yp', 4);
+    });
+  });
+  // the remaining rows one at a time
+  f.forRange('r', 'rows', () => {
+    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
+    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      range();
+      f.f64(0).set('s');
+      f.forStep('kp', 'kend', 4, () => {
+        f.get('s');
+        f.get('kp').loadF32AsF64();
+        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64();
+        f.op(OP.f64Mul, OP.f64Add).set('s');
+        f.inc('cp', 4);
+      });
+      f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
+      relu('s');
+      f.get('yp').get('s').storeF64AsF32();
+      f.inc('yp', 4);
+    });
+  });
+  return f;
+}
+
+/** aggregate(S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) */
+function aggregateKernel(): Fn {
+  const f = new Fn('aggregate', [...ptrs('S', 'rows', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'h', 'e', 'z', 'H'), ['ope', F64]], null,
+    [...locals(I32, 'r', 'v', 'zr', 'zend', 'zp', 'hp', 'ep', 'p', 'pend', 'ed', 'rowBytes'), ...locals(F64, 't')]);
+  f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
+  f.i32(0).set('r');
+  f.forRange('r', 'rows', () => {
+    f.addr('S', 'r', 2).loadI32().set('v');
+    f.get('z').get('r').get('rowBytes').op(OP.i32Mul, OP.i32Add).tee('zr').get('rowBytes').op(OP.i32Add).set('zend');
+    // z[r] = ope * h[v]
+    f.get('h').get('v').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
+    f.get('zr').set('zp');
+    f.forStep('zp', 'zend', 4, () => {
+      f.get('zp').get('ope').get('hp').loadF32AsF64().op(OP.f64Mul).storeF64AsF32();
+      f.inc('hp', 4);
+    });
+    f.addr('adjPtr', 'v', 2).loadI32().set('p');
+    f.addr('adjPtr', 'v', 2).loadI32(4).set('pend');
+    f.forRange('p', 'pend', () => {
+      f.addr('adjEdge', 'p', 2).loadI32().set('ed');
+      f.get('removed').get('ed').op(OP.i32Add).op(OP.i32Load8U, 0, 0).op(OP.i32Eqz, OP.if, 0x40);
+      f.get('h').addr('adjOther', 'p', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
+      f.get('e').get('ed').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('ep');
+      f.get('zr').set('zp');
+      f.forStep('zp', 'zend', 4, () => {
+        f.get('hp').loadF32AsF64().get('ep').loadF32AsF64().op(OP.f64Add).set('t');
+        f.get('zp').get('zp').loadF32AsF64();
+        reluOf(f, 't').op(OP.f64Add).storeF64AsF32();
+        f.inc('hp', 4).inc('ep', 4);
+      });
+      f.op(OP.end);
+    });
+  });
+  return f;
+}
+
+/** residual(S, rows, c, hPrev, hw, H, add) */
+function residualKernel(): Fn {
+  const f = new Fn('residual', ptrs('S', 'rows', 'c', 'hPrev', 'hw', 'H', 'add'), null,
+    locals(I32, 'r', 'off', 'cp', 'pp', 'wp', 'wend', 'rowBytes'));
+  f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
+  f.i32(0).set('r');
+  f.get('c').set('cp');
+  f.forRange('r', 'rows', () => {
+    f.addr('S', 'r', 2).loadI32().get('rowBytes').op(OP.i32Mul).set('off');
+    f.get('hw').get('off').op(OP.i32Add).tee('wp').get('rowBytes').op(OP.i32Add).set('wend');
+    f.get('add').op(OP.if, 0x40);
+    f.get('hPrev').get('off').op(OP.i32Add).set('pp');
+    f.forStep('wp', 'wend', 4, () => {
+      f.get('wp').get('cp').loadF32AsF64().get('pp').loadF32AsF64().op(OP.f64Add).storeF64AsF32();
+      f.inc('cp', 4).inc('pp', 4);
+    });
+    f.op(OP.else_);
+    f.get('wp').get('cp').get('rowBytes').memoryCopy();
+    f.get('cp').get('rowBytes').op(OP.i32Add).set('cp');
+    f.op(OP.end);
+  });
+  return f;
+}
+
+/** rows(list, n, src, dst, W, mode): mode 0 gather dst[j] = src[list[j]], 1 scatter dst[list[j]] = src[j], 2 restore dst[list[j]] = src[list[j]]. */
+function rowsKernel(): Fn {
+  const f = new Fn('rows', ptrs('list', 'n', 'src', 'dst', 'W', 'mode'), null, locals(I32, 'j', 'at', 'rowBytes'));
+  f.get('W').i32(2).op(OP.i32Shl).set('rowBytes');
+  f.i32(0).set('j');
+  f.forRange('j', 'n', () => {
+    f.addr('list', 'j', 2).loadI32().get('rowBytes').op(OP.i32Mul).set('at');
+    // dst address
+    f.get('dst');
+    f.get('mode').op(OP.if, I32).get('at').op(OP.else_).get('j').get('rowBytes').op(OP.i32Mul).op(OP.end);
+    f.op(OP.i32Add);
+    // src address
+    f.get('src');
+    f.get('mode').i32(1).op(OP.i32Eq).op(OP.if, I32).get('j').get('rowBytes').op(OP.i32Mul).op(OP.else_).get('at').op(OP.end);
+    f.op(OP.i32Add);
+    f.get('rowBytes').memoryCopy();
+  });
+  return f;
+}
+
+/** combine(list, m, esrc, edst, ps, pd, pe, aE, Hh) */
+function combineKernel(): Fn {
+  const f = new Fn('combine', ptrs('list', 'm', 'esrc', 'edst', 'ps', 'pd', 'pe', 'aE', 'Hh'), null,
+    [...locals(I32, 'j', 'e', 'sp', 'dp', 'qp', 'ap', 'aend', 'rowBytes'), ...locals(F64, 'v')]);
+  f.get('Hh').i32(2).op(OP.i32Shl).set('rowBytes');
+  f.i32(0).set('j');
+  f.get('aE').set('ap');
+  f.forRange('j', 'm', () => {
+    f.addr('list', 'j', 2).loadI32().set('e');
+    f.get('ps').addr('esrc', 'e', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add).set('sp');
+    f.get('pd').addr('edst', 'e', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add).set('dp');
+    f.get('pe').get('e').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('qp');
+    f.get('ap').get('rowBytes').op(OP.i32Add).set('aend');
+    f.forStep('ap', 'aend', 4, () => {
+      f.get('sp').loadF32AsF64().get('dp').loadF32AsF64().op(OP.f64Add).get('qp').loadF32AsF64().op(OP.f64Add).set('v');
+      f.get('ap');
+      reluOf(f, 'v').storeF64AsF32();
+      f.inc('sp', 4).inc('dp', 4).inc('qp', 4);
+    });
+  });
+  return f;
+}
+
+/** poolEdges(list, m, aE, aEBase, removed, Hh, sum, mx) -> any present */
+function poolEdgesKernel(): Fn {
+  const f = new Fn('poolEdges', ptrs('list', 'm', 'aE', 'aEBase', 'removed', 'Hh', 'sum', 'mx'), I32,
+    [...locals(I32, 'j', 'e', 'bp', 'ap', 'sp', 'mp', 'send', 'any'), ...locals(F64, 'v')]);
+  f.i32(0).set('j');
+  f.i32(0).set('any');
+  f.get('sum').get('Hh').i32(3).op(OP.i32Shl, OP.i32Add).set('send');
+  f.get('aE').set('ap');
+  f.forRange('j', 'm', () => {
+    f.addr('list', 'j', 2).loadI32().set('e');
+    f.get('aEBase').get('e').get('Hh').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('bp');
+    f.get('sum').set('sp');
+    f.forStep('sp', 'send', 8, () => {
+      f.get('sp').get('sp').loadF64().get('bp').loadF32AsF64().op(OP.f64Sub).storeF64();
+      f.inc('bp', 4);
+    });
+    f.get('removed').get('e').op(OP.i32Add).op(OP.i32Load8U, 0, 0).op(OP.i32Eqz, OP.if, 0x40);
+    f.i32(1).set('any');
+    f.get('sum').set('sp');
+    f.get('mx').set('mp');
+    f.forStep('sp', 'send', 8, () => {
+      f.get('ap').loadF32AsF64().set('v');
+      f.get('sp').get('sp').loadF64().get('v').op(OP.f64Add).storeF64();
+      f.get('mp').get('mp').loadF64().get('v').op(OP.f64Max).storeF64();
+      f.inc('ap', 4).inc('mp', 8);
+    });
+    f.op(OP.else_);
+    f.get('ap').get('Hh').i32(2).op(OP.i32Shl, OP.i32Add).set('ap');
+    f.op(OP.end);
+  });
+  f.get('any');
+  return f;
+}
+
+/** poolNodes(S, n, hL, hLBase, H, sum, mx) */
+function poolNodesKernel(): Fn {
+  const f = new Fn('poolNodes', ptrs('S', 'n', 'hL', 'hLBase', 'H', 'sum', 'mx'), null,
+    [...locals(I32, 'r', 'off', 'hp', 'bp', 'sp', 'mp', 'send'), ...locals(F64, 'v')]);
+  f.i32(0).set('r');
+  f.get('sum').get('H').i32(3).op(OP.i32Shl, OP.i32Add).set('send');
+  f.forRange('r', 'n', () => {
+    f.addr('S', 'r', 2).loadI32().get('H').op(OP.i32Mul).i32(2).op(OP.i32Shl).set('off');
+    f.get('hL').get('off').op(OP.i32Add).set('hp');
+    f.get('hLBase').get('off').op(OP.i32Add).set('bp');
+    f.get('sum').set('sp');
+    f.get('mx').set('mp');
+    f.forStep('sp', 'send', 8, () => {
+      f.get('hp').loadF32AsF64().set('v');
+      f.get('sp').get('sp').loadF64().get('v').get('bp').loadF32AsF64().op(OP.f64Sub, OP.f64Add).storeF64();
+      f.get('mp').get('mp').loadF64().get('v').op(OP.f64Max).storeF64();
+      f.inc('hp', 4).inc('bp', 4).inc('mp', 8);
+    });
+  });
+  return f;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = typeof WebAssembly === 'object'
+      ? new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(), residualKernel(), rowsKernel(), combineKernel(), poolEdgesKernel(), poolNodesKernel()]))
+      : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+interface WasmExports {
+  spmm(rowPtr: number, col: number, w: number, b: number, nIn: number, nOut: number, x: number, rows: number, y: number, relu: number): void;
+  aggregate(S: number, rows: number, adjPtr: number, adjEdge: number, adjOther: number, removed: number, h: number, e: number, z: number, H: number, ope: number): void;
+  residual(S: number, rows: number, c: number, hPrev: number, hw: number, H: number, add: number): void;
+  rows(list: number, n: number, src: number, dst: number, W: number, mode: number): void;
+  combine(list: number, m: number, esrc: number, edst: number, ps: number, pd: number, pe: number, aE: number, Hh: number): void;
+  poolEdges(list: number, m: number, aE: number, aEBase: number, removed: number, Hh: number, sum: number, mx: number): number;
+  poolNodes(S: number, n: number, hL: number, hLBase: number, H: number, sum: number, mx: number): void;
+}
+
+/** WebAssembly kernels over an arena of `bytes`, or null when WebAssembly is unavailable. */
+export function wasmKernels(bytes: number): InferenceKernels | null {
+  const mod = kernelModule();
+  if (!mod) return null;
+  let memory: WebAssembly.Memory, x: WasmExports;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 16) / 65536) });
+    x = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as WasmExports;
+  } catch {
+    return null;
+  }
+  const at = (a: { byteOffset: number }) => a.byteOffset;
+  return {
+    kind: 'wasm',
+    arena: new Arena(memory.buffer),
+    spmm: (L, xs, rows, y, relu) => x.spmm(at(L.rowPtr), at(L.col), at(L.w), at(L.b), L.nIn, L.nOut, at(xs), rows, at(y), relu ? 1 : 0),
+    aggregate: (S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) => x.aggregate(at(S), rows, at(adjPtr), at(adjEdge), at(adjOther), at(removed), at(h), at(e), at(z), H, ope),
+    residual: (S, rows, c, hPrev, hw, H, add) => x.residual(at(S), rows, at(c), at(hPrev), at(hw), H, add ? 1 : 0),
+    gather: (list, n, src, dst, W) => x.rows(at(list), n, at(src), at(dst), W, 0),
+    scatter: (list, n, src, dst, W) => x.rows(at(list), n, at(src), at(dst), W, 1),
+    restore: (list, n, src, dst, W) => x.rows(at(list), n, at(src), at(dst), W, 2),
+    combine: (list, m, esrc, edst, ps, pd, pe, aE, Hh) => x.combine(at(list), m, at(esrc), at(edst), at(ps), at(pd), at(pe), at(aE), Hh),
+    poolEdges: (list, m, aE, aEBase, removed, Hh, sum, mx) => x.poolEdges(at(list), m, at(aE), at(aEBase), at(removed), Hh, at(sum), at(mx)) !== 0,
+    poolNodes: (S, n, hL, hLBase, H, sum, mx) => x.poolNodes(at(S), n, at(hL), at(hLBase), H, at(sum), at(mx)),
+  };
+}
+
+/** The fastest kernels this runtime offers ('js' forces the TypeScript ones). */
+export function inferenceKernels(bytes: number, prefer: 'wasm' | 'js' = 'wasm'): InferenceKernels {
+  return (prefer === 'wasm' ? wasmKernels(bytes) : null) ?? jsKernels(bytes);
+}
