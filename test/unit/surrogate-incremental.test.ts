@@ -1,11 +1,13 @@
 // Incremental inference must give what the batched forward gives on the full
 // sample: every edge and node prediction and the verdict probability, for
-// dense and sparse models, with removed edges, changed rows and offsets.
+// dense and sparse models, with removed edges, changed rows and offsets, on
+// each kernel set (SIMD WebAssembly, scalar WebAssembly, TypeScript).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphNet, resolveGraphNet, type GraphNetConfig } from '../../main/core/learn/gnn';
 import { IncrementalPredictor, applyDelta, type SampleDelta } from '../../main/core/learn/incremental';
+import type { KernelChoice } from '../../main/core/learn/kernels';
 import type { GraphSample } from '../../main/core/learn/graph';
 import { ringWithChords } from '../../main/core/learn/synthetic';
 import { Rng } from '../../main/core/learn/rng';
@@ -28,7 +30,7 @@ function randomDelta(rng: Rng, N: number, E: number): SampleDelta {
   };
 }
 
-function check(over: Partial<GraphNetConfig>, seed: number) {
+function check(over: Partial<GraphNetConfig>, seed: number, kernels: KernelChoice) {
   const rng = new Rng(seed);
   const graph = ringWithChords(40, 12, rng);
   const N = graph.numNodes, E = graph.src.length;
@@ -44,7 +46,8 @@ function check(over: Partial<GraphNetConfig>, seed: number) {
     nodeLower: Float32Array.from({ length: N }, () => 0.95 - 0.02 * rng.float()),
     targets: {},
   };
-  const inc = new IncrementalPredictor(model, graph, base);
+  const inc = new IncrementalPredictor(model, graph, base, { kernels });
+  assert.equal(inc.kernels.kind, kernels, 'this runtime offers the kernel set');
   let smallest = Infinity;
   for (let t = 0; t < 25; t++) {
     const d = randomDelta(rng, N, E);
@@ -77,7 +80,32 @@ function check(over: Partial<GraphNetConfig>, seed: number) {
   assert.ok(smallest < N, `smallest neighbourhood ${smallest} of ${N}`);
 }
 
-test('incremental equals full forward: dense, residual', () => check({ sparsity: 0 }, 1));
-test('incremental equals full forward: 90% sparse', () => check({ sparsity: 0.9 }, 2));
-test('incremental equals full forward: no residual, eps, two layers', () => check({ sparsity: 0.5, residual: false, eps: 0.3, layers: 2 }, 3));
-test('incremental equals full forward: graph head only', () => check({ sparsity: 0.8, heads: { edge: false, node: false, graph: true } }, 4));
+for (const kernels of ['wasm-simd', 'wasm', 'js'] as const) {
+  test(`incremental equals full forward (${kernels}): dense, residual`, () => check({ sparsity: 0 }, 1, kernels));
+  test(`incremental equals full forward (${kernels}): 90% sparse`, () => check({ sparsity: 0.9 }, 2, kernels));
+  test(`incremental equals full forward (${kernels}): no residual, eps, two layers`, () => check({ sparsity: 0.5, residual: false, eps: 0.3, layers: 2 }, 3, kernels));
+  test(`incremental equals full forward (${kernels}): graph head only`, () => check({ sparsity: 0.8, heads: { edge: false, node: false, graph: true } }, 4, kernels));
+}
+
+test('incremental inference: odd widths fall back from SIMD to scalar WebAssembly, same predictions', () => {
+  const rng = new Rng(9);
+  const graph = ringWithChords(30, 8, rng);
+  const model = GraphNet.create(resolveGraphNet({ nodeFeatDim: Fn, edgeFeatDim: Fe, hidden: 7, headHidden: 5, layers: 2, sparsity: 0.5 }), rng);
+  const N = graph.numNodes, E = graph.src.length;
+  const base: GraphSample = { nodeFeat: Float32Array.from({ length: N * Fn }, () => rng.normal()), edgeFeat: Float32Array.from({ length: E * Fe }, () => rng.normal()), targets: {} };
+  const inc = new IncrementalPredictor(model, graph, base);
+  assert.equal(inc.kernels.kind, 'wasm');
+  const d = randomDelta(rng, N, E);
+  const full = model.predict(graph, [applyDelta(base, d, Fn, Fe)]);
+  const outEdge = new Float32Array(E);
+  inc.predict(d, { edge: outEdge });
+  assert.deepEqual(outEdge, full.edge);
+});
+
+test('incremental inference: a base sample of the wrong size is refused', () => {
+  const rng = new Rng(10);
+  const graph = ringWithChords(20, 4, rng);
+  const model = GraphNet.create(resolveGraphNet({ nodeFeatDim: Fn, edgeFeatDim: Fe, hidden: 8, headHidden: 8, layers: 2 }), rng);
+  const E = graph.src.length;
+  assert.throws(() => new IncrementalPredictor(model, graph, { nodeFeat: new Float32Array(5), edgeFeat: new Float32Array(E * Fe), targets: {} }), /base sample: expected/);
+});

@@ -19,7 +19,7 @@
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
 import { edgeHeadBlocks, poolWidth, predPoolWidth } from './gnn';
-import { arenaBytes, inferenceKernels, packLayer, packedSize, type InferenceKernels, type PackedLayer } from './kernels';
+import { arenaBytes, inferenceKernels, packLayer, packedSize, type InferenceKernels, type KernelChoice, type PackedLayer } from './kernels';
 import type { GraphSample, GraphTopology } from './graph';
 import { sigmoid } from './loss';
 
@@ -153,8 +153,8 @@ class IndexSet {
 const CHANGED = 1, RECOMPUTED = 2, OFFSET_ONLY = 4;
 
 export interface IncrementalOptions {
-  /** 'wasm' (default: WebAssembly kernels when the runtime has them) or 'js' (the TypeScript loops). */
-  kernels?: 'wasm' | 'js';
+  /** Fastest allowed kernels: 'wasm-simd' (default), 'wasm' (scalar WebAssembly) or 'js' (the TypeScript loops). */
+  kernels?: KernelChoice;
 }
 
 export class IncrementalPredictor {
@@ -270,22 +270,23 @@ export class IncrementalPredictor {
     if (base.edgeMask && base.edgeMask.some((m) => !m)) throw new LearnError('bad-sample', 'the base sample of incremental inference must have every edge present');
     if (!model.layers.some((l) => l.name === 'head.edge.hidden')) throw new LearnError('bad-model', 'incremental inference needs the edge head (heads.edge or heads.graph)');
     const has = (name: string) => model.layers.some((l) => l.name === name);
-    const { out, cache } = model.forward(model.batch(graph, [base]));
     const blocks = edgeHeadBlocks(model.layer('head.edge.hidden'), H);
+    const Fn = this.Fn, Fe = this.Fe;
+    if (base.nodeFeat.length !== N * Fn || base.edgeFeat.length !== E * Fe) throw new LearnError('bad-sample', `base sample: expected ${N * Fn} node and ${E * Fe} edge feature values, got ${base.nodeFeat.length} and ${base.edgeFeat.length}`);
 
     // One arena for everything the kernels touch.
-    const wide = Math.max(H, Hh, this.Fn, this.Fe);
+    const wide = Math.max(H, Hh, Fn, Fe);
     const P = poolWidth(c);
     const n4 = [
       N + 1, 2 * E, 2 * E, E, E, // adjacency, ends
       ...Array(2 * (this.L + 1)).fill(N * H), 2 * E * H, // h base/work, e base/work
       4 * N * Hh, 2 * E * Hh, E * Hh, // ps/pd base/work, pe base/work, aE base
       N, E, E, E, N, E, // lists
-      Math.max(N * this.Fn, E * this.Fe), 3 * N * H, Math.max(N, E) * wide, Math.max(N, E) * Hh, E * Hh, 2 * E, N * Hh, N, // scratch
+      Math.max(N * Fn, E * Fe), 3 * N * H, Math.max(N, E) * wide, Math.max(N, E) * Hh, E * Hh, 2 * E, N * Hh, N, // scratch
       P, Hh, 1, 3,
       ...model.layers.flatMap((l) => packedSize(l)), ...blocks.flatMap((l) => packedSize(l)),
     ];
-    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels));
+    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels, H % 2 === 0 && Hh % 2 === 0));
     const A = k.arena;
     this.src = A.i32From(graph.src);
     this.dst = A.i32From(graph.dst);
@@ -315,45 +316,17 @@ export class IncrementalPredictor {
       this.adjEdge[fill[b]] = e; this.adjOther[fill[b]++] = a;
       this.adjEdge[fill[a]] = e; this.adjOther[fill[a]++] = b;
     }
-    this.hBase = cache.h.map((h) => A.f32From(h));
-    this.hWork = cache.h.map((h) => A.f32From(h));
-    this.eBase = A.f32From(cache.e);
-    this.eWork = A.f32From(cache.e);
-    const hL = this.hBase[this.L];
+    this.hBase = Array.from({ length: this.L + 1 }, () => A.f32(N * H));
+    this.hWork = Array.from({ length: this.L + 1 }, () => A.f32(N * H));
+    this.eBase = A.f32(E * H);
+    this.eWork = A.f32(E * H);
     this.psBase = A.f32(N * Hh);
     this.pdBase = A.f32(N * Hh);
     this.peBase = A.f32(E * Hh);
-    k.spmm(this.edgeBlocks[0], hL, N, this.psBase, false);
-    k.spmm(this.edgeBlocks[1], hL, N, this.pdBase, false);
-    k.spmm(this.edgeBlocks[2], this.eBase, E, this.peBase, false);
-    this.psWork = A.f32From(this.psBase);
-    this.pdWork = A.f32From(this.pdBase);
-    this.peWork = A.f32From(this.peBase);
-    this.aEBase = A.f32From(cache.aE!);
-    this.yEBase = out.edge;
-    this.yERaw = out.edge && this.edgeOut ? model.layer('head.edge.out').forward(cache.aE!, E) : null;
-    this.yNBase = out.node;
-    this.edgeOffset = base.edgeOffset ?? null;
-    this.nodeOffset = base.nodeOffset ?? null;
-    this.hSum = new Float64Array(H);
-    for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) this.hSum[f] += hL[v * H + f];
-    this.hTop = new ColumnTops(hL, N, H, 1);
-    this.aESum = new Float64Array(Hh);
-    for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) this.aESum[f] += cache.aE![e * Hh + f];
-    this.aETop = new ColumnTops(cache.aE!, E, Hh, 1);
-    this.edgeLimit = base.edgeLimit ?? null;
-    this.nodeUpper = base.nodeUpper ?? null;
-    this.nodeLower = base.nodeLower ?? null;
-    const minus = (y: Float32Array, lim: Float32Array | null) => (lim ? y.map((v, i) => v - lim[i]) : y);
-    this.mEBase = out.edge ? minus(out.edge, this.edgeLimit) : null;
-    this.mUBase = out.node ? minus(out.node, this.nodeUpper) : null;
-    this.mLBase = out.node ? minus(out.node, this.nodeLower) : null;
-    this.yETop = out.edge ? new ColumnTops(out.edge, E, 1, 1) : null;
-    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1) : null;
-    this.yNTop = out.node ? new ColumnTops(out.node, N, 1, 1) : null;
-    this.yNBottom = out.node ? new ColumnTops(out.node, N, 1, -1) : null;
-    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1) : null;
-    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1) : null;
+    this.psWork = A.f32(N * Hh);
+    this.pdWork = A.f32(N * Hh);
+    this.peWork = A.f32(E * Hh);
+    this.aEBase = A.f32(E * Hh);
     this.nodeMark = A.u8(N);
     this.edgeMark = A.u8(E);
     this.removedMark = A.u8(E);
@@ -364,7 +337,7 @@ export class IncrementalPredictor {
     this.offsetOnly = new IndexSet(A.i32(E), this.edgeMark, OFFSET_ONLY);
     this.listN = A.i32(N);
     this.listE = A.i32(E);
-    this.inBuf = A.f32(Math.max(N * this.Fn, E * this.Fe));
+    this.inBuf = A.f32(Math.max(N * Fn, E * Fe));
     const zac = A.f32(3 * N * H);
     this.zBuf = zac.subarray(0, N * H);
     this.aBuf = zac.subarray(N * H, 2 * N * H);
@@ -383,6 +356,73 @@ export class IncrementalPredictor {
     this.aG = A.f32(Hh);
     this.one = A.f32(1);
     this.skipIn = A.f32(3);
+
+    // The base sample, every row, with the same kernels (a row's bits do not
+    // depend on which other rows are computed with it, so this is the batched
+    // forward of GraphNet, bit for bit).
+    const allN = this.listN, allE = this.listE;
+    for (let v = 0; v < N; v++) allN[v] = v;
+    for (let e = 0; e < E; e++) allE[e] = e;
+    this.inBuf.set(base.nodeFeat);
+    k.spmm(this.encNode, this.inBuf, N, this.hBase[0], true);
+    this.inBuf.set(base.edgeFeat);
+    k.spmm(this.encEdge, this.inBuf, E, this.eBase, true);
+    for (let l = 1; l <= this.L; l++) {
+      k.aggregate(allN, N, this.adjPtr, this.adjEdge, this.adjOther, this.removedMark, this.hBase[l - 1], this.eBase, this.zBuf, H, this.onePlusEps);
+      k.spmm(this.lin1[l - 1], this.zBuf, N, this.aBuf, true);
+      k.spmm(this.lin2[l - 1], this.aBuf, N, this.cBuf, true);
+      k.residual(allN, N, this.cBuf, this.hBase[l - 1], this.hBase[l], H, this.residual);
+    }
+    const hL = this.hBase[this.L];
+    k.spmm(this.edgeBlocks[0], hL, N, this.psBase, false);
+    k.spmm(this.edgeBlocks[1], hL, N, this.pdBase, false);
+    k.spmm(this.edgeBlocks[2], this.eBase, E, this.peBase, false);
+    k.combine(allE, E, this.src, this.dst, this.psBase, this.pdBase, this.peBase, this.aEBase, Hh);
+    for (let l = 0; l <= this.L; l++) this.hWork[l].set(this.hBase[l]);
+    this.eWork.set(this.eBase);
+    this.psWork.set(this.psBase);
+    this.pdWork.set(this.pdBase);
+    this.peWork.set(this.peBase);
+    this.edgeOffset = base.edgeOffset ?? null;
+    this.nodeOffset = base.nodeOffset ?? null;
+    // Head outputs (the batched forward adds offsets in f32 the same way).
+    if (this.edgeOut) {
+      k.spmm(this.edgeOut, this.aEBase, E, this.yEBuf, false);
+      this.yERaw = this.yEBuf.slice(0, E);
+      this.yEBase = this.yERaw.slice();
+      if (this.edgeOffset) for (let e = 0; e < E; e++) this.yEBase[e] += this.edgeOffset[e];
+    } else {
+      this.yERaw = this.yEBase = null;
+    }
+    if (this.nodeHidden && this.nodeOut) {
+      k.spmm(this.nodeHidden, hL, N, this.aNBuf, true);
+      k.spmm(this.nodeOut, this.aNBuf, N, this.yNBuf, false);
+      this.yNBase = this.yNBuf.slice(0, N);
+      if (this.nodeOffset) for (let v = 0; v < N; v++) this.yNBase[v] += this.nodeOffset[v];
+    } else {
+      this.yNBase = null;
+    }
+    this.hSum = new Float64Array(H);
+    for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) this.hSum[f] += hL[v * H + f];
+    this.hTop = new ColumnTops(hL, N, H, 1);
+    this.aESum = new Float64Array(Hh);
+    const aEB = this.aEBase;
+    for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) this.aESum[f] += aEB[e * Hh + f];
+    this.aETop = new ColumnTops(aEB, E, Hh, 1);
+    this.edgeLimit = base.edgeLimit ?? null;
+    this.nodeUpper = base.nodeUpper ?? null;
+    this.nodeLower = base.nodeLower ?? null;
+    const minus = (y: Float32Array, lim: Float32Array | null) => (lim ? y.map((v, i) => v - lim[i]) : y);
+    const yE = this.yEBase, yN = this.yNBase;
+    this.mEBase = yE ? minus(yE, this.edgeLimit) : null;
+    this.mUBase = yN ? minus(yN, this.nodeUpper) : null;
+    this.mLBase = yN ? minus(yN, this.nodeLower) : null;
+    this.yETop = yE ? new ColumnTops(yE, E, 1, 1) : null;
+    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1) : null;
+    this.yNTop = yN ? new ColumnTops(yN, N, 1, 1) : null;
+    this.yNBottom = yN ? new ColumnTops(yN, N, 1, -1) : null;
+    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1) : null;
+    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1) : null;
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */

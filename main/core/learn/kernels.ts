@@ -12,7 +12,7 @@
 // Every array a kernel reads or writes must be a view allocated from the
 // kernels' arena (the wasm kernels pass byteOffset as the pointer).
 
-import { F64, Fn, I32, OP, type ValType, moduleBytes } from '../wasm/emitter';
+import { F64, Fn, I32, OP, SIMD, V128, type ValType, moduleBytes } from '../wasm/emitter';
 import type { Layer } from './layer';
 import { SparseLayer } from './sparse';
 
@@ -73,7 +73,7 @@ export function packLayer(l: Layer, arena: Arena): PackedLayer {
 }
 
 export interface InferenceKernels {
-  readonly kind: 'wasm' | 'js';
+  readonly kind: 'wasm-simd' | 'wasm' | 'js';
   readonly arena: Arena;
   /** y[r] = W x[r] + b (ReLU when relu) for rows [0, rows). */
   spmm(L: PackedLayer, x: Float32Array, rows: number, y: Float32Array, relu: boolean): void;
@@ -271,10 +271,82 @@ function spmmKernel(): Fn {
   return f;
 }
 
+/**
+ * Element-wise arithmetic on f32 rows in f64, one element (scalar) or two
+ * (SIMD f64x2: each lane does the scalar's IEEE operations, so both give
+ * the same bits) per step. Rows must have an even width for SIMD.
+ */
+class Lanes {
+  readonly step: number;
+  constructor(readonly f: Fn, readonly simd: boolean) {
+    this.step = simd ? 8 : 4;
+  }
+  /** f32 element(s) at local pointer `p` as f64 (x2). */
+  load(p: string): this {
+    this.f.get(p);
+    if (this.simd) this.f.loadF32x2AsF64x2();
+    else this.f.loadF32AsF64();
+    return this;
+  }
+  /** f64 element(s) at `p` (sum and max vectors). */
+  load64(p: string): this {
+    this.f.get(p);
+    if (this.simd) this.f.simdMem(SIMD.v128Load, 3);
+    else this.f.loadF64();
+    return this;
+  }
+  store64(): this {
+    if (this.simd) this.f.simdMem(SIMD.v128Store, 3);
+    else this.f.storeF64();
+    return this;
+  }
+  store(): this {
+    if (this.simd) this.f.storeF64x2AsF32x2();
+    else this.f.storeF64AsF32();
+    return this;
+  }
+  add(): this { if (this.simd) this.f.simd(SIMD.f64x2Add); else this.f.op(OP.f64Add); return this; }
+  sub(): this { if (this.simd) this.f.simd(SIMD.f64x2Sub); else this.f.op(OP.f64Sub); return this; }
+  mul(): this { if (this.simd) this.f.simd(SIMD.f64x2Mul); else this.f.op(OP.f64Mul); return this; }
+  /** max as `if (v > mx) mx = v`: stack holds mx, v. */
+  pmax(): this {
+    if (this.simd) this.f.simd(SIMD.f64x2Pmax);
+    else {
+      // scalar: mx < v ? v : mx
+      this.f.set(`${'$'}b`).set(`${'$'}a`).get(`${'$'}b`).get(`${'$'}a`).get(`${'$'}a`).get(`${'$'}b`).op(OP.f64Lt, OP.select);
+    }
+    return this;
+  }
+  /** An f64 constant (splat for SIMD). */
+  constant(v: number): this {
+    this.f.f64(v);
+    if (this.simd) this.f.simd(SIMD.f64x2Splat);
+    return this;
+  }
+  /** relu of the value in local x: 0.5 (x + |x|). */
+  relu(x: string): this {
+    this.constant(0.5);
+    this.f.get(x).get(x);
+    if (this.simd) this.f.simd(SIMD.f64x2Abs).simd(SIMD.f64x2Add);
+    else this.f.op(OP.f64Abs, OP.f64Add);
+    return this.mul();
+  }
+  /** A local of the lane type. */
+  get type(): ValType {
+    return this.simd ? V128 : F64;
+  }
+}
+
+/** Scratch locals every Lanes user declares ($a, $b for the scalar pmax). */
+const laneLocals = (simd: boolean): Array<[string, ValType]> => [['$a', F64], ['$b', F64], ...(simd ? ([['$ope', V128]] as Array<[string, ValType]>) : [])];
+
 /** aggregate(S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) */
-function aggregateKernel(): Fn {
+function aggregateKernel(simd: boolean): Fn {
   const f = new Fn('aggregate', [...ptrs('S', 'rows', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'h', 'e', 'z', 'H'), ['ope', F64]], null,
-    [...locals(I32, 'r', 'v', 'zr', 'zend', 'zp', 'hp', 'ep', 'p', 'pend', 'ed', 'rowBytes'), ...locals(F64, 't')]);
+    [...locals(I32, 'r', 'v', 'zr', 'zend', 'zp', 'hp', 'ep', 'p', 'pend', 'ed', 'rowBytes'), ['t', simd ? V128 : F64], ...laneLocals(simd)]);
+  const x = new Lanes(f, simd);
+  const opeVec = simd ? '$ope' : 'ope';
+  if (simd) f.get('ope').simd(SIMD.f64x2Splat).set('$ope');
   f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
   f.i32(0).set('r');
   f.forRange('r', 'rows', () => {
@@ -283,9 +355,10 @@ function aggregateKernel(): Fn {
     // z[r] = ope * h[v]
     f.get('h').get('v').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
     f.get('zr').set('zp');
-    f.forStep('zp', 'zend', 4, () => {
-      f.get('zp').get('ope').get('hp').loadF32AsF64().op(OP.f64Mul).storeF64AsF32();
-      f.inc('hp', 4);
+    f.forStep('zp', 'zend', x.step, () => {
+      f.get('zp').get(opeVec);
+      x.load('hp').mul().store();
+      f.inc('hp', x.step);
     });
     f.addr('adjPtr', 'v', 2).loadI32().set('p');
     f.addr('adjPtr', 'v', 2).loadI32(4).set('pend');
@@ -295,11 +368,12 @@ function aggregateKernel(): Fn {
       f.get('h').addr('adjOther', 'p', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
       f.get('e').get('ed').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('ep');
       f.get('zr').set('zp');
-      f.forStep('zp', 'zend', 4, () => {
-        f.get('hp').loadF32AsF64().get('ep').loadF32AsF64().op(OP.f64Add).set('t');
-        f.get('zp').get('zp').loadF32AsF64();
-        reluOf(f, 't').op(OP.f64Add).storeF64AsF32();
-        f.inc('hp', 4).inc('ep', 4);
+      f.forStep('zp', 'zend', x.step, () => {
+        x.load('hp').load('ep').add();
+        f.set('t');
+        f.get('zp');
+        x.load('zp').relu('t').add().store();
+        f.inc('hp', x.step).inc('ep', x.step);
       });
       f.op(OP.end);
     });
@@ -308,9 +382,10 @@ function aggregateKernel(): Fn {
 }
 
 /** residual(S, rows, c, hPrev, hw, H, add) */
-function residualKernel(): Fn {
+function residualKernel(simd: boolean): Fn {
   const f = new Fn('residual', ptrs('S', 'rows', 'c', 'hPrev', 'hw', 'H', 'add'), null,
-    locals(I32, 'r', 'off', 'cp', 'pp', 'wp', 'wend', 'rowBytes'));
+    [...locals(I32, 'r', 'off', 'cp', 'pp', 'wp', 'wend', 'rowBytes'), ...laneLocals(simd)]);
+  const x = new Lanes(f, simd);
   f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
   f.i32(0).set('r');
   f.get('c').set('cp');
@@ -319,9 +394,10 @@ function residualKernel(): Fn {
     f.get('hw').get('off').op(OP.i32Add).tee('wp').get('rowBytes').op(OP.i32Add).set('wend');
     f.get('add').op(OP.if, 0x40);
     f.get('hPrev').get('off').op(OP.i32Add).set('pp');
-    f.forStep('wp', 'wend', 4, () => {
-      f.get('wp').get('cp').loadF32AsF64().get('pp').loadF32AsF64().op(OP.f64Add).storeF64AsF32();
-      f.inc('cp', 4).inc('pp', 4);
+    f.forStep('wp', 'wend', x.step, () => {
+      f.get('wp');
+      x.load('cp').load('pp').add().store();
+      f.inc('cp', x.step).inc('pp', x.step);
     });
     f.op(OP.else_);
     f.get('wp').get('cp').get('rowBytes').memoryCopy();
@@ -352,9 +428,10 @@ function rowsKernel(): Fn {
 }
 
 /** combine(list, m, esrc, edst, ps, pd, pe, aE, Hh) */
-function combineKernel(): Fn {
+function combineKernel(simd: boolean): Fn {
   const f = new Fn('combine', ptrs('list', 'm', 'esrc', 'edst', 'ps', 'pd', 'pe', 'aE', 'Hh'), null,
-    [...locals(I32, 'j', 'e', 'sp', 'dp', 'qp', 'ap', 'aend', 'rowBytes'), ...locals(F64, 'v')]);
+    [...locals(I32, 'j', 'e', 'sp', 'dp', 'qp', 'ap', 'aend', 'rowBytes'), ['v', simd ? V128 : F64], ...laneLocals(simd)]);
+  const x = new Lanes(f, simd);
   f.get('Hh').i32(2).op(OP.i32Shl).set('rowBytes');
   f.i32(0).set('j');
   f.get('aE').set('ap');
@@ -364,20 +441,23 @@ function combineKernel(): Fn {
     f.get('pd').addr('edst', 'e', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add).set('dp');
     f.get('pe').get('e').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('qp');
     f.get('ap').get('rowBytes').op(OP.i32Add).set('aend');
-    f.forStep('ap', 'aend', 4, () => {
-      f.get('sp').loadF32AsF64().get('dp').loadF32AsF64().op(OP.f64Add).get('qp').loadF32AsF64().op(OP.f64Add).set('v');
+    f.forStep('ap', 'aend', x.step, () => {
+      x.load('sp').load('dp').add().load('qp').add();
+      f.set('v');
       f.get('ap');
-      reluOf(f, 'v').storeF64AsF32();
-      f.inc('sp', 4).inc('dp', 4).inc('qp', 4);
+      x.relu('v').store();
+      f.inc('sp', x.step).inc('dp', x.step).inc('qp', x.step);
     });
   });
   return f;
 }
 
 /** poolEdges(list, m, aE, aEBase, removed, Hh, sum, mx) -> any present */
-function poolEdgesKernel(): Fn {
+function poolEdgesKernel(simd: boolean): Fn {
   const f = new Fn('poolEdges', ptrs('list', 'm', 'aE', 'aEBase', 'removed', 'Hh', 'sum', 'mx'), I32,
-    [...locals(I32, 'j', 'e', 'bp', 'ap', 'sp', 'mp', 'send', 'any'), ...locals(F64, 'v')]);
+    [...locals(I32, 'j', 'e', 'bp', 'ap', 'sp', 'mp', 'send', 'any'), ['v', simd ? V128 : F64], ...laneLocals(simd)]);
+  const x = new Lanes(f, simd);
+  const step64 = 2 * x.step;
   f.i32(0).set('j');
   f.i32(0).set('any');
   f.get('sum').get('Hh').i32(3).op(OP.i32Shl, OP.i32Add).set('send');
@@ -386,19 +466,27 @@ function poolEdgesKernel(): Fn {
     f.addr('list', 'j', 2).loadI32().set('e');
     f.get('aEBase').get('e').get('Hh').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('bp');
     f.get('sum').set('sp');
-    f.forStep('sp', 'send', 8, () => {
-      f.get('sp').get('sp').loadF64().get('bp').loadF32AsF64().op(OP.f64Sub).storeF64();
-      f.inc('bp', 4);
+    f.forStep('sp', 'send', step64, () => {
+      f.get('sp');
+      x.load64('sp').load('bp').sub().store64();
+      f.inc('bp', x.step);
     });
     f.get('removed').get('e').op(OP.i32Add).op(OP.i32Load8U, 0, 0).op(OP.i32Eqz, OP.if, 0x40);
     f.i32(1).set('any');
     f.get('sum').set('sp');
     f.get('mx').set('mp');
-    f.forStep('sp', 'send', 8, () => {
-      f.get('ap').loadF32AsF64().set('v');
-      f.get('sp').get('sp').loadF64().get('v').op(OP.f64Add).storeF64();
-      f.get('mp').get('mp').loadF64().get('v').op(OP.f64Max).storeF64();
-      f.inc('ap', 4).inc('mp', 8);
+    f.forStep('sp', 'send', step64, () => {
+      x.load('ap');
+      f.set('v');
+      f.get('sp');
+      x.load64('sp');
+      f.get('v');
+      x.add().store64();
+      f.get('mp');
+      x.load64('mp');
+      f.get('v');
+      x.pmax().store64();
+      f.inc('ap', x.step).inc('mp', step64);
     });
     f.op(OP.else_);
     f.get('ap').get('Hh').i32(2).op(OP.i32Shl, OP.i32Add).set('ap');
@@ -409,9 +497,11 @@ function poolEdgesKernel(): Fn {
 }
 
 /** poolNodes(S, n, hL, hLBase, H, sum, mx) */
-function poolNodesKernel(): Fn {
+function poolNodesKernel(simd: boolean): Fn {
   const f = new Fn('poolNodes', ptrs('S', 'n', 'hL', 'hLBase', 'H', 'sum', 'mx'), null,
-    [...locals(I32, 'r', 'off', 'hp', 'bp', 'sp', 'mp', 'send'), ...locals(F64, 'v')]);
+    [...locals(I32, 'r', 'off', 'hp', 'bp', 'sp', 'mp', 'send'), ['v', simd ? V128 : F64], ...laneLocals(simd)]);
+  const x = new Lanes(f, simd);
+  const step64 = 2 * x.step;
   f.i32(0).set('r');
   f.get('sum').get('H').i32(3).op(OP.i32Shl, OP.i32Add).set('send');
   f.forRange('r', 'n', () => {
@@ -420,28 +510,39 @@ function poolNodesKernel(): Fn {
     f.get('hLBase').get('off').op(OP.i32Add).set('bp');
     f.get('sum').set('sp');
     f.get('mx').set('mp');
-    f.forStep('sp', 'send', 8, () => {
-      f.get('hp').loadF32AsF64().set('v');
-      f.get('sp').get('sp').loadF64().get('v').get('bp').loadF32AsF64().op(OP.f64Sub, OP.f64Add).storeF64();
-      f.get('mp').get('mp').loadF64().get('v').op(OP.f64Max).storeF64();
-      f.inc('hp', 4).inc('bp', 4).inc('mp', 8);
+    f.forStep('sp', 'send', step64, () => {
+      x.load('hp');
+      f.set('v');
+      // sum += v - base
+      f.get('sp');
+      x.load64('sp');
+      f.get('v');
+      x.load('bp').sub().add().store64();
+      f.get('mp');
+      x.load64('mp');
+      f.get('v');
+      x.pmax().store64();
+      f.inc('hp', x.step).inc('bp', x.step).inc('mp', step64);
     });
   });
   return f;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+/** The module with SIMD element-wise kernels (simd) or scalar ones; null when this runtime cannot compile it. */
+function kernelModule(simd: boolean): WebAssembly.Module | null {
+  if (compiled.has(simd)) return compiled.get(simd)!;
+  let mod: WebAssembly.Module | null = null;
   try {
-    compiled = typeof WebAssembly === 'object'
-      ? new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(), residualKernel(), rowsKernel(), combineKernel(), poolEdgesKernel(), poolNodesKernel()]))
-      : null;
+    if (typeof WebAssembly === 'object') {
+      mod = new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(simd), residualKernel(simd), rowsKernel(), combineKernel(simd), poolEdgesKernel(simd), poolNodesKernel(simd)]));
+    }
   } catch {
-    compiled = null;
+    mod = null;
   }
-  return compiled;
+  compiled.set(simd, mod);
+  return mod;
 }
 
 interface WasmExports {
@@ -454,9 +555,13 @@ interface WasmExports {
   poolNodes(S: number, n: number, hL: number, hLBase: number, H: number, sum: number, mx: number): void;
 }
 
-/** WebAssembly kernels over an arena of `bytes`, or null when WebAssembly is unavailable. */
-export function wasmKernels(bytes: number): InferenceKernels | null {
-  const mod = kernelModule();
+/**
+ * WebAssembly kernels over an arena of `bytes`, or null when WebAssembly is
+ * unavailable. `simd` (row widths must then be even): element-wise kernels
+ * two lanes at a time, falling back to scalar ones where SIMD does not compile.
+ */
+export function wasmKernels(bytes: number, simd = false): InferenceKernels | null {
+  const mod = (simd ? kernelModule(true) : null) ?? kernelModule(false);
   if (!mod) return null;
   let memory: WebAssembly.Memory, x: WasmExports;
   try {
@@ -467,7 +572,7 @@ export function wasmKernels(bytes: number): InferenceKernels | null {
   }
   const at = (a: { byteOffset: number }) => a.byteOffset;
   return {
-    kind: 'wasm',
+    kind: mod === compiled.get(true) ? 'wasm-simd' : 'wasm',
     arena: new Arena(memory.buffer),
     spmm: (L, xs, rows, y, relu) => x.spmm(at(L.rowPtr), at(L.col), at(L.w), at(L.b), L.nIn, L.nOut, at(xs), rows, at(y), relu ? 1 : 0),
     aggregate: (S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) => x.aggregate(at(S), rows, at(adjPtr), at(adjEdge), at(adjOther), at(removed), at(h), at(e), at(z), H, ope),
@@ -481,7 +586,14 @@ export function wasmKernels(bytes: number): InferenceKernels | null {
   };
 }
 
-/** The fastest kernels this runtime offers ('js' forces the TypeScript ones). */
-export function inferenceKernels(bytes: number, prefer: 'wasm' | 'js' = 'wasm'): InferenceKernels {
-  return (prefer === 'wasm' ? wasmKernels(bytes) : null) ?? jsKernels(bytes);
+export type KernelChoice = 'wasm-simd' | 'wasm' | 'js';
+
+/**
+ * The fastest kernels this runtime offers, at most `prefer` ('wasm' skips
+ * SIMD, 'js' forces the TypeScript loops). SIMD needs even row widths
+ * (`evenWidths`), else scalar WebAssembly is used.
+ */
+export function inferenceKernels(bytes: number, prefer: KernelChoice = 'wasm-simd', evenWidths = true): InferenceKernels {
+  if (prefer === 'js') return jsKernels(bytes);
+  return wasmKernels(bytes, prefer === 'wasm-simd' && evenWidths) ?? jsKernels(bytes);
 }

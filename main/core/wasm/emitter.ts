@@ -6,7 +6,25 @@
 
 export const I32 = 0x7f;
 export const F64 = 0x7c;
-export type ValType = typeof I32 | typeof F64;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F64 | typeof V128;
+
+/** The 128-bit SIMD instructions the kernels use (after the 0xfd prefix). */
+export const SIMD = {
+  v128Load: 0x00,
+  v128Store: 0x0b,
+  f64x2Splat: 0x14,
+  v128Store64Lane: 0x5b,
+  v128Load64Zero: 0x5d,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f64x2Abs: 0xec,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  /** pmax(a, b) = a < b ? b : a, lane-wise: the `if (v > mx) mx = v` of the TypeScript loops. */
+  f64x2Pmax: 0xf7,
+} as const;
 
 export const OP = {
   block: 0x02,
@@ -17,6 +35,7 @@ export const OP = {
   br: 0x0c,
   brIf: 0x0d,
   return: 0x0f,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
@@ -172,6 +191,33 @@ export class Fn {
     this.code.push(OP.f64Store, 3);
     uleb(this.code, offset);
     return this;
+  }
+
+  /** A SIMD instruction without immediates. */
+  simd(op: number): this {
+    this.code.push(0xfd);
+    uleb(this.code, op);
+    return this;
+  }
+
+  /** A SIMD memory instruction (memarg: log2 alignment hint, offset; lane for *_lane). */
+  simdMem(op: number, align: number, offset = 0, lane?: number): this {
+    this.code.push(0xfd);
+    uleb(this.code, op);
+    this.code.push(align);
+    uleb(this.code, offset);
+    if (lane !== undefined) this.code.push(lane);
+    return this;
+  }
+
+  /** Two f32 at the address on the stack, widened to an f64x2. */
+  loadF32x2AsF64x2(offset = 0): this {
+    return this.simdMem(SIMD.v128Load64Zero, 2, offset).simd(SIMD.f64x2PromoteLowF32x4);
+  }
+
+  /** Stores the f64x2 on the stack as two f32 (address pushed before the value). */
+  storeF64x2AsF32x2(offset = 0): this {
+    return this.simd(SIMD.f32x4DemoteF64x2Zero).simdMem(SIMD.v128Store64Lane, 2, offset, 0);
   }
 
   /** memory.copy: stack holds dst, src, length (bytes). */
