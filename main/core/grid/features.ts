@@ -29,6 +29,7 @@
 
 import type { N1Engine } from './contingency';
 import type { DcScreen } from './lodf';
+import type { TransferScreen } from './lodf-wasm';
 import type { Network } from './network';
 import { isRated } from './post-outage';
 import { PQ, PV, REF } from './idx';
@@ -162,8 +163,10 @@ export class OutageFeaturizer {
   private readonly feat: Uint8Array;
   private readonly sel: Uint8Array;
   private readonly order: Int32Array;
+  /** The solve-and-scan in WebAssembly (null: TypeScript). */
+  private readonly transfer: TransferScreen | null;
 
-  constructor(readonly s: ScenarioState, readonly screen: DcScreen, readonly opts: FeatureOptions = defaultFeatureOptions) {
+  constructor(readonly s: ScenarioState, readonly screen: DcScreen, readonly opts: FeatureOptions = defaultFeatureOptions, kernels: 'wasm' | 'js' = 'wasm') {
     const net = s.net;
     this.rateRef = new Float64Array(net.nl);
     this.rated = new Uint8Array(net.nl);
@@ -179,6 +182,12 @@ export class OutageFeaturizer {
     this.feat = new Uint8Array(net.nl);
     this.sel = new Uint8Array(net.nl);
     this.order = new Int32Array(net.nl);
+    this.transfer = kernels === 'wasm' ? screen.transferScreen(this.invRateRef) : null;
+  }
+
+  /** Which implementation scans the branches. */
+  get kernel(): 'wasm' | 'js' {
+    return this.transfer ? 'wasm' : 'js';
   }
 
   /**
@@ -191,25 +200,38 @@ export class OutageFeaturizer {
     const { s, opts, lodf, rateRef, rated, pick, dl, est, feat, sel } = this;
     const net = s.net, nl = net.nl, f = net.f, t = net.t, loading = s.loading;
     if (this.screen.isBridge[k]) return Float32Array.of(k, 0);
-    const theta = this.screen.transferAngles(f[k], t[k]);
     const bb = this.screen.bdc.b;
-    // LODF(e, k) = PTDF(e) / (1 - PTDF(k)) (the same operations as DcScreen.lodfColumn).
-    const dk = 1 - bb[k] * (theta[f[k]] - theta[t[k]]);
     // AC flow through k, averaged over its ends (losses split evenly).
     const pk = (s.pf[k] - s.pt[k]) / 2;
     const offT = opts.offsetThreshold, nearT = opts.nearThreshold, nearL = opts.nearLoading;
     const lowest = Math.min(offT, nearT);
     // Screen with multiplications only (|PTDF| |pk / dk| / rate, a hair below
-    // the threshold to absorb rounding), then decide with the exact formula.
-    const gain = Math.abs(pk / dk), screen = lowest * (1 - 1e-9), invRate = this.invRateRef;
+    // the threshold to absorb rounding), then decide with the exact formula:
+    // LODF(e, k) = PTDF(e) / (1 - PTDF(k)) (the operations of DcScreen.lodfColumn).
+    const invRate = this.invRateRef, thr = lowest * (1 - 1e-9);
     let n = 0;
-    for (let e = 0; e < nl; e++) {
-      const p = bb[e] * (theta[f[e]] - theta[t[e]]);
-      if (!(Math.abs(p) * gain * invRate[e] >= screen) || e === k) continue;
+    const keep = (e: number, p: number, dk: number) => {
       const lo = p / dk;
       const d = Math.abs(lo * pk) / rateRef[e];
-      if (!(d >= lowest)) continue;
+      if (!(d >= lowest)) return;
       if (d >= offT || (rated[e] && loading[e] + d >= nearL)) { lodf[e] = lo; dl[e] = d; pick[n++] = e; }
+    };
+    const ts = this.transfer;
+    if (ts) {
+      ts.solve(f[k], t[k]);
+      const dk = 1 - bb[k] * (ts.angle(f[k]) - ts.angle(t[k]));
+      const m = ts.scan(k, Math.abs(pk / dk), thr);
+      const idx = ts.outIdx, pv = ts.outP;
+      for (let j = 0; j < m; j++) keep(idx[j], pv[j], dk);
+    } else {
+      const theta = this.screen.transferAngles(f[k], t[k]);
+      const dk = 1 - bb[k] * (theta[f[k]] - theta[t[k]]);
+      const gain = Math.abs(pk / dk);
+      for (let e = 0; e < nl; e++) {
+        const p = bb[e] * (theta[f[e]] - theta[t[e]]);
+        if (!(Math.abs(p) * gain * invRate[e] >= thr) || e === k) continue;
+        keep(e, p, dk);
+      }
     }
     // Featured: near the limit, highest estimates first, at most maxFeatured.
     const order = this.order;

@@ -10,6 +10,7 @@ import { adjacency, bridges, reachable, type Adjacency } from './islands';
 import type { ContingencyRecord, Verdict } from './contingency-types';
 import { severity } from './severity';
 import { TOL, LOADING_MARGIN } from './contingency';
+import { TransferScreen } from './lodf-wasm';
 
 export class DcScreen {
   readonly bdc: Bdc;
@@ -81,6 +82,14 @@ export class DcScreen {
     const bus = rb.bus;
     for (let u = 0; u < bus.length; u++) theta[bus[u]] = x[u];
     return theta;
+  }
+
+  /**
+   * The WebAssembly solve-and-scan for transfers across branches (features),
+   * with per-branch scale invRate; null when WebAssembly is unavailable.
+   */
+  transferScreen(invRate: Float64Array): TransferScreen | null {
+    return TransferScreen.create(this.net, this.rb, this.lu, this.bdc.b, invRate);
   }
 
   /** LODF column of branch k into `out`; returns false when k is a bridge (1 - PTDF_kk = 0). */

@@ -241,6 +241,28 @@ export class SparseLU {
   }
 
   /** True when factors for the last values are available for `solve`. */
+  /**
+   * Copies of the factors, for callers that run their own solves (e.g. a
+   * WebAssembly kernel next to other data): P A Q = L U with prow[k] the
+   * original row pivoted at step k and q[k] the column eliminated at step k;
+   * L unit lower by columns (lp, li, lx), U strictly upper by columns (up, ui,
+   * ux) with diagonal udiag, all indices in step order.
+   */
+  factors(): { n: number; prow: Int32Array; q: Int32Array; lp: Int32Array; li: Int32Array; lx: Float64Array; up: Int32Array; ui: Int32Array; ux: Float64Array; udiag: Float64Array } {
+    if (this.state !== 2) throw new Error('SparseLU.factors needs valid factors: call factor() first');
+    const n = this.n, lnz = this.lnz, unz = this.unz;
+    // Numeric values live in the WebAssembly memory when the kernels computed them.
+    const wl = this.wl, buf = this.kernels?.memory.buffer;
+    const lx = wl && buf ? new Float64Array(buf, wl.lx, lnz).slice() : this.lx.slice(0, lnz);
+    const ux = wl && buf ? new Float64Array(buf, wl.ux, unz).slice() : this.ux.slice(0, unz);
+    const udiag = wl && buf ? new Float64Array(buf, wl.udiag, n).slice() : this.udiag.slice();
+    return {
+      n, prow: this.prow.slice(), q: this.q.slice(),
+      lp: this.lp.slice(0, n + 1), li: this.li.slice(0, lnz), lx,
+      up: this.up.slice(0, n + 1), ui: this.ui.slice(0, unz), ux, udiag,
+    };
+  }
+
   get isFactored(): boolean {
     return this.state === 2;
   }

@@ -92,8 +92,8 @@ function refactorKernel(): Fn {
   return f;
 }
 
-/** solve(n, lp, li, lx, up, ui, ux, udiag, c): c <- U \ (L \ c), all in step order. */
-function solveKernel(): Fn {
+/** solve(n, lp, li, lx, up, ui, ux, udiag, c): c <- U \ (L \ c), all in step order (also assembled into the DC screen's module). */
+export function solveKernel(): Fn {
   const f = new Fn(
     'solve',
     ['n', 'lp', 'li', 'lx', 'up', 'ui', 'ux', 'udiag', 'c'].map((p): [string, ValType] => [p, I32]),
