@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
-import { ES, NS, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions } from '../../main/core/grid/features';
+import { ES, NS, OutageFeaturizer, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { compile } from '../../main/core/grid/network';
 import { PostOutageSolver, gridTopology, islandedByTopology, isRated, outageIsland } from '../../main/core/grid/post-outage';
@@ -62,6 +62,23 @@ test('islanding in one search equals the per-branch search (every shipped case)'
     const topo = gridTopology(net);
     const fast = islandedByTopology(net, topo);
     for (let k = 0; k < net.nl; k++) assert.equal(fast[k] === 1, outageIsland(net, topo, k).islanded, `${name} branch ${k}`);
+  }
+});
+
+test('outage records: the WebAssembly solve-and-scan gives the TypeScript records bit for bit', () => {
+  for (const name of ['case118', 'case_ACTIVSg200', 'case_ACTIVSg500']) {
+    const engine = new N1Engine(loadCase(name));
+    const s = scenarioState(engine), screen = new DcScreen(engine.net);
+    const wasm = new OutageFeaturizer(s, screen), js = new OutageFeaturizer(s, screen, defaultFeatureOptions, 'js');
+    assert.equal(wasm.kernel, 'wasm');
+    assert.equal(js.kernel, 'js');
+    let listed = 0;
+    for (let k = 0; k < engine.net.nl; k++) {
+      const a = wasm.record(k), b = js.record(k);
+      assert.deepEqual(a, b, `${name} branch ${k}`);
+      listed += a[1];
+    }
+    assert.ok(listed > engine.net.nl, `${name}: records list branches (${listed})`);
   }
 });
 
