@@ -39,6 +39,8 @@ export interface BackendInfo {
   version: string;
   learningBackend: string;
   learningBackendNote: string;
+  /** Kernels of incremental surrogate inference and the DC screen: WebAssembly SIMD, scalar WebAssembly or TypeScript. */
+  inferenceKernels: string;
   node: string;
   platform: string;
 }

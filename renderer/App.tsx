@@ -67,7 +67,7 @@ export function App() {
       <header>
         <h1>GridRewire</h1>
         <span>{active ?? 'no case open'}</span>
-        <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend}` : ''}</span>
+        <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main>
         <section className="panel cases">

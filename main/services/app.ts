@@ -1,6 +1,7 @@
 // The use-cases behind the Api contract, shared by the Electron and
 // loopback adapters.
 
+import { bestKernels } from '../core/learn/kernels';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Api, CaseInfo, GridGraph, PowerFlowSummary, JobView, N1Summary, OutageView, ContingencyView } from '../api';
@@ -99,7 +100,7 @@ export function createHandlers(opts: AppOptions): Api {
   return {
     async info() {
       const b = detectBackend();
-      return { version: VERSION, learningBackend: b.name, learningBackendNote: b.note, node: process.version, platform: `${process.platform}-${process.arch}` };
+      return { version: VERSION, learningBackend: b.name, learningBackendNote: b.note, inferenceKernels: bestKernels(), node: process.version, platform: `${process.platform}-${process.arch}` };
     },
     async listCases(): Promise<CaseInfo[]> {
       return caseFiles().map((file) => {

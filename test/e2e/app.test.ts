@@ -53,7 +53,7 @@ test('open a case, solve it and inspect a branch', { skip }, async () => {
   const text = await summary.innerText();
   assert.match(text, /converged/);
   assert.match(text, /iterations\s+3/);
-  assert.match(await page.getByTestId('backend').innerText(), /learning backend: cpu/);
+  assert.match(await page.getByTestId('backend').innerText(), /learning backend: cpu · inference: wasm-simd/);
   await page.screenshot({ path: join(shots, 'app-case30.png') });
   // The computed map layout is kept in the database, and served back next time.
   const id = store.cases.list().find((c) => c.name === 'case30')!.id;

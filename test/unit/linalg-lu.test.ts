@@ -590,7 +590,7 @@ test('factors(): P A Q = L U, the same whether WebAssembly or TypeScript compute
     assert.deepEqual(fs[0], fs[1]);
     const F = fs[0];
     // Rebuild L U (step order) and compare with A[prow[i], q[j]].
-    const Lm = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    const Lm = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
     const Um = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     for (let j = 0; j < n; j++) {
       for (let p = F.lp[j]; p < F.lp[j + 1]; p++) Lm[F.li[p]][j] = F.lx[p];

@@ -99,6 +99,18 @@ class ColumnTops {
   private readonly k: number;
 
   constructor(private readonly x: Float32Array, private readonly rows: number, private readonly W: number, private readonly sign: 1 | -1, K = 16) {
+    if (K >= rows) {
+      // Every row, sorted (NaN rows left out: they never win a comparison).
+      // For single columns of predictions, whose best rows are often the
+      // very ones an outage recomputes, so a short list would fall back to
+      // scanning the whole column.
+      const key = (r: number, f: number) => sign * x[r * W + f];
+      const lists = Array.from({ length: W }, (_, f) => Array.from({ length: rows }, (_, r) => r).filter((r) => !Number.isNaN(key(r, f))).sort((a, b) => key(b, f) - key(a, f) || a - b));
+      const k = (this.k = Math.max(...lists.map((l) => l.length), 0));
+      this.top = new Int32Array(W * k).fill(-1);
+      lists.forEach((l, f) => this.top.set(l, f * k));
+      return;
+    }
     const k = (this.k = Math.min(K, rows));
     this.top = new Int32Array(W * k);
     const val = new Float64Array(k);
@@ -121,8 +133,10 @@ class ColumnTops {
     const k = this.k, t = this.top;
     for (let j = 0; j < k; j++) {
       const r = t[f * k + j];
+      if (r < 0) return -1; // a full list ran out: every other row is marked or NaN
       if (!(mark[r] & mask)) return r;
     }
+    if (k >= this.rows) return -1;
     // Every listed row is marked: scan.
     let arg = -1, bv = -Infinity;
     for (let r = 0; r < this.rows; r++) {
@@ -404,11 +418,11 @@ export class IncrementalPredictor {
     }
     this.hSum = new Float64Array(H);
     for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) this.hSum[f] += hL[v * H + f];
-    this.hTop = new ColumnTops(hL, N, H, 1);
+    this.hTop = new ColumnTops(hL, N, H, 1, 64);
     this.aESum = new Float64Array(Hh);
     const aEB = this.aEBase;
     for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) this.aESum[f] += aEB[e * Hh + f];
-    this.aETop = new ColumnTops(aEB, E, Hh, 1);
+    this.aETop = new ColumnTops(aEB, E, Hh, 1, 128); // an outage recomputes ~100 edges: 16 were sometimes all of them
     this.edgeLimit = base.edgeLimit ?? null;
     this.nodeUpper = base.nodeUpper ?? null;
     this.nodeLower = base.nodeLower ?? null;
@@ -417,12 +431,12 @@ export class IncrementalPredictor {
     this.mEBase = yE ? minus(yE, this.edgeLimit) : null;
     this.mUBase = yN ? minus(yN, this.nodeUpper) : null;
     this.mLBase = yN ? minus(yN, this.nodeLower) : null;
-    this.yETop = yE ? new ColumnTops(yE, E, 1, 1) : null;
-    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1) : null;
-    this.yNTop = yN ? new ColumnTops(yN, N, 1, 1) : null;
-    this.yNBottom = yN ? new ColumnTops(yN, N, 1, -1) : null;
-    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1) : null;
-    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1) : null;
+    this.yETop = yE ? new ColumnTops(yE, E, 1, 1, E) : null;
+    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1, E) : null;
+    this.yNTop = yN ? new ColumnTops(yN, N, 1, 1, N) : null;
+    this.yNBottom = yN ? new ColumnTops(yN, N, 1, -1, N) : null;
+    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1, N) : null;
+    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1, N) : null;
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */
@@ -513,10 +527,12 @@ export class IncrementalPredictor {
       yE = this.yEBuf;
       k.spmm(this.edgeOut, aE, m, yE, false);
       // New offsets where given, else the base's.
-      const off = this.off;
-      for (let j = 0; j < m; j++) off[Ei[j]] = this.edgeOffset ? this.edgeOffset[Ei[j]] : 0;
+      const off = this.off, baseOff = this.edgeOffset;
+      if (baseOff) for (let j = 0; j < m; j++) off[Ei[j]] = baseOff[Ei[j]];
+      else for (let j = 0; j < m; j++) off[Ei[j]] = 0;
       if (d.edgeOffset) for (let j = 0; j < ne; j++) off[d.edges[j]] = d.edgeOffset[j];
-      if (d.offsetEdges) for (let j = 0; j < d.offsetEdges.length; j++) off[d.offsetEdges[j]] = d.offsetValues![j];
+      const oe = d.offsetEdges, ov = d.offsetValues;
+      if (oe && ov) for (let j = 0; j < oe.length; j++) off[oe[j]] = ov[j];
       for (let j = 0; j < m; j++) yE[j] += off[Ei[j]];
     }
     // Node head on S_L.

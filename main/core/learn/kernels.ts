@@ -588,6 +588,11 @@ export function wasmKernels(bytes: number, simd = false): InferenceKernels | nul
 
 export type KernelChoice = 'wasm-simd' | 'wasm' | 'js';
 
+/** The best kernel set this runtime can run (what `inferenceKernels` picks for even widths). */
+export function bestKernels(): KernelChoice {
+  return kernelModule(true) ? 'wasm-simd' : kernelModule(false) ? 'wasm' : 'js';
+}
+
 /**
  * The fastest kernels this runtime offers, at most `prefer` ('wasm' skips
  * SIMD, 'js' forces the TypeScript loops). SIMD needs even row widths
