@@ -92,6 +92,16 @@ const builtin: Record<string, () => Promise<void>> = {
   },
 };
 
+/** Jiffies of all CPU time and of steal (time a virtual machine's CPU was taken by the host), from /proc/stat; null elsewhere. */
+function cpuSteal(): { total: number; steal: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   const all: Record<string, () => Promise<void>> = { ...builtin, ...extraSections(record, median) };
   const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -99,11 +109,17 @@ async function main(): Promise<void> {
   for (const w of chosen) if (!all[w]) throw new Error(`unknown bench section '${w}' (have ${Object.keys(all).join(', ')})`);
   process.stdout.write(`GridRewire bench on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
   process.stdout.write(`  ${'section'.padEnd(7)} ${'what'.padEnd(58)} ${'value'.padStart(10)} ${'unit'.padEnd(12)} ${'target'.padEnd(12)} note\n`);
+  const steal0 = cpuSteal();
   for (const s of chosen) await all[s]();
+  const steal1 = cpuSteal();
+  // On a virtual machine the host may take CPU time away: figures then vary
+  // between runs. Printed so that a reader can weigh them.
+  const stealPct = steal0 && steal1 && steal1.total > steal0.total ? (100 * (steal1.steal - steal0.steal)) / (steal1.total - steal0.total) : null;
+  if (stealPct !== null) process.stdout.write(`CPU steal during the run: ${stealPct.toFixed(1)}% of all CPU time (host load on this virtual machine; figures vary with it)\n`);
   const outDir = join(ROOT, 'bench');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'results.json');
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, stealPercent: stealPct }, rows }, null, 2));
   process.stdout.write(`wrote ${file}\n`);
 }
 
