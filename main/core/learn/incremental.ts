@@ -300,7 +300,7 @@ export class IncrementalPredictor {
       P, Hh, 1, 3,
       ...model.layers.flatMap((l) => packedSize(l)), ...blocks.flatMap((l) => packedSize(l)),
     ];
-    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels, H % 2 === 0 && Hh % 2 === 0));
+    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels, H % 2 === 0 && Hh % 2 === 0, Math.max(...model.layers.map((l) => l.nIn))));
     const A = k.arena;
     this.src = A.i32From(graph.src);
     this.dst = A.i32From(graph.dst);

@@ -340,6 +340,105 @@ class Lanes {
 /** Scratch locals every Lanes user declares ($a, $b for the scalar pmax). */
 const laneLocals = (simd: boolean): Array<[string, ValType]> => [['$a', F64], ['$b', F64], ...(simd ? ([['$ope', V128]] as Array<[string, ValType]>) : [])];
 
+/**
+ * spmm4(rowPtr, col, w, b, nIn, nOut, x, rows, y, relu, t): spmm with SIMD.
+ * Each block of four rows is first copied to scratch t as f64 pairs
+ * (rows r, r+1 | rows r+2, r+3 per input), so one f64x2 multiply-add serves
+ * two rows; each lane sums its row's terms in connection order, in f64, as
+ * the scalar kernel does (same bits). Leftover rows go one at a time.
+ */
+function spmm4Kernel(): Fn {
+  const f = new Fn('spmm4', ptrs('rowPtr', 'col', 'w', 'b', 'nIn', 'nOut', 'x', 'rows', 'y', 'relu', 't'), null,
+    [...locals(I32, 'r', 'r4', 'o', 'xr', 'yp', 'kp', 'kend', 'cp', 'c', 'rowIn', 'rowOut', 'tp', 'tend', 'half', 'xc'), ...locals(F64, 's'),
+      ...locals(V128, 'w2', 'a0', 'a1')]);
+  const reluV = (v: string) => {
+    f.get('relu').op(OP.if, 0x40);
+    f.f64(0.5).simd(SIMD.f64x2Splat).get(v).get(v).simd(SIMD.f64x2Abs).simd(SIMD.f64x2Add).simd(SIMD.f64x2Mul).set(v);
+    f.op(OP.end);
+  };
+  const range = () => {
+    f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
+    f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
+    f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
+  };
+  /** f64x2 of (x[xc], x[xc + rowIn]) widened. */
+  const pair = () => {
+    f.get('xc').loadF32AsF64().simd(SIMD.f64x2Splat);
+    f.get('xc').get('rowIn').op(OP.i32Add).loadF32AsF64().simdLane(SIMD.f64x2ReplaceLane, 1);
+  };
+  f.get('nIn').i32(2).op(OP.i32Shl).set('rowIn');
+  f.get('nOut').i32(2).op(OP.i32Shl).set('rowOut');
+  f.get('nIn').i32(4).op(OP.i32Shl).set('half'); // bytes of one half of the scratch
+  f.i32(0).set('r');
+  f.get('rows').i32(-4).op(OP.i32And).set('r4');
+  f.forStep('r', 'r4', 4, () => {
+    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
+    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
+    // transpose into pairs
+    f.get('t').set('tp');
+    f.get('t').get('half').op(OP.i32Add).set('tend');
+    f.get('xr').set('xc');
+    f.forStep('tp', 'tend', 16, () => {
+      f.get('tp');
+      pair();
+      f.simdMem(SIMD.v128Store, 3);
+      f.get('tp').get('half').op(OP.i32Add);
+      f.get('xc').get('rowIn').op(OP.i32Add).get('rowIn').op(OP.i32Add).set('xc');
+      pair();
+      f.simdMem(SIMD.v128Store, 3);
+      f.get('xc').get('rowIn').op(OP.i32Sub).get('rowIn').op(OP.i32Sub).i32(4).op(OP.i32Add).set('xc');
+    });
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      range();
+      f.f64(0).simd(SIMD.f64x2Splat).tee('a0').set('a1');
+      f.forStep('kp', 'kend', 4, () => {
+        f.get('kp').loadF32AsF64().simd(SIMD.f64x2Splat).set('w2');
+        f.get('t').get('cp').loadI32().i32(4).op(OP.i32Shl, OP.i32Add).set('c');
+        f.get('a0').get('w2').get('c').simdMem(SIMD.v128Load, 3).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set('a0');
+        f.get('a1').get('w2').get('c').get('half').op(OP.i32Add).simdMem(SIMD.v128Load, 3).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set('a1');
+        f.inc('cp', 4);
+      });
+      f.addr('b', 'o', 2).loadF32AsF64().simd(SIMD.f64x2Splat).set('w2');
+      f.get('a0').get('w2').simd(SIMD.f64x2Add).set('a0');
+      f.get('a1').get('w2').simd(SIMD.f64x2Add).set('a1');
+      reluV('a0');
+      reluV('a1');
+      f.get('a0').simd(SIMD.f32x4DemoteF64x2Zero).set('a0');
+      f.get('a1').simd(SIMD.f32x4DemoteF64x2Zero).set('a1');
+      f.get('yp').get('a0').simdLane(SIMD.f32x4ExtractLane, 0).op(OP.f32Store, 2, 0);
+      f.get('yp').get('rowOut').op(OP.i32Add).tee('c').get('a0').simdLane(SIMD.f32x4ExtractLane, 1).op(OP.f32Store, 2, 0);
+      f.get('c').get('rowOut').op(OP.i32Add).tee('c').get('a1').simdLane(SIMD.f32x4ExtractLane, 0).op(OP.f32Store, 2, 0);
+      f.get('c').get('rowOut').op(OP.i32Add).get('a1').simdLane(SIMD.f32x4ExtractLane, 1).op(OP.f32Store, 2, 0);
+      f.inc('yp', 4);
+    });
+  });
+  // the remaining rows one at a time
+  f.forRange('r', 'rows', () => {
+    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
+    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      range();
+      f.f64(0).set('s');
+      f.forStep('kp', 'kend', 4, () => {
+        f.get('s');
+        f.get('kp').loadF32AsF64();
+        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64();
+        f.op(OP.f64Mul, OP.f64Add).set('s');
+        f.inc('cp', 4);
+      });
+      f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
+      f.get('relu').op(OP.if, 0x40);
+      reluOf(f, 's').set('s');
+      f.op(OP.end);
+      f.get('yp').get('s').storeF64AsF32();
+      f.inc('yp', 4);
+    });
+  });
+  return f;
+}
+
 /** aggregate(S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) */
 function aggregateKernel(simd: boolean): Fn {
   const f = new Fn('aggregate', [...ptrs('S', 'rows', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'h', 'e', 'z', 'H'), ['ope', F64]], null,
@@ -536,7 +635,7 @@ function kernelModule(simd: boolean): WebAssembly.Module | null {
   let mod: WebAssembly.Module | null = null;
   try {
     if (typeof WebAssembly === 'object') {
-      mod = new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(simd), residualKernel(simd), rowsKernel(), combineKernel(simd), poolEdgesKernel(simd), poolNodesKernel(simd)]));
+      mod = new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(simd), residualKernel(simd), rowsKernel(), combineKernel(simd), poolEdgesKernel(simd), poolNodesKernel(simd), ...(simd ? [spmm4Kernel()] : [])]));
     }
   } catch {
     mod = null;
@@ -546,6 +645,7 @@ function kernelModule(simd: boolean): WebAssembly.Module | null {
 }
 
 interface WasmExports {
+  spmm4?(rowPtr: number, col: number, w: number, b: number, nIn: number, nOut: number, x: number, rows: number, y: number, relu: number, t: number): void;
   spmm(rowPtr: number, col: number, w: number, b: number, nIn: number, nOut: number, x: number, rows: number, y: number, relu: number): void;
   aggregate(S: number, rows: number, adjPtr: number, adjEdge: number, adjOther: number, removed: number, h: number, e: number, z: number, H: number, ope: number): void;
   residual(S: number, rows: number, c: number, hPrev: number, hw: number, H: number, add: number): void;
@@ -560,21 +660,30 @@ interface WasmExports {
  * unavailable. `simd` (row widths must then be even): element-wise kernels
  * two lanes at a time, falling back to scalar ones where SIMD does not compile.
  */
-export function wasmKernels(bytes: number, simd = false): InferenceKernels | null {
+export function wasmKernels(bytes: number, simd = false, maxIn = 256): InferenceKernels | null {
   const mod = (simd ? kernelModule(true) : null) ?? kernelModule(false);
   if (!mod) return null;
   let memory: WebAssembly.Memory, x: WasmExports;
+  const scratchBytes = 32 * maxIn + 16; // spmm4's pairs of rows
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 16) / 65536) });
+    memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + scratchBytes + 16) / 65536) });
     x = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as WasmExports;
   } catch {
     return null;
   }
   const at = (a: { byteOffset: number }) => a.byteOffset;
+  const arena = new Arena(memory.buffer);
+  const t = at(arena.f64(4 * maxIn));
+  const spmm4 = x.spmm4;
   return {
     kind: mod === compiled.get(true) ? 'wasm-simd' : 'wasm',
-    arena: new Arena(memory.buffer),
-    spmm: (L, xs, rows, y, relu) => x.spmm(at(L.rowPtr), at(L.col), at(L.w), at(L.b), L.nIn, L.nOut, at(xs), rows, at(y), relu ? 1 : 0),
+    arena,
+    spmm: spmm4
+      ? (L, xs, rows, y, relu) => {
+        if (L.nIn > maxIn) throw new Error(`inference kernels: a layer of ${L.nIn} inputs exceeds the ${maxIn} reserved`);
+        spmm4(at(L.rowPtr), at(L.col), at(L.w), at(L.b), L.nIn, L.nOut, at(xs), rows, at(y), relu ? 1 : 0, t);
+      }
+      : (L, xs, rows, y, relu) => x.spmm(at(L.rowPtr), at(L.col), at(L.w), at(L.b), L.nIn, L.nOut, at(xs), rows, at(y), relu ? 1 : 0),
     aggregate: (S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) => x.aggregate(at(S), rows, at(adjPtr), at(adjEdge), at(adjOther), at(removed), at(h), at(e), at(z), H, ope),
     residual: (S, rows, c, hPrev, hw, H, add) => x.residual(at(S), rows, at(c), at(hPrev), at(hw), H, add ? 1 : 0),
     gather: (list, n, src, dst, W) => x.rows(at(list), n, at(src), at(dst), W, 0),
@@ -598,7 +707,7 @@ export function bestKernels(): KernelChoice {
  * SIMD, 'js' forces the TypeScript loops). SIMD needs even row widths
  * (`evenWidths`), else scalar WebAssembly is used.
  */
-export function inferenceKernels(bytes: number, prefer: KernelChoice = 'wasm-simd', evenWidths = true): InferenceKernels {
+export function inferenceKernels(bytes: number, prefer: KernelChoice = 'wasm-simd', evenWidths = true, maxIn = 256): InferenceKernels {
   if (prefer === 'js') return jsKernels(bytes);
-  return wasmKernels(bytes, prefer === 'wasm-simd' && evenWidths) ?? jsKernels(bytes);
+  return wasmKernels(bytes, prefer === 'wasm-simd' && evenWidths, maxIn) ?? jsKernels(bytes);
 }

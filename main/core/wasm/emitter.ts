@@ -14,6 +14,8 @@ export const SIMD = {
   v128Load: 0x00,
   v128Store: 0x0b,
   f64x2Splat: 0x14,
+  f32x4ExtractLane: 0x1f,
+  f64x2ReplaceLane: 0x22,
   v128Store64Lane: 0x5b,
   v128Load64Zero: 0x5d,
   f32x4DemoteF64x2Zero: 0x5e,
@@ -210,6 +212,14 @@ export class Fn {
     this.code.push(align);
     uleb(this.code, offset);
     if (lane !== undefined) this.code.push(lane);
+    return this;
+  }
+
+  /** A SIMD lane instruction (extract_lane / replace_lane) with its lane index. */
+  simdLane(op: number, lane: number): this {
+    this.code.push(0xfd);
+    uleb(this.code, op);
+    this.code.push(lane);
     return this;
   }
 
