@@ -481,14 +481,15 @@ export class IncrementalPredictor {
       k.scatter(listN, nd, this.xBuf, this.hWork[0], H);
     }
     this.layerCount[0] = S.n;
+    let frontier = 0;
     for (let l = 1; l <= L; l++) {
-      // Grow: neighbours of S_{l-1} and ends of changed edges.
+      // Grow: neighbours of S_{l-1} (those of older members are in already,
+      // so only the last layer's newcomers are expanded: same order) and, in
+      // the first layer, the ends of changed edges.
       const prev = S.n;
-      for (let r = 0; r < prev; r++) {
-        const v = Si[r];
-        for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) S.add(adjOther[p]);
-      }
-      for (let j = 0; j < changed.n; j++) { const e = changed.items[j]; S.add(this.src[e]); S.add(this.dst[e]); }
+      S.n = k.grow(Si, frontier, prev, adjPtr, adjOther, this.nodeMark, 1, Si, prev);
+      frontier = prev;
+      if (l === 1) for (let j = 0; j < changed.n; j++) { const e = changed.items[j]; S.add(this.src[e]); S.add(this.dst[e]); }
       const rows = S.n;
       this.layerCount[l] = rows;
       const hPrev = this.hWork[l - 1];
@@ -515,10 +516,7 @@ export class IncrementalPredictor {
       k.scatter(listE, ne, this.pBuf, this.peWork, Hh);
     }
     for (let j = 0; j < changed.n; j++) rowsE.add(changed.items[j]);
-    for (let r = 0; r < nL; r++) {
-      const v = Si[r];
-      for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) rowsE.add(adjEdge[p]);
-    }
+    rowsE.n = k.grow(Si, 0, nL, adjPtr, adjEdge, edgeMark, RECOMPUTED, Ei, rowsE.n);
     const m = rowsE.n;
     const aE = this.aEBuf;
     k.combine(Ei, m, this.src, this.dst, this.psWork, this.pdWork, this.peWork, aE, Hh);

@@ -91,6 +91,12 @@ export interface InferenceKernels {
   combine(list: Int32Array, m: number, esrc: Int32Array, edst: Int32Array, ps: Float32Array, pd: Float32Array, pe: Float32Array, aE: Float32Array, Hh: number): void;
   /** sum -= aEBase[e] for every listed edge; for present ones sum += aE[j], mx = max(mx, aE[j]); returns whether any was present. */
   poolEdges(list: Int32Array, m: number, aE: Float32Array, aEBase: Float32Array, removed: Uint8Array, Hh: number, sum: Float64Array, mx: Float64Array): boolean;
+  /**
+   * For r in [from, to): for each adjacency entry p of node list[r], the
+   * value adjVal[p] is appended to out (from position n) unless its mark has
+   * `bit`, which is then set. Returns the new length of out.
+   */
+  grow(list: Int32Array, from: number, to: number, adjPtr: Int32Array, adjVal: Int32Array, mark: Uint8Array, bit: number, out: Int32Array, n: number): number;
   /** sum += hL[v] - hLBase[v], mx = max(mx, hL[v]) for v = S[r]. */
   poolNodes(S: Int32Array, n: number, hL: Float32Array, hLBase: Float32Array, H: number, sum: Float64Array, mx: Float64Array): void;
 }
@@ -168,6 +174,18 @@ export function jsKernels(bytes: number): InferenceKernels {
         }
       }
       return any;
+    },
+    grow(list, from, to, adjPtr, adjVal, mark, bit, out, n) {
+      for (let r = from; r < to; r++) {
+        const v = list[r];
+        for (let p = adjPtr[v]; p < adjPtr[v + 1]; p++) {
+          const x = adjVal[p];
+          if (mark[x] & bit) continue;
+          mark[x] |= bit;
+          out[n++] = x;
+        }
+      }
+      return n;
     },
     poolNodes(S, n, hL, hLBase, H, sum, mx) {
       for (let r = 0; r < n; r++) {
@@ -627,6 +645,27 @@ function poolNodesKernel(simd: boolean): Fn {
   return f;
 }
 
+/** grow(list, from, to, adjPtr, adjVal, mark, bit, out, n) -> n */
+function growKernel(): Fn {
+  const f = new Fn('grow', ptrs('list', 'from', 'to', 'adjPtr', 'adjVal', 'mark', 'bit', 'out', 'n'), I32, locals(I32, 'r', 'v', 'p', 'pend', 'x', 'm'));
+  f.get('from').set('r');
+  f.forRange('r', 'to', () => {
+    f.addr('list', 'r', 2).loadI32().set('v');
+    f.addr('adjPtr', 'v', 2).loadI32().set('p');
+    f.addr('adjPtr', 'v', 2).loadI32(4).set('pend');
+    f.forRange('p', 'pend', () => {
+      f.addr('adjVal', 'p', 2).loadI32().set('x');
+      f.get('mark').get('x').op(OP.i32Add).tee('m').op(OP.i32Load8U, 0, 0).get('bit').op(OP.i32And, OP.i32Eqz, OP.if, 0x40);
+      f.get('m').get('m').op(OP.i32Load8U, 0, 0).get('bit').op(OP.i32Or).op(OP.i32Store8, 0, 0);
+      f.addr('out', 'n', 2).get('x').op(OP.i32Store, 2, 0);
+      f.inc('n');
+      f.op(OP.end);
+    });
+  });
+  f.get('n');
+  return f;
+}
+
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 
 /** The module with SIMD element-wise kernels (simd) or scalar ones; null when this runtime cannot compile it. */
@@ -635,7 +674,7 @@ function kernelModule(simd: boolean): WebAssembly.Module | null {
   let mod: WebAssembly.Module | null = null;
   try {
     if (typeof WebAssembly === 'object') {
-      mod = new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(simd), residualKernel(simd), rowsKernel(), combineKernel(simd), poolEdgesKernel(simd), poolNodesKernel(simd), ...(simd ? [spmm4Kernel()] : [])]));
+      mod = new WebAssembly.Module(moduleBytes([spmmKernel(), aggregateKernel(simd), residualKernel(simd), rowsKernel(), combineKernel(simd), poolEdgesKernel(simd), poolNodesKernel(simd), growKernel(), ...(simd ? [spmm4Kernel()] : [])]));
     }
   } catch {
     mod = null;
@@ -653,6 +692,7 @@ interface WasmExports {
   combine(list: number, m: number, esrc: number, edst: number, ps: number, pd: number, pe: number, aE: number, Hh: number): void;
   poolEdges(list: number, m: number, aE: number, aEBase: number, removed: number, Hh: number, sum: number, mx: number): number;
   poolNodes(S: number, n: number, hL: number, hLBase: number, H: number, sum: number, mx: number): void;
+  grow(list: number, from: number, to: number, adjPtr: number, adjVal: number, mark: number, bit: number, out: number, n: number): number;
 }
 
 /**
@@ -692,6 +732,7 @@ export function wasmKernels(bytes: number, simd = false, maxIn = 256): Inference
     combine: (list, m, esrc, edst, ps, pd, pe, aE, Hh) => x.combine(at(list), m, at(esrc), at(edst), at(ps), at(pd), at(pe), at(aE), Hh),
     poolEdges: (list, m, aE, aEBase, removed, Hh, sum, mx) => x.poolEdges(at(list), m, at(aE), at(aEBase), at(removed), Hh, at(sum), at(mx)) !== 0,
     poolNodes: (S, n, hL, hLBase, H, sum, mx) => x.poolNodes(at(S), n, at(hL), at(hLBase), H, at(sum), at(mx)),
+    grow: (list, from, to, adjPtr, adjVal, mark, bit, out, n) => x.grow(at(list), from, to, at(adjPtr), at(adjVal), at(mark), bit, at(out), n),
   };
 }
 
