@@ -211,6 +211,38 @@ function reluOf(f: Fn, x: string): Fn {
 }
 
 /**
+ * The spmm kernels' one-row loop, rows [r, rows): emitted into a kernel
+ * that has spmm's parameters and the locals r, o, xr, yp, kp, kend, cp,
+ * rowIn, rowOut (i32) and s (f64).
+ */
+function spmmRowsFrom(f: Fn): void {
+  f.forRange('r', 'rows', () => {
+    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
+    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
+      f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
+      f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
+      f.f64(0).set('s');
+      f.forStep('kp', 'kend', 4, () => {
+        f.get('s');
+        f.get('kp').loadF32AsF64();
+        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64();
+        f.op(OP.f64Mul, OP.f64Add).set('s');
+        f.inc('cp', 4);
+      });
+      f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
+      f.get('relu').op(OP.if, 0x40);
+      reluOf(f, 's').set('s');
+      f.op(OP.end);
+      f.get('yp').get('s').storeF64AsF32();
+      f.inc('yp', 4);
+    });
+  });
+}
+
+/**
  * spmm(rowPtr, col, w, b, nIn, nOut, x, rows, y, relu). Four rows at a time:
  * each weight and column index loaded once serves four independent sums
  * (one long dependency chain per row would stall on the f64 add latency);
@@ -265,27 +297,7 @@ function spmmKernel(): Fn {
       f.inc('yp', 4);
     });
   });
-  // the remaining rows one at a time
-  f.forRange('r', 'rows', () => {
-    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
-    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
-    f.i32(0).set('o');
-    f.forRange('o', 'nOut', () => {
-      range();
-      f.f64(0).set('s');
-      f.forStep('kp', 'kend', 4, () => {
-        f.get('s');
-        f.get('kp').loadF32AsF64();
-        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64();
-        f.op(OP.f64Mul, OP.f64Add).set('s');
-        f.inc('cp', 4);
-      });
-      f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
-      relu('s');
-      f.get('yp').get('s').storeF64AsF32();
-      f.inc('yp', 4);
-    });
-  });
+  spmmRowsFrom(f);
   return f;
 }
 
@@ -431,29 +443,7 @@ function spmm4Kernel(): Fn {
       f.inc('yp', 4);
     });
   });
-  // the remaining rows one at a time
-  f.forRange('r', 'rows', () => {
-    f.get('x').get('r').get('rowIn').op(OP.i32Mul, OP.i32Add).set('xr');
-    f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
-    f.i32(0).set('o');
-    f.forRange('o', 'nOut', () => {
-      range();
-      f.f64(0).set('s');
-      f.forStep('kp', 'kend', 4, () => {
-        f.get('s');
-        f.get('kp').loadF32AsF64();
-        f.get('xr').get('cp').loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64();
-        f.op(OP.f64Mul, OP.f64Add).set('s');
-        f.inc('cp', 4);
-      });
-      f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
-      f.get('relu').op(OP.if, 0x40);
-      reluOf(f, 's').set('s');
-      f.op(OP.end);
-      f.get('yp').get('s').storeF64AsF32();
-      f.inc('yp', 4);
-    });
-  });
+  spmmRowsFrom(f);
   return f;
 }
 
