@@ -287,7 +287,11 @@ export function outageRecord(s: ScenarioState, screen: DcScreen, k: number, opts
 /** Loading of branch e with dp (p.u.) more real power flowing from its from end, reactive flows unchanged. */
 export function estimatedLoading(s: ScenarioState, e: number, dp: number): number {
   const rate = s.net.rateA[e] / s.net.baseMVA;
-  return Math.max(Math.hypot(s.pf[e] + dp, s.qf[e]), Math.hypot(s.pt[e] - dp, s.qt[e])) / rate;
+  // sqrt(p^2 + q^2), not Math.hypot: called for every listed branch of every
+  // outage, hypot's overflow care costs several times more and p.u. flows
+  // cannot overflow (results agree to an ulp).
+  const pf = s.pf[e] + dp, qf = s.qf[e], pt = s.pt[e] - dp, qt = s.qt[e];
+  return Math.max(Math.sqrt(pf * pf + qf * qf), Math.sqrt(pt * pt + qt * qt)) / rate;
 }
 
 /** Reads the static features of branch k back (for callers that only kept the blob). */

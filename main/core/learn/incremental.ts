@@ -510,6 +510,18 @@ export class IncrementalPredictor {
     k.scatter(Si, nL, this.pBuf, this.psWork, Hh);
     k.spmm(bd, this.xBuf, nL, this.pBuf, false);
     k.scatter(Si, nL, this.pBuf, this.pdWork, Hh);
+    // Node head on S_L, from the same gathered rows.
+    let yN: Float32Array | null = null;
+    if (this.nodeHidden && this.nodeOut) {
+      k.spmm(this.nodeHidden, this.xBuf, nL, this.aNBuf, true);
+      yN = this.yNBuf;
+      k.spmm(this.nodeOut, this.aNBuf, nL, yN, false);
+      const off = this.nodeOff, baseOff = this.nodeOffset;
+      if (baseOff) for (let r = 0; r < nL; r++) off[Si[r]] = baseOff[Si[r]];
+      else for (let r = 0; r < nL; r++) off[Si[r]] = 0;
+      if (d.nodeOffset) for (let j = 0; j < nd; j++) off[d.nodes[j]] = d.nodeOffset[j];
+      for (let r = 0; r < nL; r++) yN[r] += off[Si[r]];
+    }
     if (ne > 0) {
       k.gather(listE, ne, this.eWork, this.xBuf, H);
       k.spmm(be, this.xBuf, ne, this.pBuf, false);
@@ -533,19 +545,6 @@ export class IncrementalPredictor {
       if (oe && ov) for (let j = 0; j < oe.length; j++) off[oe[j]] = ov[j];
       for (let j = 0; j < m; j++) yE[j] += off[Ei[j]];
     }
-    // Node head on S_L.
-    let yN: Float32Array | null = null;
-    if (this.nodeHidden && this.nodeOut) {
-      k.gather(Si, nL, hL, this.xBuf, H);
-      k.spmm(this.nodeHidden, this.xBuf, nL, this.aNBuf, true);
-      yN = this.yNBuf;
-      k.spmm(this.nodeOut, this.aNBuf, nL, yN, false);
-      const off = this.nodeOff;
-      for (let r = 0; r < nL; r++) off[Si[r]] = this.nodeOffset ? this.nodeOffset[Si[r]] : 0;
-      if (d.nodeOffset) for (let j = 0; j < nd; j++) off[d.nodes[j]] = d.nodeOffset[j];
-      for (let r = 0; r < nL; r++) yN[r] += off[Si[r]];
-    }
-
     // Offset-only edges (not recomputed): base output moved by the offset
     // change, appended after the recomputed rows of yE.
     const offsetOnly = this.offsetOnly;
