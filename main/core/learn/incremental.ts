@@ -14,7 +14,15 @@
 // changes just moves its prediction by the difference. Pooled means are
 // updated by differences, pooled maxima come from the few largest base values
 // of each column (ColumnTops) outside the recomputed rows, so the cost of a
-// sample grows with its neighbourhood, not with the grid.
+// sample grows with its neighbourhood, not with the grid. The edge head's
+// hidden layer is split by input block (gnn.edgeHeadBlocks): per-node
+// products are kept for every node, so an edge next to S_L costs one
+// addition per unit, not a product.
+//
+// The arithmetic runs in kernels.ts (WebAssembly, SIMD where available, or
+// the TypeScript loops) on one arena that holds every array; the base sample
+// itself is computed with the same kernels. All kernel sets give the batched
+// forward's bits (tests compare them).
 
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
