@@ -1,35 +1,44 @@
-// gridrewire predict --db <file> --model <id> <case.m> [--json] [--top N]
+// gridrewire predict --db <file> --model <id> <case.m> [--workers N] [--json] [--top N]
 
 import { basename } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { parseMatpower } from '../core/grid/matpower';
 import { readCaseText } from '../services/cases';
-import { predictWithStore } from '../services/predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers } from '../services/predict';
+import { compile } from '../core/grid/network';
+import { defaultWorkers } from '../jobs/pool';
 import { openStore } from '../store';
 import { intFlag } from './learn-flags';
 
-export const PREDICT_USAGE = 'usage: gridrewire predict --db <file> --model <id> <case.m> [--json] [--top N]';
+export const PREDICT_USAGE = 'usage: gridrewire predict --db <file> --model <id> <case.m> [--workers N] [--json] [--top N]';
+
+/** Grids with fewer branches are predicted in this thread: starting workers would cost more than it saves. */
+const WORKERS_FROM_BRANCHES = 1000;
 
 export async function predictCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', json: 'boolean', top: 'number' });
+  const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', json: 'boolean', top: 'number', workers: 'number' });
   if (positional.length !== 1 || !flags.db || flags.model === undefined) throw new UsageError(PREDICT_USAGE);
   const file = positional[0];
   const c = parseMatpower(readCaseText(file), basename(file));
   const store = openStore(flags.db as string, { readonly: true });
-  let r;
+  let s;
   try {
-    r = predictWithStore(store, intFlag(flags, 'model', 1)!, c);
+    s = loadSurrogate(store, intFlag(flags, 'model', 1)!);
   } finally {
     store.close();
   }
+  const workers = intFlag(flags, 'workers', 1) ?? (compile(c).nl >= WORKERS_FROM_BRANCHES ? defaultWorkers() : 1);
+  const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
   if (flags.json) {
-    out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, seconds: r.seconds, contingencies: r.contingencies }));
+    out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, workers: r.workers, seconds: r.seconds, contingencies: r.contingencies }));
     return 0;
   }
   const counts = new Map<string, number>();
   for (const x of r.contingencies) counts.set(x.verdict, (counts.get(x.verdict) ?? 0) + 1);
   const L = [
-    `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms (base case ${(r.seconds.base * 1000).toFixed(0)} ms, DC-LODF features ${(r.seconds.features * 1000).toFixed(0)} ms, network ${(r.seconds.inference * 1000).toFixed(0)} ms)`,
+    r.workers > 1
+      ? `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms on ${r.workers} worker threads (each: base case ${(r.seconds.base * 1000).toFixed(0)} ms, DC-LODF features ${(r.seconds.features * 1000).toFixed(0)} ms)`
+      : `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms (base case ${(r.seconds.base * 1000).toFixed(0)} ms, DC-LODF features ${(r.seconds.features * 1000).toFixed(0)} ms, network ${(r.seconds.inference * 1000).toFixed(0)} ms)`,
     `verdicts: ${[...counts].map(([v, n]) => `${v} ${n}`).join(', ')} (islanded decided by topology; threshold ${r.threshold.toFixed(3)})`,
     '',
     `${'rank'.padStart(5)}${'branch'.padStart(8)}  ${'from-to'.padEnd(13)}${'verdict'.padEnd(18)}${'pInsecure'.padStart(10)}${'maxLoad%'.padStart(10)}`,

@@ -14,14 +14,17 @@
 
 import type { Case } from '../core/grid/case';
 import { N1Engine } from '../core/grid/contingency';
-import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures } from '../core/grid/features';
+import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures, type ScenarioState } from '../core/grid/features';
 import { DcScreen } from '../core/grid/lodf';
-import { compile } from '../core/grid/network';
+import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/post-outage';
 import { EDGE_FEAT_DIM, NODE_FEAT_DIM, SurrogateFeatures } from '../core/learn/grid-data';
 import type { GraphNet } from '../core/learn/gnn';
+import type { GraphSample } from '../core/learn/graph';
 import { IncrementalPredictor } from '../core/learn/incremental';
-import { deserializeModel, type Blob } from '../core/learn/serialize';
+import { deserializeModel, serializeModel, type Blob } from '../core/learn/serialize';
+import { runPool } from '../jobs/pool';
+import type { PredictChunkResult, PredictInit } from '../jobs/predict-job';
 import type { Store } from '../store';
 import type { SurrogateModelConfig } from './train';
 
@@ -71,51 +74,135 @@ export interface PredictOutcome {
   modelId: number;
   threshold: number;
   contingencies: PredictedContingency[];
-  /** Seconds: base solve + features (DC-LODF) and the network's inference. */
+  /**
+   * Seconds: base solve, features (DC-LODF) and the network's inference, in
+   * this thread; with workers, base and features are the workers' own and
+   * `inference` is the wall time of the pool (they overlap).
+   */
   seconds: { base: number; features: number; inference: number; total: number };
+  /** Threads that predicted (1: this one). */
+  workers: number;
 }
 
-/** Predicts every in-service branch outage of case `c` with a loaded surrogate. */
+/** What the network says of one outage (internal branch index k). */
+export interface RawPrediction {
+  k: number;
+  prob: number;
+  maxEdge: number;
+  maxEdgeMargin: number;
+  upperMargin: number;
+  lowerMargin: number;
+}
+
+/**
+ * One operating point of a surrogate's grid, ready to predict its outages:
+ * solved base case, islanding by topology, DC-LODF featurizer and the
+ * incremental predictor over the base sample. Used in this thread and by
+ * the 'predict' worker job.
+ */
+export class CasePredictor {
+  readonly net: Network;
+  readonly islanded: Uint8Array;
+  readonly seconds = { base: 0, features: 0 };
+  private readonly state: ScenarioState;
+  private readonly stat: Float32Array;
+  private readonly feats: SurrogateFeatures;
+  private readonly base: GraphSample;
+  private readonly featurizer: OutageFeaturizer;
+  private readonly inc: IncrementalPredictor;
+
+  constructor(model: GraphNet, config: SurrogateModelConfig, c: Case, modelId: number) {
+    const t0 = performance.now();
+    const net = compile(c);
+    const why = signatureMismatch(config.grid, net);
+    if (why) throw new PredictError(`case ${c.name} is not the grid model ${modelId} was trained on: ${why}`);
+    const engine = new N1Engine(c);
+    this.net = engine.net;
+    this.state = scenarioState(engine);
+    this.stat = staticFeatures(this.state);
+    const t1 = performance.now();
+    this.feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, config.normaliser);
+    this.base = this.feats.base(this.stat);
+    this.islanded = islandedByTopology(net, gridTopology(net));
+    this.featurizer = new OutageFeaturizer(this.state, new DcScreen(net), config.features);
+    this.inc = new IncrementalPredictor(model, this.feats.graph, this.base);
+    this.seconds.base = (t1 - t0) / 1000;
+    this.seconds.features = (performance.now() - t1) / 1000;
+  }
+
+  /** The network's prediction for internal branch k's outage (k must not be islanded). */
+  predict(k: number): RawPrediction {
+    const t0 = performance.now();
+    const rec = this.featurizer.record(k);
+    this.seconds.features += (performance.now() - t0) / 1000;
+    const r = this.inc.predict(this.feats.delta(this.base, this.stat, rec));
+    return { k, prob: r.prob ?? 0, maxEdge: r.maxEdge, maxEdgeMargin: r.maxEdgeMargin, upperMargin: r.upperMargin, lowerMargin: r.lowerMargin };
+  }
+}
+
+/** The verdict a raw prediction stands for at threshold th. */
+function predicted(net: Network, r: RawPrediction, th: number): PredictedContingency {
+  const k = r.k;
+  let verdict: PredictedVerdict = 'secure';
+  if (r.prob >= th) {
+    const over = r.maxEdgeMargin > 0;
+    const volt = r.upperMargin > 0 || r.lowerMargin < 0;
+    verdict = over && volt ? 'overload+voltage' : over ? 'overload' : volt ? 'voltage' : 'insecure';
+  }
+  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict, pInsecure: r.prob, maxLoading: Number.isFinite(r.maxEdge) ? r.maxEdge : null };
+}
+
+function islandedRecord(net: Network, k: number): PredictedContingency {
+  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict: 'islanded', pInsecure: 1, maxLoading: null };
+}
+
+/** Predicts every in-service branch outage of case `c` with a loaded surrogate, in this thread. */
 export function predictCase(s: LoadedSurrogate, c: Case): PredictOutcome {
+  const t0 = performance.now();
+  const cp = new CasePredictor(s.model, s.config, c, s.id);
+  const net = cp.net, th = s.config.threshold;
+  const out: PredictedContingency[] = [];
+  for (let k = 0; k < net.nl; k++) out.push(cp.islanded[k] ? islandedRecord(net, k) : predicted(net, cp.predict(k), th));
+  const total = (performance.now() - t0) / 1000;
+  const { base, features } = cp.seconds;
+  return { caseName: c.name, modelId: s.id, threshold: th, contingencies: rankPredictions(out), workers: 1, seconds: { base, features, inference: total - base - features, total } };
+}
+
+/**
+ * The same on `workers` worker threads: each parses the case, solves its
+ * base case and builds its own predictor once, then predicts chunks of
+ * outages; results are assembled here, identical to predictCase's.
+ */
+export async function predictCaseInWorkers(s: LoadedSurrogate, c: Case, workers: number, signal?: AbortSignal): Promise<PredictOutcome> {
   const t0 = performance.now();
   const net = compile(c);
   const why = signatureMismatch(s.config.grid, net);
   if (why) throw new PredictError(`case ${c.name} is not the grid model ${s.id} was trained on: ${why}`);
-  const engine = new N1Engine(c);
-  const state = scenarioState(engine);
-  const stat = staticFeatures(state);
-  const t1 = performance.now();
-  const feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, s.config.normaliser);
-  const base = feats.base(stat);
   const islanded = islandedByTopology(net, gridTopology(net));
-  const featurizer = new OutageFeaturizer(state, new DcScreen(net), s.config.features);
-  const records: Float32Array[] = [];
-  for (let k = 0; k < net.nl; k++) records.push(islanded[k] ? Float32Array.of(k, 0) : featurizer.record(k));
-  const t2 = performance.now();
-  const inc = new IncrementalPredictor(s.model, feats.graph, base);
+  const todo: number[] = [];
+  for (let k = 0; k < net.nl; k++) if (!islanded[k]) todo.push(k);
+  // Chunks small enough to balance the workers, large enough that messages cost little.
+  const size = Math.max(16, Math.ceil(todo.length / (workers * 8)));
+  const chunks: number[][] = [];
+  for (let i = 0; i < todo.length; i += size) chunks.push(todo.slice(i, i + size));
+  const ser = serializeModel(s.model);
+  const init: PredictInit = { case: c, modelId: s.id, config: s.config, modelConfig: ser.config, blobs: ser.blobs };
+  const raw: RawPrediction[] = [];
+  let base = 0, features = 0;
+  await runPool<PredictInit, number[], PredictChunkResult>({
+    job: 'predict', init, chunks, workers, signal,
+    onResult: (r) => {
+      raw.push(...r.predictions);
+      base = Math.max(base, r.seconds.base);
+      features = Math.max(features, r.seconds.features);
+    },
+  });
   const th = s.config.threshold;
   const out: PredictedContingency[] = [];
-  for (let k = 0; k < net.nl; k++) {
-    const id = { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]] };
-    if (islanded[k]) {
-      out.push({ ...id, verdict: 'islanded', pInsecure: 1, maxLoading: null });
-      continue;
-    }
-    const r = inc.predict(feats.delta(base, stat, records[k]));
-    const p = r.prob ?? 0;
-    let verdict: PredictedVerdict = 'secure';
-    if (p >= th) {
-      const over = r.maxEdgeMargin > 0;
-      const volt = r.upperMargin > 0 || r.lowerMargin < 0;
-      verdict = over && volt ? 'overload+voltage' : over ? 'overload' : volt ? 'voltage' : 'insecure';
-    }
-    out.push({ ...id, verdict, pInsecure: p, maxLoading: Number.isFinite(r.maxEdge) ? r.maxEdge : null });
-  }
-  const t3 = performance.now();
-  return {
-    caseName: c.name, modelId: s.id, threshold: th, contingencies: rankPredictions(out),
-    seconds: { base: (t1 - t0) / 1000, features: (t2 - t1) / 1000, inference: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
-  };
+  for (let k = 0; k < net.nl; k++) if (islanded[k]) out.push(islandedRecord(net, k));
+  for (const r of raw) out.push(predicted(net, r, th));
+  const total = (performance.now() - t0) / 1000;
+  return { caseName: c.name, modelId: s.id, threshold: th, contingencies: rankPredictions(out), workers: Math.min(workers, chunks.length), seconds: { base, features, inference: total, total } };
 }
 
 /** Islanded first, then by probability of insecurity, then by predicted loading. */

@@ -2,7 +2,8 @@
 // (labels by the exact engine, split by scenario), training with checkpoints,
 // resume from a mid-epoch checkpoint giving bit-for-bit the uninterrupted
 // result, data-parallel gradients equal to the single-thread ones, and
-// predictions (refusing another grid; incremental = full forward).
+// predictions (refusing another grid; incremental = full forward; the same
+// on worker threads).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../main/store';
 import { buildDataset, loadDataset, splitCounts } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
-import { loadSurrogate, predictCase, PredictError } from '../../main/services/predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, PredictError } from '../../main/services/predict';
 import { SurrogateSamples, fitNormaliser, SurrogateFeatures, EDGE_FEAT_DIM, NODE_FEAT_DIM } from '../../main/core/learn/grid-data';
 import { applyDelta } from '../../main/core/learn/incremental';
 import { Trainer, averageGradients } from '../../main/core/learn/trainer';
@@ -134,6 +135,11 @@ test('predict: every branch, islanded by topology, incremental = full forward; a
     assert.ok(Math.abs(got.pInsecure - p) < 1e-5, `branch ${k}: ${got.pInsecure} vs ${p}`);
   }
   assert.throws(() => predictCase(s, loadCase('case39')), (e: Error) => e instanceof PredictError && /not the grid model .* 39 in-service buses/.test(e.message));
+  // On worker threads: the same predictions, in the same order.
+  const w = await predictCaseInWorkers(s, c, 2);
+  assert.equal(w.workers, 2);
+  assert.deepEqual(w.contingencies, r.contingencies);
+  await assert.rejects(predictCaseInWorkers(s, loadCase('case39'), 2), (e: Error) => e instanceof PredictError && /39 in-service buses/.test(e.message));
 });
 
 test('demo plumbing: bundled case, dataset, adaptive+ch3l3 training, results in the store', async () => {
