@@ -180,7 +180,6 @@ export async function runLearnBench(record: (r: LearnRow) => void): Promise<void
       what: `surrogate N-1 case_ACTIVSg2000, all ${best.nl} branches, ${nw} worker threads, best of 3`,
       value: Math.min(...par),
       unit: 's',
-      target: '<= 1 s',
       note: `first ${f(par[0])} s; each worker receives the parsed case, solves its base case and builds its predictor, then predicts chunks (predict --workers)`,
     });
   }

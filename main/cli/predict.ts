@@ -5,15 +5,12 @@ import { parseArgs, UsageError } from './args';
 import { parseMatpower } from '../core/grid/matpower';
 import { readCaseText } from '../services/cases';
 import { loadSurrogate, predictCase, predictCaseInWorkers } from '../services/predict';
-import { compile } from '../core/grid/network';
-import { defaultWorkers } from '../jobs/pool';
 import { openStore } from '../store';
 import { intFlag } from './learn-flags';
 
 export const PREDICT_USAGE = 'usage: gridrewire predict --db <file> --model <id> <case.m> [--workers N] [--json] [--top N]';
 
-/** Grids with fewer branches are predicted in this thread: starting workers would cost more than it saves. */
-const WORKERS_FROM_BRANCHES = 1000;
+
 
 export async function predictCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', json: 'boolean', top: 'number', workers: 'number' });
@@ -27,7 +24,10 @@ export async function predictCommand(argv: string[], out: (s: string) => void): 
   } finally {
     store.close();
   }
-  const workers = intFlag(flags, 'workers', 1) ?? (compile(c).nl >= WORKERS_FROM_BRANCHES ? defaultWorkers() : 1);
+  // In this thread unless asked: each worker starts cold (its own base solve,
+  // predictor and JIT warm-up), which on case_ACTIVSg2000 and 2 cores costs
+  // more than it saves (npm run bench: 1.2 s on 2 workers, 0.64 s here).
+  const workers = intFlag(flags, 'workers', 1) ?? 1;
   const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
   if (flags.json) {
     out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, workers: r.workers, seconds: r.seconds, contingencies: r.contingencies }));

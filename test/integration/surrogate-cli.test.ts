@@ -39,7 +39,7 @@ test('dataset -> train -> predict on case30 with random scenarios', () => {
   const p = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case30.m'), '--json']);
   assert.equal(p.code, 0, p.stderr);
   const pr = JSON.parse(p.stdout);
-  assert.equal(pr.workers, 1); // a small grid is predicted in the command's own thread
+  assert.equal(pr.workers, 1); // in the command's own thread unless --workers says otherwise
   const pw = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case30.m'), '--json', '--workers', '2']);
   assert.equal(pw.code, 0, pw.stderr);
   const prw = JSON.parse(pw.stdout);
