@@ -34,15 +34,8 @@ import { Rng } from '../main/core/learn/rng';
 import { hiddenSparsityFor, surrogateModel, surrogateLoss } from '../main/core/learn/surrogate';
 import { Trainer } from '../main/core/learn/trainer';
 import type { GraphSample } from '../main/core/learn/graph';
+import type { Row } from './run';
 
-export interface LearnRow {
-  section: string;
-  what: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
 
 const ROOT = process.env.GRIDREWIRE_BENCH_ROOT ?? join(__dirname, '..');
 const CASES = join(ROOT, '..', 'shared', 'cases');
@@ -95,7 +88,7 @@ function throughput(data: SurrogateSamples, samples: GraphSample[], hidden: numb
   return { perSec: (n * batch) / sec, counts: parameterCounts(tr.model.layers) };
 }
 
-export async function runLearnBench(record: (r: LearnRow) => void): Promise<void> {
+export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   const { data, samples } = acti200Samples();
   for (const hidden of [48, 256]) {
     const budget = hidden > 100 ? 6 : 4;

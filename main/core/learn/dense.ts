@@ -64,7 +64,7 @@ export class DenseLayer implements Layer {
         const bo = b[o];
         s0 += bo; s1 += bo; s2 += bo; s3 += bo;
         if (relu) {
-          // ReLU without a branch (see ops.relu): signs are random, branches mispredict.
+          // ReLU without a branch (see ops.ts): signs are random, branches mispredict.
           s0 = 0.5 * (s0 + Math.abs(s0));
           s1 = 0.5 * (s1 + Math.abs(s1));
           s2 = 0.5 * (s2 + Math.abs(s2));

@@ -20,7 +20,7 @@
 
 import { F64, Fn, I32, OP, SIMD, V128, type ValType, moduleBytes } from '../wasm/emitter';
 import type { Layer } from './layer';
-import { SparseLayer } from './sparse';
+import { SparseLayer, csrForward } from './sparse';
 
 /** Bump allocator over one buffer (the wasm memory, or a plain ArrayBuffer). */
 export class Arena {
@@ -114,17 +114,7 @@ export function jsKernels(bytes: number): InferenceKernels {
     kind: 'js',
     arena: new Arena(new ArrayBuffer(bytes)),
     spmm(L, x, rows, y, relu) {
-      const { nIn, nOut, rowPtr, col, w, b } = L;
-      for (let r = 0; r < rows; r++) {
-        const x0 = r * nIn, y0 = r * nOut;
-        for (let o = 0; o < nOut; o++) {
-          let s = 0;
-          const end = rowPtr[o + 1];
-          for (let k = rowPtr[o]; k < end; k++) s += w[k] * x[x0 + col[k]];
-          s += b[o];
-          y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
-        }
-      }
+      csrForward(L.rowPtr, L.col, L.w, L.b, L.nIn, L.nOut, x, rows, y, relu);
     },
     aggregate(S, rows, adjPtr, adjEdge, adjOther, removed, h, e, z, H, ope) {
       for (let r = 0; r < rows; r++) {
@@ -216,6 +206,21 @@ function reluOf(f: Fn, x: string): Fn {
   return f.f64(0.5).get(x).get(x).op(OP.f64Abs, OP.f64Add, OP.f64Mul);
 }
 
+/** The spmm kernels' byte pointers for output o: kp, kend over its weights, cp over its column indices. */
+function outputRange(f: Fn): void {
+  f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
+  f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
+  f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
+}
+
+/** x = ReLU(x) when the kernel's `relu` parameter is set; x is an f64 local, or an f64x2 one with simd. */
+function reluIfAsked(f: Fn, x: string, simd = false): void {
+  f.get('relu').op(OP.if, 0x40);
+  if (simd) new Lanes(f, true).relu(x);
+  else reluOf(f, x);
+  f.set(x).op(OP.end);
+}
+
 /**
  * The spmm kernels' one-row loop, rows [r, rows): emitted into a kernel
  * that has spmm's parameters and the locals r, o, xr, yp, kp, kend, cp,
@@ -227,9 +232,7 @@ function spmmRowsFrom(f: Fn): void {
     f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
     f.i32(0).set('o');
     f.forRange('o', 'nOut', () => {
-      f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
-      f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
-      f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
+      outputRange(f);
       f.f64(0).set('s');
       f.forStep('kp', 'kend', 4, () => {
         f.get('s');
@@ -239,9 +242,7 @@ function spmmRowsFrom(f: Fn): void {
         f.inc('cp', 4);
       });
       f.get('s').addr('b', 'o', 2).loadF32AsF64().op(OP.f64Add).set('s');
-      f.get('relu').op(OP.if, 0x40);
-      reluOf(f, 's').set('s');
-      f.op(OP.end);
+      reluIfAsked(f, 's');
       f.get('yp').get('s').storeF64AsF32();
       f.inc('yp', 4);
     });
@@ -257,17 +258,6 @@ function spmmRowsFrom(f: Fn): void {
 function spmmKernel(): Fn {
   const f = new Fn('spmm', ptrs('rowPtr', 'col', 'w', 'b', 'nIn', 'nOut', 'x', 'rows', 'y', 'relu'), null,
     [...locals(I32, 'r', 'r4', 'o', 'xr', 'yp', 'kp', 'kend', 'cp', 'c', 'rowIn', 'rowOut'), ...locals(F64, 's', 's1', 's2', 's3', 'wk', 'bo')]);
-  const relu = (x: string) => {
-    f.get('relu').op(OP.if, 0x40);
-    reluOf(f, x).set(x);
-    f.op(OP.end);
-  };
-  // kp, kend, cp for output o
-  const range = () => {
-    f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
-    f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
-    f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
-  };
   f.get('nIn').i32(2).op(OP.i32Shl).set('rowIn');
   f.get('nOut').i32(2).op(OP.i32Shl).set('rowOut');
   f.i32(0).set('r');
@@ -278,7 +268,7 @@ function spmmKernel(): Fn {
     f.get('y').get('r').get('rowOut').op(OP.i32Mul, OP.i32Add).set('yp');
     f.i32(0).set('o');
     f.forRange('o', 'nOut', () => {
-      range();
+      outputRange(f);
       f.f64(0).set('s').f64(0).set('s1').f64(0).set('s2').f64(0).set('s3');
       f.forStep('kp', 'kend', 4, () => {
         f.get('kp').loadF32AsF64().set('wk');
@@ -294,7 +284,7 @@ function spmmKernel(): Fn {
       f.addr('b', 'o', 2).loadF32AsF64().set('bo');
       for (const s of ['s', 's1', 's2', 's3']) {
         f.get(s).get('bo').op(OP.f64Add).set(s);
-        relu(s);
+        reluIfAsked(f, s);
       }
       f.get('yp').get('s').storeF64AsF32();
       f.get('yp').get('rowOut').op(OP.i32Add).tee('c').get('s1').storeF64AsF32();
@@ -344,6 +334,13 @@ class Lanes {
   add(): this { if (this.simd) this.f.simd(SIMD.f64x2Add); else this.f.op(OP.f64Add); return this; }
   sub(): this { if (this.simd) this.f.simd(SIMD.f64x2Sub); else this.f.op(OP.f64Sub); return this; }
   mul(): this { if (this.simd) this.f.simd(SIMD.f64x2Mul); else this.f.op(OP.f64Mul); return this; }
+  /** mx at pointer local mp = max(mx, local v), as `if (v > mx) mx = v`. */
+  maxInto(mp: string, v: string): this {
+    this.f.get(mp);
+    this.load64(mp);
+    this.f.get(v);
+    return this.pmax().store64();
+  }
   /** max as `if (v > mx) mx = v`: stack holds mx, v. */
   pmax(): this {
     if (this.simd) this.f.simd(SIMD.f64x2Pmax);
@@ -387,16 +384,6 @@ function spmm4Kernel(): Fn {
   const f = new Fn('spmm4', ptrs('rowPtr', 'col', 'w', 'b', 'nIn', 'nOut', 'x', 'rows', 'y', 'relu', 't'), null,
     [...locals(I32, 'r', 'r4', 'o', 'xr', 'yp', 'kp', 'kend', 'cp', 'c', 'rowIn', 'rowOut', 'tp', 'tend', 'half', 'xc'), ...locals(F64, 's'),
       ...locals(V128, 'w2', 'a0', 'a1')]);
-  const reluV = (v: string) => {
-    f.get('relu').op(OP.if, 0x40);
-    f.f64(0.5).simd(SIMD.f64x2Splat).get(v).get(v).simd(SIMD.f64x2Abs).simd(SIMD.f64x2Add).simd(SIMD.f64x2Mul).set(v);
-    f.op(OP.end);
-  };
-  const range = () => {
-    f.addr('rowPtr', 'o', 2).loadI32().i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kp');
-    f.addr('rowPtr', 'o', 2).loadI32(4).i32(2).op(OP.i32Shl).get('w').op(OP.i32Add).set('kend');
-    f.get('col').get('kp').get('w').op(OP.i32Sub, OP.i32Add).set('cp');
-  };
   /** f64x2 of (x[xc], x[xc + rowIn]) widened. */
   const pair = () => {
     f.get('xc').loadF32AsF64().simd(SIMD.f64x2Splat);
@@ -426,7 +413,7 @@ function spmm4Kernel(): Fn {
     });
     f.i32(0).set('o');
     f.forRange('o', 'nOut', () => {
-      range();
+      outputRange(f);
       f.f64(0).simd(SIMD.f64x2Splat).tee('a0').set('a1');
       f.forStep('kp', 'kend', 4, () => {
         f.get('kp').loadF32AsF64().simd(SIMD.f64x2Splat).set('w2');
@@ -438,8 +425,8 @@ function spmm4Kernel(): Fn {
       f.addr('b', 'o', 2).loadF32AsF64().simd(SIMD.f64x2Splat).set('w2');
       f.get('a0').get('w2').simd(SIMD.f64x2Add).set('a0');
       f.get('a1').get('w2').simd(SIMD.f64x2Add).set('a1');
-      reluV('a0');
-      reluV('a1');
+      reluIfAsked(f, 'a0', true);
+      reluIfAsked(f, 'a1', true);
       f.get('a0').simd(SIMD.f32x4DemoteF64x2Zero).set('a0');
       f.get('a1').simd(SIMD.f32x4DemoteF64x2Zero).set('a1');
       f.get('yp').get('a0').simdLane(SIMD.f32x4ExtractLane, 0).op(OP.f32Store, 2, 0);
@@ -595,10 +582,7 @@ function poolEdgesKernel(simd: boolean): Fn {
       x.load64('sp');
       f.get('v');
       x.add().store64();
-      f.get('mp');
-      x.load64('mp');
-      f.get('v');
-      x.pmax().store64();
+      x.maxInto('mp', 'v');
       f.inc('ap', x.step).inc('mp', step64);
     });
     f.op(OP.else_);
@@ -631,10 +615,7 @@ function poolNodesKernel(simd: boolean): Fn {
       x.load64('sp');
       f.get('v');
       x.load('bp').sub().add().store64();
-      f.get('mp');
-      x.load64('mp');
-      f.get('v');
-      x.pmax().store64();
+      x.maxInto('mp', 'v');
       f.inc('hp', x.step).inc('bp', x.step).inc('mp', step64);
     });
   });

@@ -10,9 +10,6 @@
 // in doubles (2t and the halving are exact; t <= 0 gives +0), and a
 // comparison turned into a number, +(t > 0), compiles to a flag, not a jump.
 
-/** ReLU of a double, branch-free and exact. */
-export const relu = (t: number): number => 0.5 * (t + Math.abs(t));
-
 export function reluInPlace(x: Float32Array): Float32Array {
   for (let i = 0; i < x.length; i++) x[i] = 0.5 * (x[i] + Math.abs(x[i]));
   return x;

@@ -116,48 +116,8 @@ export class SparseLayer implements Layer {
    * alone equals the same row computed in a batch, bit for bit.
    */
   forward(x: Float32Array, rows: number, relu = false, out?: Float32Array): Float32Array {
-    const { nIn, nOut, rowPtr, col } = this;
-    const W = this.weight.data, b = this.bias.data;
-    const y = out ?? new Float32Array(rows * nOut);
-    let r = 0;
-    for (; r + 3 < rows; r += 4) {
-      const x0 = r * nIn, x1 = x0 + nIn, x2 = x1 + nIn, x3 = x2 + nIn;
-      const y0 = r * nOut;
-      for (let o = 0; o < nOut; o++) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        const end = rowPtr[o + 1];
-        for (let k = rowPtr[o]; k < end; k++) {
-          const w = W[k], c = col[k];
-          s0 += w * x[x0 + c];
-          s1 += w * x[x1 + c];
-          s2 += w * x[x2 + c];
-          s3 += w * x[x3 + c];
-        }
-        const bo = b[o];
-        s0 += bo; s1 += bo; s2 += bo; s3 += bo;
-        if (relu) {
-          // ReLU without a branch (see ops.relu): signs are random, branches mispredict.
-          s0 = 0.5 * (s0 + Math.abs(s0));
-          s1 = 0.5 * (s1 + Math.abs(s1));
-          s2 = 0.5 * (s2 + Math.abs(s2));
-          s3 = 0.5 * (s3 + Math.abs(s3));
-        }
-        y[y0 + o] = s0;
-        y[y0 + nOut + o] = s1;
-        y[y0 + 2 * nOut + o] = s2;
-        y[y0 + 3 * nOut + o] = s3;
-      }
-    }
-    for (; r < rows; r++) {
-      const x0 = r * nIn, y0 = r * nOut;
-      for (let o = 0; o < nOut; o++) {
-        let s = 0;
-        const end = rowPtr[o + 1];
-        for (let k = rowPtr[o]; k < end; k++) s += W[k] * x[x0 + col[k]];
-        s += b[o];
-        y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
-      }
-    }
+    const y = out ?? new Float32Array(rows * this.nOut);
+    csrForward(this.rowPtr, this.col, this.weight.data, this.bias.data, this.nIn, this.nOut, x, rows, y, relu);
     return y;
   }
 
@@ -224,6 +184,58 @@ export class SparseLayer implements Layer {
     }
     if (this.denseGrad) accumulateDenseGrad(this.denseGrad, x, dy, rows, nIn, nOut);
     return dx;
+  }
+}
+
+/**
+ * y[r] = W x[r] + b for rows [0, rows) of a CSR-over-outputs layer (ReLU
+ * when relu), four rows at a time so each weight loaded serves four sums.
+ * Each row's terms are summed in connection order whatever the grouping, so
+ * a row computed alone equals the same row in a batch, bit for bit (the
+ * inference kernels rely on it).
+ */
+export function csrForward(
+  rowPtr: Int32Array, col: Int32Array, W: Float32Array, b: Float32Array, nIn: number, nOut: number,
+  x: Float32Array, rows: number, y: Float32Array, relu: boolean,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const x0 = r * nIn, x1 = x0 + nIn, x2 = x1 + nIn, x3 = x2 + nIn;
+    const y0 = r * nOut;
+    for (let o = 0; o < nOut; o++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const end = rowPtr[o + 1];
+      for (let k = rowPtr[o]; k < end; k++) {
+        const w = W[k], c = col[k];
+        s0 += w * x[x0 + c];
+        s1 += w * x[x1 + c];
+        s2 += w * x[x2 + c];
+        s3 += w * x[x3 + c];
+      }
+      const bo = b[o];
+      s0 += bo; s1 += bo; s2 += bo; s3 += bo;
+      if (relu) {
+        // ReLU without a branch (see ops.ts): signs are random, branches mispredict.
+        s0 = 0.5 * (s0 + Math.abs(s0));
+        s1 = 0.5 * (s1 + Math.abs(s1));
+        s2 = 0.5 * (s2 + Math.abs(s2));
+        s3 = 0.5 * (s3 + Math.abs(s3));
+      }
+      y[y0 + o] = s0;
+      y[y0 + nOut + o] = s1;
+      y[y0 + 2 * nOut + o] = s2;
+      y[y0 + 3 * nOut + o] = s3;
+    }
+  }
+  for (; r < rows; r++) {
+    const x0 = r * nIn, y0 = r * nOut;
+    for (let o = 0; o < nOut; o++) {
+      let s = 0;
+      const end = rowPtr[o + 1];
+      for (let k = rowPtr[o]; k < end; k++) s += W[k] * x[x0 + col[k]];
+      s += b[o];
+      y[y0 + o] = relu ? 0.5 * (s + Math.abs(s)) : s;
+    }
   }
 }
 
