@@ -26,42 +26,63 @@ export function adjacency(net: Network): Adjacency {
 }
 
 /**
- * Bridges of the multigraph (parallel branches are never bridges), by an
- * iterative Tarjan low-link DFS. Returns 1 for each branch whose loss
- * disconnects its component.
+ * A depth-first forest of the multigraph (iterative, with Tarjan low-links),
+ * searching from `first` before the other buses. The tree branch into bus v
+ * is a bridge exactly when low[v] > disc[parent[v]] (parallel branches are
+ * never bridges: the search skips only the branch it came by, by id), and
+ * removing it cuts off v's subtree.
  */
-export function bridges(net: Network, adj: Adjacency = adjacency(net)): Uint8Array {
-  const n = net.nb;
-  const out = new Uint8Array(net.nl);
-  const disc = new Int32Array(n).fill(-1), low = new Int32Array(n);
-  const stackV = new Int32Array(n), stackE = new Int32Array(n), stackPos = new Int32Array(n);
-  let time = 0;
-  for (let s = 0; s < n; s++) {
+export interface DfsForest {
+  /** Parent bus in the tree and the branch to it (-1 for roots). */
+  parent: Int32Array;
+  parentBranch: Int32Array;
+  disc: Int32Array;
+  low: Int32Array;
+  /** Buses in the order their search finished: children before parents. */
+  post: Int32Array;
+  /** The root of each bus's tree. */
+  root: Int32Array;
+}
+
+export function dfsForest(adj: Adjacency, n: number, first = 0): DfsForest {
+  const parent = new Int32Array(n).fill(-1), parentBranch = new Int32Array(n).fill(-1);
+  const disc = new Int32Array(n).fill(-1), low = new Int32Array(n), post = new Int32Array(n), root = new Int32Array(n);
+  const stackV = new Int32Array(n), stackPos = new Int32Array(n);
+  let time = 0, done = 0;
+  for (let i = 0; i < n; i++) {
+    const s = i === 0 ? first : i === first ? 0 : i;
     if (disc[s] >= 0) continue;
     let sp = 0;
-    stackV[0] = s; stackE[0] = -1; stackPos[0] = adj.ptr[s];
+    stackV[0] = s; stackPos[0] = adj.ptr[s];
     disc[s] = low[s] = time++;
+    root[s] = s;
     while (sp >= 0) {
       const v = stackV[sp];
       if (stackPos[sp] < adj.ptr[v + 1]) {
         const p = stackPos[sp]++;
         const e = adj.branch[p], w = adj.other[p];
-        if (e === stackE[sp]) continue; // the tree edge we came by (by id, so parallels count)
+        if (e === parentBranch[v]) continue; // the tree branch we came by
         if (disc[w] < 0) {
           disc[w] = low[w] = time++;
+          parent[w] = v; parentBranch[w] = e; root[w] = s;
           sp++;
-          stackV[sp] = w; stackE[sp] = e; stackPos[sp] = adj.ptr[w];
+          stackV[sp] = w; stackPos[sp] = adj.ptr[w];
         } else if (disc[w] < low[v]) low[v] = disc[w];
       } else {
+        post[done++] = v;
         sp--;
-        if (sp >= 0) {
-          const u = stackV[sp];
-          if (low[v] < low[u]) low[u] = low[v];
-          if (low[v] > disc[u]) out[stackE[sp + 1]] = 1;
-        }
+        if (sp >= 0 && low[v] < low[stackV[sp]]) low[stackV[sp]] = low[v];
       }
     }
   }
+  return { parent, parentBranch, disc, low, post, root };
+}
+
+/** Returns 1 for each branch whose loss disconnects its component (a bridge). */
+export function bridges(net: Network, adj: Adjacency = adjacency(net)): Uint8Array {
+  const out = new Uint8Array(net.nl);
+  const { parent, parentBranch, disc, low } = dfsForest(adj, net.nb);
+  for (let v = 0; v < net.nb; v++) if (parentBranch[v] >= 0 && low[v] > disc[parent[v]]) out[parentBranch[v]] = 1;
   return out;
 }
 

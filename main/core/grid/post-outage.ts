@@ -9,7 +9,7 @@
 
 import { AcSolver, makeSbus } from './acpf';
 import type { N1Engine } from './contingency';
-import { adjacency, bridges, reachable, type Adjacency } from './islands';
+import { adjacency, bridges, dfsForest, reachable, type Adjacency } from './islands';
 import type { Network } from './network';
 import { addBranch, branchFlows, type Ybus } from './ybus';
 
@@ -72,41 +72,23 @@ export function outageIsland(net: Network, topo: GridTopology, k: number): { act
 
 /** Per internal branch: 1 when its outage is `islanded` (decided by topology, no power flow). */
 export function islandedByTopology(net: Network, topo: GridTopology = gridTopology(net)): Uint8Array {
-  // One depth-first search from the reference bus: removing tree branch
-  // u -> v cuts off exactly v's subtree when low[v] > disc[u] (a bridge), so
-  // the subtree's bus count and whether it carries load or generation decide
+  // One depth-first search from the reference bus: removing the tree branch
+  // into v cuts off exactly v's subtree when it is a bridge, so the
+  // subtree's bus count and whether it carries load or generation decide
   // every bridge at once (outageIsland does the same per branch, by search).
-  const n = net.nb, adj = topo.adj;
-  const out = new Uint8Array(net.nl);
-  const carries = new Uint8Array(n);
+  const n = net.nb;
+  const { parent, parentBranch, disc, low, post, root } = dfsForest(topo.adj, n, net.ref);
+  const carries = new Uint8Array(n), size = new Int32Array(n).fill(1);
   for (let i = 0; i < n; i++) if (net.Pd[i] !== 0 || net.Qd[i] !== 0) carries[i] = 1;
   for (let g = 0; g < net.ng; g++) carries[net.genBus[g]] = 1;
-  const disc = new Int32Array(n).fill(-1), low = new Int32Array(n), size = new Int32Array(n).fill(1);
-  const stackV = new Int32Array(n), stackE = new Int32Array(n), stackPos = new Int32Array(n);
-  let time = 0, sp = 0;
-  stackV[0] = net.ref; stackE[0] = -1; stackPos[0] = adj.ptr[net.ref];
-  disc[net.ref] = low[net.ref] = time++;
-  while (sp >= 0) {
-    const v = stackV[sp];
-    if (stackPos[sp] < adj.ptr[v + 1]) {
-      const p = stackPos[sp]++;
-      const e = adj.branch[p], w = adj.other[p];
-      if (e === stackE[sp]) continue;
-      if (disc[w] < 0) {
-        disc[w] = low[w] = time++;
-        sp++;
-        stackV[sp] = w; stackE[sp] = e; stackPos[sp] = adj.ptr[w];
-      } else if (disc[w] < low[v]) low[v] = disc[w];
-    } else {
-      sp--;
-      if (sp < 0) break;
-      const u = stackV[sp];
-      size[u] += size[v];
-      carries[u] |= carries[v];
-      if (low[v] < low[u]) low[u] = low[v];
-      // The reference bus left alone also counts (the engine's lostReference).
-      if (low[v] > disc[u] && (carries[v] || (size[v] === n - 1 && n > 1))) out[stackE[sp + 1]] = 1;
-    }
+  const out = new Uint8Array(net.nl);
+  for (const v of post) {
+    const u = parent[v];
+    if (u < 0 || root[v] !== net.ref) continue;
+    size[u] += size[v];
+    carries[u] |= carries[v];
+    // The reference bus left alone also counts (the engine's lostReference).
+    if (low[v] > disc[u] && (carries[v] || (size[v] === n - 1 && n > 1))) out[parentBranch[v]] = 1;
   }
   return out;
 }
