@@ -12,6 +12,22 @@ import { F64, Fn, I32, OP, type ValType, moduleBytes } from '../wasm/emitter';
 // ---- the kernels (pointers are byte offsets into the instance's memory) -------
 
 /**
+ * Emits vec[idx[p]] -= val[p] * z for p over column j (ptr[j] .. ptr[j+1]):
+ * the column update of the refactor and of both triangular solves. Uses the
+ * f64 local z, the i32 locals p and pend (named) and a.
+ */
+function columnUpdate(f: Fn, ptr: string, idx: string, val: string, j: string, vec: string, z: string, p: string, pend: string): void {
+  f.addr(ptr, j, 2).loadI32().set(p);
+  f.addr(ptr, j, 2).loadI32(4).set(pend);
+  f.forRange(p, pend, () => {
+    f.get(vec).addr(idx, p, 2).loadI32().i32(3).op(OP.i32Shl, OP.i32Add).tee('a');
+    f.get('a').loadF64();
+    f.addr(val, p, 3).loadF64().get(z).op(OP.f64Mul, OP.f64Sub);
+    f.storeF64();
+  });
+}
+
+/**
  * refactor(n, colPtr, q, entryStep, values, x, lp, li, lx, up, ui, ux, udiag, limit) -> columns done:
  * n when all pivots pass, else the first failing column (the caller then clears x).
  * Mirrors SparseLU's TypeScript numeric loop.
@@ -59,15 +75,8 @@ function refactorKernel(): Fn {
       f.addr('ux', 'p', 3).get('xj').storeF64();
       // bad |= (xj - xj != 0)
       f.get('bad').get('xj').get('xj').op(OP.f64Sub).f64(0).op(OP.f64Ne, OP.i32Or).set('bad');
-      f.addr('lp', 'j', 2).loadI32().set('r');
-      f.addr('lp', 'j', 2).loadI32(4).set('rend');
-      f.forRange('r', 'rend', () => {
-        // x[li[r]] -= lx[r] * xj
-        f.get('x').addr('li', 'r', 2).loadI32().i32(3).op(OP.i32Shl, OP.i32Add).tee('a');
-        f.get('a').loadF64();
-        f.addr('lx', 'r', 3).loadF64().get('xj').op(OP.f64Mul, OP.f64Sub);
-        f.storeF64();
-      });
+      // x[li[r]] -= lx[r] * xj
+      columnUpdate(f, 'lp', 'li', 'lx', 'j', 'x', 'xj', 'r', 'rend');
     });
     // pivot
     f.addr('x', 'k', 3).tee('a').loadF64().set('pivot');
@@ -110,14 +119,7 @@ export function solveKernel(): Fn {
   f.i32(0).set('j');
   f.forRange('j', 'n', () => {
     f.addr('c', 'j', 3).loadF64().tee('z').f64(0).op(OP.f64Ne, OP.if, 0x40);
-    f.addr('lp', 'j', 2).loadI32().set('p');
-    f.addr('lp', 'j', 2).loadI32(4).set('pend');
-    f.forRange('p', 'pend', () => {
-      f.get('c').addr('li', 'p', 2).loadI32().i32(3).op(OP.i32Shl, OP.i32Add).tee('a');
-      f.get('a').loadF64();
-      f.addr('lx', 'p', 3).loadF64().get('z').op(OP.f64Mul, OP.f64Sub);
-      f.storeF64();
-    });
+    columnUpdate(f, 'lp', 'li', 'lx', 'j', 'c', 'z', 'p', 'pend');
     f.op(OP.end);
   });
   f.get('n').i32(1).op(OP.i32Sub).set('j');
@@ -129,14 +131,7 @@ export function solveKernel(): Fn {
       f.addr('c', 'j', 3).tee('a').loadF64().addr('udiag', 'j', 3).loadF64().op(OP.f64Div).set('z');
       f.get('a').get('z').storeF64();
       f.get('z').f64(0).op(OP.f64Ne, OP.if, 0x40);
-      f.addr('up', 'j', 2).loadI32().set('p');
-      f.addr('up', 'j', 2).loadI32(4).set('pend');
-      f.forRange('p', 'pend', () => {
-        f.get('c').addr('ui', 'p', 2).loadI32().i32(3).op(OP.i32Shl, OP.i32Add).tee('a');
-        f.get('a').loadF64();
-        f.addr('ux', 'p', 3).loadF64().get('z').op(OP.f64Mul, OP.f64Sub);
-        f.storeF64();
-      });
+      columnUpdate(f, 'up', 'ui', 'ux', 'j', 'c', 'z', 'p', 'pend');
       f.op(OP.end);
     },
     true,
