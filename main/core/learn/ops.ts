@@ -6,14 +6,9 @@
 // No branch depends on an activation's sign: signs are close to random, and
 // a mispredicted branch per element costs several times the arithmetic (on
 // this project's reference machine `if (t > 0)` ran at 8 ns per element,
-// the branch-free forms below at 1-1.5 ns). ReLU(t) = (t + |t|) / 2 is exact
+// the branch-free forms at 1-1.5 ns; the layers fuse ReLU into their forward). ReLU(t) = (t + |t|) / 2 is exact
 // in doubles (2t and the halving are exact; t <= 0 gives +0), and a
 // comparison turned into a number, +(t > 0), compiles to a flag, not a jump.
-
-export function reluInPlace(x: Float32Array): Float32Array {
-  for (let i = 0; i < x.length; i++) x[i] = 0.5 * (x[i] + Math.abs(x[i]));
-  return x;
-}
 
 /** dx *= (act > 0), in place. */
 export function reluGrad(dx: Float32Array, act: Float32Array): Float32Array {
