@@ -26,7 +26,7 @@ export async function predictCommand(argv: string[], out: (s: string) => void): 
   }
   // In this thread unless asked: each worker starts cold (its own base solve,
   // predictor and JIT warm-up), which on case_ACTIVSg2000 and 2 cores costs
-  // more than it saves (npm run bench: 1.2 s on 2 workers, 0.64 s here).
+  // more than it saves (npm run bench: 1.0-1.2 s on 2 workers, 0.65 s here).
   const workers = intFlag(flags, 'workers', 1) ?? 1;
   const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
   if (flags.json) {

@@ -12,7 +12,7 @@
 // the same order (f32 storage, sums in f64), so all give the same bits; the
 // WebAssembly ones skip V8's per-access typed-array checks and index
 // arithmetic, which dominate these short indirect loops (on case_ACTIVSg2000
-// the network's part of N-1 inference takes 0.42 s with wasm-simd, 2.26 s
+// the network's part of N-1 inference takes 0.45 s with wasm-simd, 1.58 s
 // with the TypeScript loops: npm run bench).
 //
 // Every array a kernel reads or writes must be a view allocated from the
