@@ -116,7 +116,7 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   const model = GraphNet.create(resolveGraphNet({ ...arch, sparsity: hiddenSparsityFor(arch, 0.9) }), new Rng(1));
   const round = (kernels: KernelChoice) => {
     const t0 = performance.now();
-    const engine = new N1Engine(c);
+    const engine = N1Engine.forCase(c);
     const net = engine.net;
     const state = scenarioState(engine);
     const stat = staticFeatures(state);
@@ -154,7 +154,7 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   // The same on worker threads (predict --workers): each worker solves the
   // base case and builds its predictor, then takes chunks of outages.
   const net0 = compile(c);
-  const stat0 = staticFeatures(scenarioState(new N1Engine(c)));
+  const stat0 = staticFeatures(scenarioState(N1Engine.forCase(c)));
   const packed0 = { nb: net0.nb, nl: net0.nl, src: net0.f, dst: net0.t, scenarioIds: Int32Array.of(1), scenarioSplit: Uint8Array.of(0), statics: stat0 } as PackedDataset;
   const surrogate: LoadedSurrogate = {
     id: 0, name: 'bench', model,
@@ -178,7 +178,7 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   }
   // The exact engine on the same outages.
   const a0 = performance.now();
-  const ac = new N1Engine(c);
+  const ac = N1Engine.forCase(c);
   for (const row of ac.defaultBranches()) ac.branchOutage(row);
   const acSec = (performance.now() - a0) / 1000;
   record({

@@ -24,7 +24,7 @@ export function n1Solver(init: N1Init): (element: number) => ContingencyRecord {
     const flows = new Float64Array(screen.net.nl);
     return (row) => screen.branchOutage(row, flows);
   }
-  const engine = new N1Engine(c, init.engine);
+  const engine = N1Engine.forCase(c, init.engine);
   return init.kind === 'branch' ? (row) => engine.branchOutage(row) : (row) => engine.genOutage(row);
 }
 

@@ -57,7 +57,7 @@ export function createHandlers(opts: AppOptions): Api {
   const engines = new Map<string, N1Engine>();
   const engineFor = (name: string): N1Engine => {
     let e = engines.get(name);
-    if (!e) { e = new N1Engine(getCase(name)); engines.set(name, e); }
+    if (!e) { e = N1Engine.forCase(getCase(name)); engines.set(name, e); }
     return e;
   };
   /** The case's id in the store (imported on first use; same text, same id), or null without a store. */

@@ -61,7 +61,7 @@ export async function runN1(req: N1Request): Promise<N1Outcome> {
   let base: N1Outcome['base'];
   let defaults: number[];
   if (mode === 'ac') {
-    engine = new N1Engine(c, req.engine);
+    engine = N1Engine.forCase(c, req.engine);
     base = { iterations: engine.base.iterations, mismatch: engine.base.mismatch, maxLoading: engine.base.maxLoading, nOverloads: engine.base.nOverloads, nVoltageViolations: engine.base.nVoltageViolations };
     defaults = kind === 'branch' ? engine.defaultBranches() : engine.defaultGens();
   } else {

@@ -116,7 +116,7 @@ export class CasePredictor {
     const net = compile(c);
     const why = signatureMismatch(config.grid, net);
     if (why) throw new PredictError(`case ${c.name} is not the grid model ${modelId} was trained on: ${why}`);
-    const engine = new N1Engine(c);
+    const engine = N1Engine.forCase(c);
     this.net = engine.net;
     this.state = scenarioState(engine);
     this.stat = staticFeatures(this.state);

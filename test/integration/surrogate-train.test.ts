@@ -115,7 +115,7 @@ test('predict: every branch, islanded by topology, incremental = full forward; a
   const c = loadCase('case30');
   const r = predictCase(s, c);
   assert.equal(r.contingencies.length, 41);
-  const engine = new N1Engine(c);
+  const engine = N1Engine.forCase(c);
   const isl = islandedByTopology(engine.net);
   for (const x of r.contingencies) {
     const k = engine.net.branchOfRow[x.branch - 1];

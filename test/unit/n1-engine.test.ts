@@ -57,7 +57,7 @@ test('LODF column: the outaged branch gets -1 and bridges are refused', () => {
 
 test('generator outages: the reference bus picks up the lost output', () => {
   const c = loadCase('case30');
-  const e = new N1Engine(c);
+  const e = N1Engine.forCase(c);
   const gens = e.defaultGens();
   assert.equal(gens.length, c.gen.filter((g) => g[GEN_STATUS] > 0).length);
   for (const g of gens) {
@@ -75,26 +75,26 @@ test('generator outages: the reference bus picks up the lost output', () => {
 
 test('distributed slack shares a generator outage among the others', () => {
   const c = loadCase('case118');
-  const a = new N1Engine(c).genOutage(5);
-  const b = new N1Engine(c, { slack: 'distributed' }).genOutage(5);
+  const a = N1Engine.forCase(c).genOutage(5);
+  const b = N1Engine.forCase(c, { slack: 'distributed' }).genOutage(5);
   assert.ok(a.converged && b.converged);
   assert.notEqual(a.maxVm + a.minVm, b.maxVm + b.minVm);
 });
 
 test('unknown and out-of-service elements are clear errors', () => {
   const c = loadCase('case14');
-  const e = new N1Engine(c);
+  const e = N1Engine.forCase(c);
   assert.throws(() => e.branchOutage(21), (err: Error) => err instanceof ContingencyError && /branch 21 does not exist: the case has 20 branches/.test(err.message));
   assert.throws(() => e.branchOutage(0), ContingencyError);
   assert.throws(() => e.genOutage(99), /generator 99 does not exist/);
-  const off = new N1Engine(without(c, 3));
+  const off = N1Engine.forCase(without(c, 3));
   assert.throws(() => off.branchOutage(3), /out of service/);
 });
 
 test('a base case that does not converge is refused with its mismatch', () => {
   const c = loadCase('case14');
   const heavy: Case = { ...c, bus: c.bus.map((row) => row.map((v, j) => (j === PD || j === QD ? v * 8 : v))) };
-  assert.throws(() => new N1Engine(heavy), (err: Error) => err instanceof BaseCaseError && /does not converge/.test(err.message) && /mismatch/.test(err.message));
+  assert.throws(() => N1Engine.forCase(heavy), (err: Error) => err instanceof BaseCaseError && /does not converge/.test(err.message) && /mismatch/.test(err.message));
 });
 
 test('severity keeps verdict classes apart and grows within them', () => {

@@ -15,7 +15,7 @@ import { LH, L_INSECURE, L_ISLANDED, L_VERDICT, L_DCINSECURE, labelScenario } fr
 import { loadCase } from '../helpers/shared';
 
 function checkPostOutage(name: string, rows?: number[]) {
-  const engine = new N1Engine(loadCase(name));
+  const engine = N1Engine.forCase(loadCase(name));
   const post = new PostOutageSolver(engine);
   const net = engine.net;
   const ks = rows ?? Array.from({ length: net.nl }, (_, k) => k);
@@ -44,7 +44,7 @@ test('post-outage state matches N1Engine (case_ACTIVSg200, 80 branches incl. isl
 
 test('islanding by topology equals the engine verdicts', () => {
   for (const name of ['case30', 'case_ACTIVSg200', 'case118']) {
-    const engine = new N1Engine(loadCase(name));
+    const engine = N1Engine.forCase(loadCase(name));
     const flags = islandedByTopology(engine.net, gridTopology(engine.net));
     let n = 0;
     for (let k = 0; k < engine.net.nl; k++) {
@@ -67,7 +67,7 @@ test('islanding in one search equals the per-branch search (every shipped case)'
 
 test('outage records: the WebAssembly solve-and-scan gives the TypeScript records bit for bit', () => {
   for (const name of ['case118', 'case_ACTIVSg200', 'case_ACTIVSg500']) {
-    const engine = new N1Engine(loadCase(name));
+    const engine = N1Engine.forCase(loadCase(name));
     const s = scenarioState(engine), screen = new DcScreen(engine.net);
     const wasm = new OutageFeaturizer(s, screen), js = new OutageFeaturizer(s, screen, defaultFeatureOptions, 'js');
     assert.equal(wasm.kernel, 'wasm');
@@ -83,7 +83,7 @@ test('outage records: the WebAssembly solve-and-scan gives the TypeScript record
 });
 
 test('DC-LODF estimates: the listed flow changes are the DC screen\'s, scaled to the AC flow of the outaged branch', () => {
-  const engine = new N1Engine(loadCase('case_ACTIVSg200'));
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
   const net = engine.net, s = scenarioState(engine);
   const screen = new DcScreen(net);
   const dcFlows = new Float64Array(net.nl);
@@ -120,7 +120,7 @@ test('DC-LODF estimates: the listed flow changes are the DC screen\'s, scaled to
 
 test('labels equal the N-1 engine verdicts; features are finite', () => {
   const c = loadCase('case_ACTIVSg200');
-  const engine = new N1Engine(c);
+  const engine = N1Engine.forCase(c);
   const net = engine.net;
   const ks = Array.from({ length: 50 }, (_, i) => i * 4);
   const lab = labelScenario(c, defaultFeatureOptions, ks);

@@ -78,6 +78,11 @@ export class N1Engine {
   private readonly flows: { pf: Float64Array; qf: Float64Array; pt: Float64Array; qt: Float64Array };
   private readonly Vr: Float64Array; private readonly Vi: Float64Array;
 
+  /** Compiles the case and solves its base state (throws BaseCaseError when it does not converge). */
+  static forCase(c: Case, opts: EngineOptions = {}): N1Engine {
+    return new N1Engine(c, opts);
+  }
+
   constructor(readonly c: Case, opts: EngineOptions = {}) {
     this.opts = { tol: opts.tol ?? 1e-8, maxIt: opts.maxIt ?? 10, slack: opts.slack ?? 'ref' };
     const net = (this.net = compile(c));

@@ -76,7 +76,7 @@ export interface ScenarioLabels {
  * does not converge.
  */
 export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOptions, onlyBranches?: readonly number[]): ScenarioLabels {
-  const engine = new N1Engine(c);
+  const engine = N1Engine.forCase(c);
   const net = engine.net;
   const post = new PostOutageSolver(engine);
   const screen = new DcScreen(net);
