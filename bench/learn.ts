@@ -24,7 +24,7 @@ import { defaultWorkers } from '../main/jobs/pool';
 import { predictCaseInWorkers, type LoadedSurrogate } from '../main/services/predict';
 import type { SurrogateModelConfig } from '../main/services/train';
 import { DcScreen } from '../main/core/grid/lodf';
-import { islandedByTopology } from '../main/core/grid/post-outage';
+import { islandedByTopology } from '../main/core/grid/islands';
 import { GraphNet, resolveGraphNet } from '../main/core/learn/gnn';
 import { labelScenario, labelLength, staticLength, SurrogateFeatures, SurrogateSamples, fitNormaliser, type PackedDataset } from '../main/core/learn/grid-data';
 import { IncrementalPredictor } from '../main/core/learn/incremental';

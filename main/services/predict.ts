@@ -17,7 +17,7 @@ import { N1Engine } from '../core/grid/contingency';
 import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures, type ScenarioState } from '../core/grid/features';
 import { DcScreen } from '../core/grid/lodf';
 import { compile, type Network } from '../core/grid/network';
-import { gridTopology, islandedByTopology } from '../core/grid/post-outage';
+import { gridTopology, islandedByTopology } from '../core/grid/islands';
 import { EDGE_FEAT_DIM, NODE_FEAT_DIM, SurrogateFeatures } from '../core/learn/grid-data';
 import type { GraphNet } from '../core/learn/gnn';
 import type { GraphSample } from '../core/learn/graph';

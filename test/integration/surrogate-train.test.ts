@@ -22,7 +22,7 @@ import { surrogateTrainerConfig } from '../../main/services/train';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { outageRecord, scenarioState, staticFeatures } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
-import { islandedByTopology } from '../../main/core/grid/post-outage';
+import { islandedByTopology } from '../../main/core/grid/islands';
 import { caseText, loadCase } from '../helpers/shared';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-surrogate-'));

@@ -25,7 +25,6 @@ for (const name of ['case30', 'case118', 'case_ACTIVSg200', 'case300']) {
     for (let k = 0; k < net.nl; k += Math.max(1, Math.floor(net.nl / 60))) {
       const row = net.branchRow[k] + 1;
       const active = s.outageFlows(k, fl);
-      const net2 = compile(without(c, row));
       if (active) {
         // Islanded: the main island's DC flows, with the cut side's injections dropped.
         const c3: Case = { ...without(c, row), bus: c.bus.map((b, i) => (active[net.busIndex.get(b[0])!] ? b : b.map((v, j) => (j === 1 ? 4 : v)))) };
@@ -34,6 +33,7 @@ for (const name of ['case30', 'case118', 'case_ACTIVSg200', 'case300']) {
         // Lost generation at cut buses is taken up by the reference bus: same as dropping it.
         for (let l = 0; l < net3.nl; l++) assert.ok(Math.abs(d3.Pf[l] - fl[net.branchOfRow[net3.branchRow[l]]]) < 1e-8, `${name} bridge ${row}`);
       } else {
+        const net2 = compile(without(c, row));
         const d = dcPowerFlow(net2);
         for (let l = 0; l < net2.nl; l++) assert.ok(Math.abs(d.Pf[l] - fl[net.branchOfRow[net2.branchRow[l]]]) < 1e-8, `${name} outage ${row}`);
       }

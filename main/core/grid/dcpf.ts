@@ -3,7 +3,7 @@
 // reference angles held at the case's VA. Flows P_ft = baseMVA b (Va_f - Va_t - shift).
 
 import { SparseLU, type CSC } from '../linalg';
-import type { Network } from './network';
+import { NetworkError, type Network } from './network';
 
 export interface Bdc {
   /** Branch susceptance b = 1/(x tau), per in-service branch. */
@@ -18,6 +18,10 @@ export function makeBdc(net: Network): Bdc {
   const nl = net.nl;
   const b = new Float64Array(nl), Pfinj = new Float64Array(nl), Pbusinj = new Float64Array(net.nb);
   for (let k = 0; k < nl; k++) {
+    if (net.x[k] === 0) {
+      const row = net.branchRow[k] + 1;
+      throw new NetworkError(`branch ${row} (${net.busNumber[net.f[k]]}-${net.busNumber[net.t[k]]}) has no reactance (BR_X = 0): the DC model needs one (b = 1/x); use the AC power flow, or give it a small reactance`, { table: 'branch', row });
+    }
     b[k] = 1 / (net.x[k] * net.ratio[k]);
     Pfinj[k] = -b[k] * net.shift[k];
     Pbusinj[net.f[k]] += Pfinj[k];

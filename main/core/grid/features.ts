@@ -31,9 +31,10 @@ import type { N1Engine } from './contingency';
 import type { DcScreen } from './lodf';
 import type { TransferScreen } from './lodf-wasm';
 import type { Network } from './network';
-import { isRated } from './post-outage';
+import { branchLoading, isOverloaded, isRated } from './limits';
 import { PQ, PV, REF } from './idx';
 import { branchFlows, makeYbus } from './ybus';
+import { injection } from './pfsoln';
 
 export const NODE_STATIC = ['pd', 'qd', 'pg', 'qg', 'vm', 'va', 'vmaxMargin', 'vminMargin', 'isPQ', 'isPV', 'isRef', 'bs'] as const;
 export const EDGE_STATIC = ['r', 'x', 'b', 'tap', 'shift', 'rate', 'rated', 'loadF', 'loadT', 'pf', 'qf', 'pt', 'qt', 'baseOver'] as const;
@@ -87,21 +88,11 @@ export function scenarioState(engine: N1Engine): ScenarioState {
   branchFlows(net, y, Vr, Vi, fl);
   const pg = new Float64Array(nb), qg = new Float64Array(nb);
   for (let i = 0; i < nb; i++) {
-    let ir = 0, ii = 0;
-    for (let s = y.rowPtr[i]; s < y.rowPtr[i + 1]; s++) {
-      const j = y.colIdx[s];
-      ir += y.G[s] * Vr[j] - y.B[s] * Vi[j];
-      ii += y.G[s] * Vi[j] + y.B[s] * Vr[j];
-    }
-    pg[i] = Vr[i] * ir + Vi[i] * ii + net.Pd[i];
-    qg[i] = Vi[i] * ir - Vr[i] * ii + net.Qd[i];
+    const [p, q] = injection(y, Vr, Vi, i);
+    pg[i] = p + net.Pd[i];
+    qg[i] = q + net.Qd[i];
   }
-  const loading = new Float64Array(nl);
-  for (let k = 0; k < nl; k++) {
-    if (!isRated(net.rateA[k])) continue;
-    loading[k] = (Math.max(Math.hypot(fl.pf[k], fl.qf[k]), Math.hypot(fl.pt[k], fl.qt[k])) * net.baseMVA) / net.rateA[k];
-  }
-  return { net, Vm, Va, ...fl, pg, qg, loading };
+  return { net, Vm, Va, ...fl, pg, qg, loading: engine.base.loading };
 }
 
 /** Static features: [nb x NS] bus rows then [nl x ES] branch rows, one Float32Array. */
@@ -135,13 +126,14 @@ export function staticFeatures(s: ScenarioState): Float32Array {
     out[o + 4] = net.shift[k];
     out[o + E_RATE] = rate;
     out[o + 6] = rated ? 1 : 0;
-    out[o + 7] = rated ? Math.hypot(s.pf[k], s.qf[k]) / rate : 0;
-    out[o + 8] = rated ? Math.hypot(s.pt[k], s.qt[k]) / rate : 0;
+    // Each end's |S| / RATE_A (the loading rule's terms, end by end).
+    out[o + 7] = rated ? branchLoading(s.pf[k], s.qf[k], 0, 0, net.baseMVA, net.rateA[k]) : 0;
+    out[o + 8] = rated ? branchLoading(s.pt[k], s.qt[k], 0, 0, net.baseMVA, net.rateA[k]) : 0;
     out[o + E_PF] = s.pf[k];
     out[o + E_QF] = s.qf[k];
     out[o + E_PT] = s.pt[k];
     out[o + E_QT] = s.qt[k];
-    out[o + 13] = s.loading[k] > 1 + 1e-9 ? 1 : 0;
+    out[o + 13] = isOverloaded(s.loading[k]) ? 1 : 0;
   }
   return out;
 }
@@ -286,12 +278,7 @@ export function outageRecord(s: ScenarioState, screen: DcScreen, k: number, opts
 
 /** Loading of branch e with dp (p.u.) more real power flowing from its from end, reactive flows unchanged. */
 export function estimatedLoading(s: ScenarioState, e: number, dp: number): number {
-  const rate = s.net.rateA[e] / s.net.baseMVA;
-  // sqrt(p^2 + q^2), not Math.hypot: called for every listed branch of every
-  // outage, hypot's overflow care costs several times more and p.u. flows
-  // cannot overflow (results agree to an ulp).
-  const pf = s.pf[e] + dp, qf = s.qf[e], pt = s.pt[e] - dp, qt = s.qt[e];
-  return Math.max(Math.sqrt(pf * pf + qf * qf), Math.sqrt(pt * pt + qt * qt)) / rate;
+  return branchLoading(s.pf[e] + dp, s.qf[e], s.pt[e] - dp, s.qt[e], s.net.baseMVA, s.net.rateA[e]);
 }
 
 /** Reads the static features of branch k back (for callers that only kept the blob). */

@@ -106,3 +106,119 @@ export function reachable(adj: Adjacency, nb: number, root: number, outBranch: n
   }
   return seen;
 }
+
+/** Topology of a network: adjacency, bridges, and the buses in the reference bus's base island. */
+export interface GridTopology {
+  adj: Adjacency;
+  isBridge: Uint8Array;
+  /** Buses connected to the reference bus in the base case (null: all). */
+  baseActive: Uint8Array | null;
+}
+
+export function gridTopology(net: Network): GridTopology {
+  const adj = adjacency(net);
+  const reach = reachable(adj, net.nb, net.ref, -1);
+  return { adj, isBridge: bridges(net, adj), baseActive: reach.every((v) => v === 1) ? null : reach };
+}
+
+/** Buses left with the reference bus after branch k's outage (the base island when k is no bridge). */
+export function outageActive(net: Network, topo: GridTopology, k: number): Uint8Array | null {
+  if (!topo.isBridge[k]) return topo.baseActive;
+  const active = reachable(topo.adj, net.nb, net.ref, k);
+  if (topo.baseActive) for (let i = 0; i < net.nb; i++) active[i] &= topo.baseActive[i];
+  return active;
+}
+
+/**
+ * The spec's island rule for one outage, given the buses left with the
+ * reference bus: what is cut off (buses of the base island that are not
+ * active), the load and generation lost with it, whether it carries anything
+ * (load, or an in-service generator other than `outGen`), and whether the
+ * reference bus itself is lost (cut off, or left alone: no main island).
+ * `genMW` is the output counted as lost per generator (the solved base case's
+ * for AC, the case's dispatch for DC).
+ */
+export interface CutOff {
+  cutBuses: number;
+  lostLoadMW: number;
+  lostGenMW: number;
+  carries: boolean;
+  referenceLost: boolean;
+}
+
+export function cutOff(net: Network, topo: GridTopology, active: Uint8Array | null, genMW: Float64Array, genAt: readonly Int32Array[], outGen = -1): CutOff {
+  const out: CutOff = { cutBuses: 0, lostLoadMW: 0, lostGenMW: 0, carries: false, referenceLost: false };
+  if (!active || active === topo.baseActive) return out;
+  let kept = 0;
+  for (let i = 0; i < net.nb; i++) {
+    if (active[i]) { kept++; continue; }
+    if (topo.baseActive && !topo.baseActive[i]) continue;
+    out.cutBuses++;
+    out.lostLoadMW += net.Pd[i] * net.baseMVA;
+    if (net.Pd[i] !== 0 || net.Qd[i] !== 0) out.carries = true;
+    for (const g of genAt[i]) {
+      if (g === outGen) continue;
+      out.carries = true;
+      out.lostGenMW += genMW[g];
+    }
+  }
+  out.referenceLost = !active[net.ref] || (kept === 1 && net.nb > 1);
+  return out;
+}
+
+/** In-service generators of each bus (internal indices). */
+export function gensAt(net: Network): Int32Array[] {
+  const lists: number[][] = Array.from({ length: net.nb }, () => []);
+  for (let k = 0; k < net.ng; k++) lists[net.genBus[k]].push(k);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/** Per internal branch: 1 when its outage is `islanded` (decided by topology, no power flow). */
+export function islandedByTopology(net: Network, topo: GridTopology = gridTopology(net)): Uint8Array {
+  // One depth-first search from the reference bus: removing the tree branch
+  // into v cuts off exactly v's subtree when it is a bridge, so the
+  // subtree's bus count and whether it carries load or generation decide
+  // every bridge at once (cutOff decides the same per branch, by search).
+  const n = net.nb;
+  const { parent, parentBranch, disc, low, post, root } = dfsForest(topo.adj, n, net.ref);
+  const carries = new Uint8Array(n), size = new Int32Array(n).fill(1);
+  for (let i = 0; i < n; i++) if (net.Pd[i] !== 0 || net.Qd[i] !== 0) carries[i] = 1;
+  for (let g = 0; g < net.ng; g++) carries[net.genBus[g]] = 1;
+  const out = new Uint8Array(net.nl);
+  for (const v of post) {
+    const u = parent[v];
+    if (u < 0 || root[v] !== net.ref) continue;
+    size[u] += size[v];
+    carries[u] |= carries[v];
+    // The reference bus left alone also counts (cutOff's referenceLost).
+    if (low[v] > disc[u] && (carries[v] || (size[v] === n - 1 && n > 1))) out[parentBranch[v]] = 1;
+  }
+  return out;
+}
+
+/**
+ * Connected groups of buses holding no reference bus (internal indices,
+ * ascending): such an island has no angle reference, so no power flow can
+ * solve it (its Jacobian is singular). Empty for a sound case.
+ */
+export function islandsWithoutReference(net: Network, adj: Adjacency = adjacency(net)): number[][] {
+  // Label components by breadth-first search, reference buses' first.
+  const comp = new Int32Array(net.nb).fill(-1), queue = new Int32Array(net.nb);
+  const label = (root: number, c: number) => {
+    let head = 0, tail = 0;
+    queue[tail++] = root; comp[root] = c;
+    while (head < tail) {
+      const v = queue[head++];
+      for (let p = adj.ptr[v]; p < adj.ptr[v + 1]; p++) {
+        const w = adj.other[p];
+        if (comp[w] < 0) { comp[w] = c; queue[tail++] = w; }
+      }
+    }
+  };
+  for (const r of net.refs) if (comp[r] < 0) label(r, 0);
+  let n = 0;
+  for (let i = 0; i < net.nb; i++) if (comp[i] < 0) label(i, ++n);
+  const out: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < net.nb; i++) if (comp[i] > 0) out[comp[i] - 1].push(i);
+  return out;
+}

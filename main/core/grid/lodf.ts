@@ -6,10 +6,10 @@
 import { SparseLU } from '../linalg';
 import type { Network } from './network';
 import { makeBdc, reducedB, dcInjections, solveDcAngles, dcFlows, type Bdc, type ReducedB } from './dcpf';
-import { adjacency, bridges, reachable, type Adjacency } from './islands';
+import { cutOff, gensAt, gridTopology, reachable, type GridTopology } from './islands';
 import type { ContingencyRecord, Verdict } from './contingency-types';
-import { severity } from './severity';
-import { TOL, LOADING_MARGIN } from './contingency';
+import { lostFraction, severity } from './severity';
+import { isOverloaded, isRated, overloadCounts } from './limits';
 import { TransferScreen } from './lodf-wasm';
 
 export class DcScreen {
@@ -19,9 +19,14 @@ export class DcScreen {
   readonly f0: Float64Array;
   readonly Va0: Float64Array;
   readonly loading0: Float64Array;
+  /** Base DC loading summary, as the N-1 runs report the base case. */
+  readonly base: { maxLoading: number; nOverloads: number };
   private readonly lu: SparseLU;
-  private readonly adj: Adjacency;
+  private readonly topo: GridTopology;
   readonly isBridge: Uint8Array;
+  /** Case dispatch (MW) per in-service generator: what an island loses in DC. */
+  private readonly PgMW: Float64Array;
+  private readonly genAt: Int32Array[];
   private readonly rhs: Float64Array;
   private readonly x: Float64Array;
   private readonly theta: Float64Array;
@@ -34,14 +39,16 @@ export class DcScreen {
     this.invRate = new Float64Array(net.nl);
     for (let k = 0; k < net.nl; k++) {
       const rate = net.rateA[k];
-      this.invRate[k] = rate > 0 && rate < 1e10 ? net.baseMVA / rate : 0;
+      this.invRate[k] = isRated(rate) ? net.baseMVA / rate : 0;
     }
     this.bdc = makeBdc(net);
     this.rb = reducedB(net, this.bdc);
     this.lu = new SparseLU(this.rb.csc);
     this.lu.factor(this.rb.csc.values);
-    this.adj = adjacency(net);
-    this.isBridge = bridges(net, this.adj);
+    this.topo = gridTopology(net);
+    this.isBridge = this.topo.isBridge;
+    this.genAt = gensAt(net);
+    this.PgMW = Float64Array.from(net.Pg, (p) => p * net.baseMVA);
     const n = this.rb.bus.length;
     this.rhs = new Float64Array(n); this.x = new Float64Array(n);
     this.theta = new Float64Array(net.nb);
@@ -49,10 +56,16 @@ export class DcScreen {
     this.Va0 = solveDcAngles(net, this.bdc, this.rb, this.lu, dcInjections(net, this.bdc));
     this.f0 = dcFlows(net, this.bdc, this.Va0);
     this.loading0 = new Float64Array(net.nl);
-    for (let k = 0; k < net.nl; k++) this.loading0[k] = this.loadingOf(k, this.f0[k]);
+    let maxLoading = 0, nOverloads = 0;
+    for (let k = 0; k < net.nl; k++) {
+      const L = (this.loading0[k] = this.loadingOf(k, this.f0[k]));
+      if (L > maxLoading) maxLoading = L;
+      if (isOverloaded(L)) nOverloads++;
+    }
+    this.base = { maxLoading, nOverloads };
     let tl = 0, tg = 0;
     for (let i = 0; i < net.nb; i++) tl += net.Pd[i] * net.baseMVA;
-    for (let k = 0; k < net.ng; k++) tg += net.Pg[k] * net.baseMVA;
+    for (let k = 0; k < net.ng; k++) tg += this.PgMW[k];
     this.totalLoadMW = tl; this.totalGenMW = tg;
   }
 
@@ -119,7 +132,7 @@ export class DcScreen {
     }
     // A bridge: the power that crossed it stays at its main-island end and the
     // reference bus absorbs it; the cut side is dropped.
-    const active = reachable(this.adj, net.nb, net.ref, k);
+    const active = reachable(this.topo.adj, net.nb, net.ref, k);
     const mainEnd = active[net.f[k]] ? net.f[k] : net.t[k];
     const out = mainEnd === net.f[k] ? this.f0[k] : -this.f0[k];
     this.ptdfTransfer(mainEnd, -1, flows);
@@ -134,20 +147,11 @@ export class DcScreen {
     const k = net.branchOfRow[row - 1];
     const from = net.busNumber[net.f[k]], to = net.busNumber[net.t[k]];
     const active = this.outageFlows(k, flows);
-    let cutBuses = 0, lostLoadMW = 0, lostGenMW = 0, islanded = false;
-    if (active) {
-      const hasGen = new Uint8Array(net.nb);
-      for (let g = 0; g < net.ng; g++) { hasGen[net.genBus[g]] = 1; if (!active[net.genBus[g]]) lostGenMW += net.Pg[g] * net.baseMVA; }
-      for (let i = 0; i < net.nb; i++) {
-        if (active[i]) continue;
-        cutBuses++;
-        lostLoadMW += net.Pd[i] * net.baseMVA;
-        if (net.Pd[i] !== 0 || net.Qd[i] !== 0 || hasGen[i]) islanded = true;
-      }
-      if (!active[net.ref] || cutBuses === net.nb - 1) {
-        return this.rec(row, from, to, 'islanded', { islanded: true, cutBuses: net.nb, lostLoadMW: this.totalLoadMW, lostGenMW: this.totalGenMW, maxLoading: 0, nOverloads: 0, worstBranch: null, excess: 0, lostFraction: 1 });
-      }
+    const cut = cutOff(net, this.topo, active, this.PgMW, this.genAt);
+    if (cut.referenceLost) {
+      return this.rec(row, from, to, 'islanded', { islanded: true, cutBuses: net.nb, lostLoadMW: this.totalLoadMW, lostGenMW: this.totalGenMW, maxLoading: 0, nOverloads: 0, worstBranch: null, excess: 0, lostFraction: 1 });
     }
+    const { cutBuses, lostLoadMW, lostGenMW, carries: islanded } = cut;
     let maxLoading = 0, nOverloads = 0, worst = -1, worstL = -Infinity, excess = 0;
     const invRate = this.invRate, loading0 = this.loading0;
     for (let l = 0; l < net.nl; l++) {
@@ -155,15 +159,15 @@ export class DcScreen {
       const p = flows[l];
       const L = (p < 0 ? -p : p) * invRate[l];
       if (L > maxLoading) maxLoading = L;
-      if (!(L > 1 + TOL)) continue;
-      const L0 = loading0[l];
-      if (L0 > 1 + TOL && !(L > L0 + LOADING_MARGIN + TOL)) continue;
+      if (!overloadCounts(L, loading0[l])) continue;
       nOverloads++; excess += L - 1;
       if (L > worstL) { worstL = L; worst = l; }
     }
     const verdict: Verdict = islanded ? 'islanded' : nOverloads > 0 ? 'overload' : 'secure';
-    const lostFraction = (lostLoadMW + Math.abs(lostGenMW)) / Math.max(1e-9, this.totalLoadMW + Math.abs(this.totalGenMW));
-    return this.rec(row, from, to, verdict, { islanded, cutBuses, lostLoadMW, lostGenMW, maxLoading, nOverloads, worstBranch: worst >= 0 ? net.branchRow[worst] + 1 : null, excess, lostFraction });
+    return this.rec(row, from, to, verdict, {
+      islanded, cutBuses, lostLoadMW, lostGenMW, maxLoading, nOverloads, worstBranch: worst >= 0 ? net.branchRow[worst] + 1 : null, excess,
+      lostFraction: lostFraction(lostLoadMW, lostGenMW, this.totalLoadMW, this.totalGenMW),
+    });
   }
 
   private rec(

@@ -9,9 +9,11 @@ import {
   F_BUS, T_BUS, BR_R, BR_X, BR_B, RATE_A, TAP, SHIFT, BR_STATUS,
   PQ, PV, REF, NONE,
 } from './idx';
+import { islandsWithoutReference } from './islands';
 
 export class NetworkError extends Error {
-  constructor(message: string) {
+  /** The case row the error is about (1-based), when it is about one: adapters turn it into file:line. */
+  constructor(message: string, readonly at?: { table: 'bus' | 'gen' | 'branch'; row: number }) {
     super(message);
     this.name = 'NetworkError';
   }
@@ -131,6 +133,10 @@ export function compile(c: Case): Network {
   const ratio = new Float64Array(nl), shift = new Float64Array(nl), rateA = new Float64Array(nl);
   for (let k = 0; k < nl; k++) {
     const row = c.branch[lRows[k]];
+    if (row[BR_R] === 0 && row[BR_X] === 0) {
+      // Its series admittance 1 / (r + jx) is infinite: no power flow can use it.
+      throw new NetworkError(`branch ${lRows[k] + 1} (${row[F_BUS]}-${row[T_BUS]}) has zero impedance (BR_R = BR_X = 0): give it a small reactance, or merge its two buses`, { table: 'branch', row: lRows[k] + 1 });
+    }
     f[k] = busIndex.get(row[F_BUS])!; t[k] = busIndex.get(row[T_BUS])!;
     branchRow[k] = lRows[k];
     r[k] = row[BR_R]; x[k] = row[BR_X]; b[k] = row[BR_B];
@@ -146,13 +152,27 @@ export function compile(c: Case): Network {
   for (const k of refs) busType[k] = REF;
   const ref = refs[0];
 
-  return {
+  const net: Network = {
     caseName: c.name, baseMVA: base, nb, ng, nl,
     busNumber, busRow, busType, Pd, Qd, Gs, Bs, Vm0, Va0, Vmax, Vmin,
     genBus, genRow, Pg, Qg, Qmax, Qmin, Pmax, Pmin, Vg,
     f, t, branchRow, r, x, b, ratio, shift, rateA,
     ref, refs, pv, pq, busIndex, branchOfRow, genOfRow,
   };
+  refuseIslandsWithoutReference(net);
+  return net;
+}
+
+/** An island with no reference bus has no angle reference: refuse it before any solver meets a singular matrix. */
+function refuseIslandsWithoutReference(net: Network): void {
+  const islands = islandsWithoutReference(net);
+  if (islands.length === 0) return;
+  const first = islands[0].map((i) => net.busNumber[i]);
+  const list = first.length > 12 ? `${first.slice(0, 12).join(', ')} and ${first.length - 12} more` : first.join(', ');
+  throw new NetworkError(
+    `the network splits: bus${first.length > 1 ? 'es' : ''} ${list} ${first.length > 1 ? 'form an island' : 'is cut off'} without a reference bus` +
+    `${islands.length > 1 ? ` (and ${islands.length - 1} more such island${islands.length > 2 ? 's' : ''})` : ''}: connect ${first.length > 1 ? 'them' : 'it'}, ` +
+    `give the island a reference bus (BUS_TYPE 3 with a generator), or mark its buses isolated (BUS_TYPE 4)`);
 }
 
 /**

@@ -28,3 +28,8 @@ export function severity(s: SeverityInput): number {
     default: return Math.min(19.99, 1 + 10 * s.overloadExcess + 100 * s.voltageExcess);
   }
 }
+
+/** Severity's share of an island's losses: (lost load + |lost generation|) / (total load + |total generation|). */
+export function lostFraction(lostLoadMW: number, lostGenMW: number, totalLoadMW: number, totalGenMW: number): number {
+  return (lostLoadMW + Math.abs(lostGenMW)) / Math.max(1e-9, totalLoadMW + Math.abs(totalGenMW));
+}

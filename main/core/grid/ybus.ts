@@ -127,3 +127,30 @@ export function branchFlows(
     out.pt[k] = tr * itR + ti * itI; out.qt[k] = ti * itR - tr * itI;
   }
 }
+
+/**
+ * Outages applied to a Ybus in place and undone exactly: a branch's four
+ * terms are subtracted (the pattern stays, so the Jacobian's symbolic
+ * analysis serves every contingency) and its slots restored from a copy of
+ * the intact matrix (adding the terms back could round differently).
+ */
+export class YbusOutage {
+  private readonly G0: Float64Array;
+  private readonly B0: Float64Array;
+
+  constructor(readonly y: Ybus) {
+    this.G0 = Float64Array.from(y.G);
+    this.B0 = Float64Array.from(y.B);
+  }
+
+  /** Runs fn with branch k out of the matrix; the matrix is intact again afterwards, even when fn throws. */
+  without<T>(k: number, fn: () => T): T {
+    addBranch(this.y, k, -1);
+    try {
+      return fn();
+    } finally {
+      const { y, G0, B0 } = this;
+      for (const s of [y.slotFF[k], y.slotFT[k], y.slotTF[k], y.slotTT[k]]) { y.G[s] = G0[s]; y.B[s] = B0[s]; }
+    }
+  }
+}

@@ -26,12 +26,13 @@
 // topology and never enter training.
 
 import type { Case } from '../grid/case';
-import { LOADING_MARGIN, N1Engine, TOL, VOLTAGE_MARGIN } from '../grid/contingency';
+import { N1Engine } from '../grid/contingency';
 import { VERDICTS } from '../grid/contingency-types';
 import { EDGE_OUTAGE, ES, NODE_OUTAGE, NS, OutageFeaturizer, RECORD_STRIDE, type FeatureOptions, defaultFeatureOptions, scenarioState, staticFeatures } from '../grid/features';
 import { DcScreen } from '../grid/lodf';
 import type { Network } from '../grid/network';
-import { PostOutageSolver } from '../grid/post-outage';
+import { countingLoading, countingVmax, countingVmin } from '../grid/limits';
+import { solved } from '../grid/post-outage';
 import { LearnError } from './errors';
 import type { GraphSample, GraphTopology, SampleSource } from './graph';
 import { applyDelta, type SampleDelta } from './incremental';
@@ -70,15 +71,14 @@ export interface ScenarioLabels {
 }
 
 /**
- * Solves a scenario's base case and every branch outage: verdicts from the
- * N-1 engine, post-contingency state from PostOutageSolver, the DC-LODF
- * screen's verdict, and the features. Throws BaseCaseError when the base case
- * does not converge.
+ * Solves a scenario's base case and every branch outage, once each: the
+ * N-1 engine's post-outage state gives both the verdict and the
+ * post-contingency loadings and voltages; then the DC-LODF screen's verdict
+ * and the features. Throws BaseCaseError when the base case does not converge.
  */
 export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOptions, onlyBranches?: readonly number[]): ScenarioLabels {
   const engine = N1Engine.forCase(c);
   const net = engine.net;
-  const post = new PostOutageSolver(engine);
   const screen = new DcScreen(net);
   const state = scenarioState(engine);
   const stat = staticFeatures(state);
@@ -88,11 +88,8 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
   const ks = onlyBranches ?? Array.from({ length: net.nl }, (_, k) => k);
   for (const k of ks) {
     const row = net.branchRow[k] + 1;
-    const rec = engine.branchOutage(row);
-    const st = post.branch(k);
-    if ((rec.verdict === 'islanded') !== st.islanded) {
-      throw new LearnError('bad-sample', `branch ${row}: the engine says ${rec.verdict} but the topology says ${st.islanded ? '' : 'not '}islanded`);
-    }
+    const st = engine.branchOutageState(row);
+    const rec = engine.branchRecord(row, st);
     const dc = screen.branchOutage(row, dcFlows);
     const labels = new Float32Array(labelLength(net.nb, net.nl));
     labels[L_VERDICT] = VERDICTS.indexOf(rec.verdict);
@@ -106,7 +103,8 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
     labels[L_DCMAX] = dc.maxLoading;
     labels[L_NOVER] = rec.nOverloads;
     for (let e = 0; e < net.nl; e++) labels[LH + e] = st.loading[e];
-    for (let i = 0; i < net.nb; i++) labels[LH + net.nl + i] = st.converged && (!st.active || st.active[i]) ? st.Vm[i] : NaN;
+    const Vm = solved(st) ? st.newton!.Vm : null;
+    for (let i = 0; i < net.nb; i++) labels[LH + net.nl + i] = Vm && (!st.active || st.active[i]) ? Vm[i] : NaN;
     outages.push({ k, row, record: featurizer.record(k), labels });
   }
   const b = engine.base;
@@ -197,8 +195,8 @@ export class SurrogateFeatures {
       for (let f = 0; f < NS; f++) nodeFeat[i * NODE_FEAT_DIM + f] = (stat[i * NS + f] - norm.nodeMean[f]) / norm.nodeStd[f];
       const vm = stat[i * NS + N_VM], vmax = vm + stat[i * NS + N_VMAXM], vmin = vm - stat[i * NS + N_VMINM];
       nodeOffset[i] = vm;
-      nodeUpper[i] = vm > vmax + TOL ? vm + VOLTAGE_MARGIN : vmax;
-      nodeLower[i] = vm < vmin - TOL ? vm - VOLTAGE_MARGIN : vmin;
+      nodeUpper[i] = countingVmax(vm, vmax);
+      nodeLower[i] = countingVmin(vm, vmin);
     }
     for (let k = 0; k < nl; k++) {
       const o = nb * NS + k * ES;
@@ -206,7 +204,7 @@ export class SurrogateFeatures {
       const rated = stat[o + E_RATED] === 1;
       const load = rated ? Math.max(stat[o + E_LOADF], stat[o + E_LOADT]) : 0;
       edgeOffset[k] = load;
-      edgeLimit[k] = !rated ? UNRATED_LIMIT : load > 1 + TOL ? load + LOADING_MARGIN : 1;
+      edgeLimit[k] = rated ? countingLoading(load) : UNRATED_LIMIT;
       edgeFeat[k * EDGE_FEAT_DIM + ES + 1] = load;
       edgeFeat[k * EDGE_FEAT_DIM + ES + 3] = rated ? load - edgeLimit[k] : 0;
     }
