@@ -11,6 +11,9 @@
 //     on the same outages, one thread. Target: at most 1 s. The network is a
 //     fresh 90%-sparse model of the shipped architecture: the time does not
 //     depend on the weight values.
+//  3. Labelling one scenario for a dataset (every branch outage of
+//     case_ACTIVSg500: the exact verdict and post-outage state from one AC
+//     solve each, the DC screen's verdict, the features), one thread, median of 5.
 // Standalone: `node --import tsx bench/learn.ts`.
 
 import { readFileSync } from 'node:fs';
@@ -187,6 +190,20 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
     value: acSec,
     unit: 's',
     note: `surrogate (best round) ${(acSec / best.total).toFixed(1)}x faster`,
+  });
+
+  // Dataset labelling: one scenario, every branch outage.
+  const c500 = parseMatpower(caseText('case_ACTIVSg500'), 'case_ACTIVSg500.m');
+  const nl500 = labelScenario(c500).outages.length; // warm up
+  const label: number[] = [];
+  for (let i = 0; i < 5; i++) { const t0 = performance.now(); labelScenario(c500); label.push((performance.now() - t0) / 1000); }
+  label.sort((a, b) => a - b);
+  record({
+    section: 'learn',
+    what: `label one case_ACTIVSg500 scenario (all ${nl500} branch outages), 1 thread`,
+    value: label[2] * 1000,
+    unit: 'ms',
+    note: `median of 5; ${((label[2] * 1e6) / nl500).toFixed(0)} us per outage: one AC solve gives verdict and post-outage state, plus the DC screen and features`,
   });
 }
 
