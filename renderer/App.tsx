@@ -45,7 +45,8 @@ export function App() {
       const tick = async () => {
         const j = await api.job({ jobId });
         setJob(j);
-        if (j.status !== 'running' && poll.current) { window.clearInterval(poll.current); poll.current = null; }
+        const open = j.status === 'running' || j.status === 'queued';
+        if (!open && poll.current) { window.clearInterval(poll.current); poll.current = null; }
       };
       poll.current = window.setInterval(() => { tick().catch((e) => setError((e as Error).message)); }, 250);
       await tick();
@@ -66,15 +67,15 @@ export function App() {
     <>
       <header>
         <h1>GridRewire</h1>
-        <span>{active ?? 'no case open'}</span>
+        <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main>
         <section className="panel cases">
           <h2>Cases</h2>
           {cases.map((c) => (
-            <button key={c.name} className={c.name === active ? 'active' : ''} onClick={() => open(c.name)} data-testid={`case-${c.name}`}>
-              {c.name}<br /><small>{c.buses} buses · {c.branches} branches · {c.gens} gens</small>
+            <button key={c.key} className={c.key === active ? 'active' : ''} onClick={() => open(c.key)} data-testid={`case-${c.key}`}>
+              {c.name}{c.source === 'stored' && <small> · stored #{c.storedId}</small>}<br /><small>{c.buses} buses · {c.branches} branches · {c.gens} gens</small>
             </button>
           ))}
         </section>
