@@ -36,6 +36,7 @@ export function N1Panel({ job, onRun, onCancel, onPick, selected, busy }: {
         </div>
       )}
       {job?.status === 'failed' && <p className="error" role="alert">{job.error}</p>}
+      {job?.status === 'cancelled' && !res && <p className="muted" data-testid="n1-cancelled">cancelled before it started</p>}
       {res && (
         <>
           <p className="muted" data-testid="n1-summary">

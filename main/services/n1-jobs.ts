@@ -6,17 +6,22 @@ import { VERDICTS, type Verdict } from '../core/grid/contingency-types';
 import { defaultWorkers } from '../jobs/pool';
 import type { CaseCatalogue } from './case-catalogue';
 import { contingencyView } from './contingency-view';
-import type { JobContext, JobOutcome, JobQueue } from './job-queue';
+import type { JobContext, JobOutcome, JobQueue, JobSpec } from './job-queue';
 import { rankRecords, runN1, type N1Outcome } from './n1';
 import { runStoredN1 } from './n1-stored';
 
 export class N1Jobs {
   constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue) {}
 
-  /** Queues an N-1 run of every in-service branch; an unknown case is refused now, not when the job starts. */
+  /** Queues an N-1 run of every in-service branch. */
   start(key: string, mode: 'ac' | 'dc' = 'ac'): { jobId: number } {
+    return { jobId: this.queue.submit(this.spec(key, mode)) };
+  }
+
+  /** The job of one N-1 run; an unknown case is refused now, not when the job starts. */
+  spec(key: string, mode: 'ac' | 'dc' = 'ac'): JobSpec {
     const c = this.catalogue.get(key);
-    return { jobId: this.queue.submit({ kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) }) };
+    return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
   }
 
   private async run(key: string, mode: 'ac' | 'dc', ctx: JobContext): Promise<JobOutcome> {
