@@ -89,7 +89,7 @@ export interface JobView {
   status: JobStatus;
   /** While queued: 1 for the next job to start. */
   queuePosition?: number;
-  /** Worker threads it was given while running (0: it runs in the main thread). */
+  /** Once started: the worker threads it may use (1: none, it runs in the main thread; a small case stays there anyway). */
   threads?: number;
   done: number;
   total: number;

@@ -47,8 +47,9 @@ export class CaseCatalogue {
 
   /** Bundled cases (by file name), then stored cases that are not a bundled text. */
   list(): CaseInfo[] {
-    const bundled = this.bundledKeys().map((key) => this.bundledInfo(key));
-    const bundledHashes = new Set(this.bundledKeys().map((k) => this.bundledEntry(k).hash));
+    const keys = this.bundledKeys();
+    const bundled = keys.map((key) => this.bundledInfo(key));
+    const bundledHashes = new Set(keys.map((k) => this.bundledEntry(k).hash));
     const stored: CaseInfo[] = (this.opts.store?.cases.list() ?? []).filter((s) => !bundledHashes.has(s.hash)).map((s) => ({
       key: storedKey(s.id), name: s.name, source: 'stored', storedId: s.id, file: s.sourceFile ?? `${s.name}.m`,
       buses: s.nbus, branches: s.nbranch, gens: s.ngen,
