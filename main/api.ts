@@ -1,10 +1,24 @@
 // The one typed contract between the renderer and the main process. The
 // Electron adapter (index.ts) and the loopback server (server.ts) both
 // dispatch to `createHandlers`, after validating each request against the
-// method's schema. The renderer imports only the types from this file.
+// method's zod schema below; the request types are inferred from those
+// schemas. The renderer imports only the types from this file (`import type`),
+// the preload bridge only the method names (api-methods.ts).
+
+import { z } from 'zod';
+import { API_METHODS, type ApiMethod } from './api-methods';
+import { firstIssue } from './schema-errors';
+
+export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
 
 export interface CaseInfo {
+  /** How requests address this case: the bundled case's name (e.g. 'case30'), or 'stored:<id>' for a case imported into the store. */
+  key: string;
   name: string;
+  /** Bundled with the app (resources/cases), or imported into the store. */
+  source: 'bundled' | 'stored';
+  /** Its id in the store, once it is there. */
+  storedId: number | null;
   file: string;
   buses: number;
   branches: number;
@@ -28,6 +42,7 @@ export interface PowerFlowSummary {
   iterations: number;
   mismatch: number;
   milliseconds: number;
+  /** Per case row; empty when the solve did not converge (its last iterate is no solution). */
   vm: number[];
   va: number[];
   loading: (number | null)[];
@@ -65,10 +80,18 @@ export interface N1Summary {
   records: ContingencyView[];
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
 export interface JobView {
   id: number;
   kind: 'n1';
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  /** What it works on, e.g. the case's name. */
+  label: string;
+  status: JobStatus;
+  /** While queued: 1 for the next job to start. */
+  queuePosition?: number;
+  /** Once started: the worker threads it may use (1: none, it runs in the main thread; a small case stays there anyway). */
+  threads?: number;
   done: number;
   total: number;
   rate: number;
@@ -91,6 +114,21 @@ export interface SurrogateView {
   milliseconds: number;
 }
 
+export interface ModelInfo {
+  id: number;
+  name: string;
+  createdAt: string;
+  /** usable: the surrogate service may apply it; unreadable: its row is damaged or its config is missing or invalid; outdated: readable, but trained for another feature layout. */
+  status: 'usable' | 'unreadable' | 'outdated';
+  /** Why it is not usable (null when it is). */
+  problem: string | null;
+  /** The grid it was trained on, and how (null when unreadable). */
+  caseName: string | null;
+  method: string | null;
+  regrow: string | null;
+  sparsity: number | null;
+}
+
 export interface OutageView {
   record: ContingencyView;
   /** The newest trained surrogate of this grid, when there is one. */
@@ -102,24 +140,9 @@ export interface OutageView {
   milliseconds: number;
 }
 
-export interface Api {
-  info(): Promise<BackendInfo>;
-  listCases(): Promise<CaseInfo[]>;
-  caseGraph(req: { name: string }): Promise<GridGraph>;
-  powerFlow(req: { name: string; dc?: boolean }): Promise<PowerFlowSummary>;
-  /** Starts an N-1 run in the background (stored in the database); poll `job`. */
-  startN1(req: { name: string; mode?: 'ac' | 'dc' }): Promise<{ jobId: number }>;
-  job(req: { jobId: number }): Promise<JobView>;
-  cancelJob(req: { jobId: number }): Promise<{ cancelled: boolean }>;
-  /** Keeps the map positions of a case's buses so the map looks the same next time. */
-  saveLayout(req: { name: string; positions: { bus: number; x: number; y: number }[] }): Promise<{ saved: number }>;
-  /** One branch outage solved now, with its post-outage state for the map. */
-  outage(req: { name: string; branch: number }): Promise<OutageView>;
-}
+// ---- requests: one zod schema per method -----------------------------------
 
-export type ApiMethod = keyof Api;
-
-/** Request validators: each returns the typed request or throws ApiError. */
+/** Raised for a request that breaks its schema; `field` names the top-level field. */
 export class ApiError extends Error {
   constructor(message: string, readonly field?: string) {
     super(message);
@@ -127,60 +150,87 @@ export class ApiError extends Error {
   }
 }
 
-type Validator = (req: unknown) => unknown;
+const MAX_NAME = 200;
+const MAX_POSITIONS = 200_000;
 
-const obj = (req: unknown): Record<string, unknown> => {
-  if (req === undefined || req === null) return {};
-  if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('request must be an object');
-  return req as Record<string, unknown>;
+/** A string of 1..max characters. */
+const text = (max = MAX_NAME) => {
+  const error = `must be a non-empty string of at most ${max} characters`;
+  return z.string({ error }).min(1, { error }).max(max, { error });
 };
-const str = (o: Record<string, unknown>, k: string, max = 200): string => {
-  const v = o[k];
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new ApiError(`field '${k}' must be a non-empty string of at most ${max} characters`, k);
-  return v;
+/** A safe integer of at least `min`. */
+const wholeNumber = (min = 1) => {
+  const error = `must be a whole number of at least ${min}`;
+  return z.int({ error }).min(min, { error });
 };
-const int = (o: Record<string, unknown>, k: string, min = 1): number => {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ApiError(`field '${k}' must be a whole number of at least ${min}`, k);
-  return v;
-};
-const optMode = (o: Record<string, unknown>, k: string): 'ac' | 'dc' | undefined => {
-  const v = o[k];
-  if (v !== undefined && v !== 'ac' && v !== 'dc') throw new ApiError(`field '${k}' must be 'ac' or 'dc'`, k);
-  return v as 'ac' | 'dc' | undefined;
-};
-const optBool = (o: Record<string, unknown>, k: string): boolean | undefined => {
-  const v = o[k];
-  if (v !== undefined && typeof v !== 'boolean') throw new ApiError(`field '${k}' must be true or false`, k);
-  return v as boolean | undefined;
-};
+const finiteNumber = z.number({ error: 'must be a finite number' });
+const mode = z.enum(['ac', 'dc'], { error: "must be 'ac' or 'dc'" });
+const flag = z.boolean({ error: 'must be true or false' });
 
-export const validators: Record<ApiMethod, Validator> = {
-  info: () => undefined,
-  listCases: () => undefined,
-  caseGraph: (r) => { const o = obj(r); return { name: str(o, 'name') }; },
-  powerFlow: (r) => { const o = obj(r); return { name: str(o, 'name'), dc: optBool(o, 'dc') }; },
-  startN1: (r) => { const o = obj(r); return { name: str(o, 'name'), mode: optMode(o, 'mode') }; },
-  job: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
-  cancelJob: (r) => { const o = obj(r); return { jobId: int(o, 'jobId') }; },
-  saveLayout: (r) => {
-    const o = obj(r);
-    const p = o.positions;
-    if (!Array.isArray(p) || p.length > 200_000) throw new ApiError("field 'positions' must be a list of at most 200000 {bus, x, y}", 'positions');
-    const positions = p.map((q, i) => {
-      const e = q as Record<string, unknown>;
-      if (!e || typeof e !== 'object' || !Number.isInteger(e.bus) || !Number.isFinite(e.x) || !Number.isFinite(e.y)) {
-        throw new ApiError(`positions[${i}] must be {bus: whole number, x: number, y: number}`, 'positions');
-      }
-      return { bus: e.bus as number, x: e.x as number, y: e.y as number };
-    });
-    return { name: str(o, 'name'), positions };
-  },
-  outage: (r) => { const o = obj(r); return { name: str(o, 'name'), branch: int(o, 'branch') }; },
-};
+/** A request object; a missing body (undefined or null) reads as {} so that the missing field is named. */
+const request = <S extends z.ZodRawShape>(shape: S) => z.preprocess((v) => v ?? {}, z.object(shape, { error: 'must be an object' }));
+/** Methods without a request ignore whatever body comes. */
+const noRequest = z.unknown().transform((): undefined => undefined);
 
-export const API_METHODS = Object.keys(validators) as ApiMethod[];
+const position = z.object({ bus: wholeNumber(0), x: finiteNumber, y: finiteNumber }, { error: 'must be {bus, x, y}' });
 
-export function isApiMethod(m: string): m is ApiMethod {
-  return Object.prototype.hasOwnProperty.call(validators, m);
+export const requestSchemas = {
+  info: noRequest,
+  listCases: noRequest,
+  caseGraph: request({ name: text() }),
+  powerFlow: request({ name: text(), dc: flag.optional() }),
+  startN1: request({ name: text(), mode: mode.optional() }),
+  job: request({ jobId: wholeNumber() }),
+  cancelJob: request({ jobId: wholeNumber() }),
+  saveLayout: request({
+    name: text(),
+    positions: z.array(position, { error: `must be a list of at most ${MAX_POSITIONS} {bus, x, y}` })
+      .max(MAX_POSITIONS, { error: `must be a list of at most ${MAX_POSITIONS} {bus, x, y}` }),
+  }),
+  outage: request({ name: text(), branch: wholeNumber() }),
+  listModels: noRequest,
+} satisfies Record<ApiMethod, z.ZodType>;
+
+/** The validated request of method M, as the handlers receive it. */
+export type ApiRequest<M extends ApiMethod> = z.output<(typeof requestSchemas)[M]>;
+
+export interface Api {
+  info(): Promise<BackendInfo>;
+  /** Bundled cases, then the cases imported into the store (by stored id). */
+  listCases(): Promise<CaseInfo[]>;
+  caseGraph(req: ApiRequest<'caseGraph'>): Promise<GridGraph>;
+  powerFlow(req: ApiRequest<'powerFlow'>): Promise<PowerFlowSummary>;
+  /** Queues an N-1 run (stored in the database); it starts when a slot is free; poll `job`. */
+  startN1(req: ApiRequest<'startN1'>): Promise<{ jobId: number }>;
+  job(req: ApiRequest<'job'>): Promise<JobView>;
+  /** Cancels a queued or running job. */
+  cancelJob(req: ApiRequest<'cancelJob'>): Promise<{ cancelled: boolean }>;
+  /** Keeps the map positions of a case's buses so the map looks the same next time. */
+  saveLayout(req: ApiRequest<'saveLayout'>): Promise<{ saved: number }>;
+  /** One branch outage solved now, with its post-outage state for the map. */
+  outage(req: ApiRequest<'outage'>): Promise<OutageView>;
+  /** The stored models, newest first, unreadable ones flagged. */
+  listModels(): Promise<ModelInfo[]>;
 }
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Fails to compile when the Api's methods and the schemas' keys (API_METHODS) differ. */
+export type ApiMethodsMatchSchemas = Assert<Same<keyof Api, ApiMethod>>;
+
+/** The first issue of a failed parse as one readable line naming the field. */
+function apiError(error: z.ZodError): ApiError {
+  const issue = firstIssue(error);
+  return issue.top === null ? new ApiError(`request ${issue.message}`) : new ApiError(issue.message, issue.top);
+}
+
+function parseRequest<M extends ApiMethod>(method: M, req: unknown): ApiRequest<M> {
+  const r = requestSchemas[method].safeParse(req);
+  if (!r.success) throw apiError(r.error);
+  return r.data as ApiRequest<M>;
+}
+
+/** Request validators: each returns the typed request or throws ApiError naming the field. */
+export const validators = Object.fromEntries(API_METHODS.map((m) => [m, (req: unknown) => parseRequest(m, req)])) as {
+  [M in ApiMethod]: (req: unknown) => ApiRequest<M>;
+};

@@ -45,7 +45,8 @@ export function App() {
       const tick = async () => {
         const j = await api.job({ jobId });
         setJob(j);
-        if (j.status !== 'running' && poll.current) { window.clearInterval(poll.current); poll.current = null; }
+        const open = j.status === 'running' || j.status === 'queued';
+        if (!open && poll.current) { window.clearInterval(poll.current); poll.current = null; }
       };
       poll.current = window.setInterval(() => { tick().catch((e) => setError((e as Error).message)); }, 250);
       await tick();
@@ -60,21 +61,21 @@ export function App() {
   const br = graph && branch ? graph.branches[branch - 1] : null;
   const mapState: MapState = outage
     ? { loading: outage.loading, outaged: branch, selected: branch }
-    : { loading: pf ? pf.loading : null, outaged: null, selected: branch };
+    : { loading: pf?.converged ? pf.loading : null, outaged: null, selected: branch };
   const fmt = (x: number | null | undefined, d = 4) => (x !== null && x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
   return (
     <>
       <header>
         <h1>GridRewire</h1>
-        <span>{active ?? 'no case open'}</span>
+        <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main>
         <section className="panel cases">
           <h2>Cases</h2>
           {cases.map((c) => (
-            <button key={c.name} className={c.name === active ? 'active' : ''} onClick={() => open(c.name)} data-testid={`case-${c.name}`}>
-              {c.name}<br /><small>{c.buses} buses · {c.branches} branches · {c.gens} gens</small>
+            <button key={c.key} className={c.key === active ? 'active' : ''} onClick={() => open(c.key)} data-testid={`case-${c.key}`}>
+              {c.name}{c.source === 'stored' && <small> · stored #{c.storedId}</small>}<br /><small>{c.buses} buses · {c.branches} branches · {c.gens} gens</small>
             </button>
           ))}
         </section>
@@ -123,8 +124,8 @@ export function App() {
                   <dt>iterations</dt><dd>{pf.iterations}</dd>
                   <dt>mismatch</dt><dd>{pf.mismatch.toExponential(2)} p.u.</dd>
                   <dt>time</dt><dd>{pf.milliseconds.toFixed(1)} ms</dd>
-                  <dt>min |V|</dt><dd>{fmt(Math.min(...pf.vm))} p.u.</dd>
-                  <dt>max |V|</dt><dd>{fmt(Math.max(...pf.vm))} p.u.</dd>
+                  {pf.converged && <><dt>min |V|</dt><dd>{fmt(Math.min(...pf.vm))} p.u.</dd>
+                  <dt>max |V|</dt><dd>{fmt(Math.max(...pf.vm))} p.u.</dd></>}
                 </dl>
               )}
             </>

@@ -15,14 +15,20 @@ export function N1Panel({ job, onRun, onCancel, onPick, selected, busy }: {
   job: JobView | null; onRun: (mode: 'ac' | 'dc') => void; onCancel: () => void; onPick: (branch: number) => void; selected: number | null; busy: boolean;
 }) {
   const res = job?.result;
+  const queued = job?.status === 'queued';
   const running = job?.status === 'running';
   return (
     <div data-testid="n1-panel">
       <div className="toolbar">
-        <button className="primary" disabled={busy || running} onClick={() => onRun('ac')} data-testid="run-n1">Run N-1 (AC)</button>
-        <button disabled={busy || running} onClick={() => onRun('dc')}>DC screen</button>
-        {running && <button onClick={onCancel} data-testid="cancel-n1">Cancel</button>}
+        <button className="primary" disabled={busy || running || queued} onClick={() => onRun('ac')} data-testid="run-n1">Run N-1 (AC)</button>
+        <button disabled={busy || running || queued} onClick={() => onRun('dc')}>DC screen</button>
+        {(running || queued) && <button onClick={onCancel} data-testid="cancel-n1">Cancel</button>}
       </div>
+      {job && queued && (
+        <p className="muted" data-testid="n1-queued">
+          queued: {job.queuePosition === 1 ? 'next to start' : `${job.queuePosition} in line`} (other runs are using the cores)
+        </p>
+      )}
       {job && running && (
         <div className="progress" data-testid="n1-progress">
           <div className="bar"><div style={{ width: `${job.total ? (100 * job.done) / job.total : 0}%` }} /></div>
@@ -30,6 +36,7 @@ export function N1Panel({ job, onRun, onCancel, onPick, selected, busy }: {
         </div>
       )}
       {job?.status === 'failed' && <p className="error" role="alert">{job.error}</p>}
+      {job?.status === 'cancelled' && !res && <p className="muted" data-testid="n1-cancelled">cancelled before it started</p>}
       {res && (
         <>
           <p className="muted" data-testid="n1-summary">

@@ -18,14 +18,16 @@ import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures, typ
 import { DcScreen } from '../core/grid/lodf';
 import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/islands';
-import { EDGE_FEAT_DIM, NODE_FEAT_DIM, SurrogateFeatures } from '../core/learn/grid-data';
+import { SurrogateFeatures } from '../core/learn/grid-data';
+import { LearnError } from '../core/learn/errors';
 import type { GraphNet } from '../core/learn/gnn';
 import type { GraphSample } from '../core/learn/graph';
 import { IncrementalPredictor } from '../core/learn/incremental';
 import { deserializeModel, serializeModel, type Blob } from '../core/learn/serialize';
 import { runPool } from '../jobs/pool';
 import type { PredictChunkResult, PredictInit } from '../jobs/predict-job';
-import type { Store } from '../store';
+import { StoreError, type Store } from '../store';
+import { readSurrogate } from './surrogate-config';
 import type { SurrogateModelConfig } from './train';
 
 export class PredictError extends Error {
@@ -55,18 +57,20 @@ export interface LoadedSurrogate {
   model: GraphNet;
 }
 
+/** A stored surrogate, ready to predict; PredictError (one sentence) for a model that is missing, damaged, foreign or outdated. */
 export function loadSurrogate(store: Store, id: number): LoadedSurrogate {
   const m = store.models.get(id);
   if (!m) throw new PredictError(`model ${id} is not in ${store.path}`);
-  const config = m.config as SurrogateModelConfig;
-  if (config?.format !== 'gridrewire-n1-surrogate') throw new PredictError(`model ${id} is not an N-1 surrogate (trained by 'gridrewire train')`);
-  const dims = config.model as { model?: { nodeFeatDim?: number; edgeFeatDim?: number } };
-  if (dims.model?.nodeFeatDim !== NODE_FEAT_DIM || dims.model?.edgeFeatDim !== EDGE_FEAT_DIM) {
-    throw new PredictError(`model ${id} was trained with another feature layout (${dims.model?.nodeFeatDim}/${dims.model?.edgeFeatDim} bus/branch features, this version uses ${NODE_FEAT_DIM}/${EDGE_FEAT_DIM}): train it again`);
+  const read = readSurrogate(m);
+  if (read.status !== 'usable') throw new PredictError(`model ${id} ${read.problem}`);
+  try {
+    const tensors = store.models.getTensors(id);
+    const blobs: Blob[] = [...tensors].map(([name, data]) => ({ name, data: data as Float32Array | Int32Array }));
+    return { id, name: m.name, config: read.config, model: deserializeModel(read.config.model, blobs) };
+  } catch (e) {
+    if (e instanceof LearnError || (e instanceof StoreError && e.code === 'CORRUPT')) throw new PredictError(`model ${id} cannot be read: ${e.message}`);
+    throw e;
   }
-  const tensors = store.models.getTensors(id);
-  const blobs: Blob[] = [...tensors].map(([name, data]) => ({ name, data: data as Float32Array | Int32Array }));
-  return { id, name: m.name, config, model: deserializeModel(config.model, blobs) };
 }
 
 export interface PredictOutcome {

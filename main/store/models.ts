@@ -1,9 +1,12 @@
 // Trained models: config, metrics, and named weight/mask tensors as blobs.
+// A row whose JSON cannot be read is still listed, marked unreadable, so
+// that one damaged row does not hide every other model.
 
 import type { Db } from './db';
 import { nowIso } from './db';
 import { encodeTensors, readTensors, replaceTensors } from './tensors';
 import { fromJson, toJson } from './json';
+import { StoreError } from './errors';
 import type { JsonObject, ModelInput, ModelSummary, Tensors } from './types';
 import type { TensorSet } from './blob';
 import { nonEmpty, notFound } from './validate';
@@ -19,6 +22,11 @@ interface Row {
   metrics: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A model row as read. `unreadable` says which of its JSON documents could not be read: {} stands in for such a config, null for such metrics. */
+export interface ModelRecord extends ModelSummary {
+  unreadable: { config?: string; metrics?: string } | null;
 }
 
 export class ModelRepo {
@@ -58,15 +66,21 @@ export class ModelRepo {
     if (n === 0) throw notFound('model', id);
   }
 
-  get(id: number): ModelSummary | undefined {
+  get(id: number): ModelRecord | undefined {
     return this.db.read('reading a model', () => {
       const r = this.db.stmt('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
       return r && this.summary(r);
     });
   }
 
-  list(): ModelSummary[] {
+  list(): ModelRecord[] {
     return this.db.read('listing models', () => (this.db.stmt('SELECT * FROM models ORDER BY id').all() as Row[]).map((r) => this.summary(r)));
+  }
+
+  /** Id and time of last change of every model, without reading their documents: cheap to ask before each use. */
+  versions(): { id: number; updatedAt: string }[] {
+    return this.db.read('listing models', () =>
+      (this.db.stmt('SELECT id, updated_at FROM models ORDER BY id').all() as { id: number; updated_at: string }[]).map((r) => ({ id: r.id, updatedAt: r.updated_at })));
   }
 
   getTensors(id: number): Tensors {
@@ -80,17 +94,36 @@ export class ModelRepo {
     return this.db.write('deleting a model', () => this.db.stmt('DELETE FROM models WHERE id = ?').run(id).changes === 1);
   }
 
-  private summary(r: Row): ModelSummary {
+  private summary(r: Row): ModelRecord {
+    const config = readDocument(r.config, `model ${r.id} config`);
+    const metrics = r.metrics === null ? { value: null } : readDocument(r.metrics, `model ${r.id} metrics`);
+    const unreadable = config.problem || metrics.problem
+      ? { ...(config.problem ? { config: config.problem } : {}), ...(metrics.problem ? { metrics: metrics.problem } : {}) }
+      : null;
     return {
       id: r.id,
       name: r.name,
-      config: fromJson<JsonObject>(r.config, `model ${r.id} config`),
-      metrics: r.metrics === null ? null : fromJson<JsonObject>(r.metrics, `model ${r.id} metrics`),
+      config: config.value ?? {},
+      metrics: metrics.value ?? null,
       datasetId: r.dataset_id,
       trainingRunId: r.training_run_id,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       tensors: this.db.stmt('SELECT name, length(data) AS bytes FROM model_tensors WHERE model_id = ? ORDER BY name').all(r.id) as { name: string; bytes: number }[],
+      unreadable,
     };
   }
+}
+
+/** A stored JSON object, or why it cannot be read (it does not parse, or is not an object). */
+function readDocument(text: string, what: string): { value: JsonObject | null; problem?: string } {
+  let v: unknown;
+  try {
+    v = fromJson(text, what);
+  } catch (e) {
+    if (e instanceof StoreError) return { value: null, problem: e.message };
+    throw e;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { value: null, problem: `${what}: stored JSON is not an object` };
+  return { value: v as JsonObject };
 }

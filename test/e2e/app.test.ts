@@ -90,3 +90,32 @@ test('run N-1, read the ranked verdicts, inspect the worst outage', { skip }, as
   assert.match(text, /cut off\s+1 buses/);
   await page.screenshot({ path: join(shots, 'app-case30-n1.png') });
 });
+
+test('an N-1 run waits in the queue while another holds the cores, and can be cancelled there', { skip }, async () => {
+  const call = async (method: string, body: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, { method: 'POST', headers: { 'x-gridrewire-token': server.token }, body: JSON.stringify(body) });
+    return (await res.json()).result;
+  };
+  // A large run started first takes every thread of the job queue.
+  const big = await call('startN1', { name: 'case2383wp' });
+  await page.goto(server.url);
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').click();
+  const queued = page.getByTestId('n1-queued');
+  await queued.waitFor();
+  assert.match(await queued.innerText(), /queued: next to start/);
+  assert.equal(await page.getByTestId('run-n1').isDisabled(), true);
+  await page.screenshot({ path: join(shots, 'app-n1-queued.png') });
+  await page.getByTestId('cancel-n1').click();
+  await page.getByTestId('n1-cancelled').waitFor();
+  assert.equal(await page.getByTestId('run-n1').isDisabled(), false);
+  assert.equal((await call('cancelJob', big)).cancelled, true);
+  for (let i = 0; i < 400 && ['queued', 'running'].includes((await call('job', big)).status); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await call('job', big)).status, 'cancelled');
+  // With the cores free, the same button runs it at once.
+  await page.getByTestId('run-n1').click();
+  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('n1-table').locator('tbody tr').count(), 41);
+});

@@ -1,0 +1,12 @@
+// A contingency record as the Api shows it: the same fields, nothing internal.
+
+import type { ContingencyView } from '../api';
+import type { ContingencyRecord } from '../core/grid/contingency-types';
+
+export function contingencyView(r: ContingencyRecord): ContingencyView {
+  return {
+    branch: r.branch, gen: r.gen, from: r.from, to: r.to, verdict: r.verdict, severity: r.severity, converged: r.converged,
+    iterations: r.iterations, islanded: r.islanded, cutBuses: r.cutBuses, lostLoadMW: r.lostLoadMW, lostGenMW: r.lostGenMW,
+    maxLoading: r.maxLoading, nOverloads: r.nOverloads, worstBranch: r.worstBranch, minVm: r.minVm, maxVm: r.maxVm, nVoltageViolations: r.nVoltageViolations,
+  };
+}

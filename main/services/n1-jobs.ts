@@ -1,0 +1,50 @@
+// N-1 runs of the app's cases as queued jobs: each run is stored as it goes
+// (with a store), and its view ends with the ranked verdicts.
+
+import type { N1Summary } from '../api';
+import { VERDICTS, type Verdict } from '../core/grid/contingency-types';
+import { defaultWorkers } from '../jobs/pool';
+import type { CaseCatalogue } from './case-catalogue';
+import { contingencyView } from './contingency-view';
+import type { JobContext, JobOutcome, JobQueue, JobSpec } from './job-queue';
+import { rankRecords, runN1, type N1Outcome } from './n1';
+import { runStoredN1 } from './n1-stored';
+
+export class N1Jobs {
+  constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue) {}
+
+  /** Queues an N-1 run of every in-service branch. */
+  start(key: string, mode: 'ac' | 'dc' = 'ac'): { jobId: number } {
+    return { jobId: this.queue.submit(this.spec(key, mode)) };
+  }
+
+  /** The job of one N-1 run; an unknown case is refused now, not when the job starts. */
+  spec(key: string, mode: 'ac' | 'dc' = 'ac'): JobSpec {
+    const c = this.catalogue.get(key);
+    return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
+  }
+
+  private async run(key: string, mode: 'ac' | 'dc', ctx: JobContext): Promise<JobOutcome> {
+    const req = { caseText: this.catalogue.text(key), fileName: this.catalogue.fileName(key), mode, kind: 'branch' as const };
+    // With the whole machine, runN1 decides (small cases stay in this thread); with less, it gets its share.
+    const workers = ctx.threads >= defaultWorkers() ? undefined : ctx.threads;
+    const opts = { workers, signal: ctx.signal, onProgress: ctx.progress };
+    const store = this.catalogue.store;
+    const res: N1Outcome & { runId?: number } = store ? await runStoredN1(store, req, opts) : await runN1({ ...req, ...opts });
+    return {
+      status: res.cancelled ? 'cancelled' : 'done',
+      result: n1Summary(res),
+      keptAs: res.runId !== undefined ? `its results are N-1 run ${res.runId} in the store` : undefined,
+    };
+  }
+}
+
+function n1Summary(res: N1Outcome & { runId?: number }): N1Summary {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const r of res.records) counts[r.verdict]++;
+  return {
+    caseName: res.caseName, mode: res.mode, seconds: res.seconds, runId: res.runId ?? null, total: res.total, counts,
+    base: { maxLoading: res.base.maxLoading, nOverloads: res.base.nOverloads, nVoltageViolations: res.base.nVoltageViolations },
+    records: rankRecords(res.records).map(contingencyView),
+  };
+}
