@@ -176,7 +176,8 @@ if (require.main === module) {
     process.exit(2);
   }
   startServer({ port, api: createHandlers({ casesDir: casesDir(), store }) }).then((s) => {
-    process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}\n(open the address in a browser; Ctrl+C stops)\n`);
+    const ro = store.readonlyReason === null ? '' : ` (read-only: ${store.readonlyReason}; new work cannot be saved)`;
+    process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}${ro}\n(open the address in a browser; Ctrl+C stops)\n`);
   }, (e) => {
     process.stderr.write(`gridrewire server: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
