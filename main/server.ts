@@ -175,6 +175,10 @@ if (require.main === module) {
     process.stderr.write(`gridrewire server: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   }
+  // Ctrl+C closes the store (a read-only one may be a private copy in the temp folder).
+  const stop = () => { store.close(); process.exit(0); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   startServer({ port, api: createHandlers({ casesDir: casesDir(), store }) }).then((s) => {
     const ro = store.readonlyReason === null ? '' : ` (read-only: ${store.readonlyReason}; new work cannot be saved)`;
     process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}${ro}\n(open the address in a browser; Ctrl+C stops)\n`);

@@ -78,7 +78,10 @@ function privateCopy(path: string, why: string): ReadSource {
     copyFileSync(path, copy);
     if (existsSync(walFile)) copyFileSync(walFile, copy + '-wal');
     const made = dir;
-    return { file: copy, cleanup: () => rmSync(made, { recursive: true, force: true }) };
+    // Also when the process exits without closing the store (process.exit, an uncaught error).
+    const remove = () => rmSync(made, { recursive: true, force: true });
+    process.once('exit', remove);
+    return { file: copy, cleanup: () => { process.off('exit', remove); remove(); } };
   } catch (err) {
     if (dir) rmSync(dir, { recursive: true, force: true });
     throw cannot(`copying it to ${tmp} failed (${(err as Error).message})`);

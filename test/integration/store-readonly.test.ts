@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,4 +183,29 @@ test('the store API: a file that cannot be written opens read-only and says why;
   const r = openStore(base.db, { readonly: true });
   assert.equal(r.readonlyReason, null);
   r.close();
+});
+
+test('the private copy goes when the process ends without closing the store, and when the server is stopped', { skip: immutableUnavailable ?? false }, async (t) => {
+  const base = makeDb(t);
+  setImmutable(base.dir, true);
+  const copies = privateCopies();
+  const script = `const { openStore } = require('./main/store');
+    const s = openStore(process.argv[1], { readonly: true });
+    if (s.n1.listRuns().length !== 1) throw new Error('not read');
+    process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, base.db], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(privateCopies(), copies, 'removed at process exit');
+  // The loopback server, stopped with SIGTERM (as Ctrl+C or a service manager would).
+  const server = spawn(process.execPath, [join(ROOT, 'out', 'main', 'server.js'), '--db', base.db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (c) => { out += c; if (/serving on/.test(out)) resolve(); });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  assert.match(out, /work is kept in .*work\.db \(read-only: its folder .* is immutable or locked \(EPERM\); new work cannot be saved\)/);
+  assert.equal(privateCopies().length, copies.length + 1);
+  const code = await new Promise<number | null>((resolve) => { server.removeAllListeners('exit'); server.on('exit', resolve); server.kill('SIGTERM'); });
+  assert.equal(code, 0);
+  assert.deepEqual(privateCopies(), copies, 'removed when the server stops');
 });
