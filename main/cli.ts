@@ -1,7 +1,7 @@
 // Command-line adapter: `gridrewire <command> ...` over the same services as
 // the desktop app. Errors a user can cause print one clear line and exit 2.
 
-import { UsageError } from './cli/args';
+import { describeFileError, describeWorkerStartError, isErrnoError } from './cli/fs-errors';
 import { pfCommand } from './cli/pf';
 import { n1Command } from './cli/n1';
 import { datasetCommand } from './cli/dataset';
@@ -42,17 +42,31 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest, out, err);
   } catch (e) {
-    if (e instanceof UsageError) { err(`gridrewire ${name}: ${e.message}`); return 2; }
-    if (e instanceof Error && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError') {
-      err(`gridrewire ${name}: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    const line = userErrorLine(e);
+    if (line === null) throw e;
+    err(`gridrewire ${name}: ${line}`);
+    return 2;
   }
+}
+
+/** The one line for an error the user can act on (exit 2), or null for a bug (stack trace, exit 70).
+ *  Named errors (UsageError, StoreError, CaseParseError, FileError, ...) carry their own message;
+ *  a bare fs error (ENOENT, EACCES, EISDIR, ENOSPC, EMFILE, ...) is described from its code. */
+export function userErrorLine(e: unknown): string | null {
+  if (isErrnoError(e)) return describeFileError(e);
+  const worker = describeWorkerStartError(e);
+  if (worker !== null) return worker;
+  if (e instanceof Error && e.name !== 'Error' && e.name !== 'TypeError' && e.name !== 'RangeError') return e.message;
+  return null;
 }
 
 /** Entry used by bin/gridrewire.js and `node out/main/cli.js`. */
 export function run(argv: string[] = process.argv.slice(2)): void {
+  // A reader that goes away (`gridrewire runs | head -1`) is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(argv).then((code) => { process.exitCode = code; }, (e) => {
     process.stderr.write(`gridrewire: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exitCode = 70;

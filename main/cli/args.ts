@@ -37,6 +37,8 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
       if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
       value = argv[++i];
     }
+    // An empty value is always a mistake (an unset shell variable, `--db ''`): never a default in disguise.
+    if (value === '') throw new UsageError(`--${name} needs a value, got an empty one`);
     if (kind === 'number') {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} needs a number, got '${value}'`);

@@ -6,6 +6,7 @@ import type { MetricsBlock } from '../services/train';
 import type { VerdictMetrics } from '../core/learn/surrogate';
 import { openStore } from '../store';
 import { intFlag, numFlag } from './learn-flags';
+import { workersFlag } from './workers';
 import { trainProgress } from './train';
 
 export const COMPARE_USAGE = 'usage: gridrewire compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--seed S] [--workers N] [--only dense,adaptive+ch3l3,...] [--json]';
@@ -34,7 +35,8 @@ export async function compareCommand(argv: string[], out: (s: string) => void, e
   if (positional.length !== 0 || !flags.db || flags.dataset === undefined) throw new UsageError(COMPARE_USAGE);
   const only = flags.only ? String(flags.only).split(',').map((s) => s.trim()) : undefined;
   for (const o of only ?? []) if (!COMPARED.some((c) => c.label === o)) throw new UsageError(`--only: unknown method '${o}' (have ${COMPARED.map((c) => c.label).join(', ')})`);
-  const store = openStore(flags.db as string);
+  const workers = workersFlag(flags, 'compare', err);
+  const store = openStore(flags.db as string, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('\ngridrewire compare: stopping (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
   process.on('SIGINT', onSig);
@@ -43,7 +45,7 @@ export async function compareCommand(argv: string[], out: (s: string) => void, e
   try {
     r = await compareMethods({
       store, datasetId: intFlag(flags, 'dataset', 1)!, epochs: intFlag(flags, 'epochs', 1), seed: intFlag(flags, 'seed', 0),
-      sparsity: flags.sparsity !== undefined ? numFlag(flags, 'sparsity', 0, 0.999) : undefined, workers: intFlag(flags, 'workers', 1),
+      sparsity: flags.sparsity !== undefined ? numFlag(flags, 'sparsity', 0, 0.999) : undefined, workers,
       hidden: intFlag(flags, 'hidden', 1), patience: intFlag(flags, 'patience', 0), only, signal: ac.signal,
       onStart: quiet ? undefined : (label, i, n) => err(`--- ${label} (${i + 1}/${n})`),
       onDone: quiet ? undefined : (label, o) => err(`--- ${label}: model ${o.modelId ?? '-'}, ${o.seconds.toFixed(0)} s`),

@@ -8,6 +8,7 @@ import { buildDataset, type DatasetOutcome } from '../services/dataset';
 import { openStore } from '../store';
 import { progressBar } from './progress';
 import { intFlag, numFlag } from './learn-flags';
+import { workersFlag } from './workers';
 
 export const DATASET_USAGE = 'usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N] [--level-min X] [--level-max X] [--noise X] [--seed S] [--workers N] [--name NAME] --db <file> [--json]';
 
@@ -17,6 +18,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
     seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean',
   });
   if (positional.length !== 1 || !flags.db) throw new UsageError(DATASET_USAGE);
+  const workers = workersFlag(flags, 'dataset', err, 0);
   const file = positional[0];
   const caseText = readCaseText(file);
   const scenariosText = flags.scenarios ? readCaseText(flags.scenarios as string) : undefined;
@@ -24,7 +26,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
   if (flags['level-min'] !== undefined) randomLoad.levelMin = numFlag(flags, 'level-min', 0);
   if (flags['level-max'] !== undefined) randomLoad.levelMax = numFlag(flags, 'level-max', 0);
   if (flags.noise !== undefined) randomLoad.noise = numFlag(flags, 'noise', 0);
-  const store = openStore(flags.db as string);
+  const store = openStore(flags.db as string, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('gridrewire dataset: stopping after the scenarios in progress (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
   process.on('SIGINT', onSig);
@@ -34,7 +36,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
     r = await buildDataset({
       store, caseText, fileName: basename(file), scenariosText, scenariosFile: flags.scenarios as string | undefined,
       hours: intFlag(flags, 'hours', 1), random: intFlag(flags, 'random', 0), randomLoad, seed: intFlag(flags, 'seed', 0),
-      workers: intFlag(flags, 'workers', 0), name: flags.name as string | undefined, signal: ac.signal,
+      workers, name: flags.name as string | undefined, signal: ac.signal,
       onProgress: bar ? (p) => bar.update(p) : undefined,
     });
   } finally {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { runDemo, type DemoOutcome } from '../services/demo';
 import { openStore } from '../store';
-import { intFlag } from './learn-flags';
+import { workersFlag } from './workers';
 import { progressBar } from './progress';
 import { metricsLines, trainProgress } from './train';
 
@@ -15,7 +15,8 @@ export async function demoCommand(argv: string[], out: (s: string) => void, err:
   if (positional.length !== 0) throw new UsageError(DEMO_USAGE);
   const db = resolve((flags.db as string | undefined) ?? 'gridrewire-demo.db');
   const quiet = !!flags.quiet || !!flags.json;
-  const store = openStore(db);
+  const workers = workersFlag(flags, 'demo', err);
+  const store = openStore(db, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('\ngridrewire demo: stopping (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
   process.on('SIGINT', onSig);
@@ -23,7 +24,7 @@ export async function demoCommand(argv: string[], out: (s: string) => void, err:
   let r: DemoOutcome;
   try {
     r = await runDemo({
-      store, workers: intFlag(flags, 'workers', 1), signal: ac.signal,
+      store, workers, signal: ac.signal,
       onStage: quiet ? undefined : (s) => err(s),
       onDatasetProgress: bar ? (p) => bar.update(p) : undefined,
       ...trainProgress(err, quiet),

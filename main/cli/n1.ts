@@ -1,7 +1,6 @@
 // gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m>]
 //                        [--workers N] [--json] [--csv <file>]
 
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs, UsageError, type Parsed } from './args';
 import type { Case } from '../core/grid/case';
@@ -16,20 +15,22 @@ import { compile } from '../core/grid/network';
 import { VERDICTS, type ContingencyRecord } from '../core/grid/contingency-types';
 import { progressBar } from './progress';
 import { recordsToCsv } from '../core/report/csv';
+import { claimOutputFile, type OutputFile } from './output-file';
+import { workersFlag } from './workers';
 
 export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N] [--json] [--csv <file>]';
 
-export async function n1Command(argv: string[], out: (s: string) => void): Promise<number> {
+export async function n1Command(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
     db: 'string', resume: 'number', elements: 'string',
   });
-  if (flags.resume !== undefined) return resumeCommand(positional, flags, out);
+  const workers = workersFlag(flags, 'n1', err);
+  if (flags.resume !== undefined) return resumeCommand(positional, flags, workers, out);
   if (positional.length !== 1) throw new UsageError(N1_USAGE);
   const mode = (flags.mode ?? 'ac') as string;
   if (mode !== 'ac' && mode !== 'dc') throw new UsageError(`--mode must be ac or dc, got '${mode}'`);
   const kind = flags.gens ? 'gen' : 'branch';
-  if (flags.workers !== undefined && (!Number.isInteger(flags.workers) || (flags.workers as number) < 1)) throw new UsageError('--workers needs a whole number of at least 1');
   const file = positional[0];
   const caseText = readCaseText(file);
   const c = parseMatpower(caseText, basename(file));
@@ -54,44 +55,59 @@ export async function n1Command(argv: string[], out: (s: string) => void): Promi
     if (elements.length === 0) throw new ContingencyError(`${loaded.table.name} has no ${kind} contingency${kind === 'branch' ? ' (use --gens for generator outages)' : ''}`);
   }
 
-  const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
-  const req = { caseText, fileName: basename(file), mode: mode as 'ac' | 'dc', kind: kind as 'branch' | 'gen', elements };
-  const opts = { workers: flags.workers as number | undefined, onProgress: bar ? (p: N1Progress) => bar.update(p) : undefined };
-  let res: N1Outcome & { runId?: number };
-  if (flags.db) {
-    const store = openStore(flags.db as string);
-    try {
-      if (table) {
-        // Keep the contingency table with the case it was used on.
-        const { id: caseId } = store.cases.import({ text: caseText, parsed: c, sourceFile: basename(file) });
-        store.changeSets.import({ text: table.text, name: table.name, kind: 'contingencies', caseId, sourceFile: table.file });
+  const db = flags.db as string | undefined;
+  // Before any power flow: the CSV must be writable and must not be one of the inputs.
+  const csv = flags.csv ? claimOutputFile(flags.csv as string, 'csv', [
+    { what: 'case file', path: file }, ...(flags.contingencies ? [{ what: 'contingency table', path: flags.contingencies as string }] : []), ...(db ? [{ what: 'database', path: db }] : []),
+  ]) : null;
+  try {
+    const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
+    const req = { caseText, fileName: basename(file), mode: mode as 'ac' | 'dc', kind: kind as 'branch' | 'gen', elements };
+    const opts = { workers, onProgress: bar ? (p: N1Progress) => bar.update(p) : undefined };
+    let res: N1Outcome & { runId?: number };
+    if (db) {
+      const store = openStore(db, { requireWrite: true });
+      try {
+        if (table) {
+          // Keep the contingency table with the case it was used on.
+          const { id: caseId } = store.cases.import({ text: caseText, parsed: c, sourceFile: basename(file) });
+          store.changeSets.import({ text: table.text, name: table.name, kind: 'contingencies', caseId, sourceFile: table.file });
+        }
+        res = await withInterrupt((signal) => runStoredN1(store, req, { ...opts, signal, onRunId: (id) => process.stderr.write(`N-1 run ${id} in ${store.path}\n`) }));
+      } finally {
+        store.close();
       }
-      res = await withInterrupt((signal) => runStoredN1(store, req, { ...opts, signal, onRunId: (id) => process.stderr.write(`N-1 run ${id} in ${store.path}\n`) }));
-    } finally {
-      store.close();
+    } else {
+      res = await withInterrupt((signal) => runN1({ ...req, ...opts, signal }));
     }
-  } else {
-    res = await withInterrupt((signal) => runN1({ ...req, ...opts, signal }));
+    bar?.end();
+    return report(res, flags, csv, out, res.mode === 'ac' && res.kind === 'branch' ? c : null);
+  } finally {
+    csv?.discard();
   }
-  bar?.end();
-  return report(res, flags, out, res.mode === 'ac' && res.kind === 'branch' ? c : null);
 }
 
-async function resumeCommand(positional: string[], flags: Parsed['flags'], out: (s: string) => void): Promise<number> {
+async function resumeCommand(positional: string[], flags: Parsed['flags'], workers: number | undefined, out: (s: string) => void): Promise<number> {
   if (positional.length !== 0) throw new UsageError('--resume takes the case from the database: give no case file');
   for (const f of ['mode', 'gens', 'contingencies'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
   const runId = flags.resume as number;
   if (!Number.isInteger(runId) || runId < 1) throw new UsageError('--resume needs a run id (see gridrewire runs)');
-  const store = openStore((flags.db as string | undefined) ?? defaultDbPath());
+  const db = (flags.db as string | undefined) ?? defaultDbPath();
+  const csv = flags.csv ? claimOutputFile(flags.csv as string, 'csv', [{ what: 'database', path: db }]) : null;
   try {
-    const bar = flags.quiet ? null : progressBar(`N-1 run ${runId} (resume)`);
-    const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers: flags.workers as number | undefined, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
-    bar?.end();
-    process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
-    const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;
-    return report(res, flags, out, c);
+    const store = openStore(db, { requireWrite: true });
+    try {
+      const bar = flags.quiet ? null : progressBar(`N-1 run ${runId} (resume)`);
+      const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
+      bar?.end();
+      process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
+      const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;
+      return report(res, flags, csv, out, c);
+    } finally {
+      store.close();
+    }
   } finally {
-    store.close();
+    csv?.discard();
   }
 }
 
@@ -109,15 +125,16 @@ async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promis
   }
 }
 
-function report(res: N1Outcome & { runId?: number }, flags: Parsed['flags'], out: (s: string) => void, c: Case | null): number {
+function report(res: N1Outcome & { runId?: number }, flags: Parsed['flags'], csv: OutputFile | null, out: (s: string) => void, c: Case | null): number {
   const kind = res.kind;
-  if (flags.csv) writeFileSync(flags.csv as string, recordsToCsv(rankRecords(res.records), kind));
   if (flags.json) {
     out(JSON.stringify({ case: res.caseName, mode: res.mode, kind: res.kind, seconds: res.seconds, workers: res.workers, ...(res.runId !== undefined ? { runId: res.runId } : {}), cancelled: res.cancelled, base: res.base, contingencies: rankRecords(res.records).map(cleanRecord) }));
   } else {
     out(summary(res, c ? dcAgreement(c, res.records) : null));
     if (res.runId !== undefined) out(res.cancelled ? `stored as run ${res.runId} (incomplete): gridrewire n1 --resume ${res.runId}${flags.db ? ` --db ${flags.db}` : ''} finishes it` : `stored as run ${res.runId}`);
   }
+  // Last, so a disk that fills up now has cost only the CSV: the results are printed (and stored with --db).
+  csv?.write(recordsToCsv(rankRecords(res.records), kind));
   return res.cancelled ? 130 : 0;
 }
 

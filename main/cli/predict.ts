@@ -7,14 +7,15 @@ import { readCaseText } from '../services/cases';
 import { loadSurrogate, predictCase, predictCaseInWorkers } from '../services/predict';
 import { openStore } from '../store';
 import { intFlag } from './learn-flags';
+import { workersFlag } from './workers';
 
 export const PREDICT_USAGE = 'usage: gridrewire predict --db <file> --model <id> <case.m> [--workers N] [--json] [--top N]';
 
 
-
-export async function predictCommand(argv: string[], out: (s: string) => void): Promise<number> {
+export async function predictCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', json: 'boolean', top: 'number', workers: 'number' });
   if (positional.length !== 1 || !flags.db || flags.model === undefined) throw new UsageError(PREDICT_USAGE);
+  const workers = workersFlag(flags, 'predict', err) ?? 1;
   const file = positional[0];
   const c = parseMatpower(readCaseText(file), basename(file));
   const store = openStore(flags.db as string, { readonly: true });
@@ -27,7 +28,6 @@ export async function predictCommand(argv: string[], out: (s: string) => void): 
   // In this thread unless asked: each worker starts cold (its own base solve,
   // predictor and JIT warm-up), which on case_ACTIVSg2000 and 2 cores costs
   // more than it saves (npm run bench: 1.0-1.2 s on 2 workers, 0.65 s here).
-  const workers = intFlag(flags, 'workers', 1) ?? 1;
   const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
   if (flags.json) {
     out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, workers: r.workers, seconds: r.seconds, contingencies: r.contingencies }));

@@ -25,7 +25,7 @@ export function runsCommand(argv: string[], out: (s: string) => void): number {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     out(head.map((h, i) => h.padEnd(w[i])).join('  '));
     for (const r of rows) out(r.map((c, i) => c.padEnd(w[i])).join('  '));
-    if (runs.some((r) => r.stale || r.status === 'interrupted' || r.status === 'cancelled')) out('finish an incomplete run with: gridrewire n1 --resume <id> --db <file>');
+    if (runs.some((r) => r.stale || r.status === 'interrupted' || r.status === 'cancelled' || r.status === 'failed')) out('finish an incomplete run with: gridrewire n1 --resume <id> --db <file>');
     return 0;
   } finally {
     store.close();

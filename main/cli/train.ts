@@ -8,6 +8,7 @@ import { TOPOLOGY_METHODS } from '../core/learn/schedule';
 import { trainSurrogate, type MetricsBlock, type TrainOutcome, type TrainRequest } from '../services/train';
 import { openStore } from '../store';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
+import { workersFlag } from './workers';
 import type { EpochRecord } from '../core/learn/trainer';
 
 export const TRAIN_USAGE = 'usage: gridrewire train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]';
@@ -77,7 +78,8 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
   if (flags.resume !== undefined && (method || regrow || flags.sparsity !== undefined || flags.epochs !== undefined)) {
     throw new UsageError('--resume continues a run with its own settings: drop --method, --regrow, --sparsity and --epochs');
   }
-  const store = openStore(flags.db as string);
+  const workers = workersFlag(flags, 'train', err);
+  const store = openStore(flags.db as string, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('\ngridrewire train: stopping; the checkpoint is kept (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
   process.on('SIGINT', onSig);
@@ -86,7 +88,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
     o = await trainSurrogate({
       store, datasetId: intFlag(flags, 'dataset', 1), resume: intFlag(flags, 'resume', 1), method, regrow,
       sparsity: flags.sparsity !== undefined ? numFlag(flags, 'sparsity', 0, 0.999) : undefined,
-      epochs: intFlag(flags, 'epochs', 1), seed: intFlag(flags, 'seed', 0), workers: intFlag(flags, 'workers', 1),
+      epochs: intFlag(flags, 'epochs', 1), seed: intFlag(flags, 'seed', 0), workers,
       hidden: intFlag(flags, 'hidden', 1), layers: intFlag(flags, 'layers', 1), batchSize: intFlag(flags, 'batch-size', 1),
       patience: intFlag(flags, 'patience', 0), lr: flags.lr !== undefined ? numFlag(flags, 'lr', 1e-6, 1) : undefined,
       name: flags.name as string | undefined, signal: ac.signal, ...trainProgress(err, !!flags.quiet || !!flags.json),

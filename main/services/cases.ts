@@ -11,8 +11,12 @@ export const MAX_CASE_BYTES = 256 * 1024 * 1024;
 export function readCaseText(path: string): string {
   let size: number;
   try {
-    size = statSync(path).size;
-  } catch {
+    const st = statSync(path);
+    // Else readFileSync fails with an EISDIR that names no path.
+    if (st.isDirectory()) throw new CaseParseError(basename(path), 0, 0, `cannot read '${path}': it is a folder, not a case file`);
+    size = st.size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // EACCES, ENOTDIR, ...: the adapter says which, with the path
     throw new CaseParseError(basename(path), 0, 0, `cannot read '${path}': no such file`);
   }
   if (size > MAX_CASE_BYTES) throw new CaseParseError(basename(path), 0, 0, `'${path}' is ${size} bytes, more than the ${MAX_CASE_BYTES} a case file may have`);

@@ -6,6 +6,10 @@
 // user_version are read through SQLite, and only a file that is empty, ours
 // and not newer than this code is switched to WAL and migrated.
 //
+// A file that cannot be written (read-only file, folder or file system) is
+// opened read-only, saying why on every refused write; read-only.ts says how
+// such a WAL file is read without creating anything next to it.
+//
 // Concurrency policy: several connections and processes may use one file at
 // the same time. WAL lets readers read while one writer writes; writers take
 // the lock with BEGIN IMMEDIATE and wait up to busy_timeout for each other,
@@ -18,10 +22,13 @@ import { resolve } from 'node:path';
 import { StoreError, toStoreError } from './errors';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { ensureFolderFor } from './paths';
+import { readSource, whyReadOnly, type ReadSource } from './read-only';
 
 export interface OpenOptions {
   /** Open for reading only: no migration, no WAL switch, writes fail with READ_ONLY. */
   readonly?: boolean;
+  /** Refuse (READ_ONLY, saying why) a file that cannot be written, instead of opening it read-only. */
+  requireWrite?: boolean;
   /** How long a write waits for another writer's lock (ms). Default 5000. */
   busyTimeoutMs?: number;
 }
@@ -32,18 +39,26 @@ const HEADER_SIZE = 100;
 interface FileHeader {
   userVersion: number;
   applicationId: number;
+  /** File format version bytes 18-19 are 2: the file is in WAL mode. */
+  wal: boolean;
 }
 
 /** Reads the SQLite header of an existing non-empty file, or refuses it. */
 function readHeader(path: string): FileHeader {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StoreError('CANNOT_CREATE', `cannot read ${path}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message} (${code})`, path, { cause: err });
+  }
   try {
     const buf = Buffer.alloc(HEADER_SIZE);
     const n = readSync(fd, buf, 0, HEADER_SIZE, 0);
     if (n < HEADER_SIZE || !buf.subarray(0, 16).equals(SQLITE_MAGIC)) {
       throw new StoreError('NOT_A_DATABASE', `${path} is not a GridRewire database (it is not an SQLite file); choose another file with --db`, path);
     }
-    return { userVersion: buf.readInt32BE(60), applicationId: buf.readInt32BE(68) };
+    return { userVersion: buf.readInt32BE(60), applicationId: buf.readInt32BE(68), wal: buf[18] === 2 || buf[19] === 2 };
   } finally {
     closeSync(fd);
   }
@@ -61,20 +76,40 @@ function notOurs(path: string): StoreError {
   return new StoreError('NOT_A_DATABASE', `${path} is an SQLite file but not a GridRewire database; choose another file with --db. The file was not changed.`, path);
 }
 
-/** Checks the file before SQLite touches it: refuses what is not ours, creates the folder of a new file. */
-function precheck(path: string, readonly: boolean): void {
+/** Checks the file before SQLite touches it: refuses what is not ours, creates the folder of a new file.
+ *  Returns the header of an existing file, 'empty' for a 0-byte one, 'new' when there is none. */
+function precheck(path: string, readonly: boolean): FileHeader | 'empty' | 'new' {
   if (!existsSync(path)) {
     if (readonly) throw new StoreError('NOT_FOUND', `${path} does not exist (opened read-only, so it was not created)`, path);
     ensureFolderFor(path);
-    return;
+    return 'new';
   }
   const st = statSync(path);
   if (st.isDirectory()) throw new StoreError('NOT_A_DATABASE', `${path} is a folder, not a GridRewire database`, path);
   if (!st.isFile()) throw new StoreError('NOT_A_DATABASE', `${path} is not a regular file, so not a GridRewire database`, path);
-  if (st.size === 0) return; // an empty file is a valid, empty database
+  if (st.size === 0) return 'empty'; // an empty file is a valid, empty database
   const h = readHeader(path);
   if (h.applicationId === APPLICATION_ID && h.userVersion > SCHEMA_VERSION) throw newerSchema(path, h.userVersion);
   if (h.applicationId !== APPLICATION_ID && h.applicationId !== 0) throw notOurs(path);
+  return h;
+}
+
+/** Decides how an existing file is opened: read-only (asked, or because it cannot be written) and from where. */
+function accessPlan(path: string, found: FileHeader | 'empty' | 'new', opts: OpenOptions): { readonly: boolean; reason: string | null; source: ReadSource | null } {
+  let readonly = opts.readonly === true;
+  let reason: string | null = null;
+  if (found === 'new') return { readonly, reason, source: null };
+  if (!readonly) {
+    const why = whyReadOnly(path);
+    const blocker = why.file ?? why.folder;
+    if (blocker !== null) {
+      if (opts.requireWrite) throw new StoreError('READ_ONLY', `${path} cannot be written: ${blocker}; make it writable, or choose another file with --db`, path);
+      if (found === 'empty') throw new StoreError('READ_ONLY', `${path} is an empty file, not a GridRewire database yet, and cannot be initialised: ${blocker}`, path);
+      readonly = true;
+      reason = blocker;
+    }
+  }
+  return { readonly, reason, source: readonly && found !== 'empty' ? readSource(path, found.wal) : null };
 }
 
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -89,6 +124,9 @@ export class Db {
     readonly raw: Database.Database,
     readonly path: string,
     readonly readonly: boolean,
+    /** Why a store that was not asked to be read-only is (the file cannot be written), else null. */
+    readonly readonlyReason: string | null = null,
+    private readonly onClose: () => void = () => {},
   ) {
     this.runInTx = raw.transaction((fn: () => unknown) => fn());
     this.txImmediate = (this.runInTx as unknown as { immediate: (fn: () => unknown) => unknown }).immediate;
@@ -118,7 +156,10 @@ export class Db {
    *  (a deferred read-then-write can fail at once with SQLITE_BUSY_SNAPSHOT under WAL).
    *  Nested calls become savepoints of the outer transaction. */
   write<T>(doing: string, fn: () => T): T {
-    if (this.readonly) throw new StoreError('READ_ONLY', `${this.path}: ${doing}: the store was opened read-only`, this.path);
+    if (this.readonly) {
+      const why = this.readonlyReason === null ? 'the store was opened read-only' : `the database cannot be written: ${this.readonlyReason}`;
+      throw new StoreError('READ_ONLY', `${this.path}: ${doing}: ${why}`, this.path);
+    }
     return this.guard(doing, () => this.txImmediate(fn) as T);
   }
 
@@ -130,6 +171,7 @@ export class Db {
   close(): void {
     this.stmts.clear();
     if (this.raw.open) this.raw.close();
+    this.onClose();
   }
 }
 
@@ -137,18 +179,20 @@ export class Db {
 export function openDb(pathArg: string, opts: OpenOptions = {}): Db {
   const memory = pathArg === ':memory:';
   const path = memory ? pathArg : resolve(pathArg);
-  const readonly = opts.readonly === true;
-  if (!memory) precheck(path, readonly);
+  const plan = memory ? { readonly: opts.readonly === true, reason: null, source: null } : accessPlan(path, precheck(path, opts.readonly === true), opts);
+  const { readonly, reason } = plan;
+  const source = plan.source ?? { file: path, cleanup: () => {} };
 
   let raw: Database.Database;
   try {
-    raw = new Database(path, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
+    raw = new Database(source.file, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (err) {
+    source.cleanup();
     const e = toStoreError(err, path, 'opening the database');
     if (e.code === 'NOT_A_DATABASE') throw e;
     throw new StoreError('CANNOT_CREATE', `cannot open or create ${path}: ${(err as Error).message}; check the folder exists and is writable, or choose another file with --db`, path, { cause: err });
   }
-  const db = new Db(raw, path, readonly);
+  const db = new Db(raw, path, readonly, reason, source.cleanup);
   try {
     raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     // Reads only, until the file is known to be ours.
@@ -166,7 +210,9 @@ export function openDb(pathArg: string, opts: OpenOptions = {}): Db {
           first.version === 0 ? 'NOT_A_DATABASE' : 'OLD_SCHEMA',
           first.version === 0
             ? `${path} is an empty database, not a GridRewire database yet (opened read-only, so it was not initialised)`
-            : `${path} has schema version ${first.version} and needs an upgrade to ${SCHEMA_VERSION}; open it once without read-only`,
+            : reason === null
+              ? `${path} has schema version ${first.version} and needs an upgrade to ${SCHEMA_VERSION}; open it once without read-only`
+              : `${path} has schema version ${first.version} and needs an upgrade to ${SCHEMA_VERSION}, but it cannot be written: ${reason}`,
           path,
         );
       }

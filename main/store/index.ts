@@ -31,6 +31,8 @@ export interface Store {
   /** Absolute path of the file (or ':memory:'). */
   readonly path: string;
   readonly readonly: boolean;
+  /** Why the store is read-only although it was not asked to be (the file cannot be written), else null. */
+  readonly readonlyReason: string | null;
   readonly schemaVersion: number;
   readonly cases: CaseRepo;
   readonly changeSets: ChangeSetRepo;
@@ -57,8 +59,9 @@ export interface Store {
 /**
  * Opens the GridRewire database at `path`, creating the folder and the file if
  * needed and migrating it to the current schema. Throws StoreError:
- * NOT_A_DATABASE, NEWER_SCHEMA, OLD_SCHEMA (read-only), CANNOT_CREATE, NOT_FOUND (read-only).
- * A refused file is never written to.
+ * NOT_A_DATABASE, NEWER_SCHEMA, OLD_SCHEMA (read-only), CANNOT_CREATE, NOT_FOUND (read-only),
+ * READ_ONLY (requireWrite, on a file that cannot be written). A file that cannot be written is
+ * otherwise opened read-only (see readonlyReason). A refused file is never written to.
  */
 export function openStore(path: string, opts: OpenOptions = {}): Store {
   const db = openDb(path, opts);
@@ -71,6 +74,7 @@ function makeStore(db: Db): Store {
   return {
     path: db.path,
     readonly: db.readonly,
+    readonlyReason: db.readonlyReason,
     schemaVersion: SCHEMA_VERSION,
     cases: new CaseRepo(db),
     changeSets: new ChangeSetRepo(db),
