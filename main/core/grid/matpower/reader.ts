@@ -642,17 +642,21 @@ class Reader implements Scanner, Scope {
     } else if (isNameStart(c)) {
       v = this.namedValue(start, where);
       if (this.callFollows) { this.callFollows = false; return this.arithmetic(start, where); }
-    } else if (c === LPAREN) {
-      return this.arithmetic(start, where);
-    } else if (c === QUOTE || c === DQUOTE) {
-      this.fail(this.pos, `text in ${where}, which holds numbers only`);
-    } else if (c === LBRACK || c === LBRACE) {
-      this.fail(this.pos, `nested '${String.fromCharCode(c)}' in ${where}: GridRewire reads flat matrices only`);
     } else {
-      this.fail(this.pos, `${this.describe(this.pos)} in ${where}: expected a number`);
+      return this.notANumber(start, c, where);
     }
     if (!this.delimiter(where, close)) return this.arithmetic(start, where);
     return neg ? -v : v;
+  }
+
+  /** An element starting with something other than a sign, digit or name (kept out of element(), the hot path). */
+  private notANumber(start: number, c: number, where: string): number {
+    if (c === LPAREN) return this.arithmetic(start, where);
+    if (c === QUOTE || c === DQUOTE) this.fail(this.pos, `text in ${where}, which holds numbers only`);
+    if (c === LBRACK || c === LBRACE) {
+      this.fail(this.pos, `nested '${String.fromCharCode(c)}' in ${where}: GridRewire reads flat matrices only`);
+    }
+    this.fail(this.pos, `${this.describe(this.pos)} in ${where}: expected a number`);
   }
 
   /**

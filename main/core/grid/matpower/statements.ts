@@ -1,12 +1,14 @@
 // The statements of a MATPOWER file beyond literal assignments: the unit
 // conversions MATPOWER's distribution cases end with (`[PQ, PV, ...] =
 // idx_bus;`, `Vbase = mpc.bus(1, BASE_KV) * 1e3;`, `mpc.branch(:, [BR_R
-// BR_X]) = mpc.branch(:, [BR_R BR_X]) / (Vbase^2 / Sbase);`). This module
-// parses them into a small tree and checks every name against what the file
-// bound before; evaluate.ts runs the tree once the whole file has been read.
-// Nothing else is understood: loops, conditionals, calls of other functions,
-// comparisons (and so logical indexing), transposes and matrix products are
-// refused where they stand, so that nothing in a file can reach beyond its data.
+// BR_X]) = mpc.branch(:, [BR_R BR_X]) / (Vbase^2 / Sbase);`), and arithmetic
+// of literals in a field or a matrix element (`50/3`, `135/sqrt(3)`). This
+// module parses them into a small tree and checks every name against what the
+// file bound before; evaluate.ts runs the tree once the whole file has been
+// read. Nothing else is understood: loops, conditionals, calls of other
+// functions, comparisons (and so logical indexing), transposes and matrix
+// products are refused where they stand, so nothing in a file reaches beyond
+// its data.
 
 import { DEFINE_CONSTANTS, FUNCTIONS, IDX_OUTPUTS } from './constants';
 
@@ -34,7 +36,7 @@ export type Pick = { k: 'one'; e: Expr; at: number } | { k: 'range'; lo: Expr; h
 export type Run =
   /** `name = EXPR;`: a variable holding one number. */
   | { k: 'let'; name: string; e: Expr }
-  /** `mpc.path = EXPR;` with an expression other than a literal. */
+  /** `mpc.path = EXPR;` reading variables or fields (arithmetic of literals is folded as it is read). */
   | { k: 'field'; path: string; e: Expr }
   /** `mpc.path(ROWS, COLS) = EXPR;` */
   | { k: 'set'; path: string; rows: Index; cols: Index; e: Expr };

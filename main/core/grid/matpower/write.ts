@@ -54,8 +54,8 @@ export function writeMatpower(c: Case): string {
 function notes(statements: string[]): string[] {
   const out = [
     '%',
-    '%   The file this case was read from converted its data with the statements',
-    '%   below (lines %@). GridRewire evaluated them: the numbers in this file are',
+    '%   The file this case was read from held the statements below (lines %@)',
+    '%   besides its data. GridRewire evaluated them: the numbers in this file are',
     '%   their result, in MATPOWER units. They are kept as comments, not run again.',
   ];
   for (const s of statements) {
