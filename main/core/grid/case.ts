@@ -32,6 +32,13 @@ export interface Case {
   extra: { [field: string]: MatValue };
   /** Field order as in the file, so the writer reproduces it. */
   fieldOrder: string[];
+  /**
+   * The file's statements other than literal assignments (the unit conversions of
+   * MATPOWER's distribution cases, `[PQ, PV, ...] = idx_bus;`, `define_constants;`),
+   * as written; the matrices above already hold their result. The writer notes them
+   * in its header. Absent when the file has none.
+   */
+  statements?: string[];
 }
 
 /** Kinds of change-table row, MATPOWER `idx_ct`. */

@@ -6,7 +6,7 @@
 import type { Case, MatValue } from '../case';
 import { BUS_COLS, BUS_I, BUS_TYPE, BRANCH_COLS, F_BUS, GEN_BUS, GEN_COLS, REF, T_BUS } from '../idx';
 import { errorAt } from './errors';
-import { type Assignment, elementOffset, readScript } from './reader';
+import { type Assignment, cellOffset, elementOffset, readScript } from './reader';
 import { formatNumber as fmt } from './write';
 
 /** Reads a MATPOWER case file (`function mpc = name` with `mpc.x = ...` fields). */
@@ -162,6 +162,7 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
   };
   if (gencost) c.gencost = gencost.rows;
   if (bus_name) c.bus_name = bus_name;
+  if (script.statements.length > 0) c.statements = script.statements;
   return c;
 
   // ---- helpers (closures over text and file) ----
@@ -176,7 +177,8 @@ export function parseMatpower(text: string, fileName = 'case.m'): Case {
     if (rows.length > 0 && rows[0].length < minCols) {
       fail(a.rowStarts[0], `${v(a)} rows have ${rows[0].length} columns; a ${what} row needs at least ${minCols} (${cols})`);
     }
-    return { a, rows, cell: (i, k) => elementOffset(text, a.rowStarts[i], k) };
+    // A cell a statement wrote is blamed on that statement, not on the literal it replaced.
+    return { a, rows, cell: (i, k) => cellOffset(text, a, i, k) };
   }
 
   function noNaN(m: Mat, i: number, cols: number, what: string): void {

@@ -1,6 +1,9 @@
 // writeMatpower: Case -> MATPOWER text that parseMatpower reads back to an
 // equal Case. Numbers use JavaScript's shortest round-trip form, so every
 // double survives; fields come in `fieldOrder`, then any the order misses.
+// A case read from a file with unit conversions is written converted (the
+// numbers in MATPOWER units); its original statements go into the header as
+// `%@` comment lines, which the reader keeps as notes and never runs.
 
 import type { Case, MatCell, MatValue } from '../case';
 
@@ -18,6 +21,7 @@ export function writeMatpower(c: Case): string {
   const out: string[] = [];
   out.push(`function mpc = ${c.name}`);
   out.push(`%${c.name.toUpperCase()}  MATPOWER case data, written by GridRewire`);
+  if (c.statements && c.statements.length > 0) out.push(...notes(c.statements));
   out.push('');
   out.push('%% MATPOWER Case Format : Version 2');
 
@@ -41,6 +45,32 @@ export function writeMatpower(c: Case): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * The header lines noting the original file's statements: `%@ ` starts one,
+ * `%@+` continues it on its next line (the reader rebuilds them exactly).
+ */
+function notes(statements: string[]): string[] {
+  const out = [
+    '%',
+    '%   The file this case was read from held the statements below (lines %@)',
+    '%   besides its data. GridRewire evaluated them: the numbers in this file are',
+    '%   their result, in MATPOWER units. They are kept as comments, not run again.',
+  ];
+  for (const s of statements) {
+    if (typeof s !== 'string') throw new TypeError('case statements must be text');
+    s.split('\n').forEach((line, i) => {
+      for (let k = 0; k < line.length; k++) {
+        const ch = line.charCodeAt(k);
+        if ((ch < 32 && ch !== 9) || ch === 127 || ch === 0xfffd) {
+          throw new TypeError(`a case statement holds a control character (code ${ch}), which a comment line cannot hold`);
+        }
+      }
+      out.push((i === 0 ? '%@ ' : '%@+') + line);
+    });
+  }
+  return out;
 }
 
 function valueOf(c: Case, field: string): MatValue | undefined {
