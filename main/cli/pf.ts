@@ -1,7 +1,9 @@
 // gridrewire pf <case.m> [--dc] [--enforce-q-lims] [--json]
 
+import { basename } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { loadCaseFile } from '../services/cases';
+import { locateNetworkError } from '../core/grid/matpower';
 import { runPowerFlow, type PowerFlowResult } from '../core/grid/powerflow';
 import { branchLoading, isRated } from '../core/grid/limits';
 import type { Case } from '../core/grid/case';
@@ -10,8 +12,13 @@ import { BUS_I, BUS_TYPE, RATE_A, BR_STATUS, F_BUS, T_BUS, NONE } from '../core/
 export function pfCommand(argv: string[], out: (s: string) => void): number {
   const { positional, flags } = parseArgs(argv, { dc: 'boolean', 'enforce-q-lims': 'boolean', json: 'boolean' });
   if (positional.length !== 1) throw new UsageError('usage: gridrewire pf <case.m> [--dc] [--enforce-q-lims] [--json]');
-  const { case: c } = loadCaseFile(positional[0]);
-  const r = runPowerFlow(c, { dc: !!flags.dc, enforceQLimits: !!flags['enforce-q-lims'] });
+  const { case: c, text } = loadCaseFile(positional[0]);
+  let r: PowerFlowResult;
+  try {
+    r = runPowerFlow(c, { dc: !!flags.dc, enforceQLimits: !!flags['enforce-q-lims'] });
+  } catch (e) {
+    throw locateNetworkError(e, text, basename(positional[0]));
+  }
   out(flags.json ? JSON.stringify(jsonReport(c, r)) : textReport(c, r));
   return r.converged ? 0 : 3;
 }

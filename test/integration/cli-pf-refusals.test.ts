@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
@@ -36,11 +36,13 @@ test('pf on a base case that does not converge prints its status and no flows, l
 test('pf refuses a zero-impedance branch before solving, naming the branch', () => {
   const c = loadCase('case9');
   const zero = file('zero9', { ...c, branch: c.branch.map((r, i) => (i === 1 ? r.map((v, j) => (j === BR_R || j === BR_X ? 0 : v)) : r)) });
+  // The branch matrix's second row, where the writer put it.
+  const line = readFileSync(zero, 'utf8').split('\n').findIndex((l) => l.startsWith('mpc.branch = [')) + 3;
   for (const args of [['pf', zero], ['pf', zero, '--dc'], ['n1', zero]]) {
     const r = cli(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /branch 2 \(4-5\) has zero impedance \(BR_R = BR_X = 0\)/);
+    assert.match(r.stderr, new RegExp(`zero9\\.m:${line}:\\d+: branch 2 \\(4-5\\) has zero impedance \\(BR_R = BR_X = 0\\)`));
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
   }
 });

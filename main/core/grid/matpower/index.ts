@@ -7,3 +7,4 @@ export { applyChanges, swapAreaZone, changeLabels } from './apply-changes';
 export { contingenciesFromTable, type Contingency } from './contingencies';
 export { CaseParseError, ChangeTableError } from './errors';
 export * from './idx-ct';
+export { rowLocation, locateNetworkError } from './locate';
