@@ -379,7 +379,7 @@ export class Trainer {
         const t0 = now();
         const g = this.computeGradients(samples);
         this.applyGradients(g);
-        const c = this.cursor!;
+        const c = this.openCursor();
         c.seconds += now() - t0;
         cb.onBatch?.({ epoch: this.epoch + 1, batch: c.batch, batches: this.batchesPerEpoch, loss: g.loss, step: this.step });
       }
