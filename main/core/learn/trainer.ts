@@ -528,7 +528,7 @@ export class Trainer {
   /** A trainer continuing from state() on the same data (its config comes from the checkpoint). */
   static fromState(state: TrainerState, data: TrainData): Trainer {
     const meta = parseCheckpoint(state.meta);
-    const model = deserializeModel(meta.model, prefixedBlobs(state, 'model/'));
+    const model = deserializeModel(meta.model, prefixedBlobs(state.blobs, 'model/'));
     const t = new Trainer(meta.config, data, { model });
     t.restore(meta, state.blobs);
     return t;
@@ -547,7 +547,7 @@ export class Trainer {
       throw new LearnError('bad-state', 'checkpoint was taken with a different trainer config; use Trainer.fromState');
     }
     const byName = new Map(blobs.map((b) => [b.name, b.data]));
-    const model = deserializeModel(meta.model, prefixedBlobs({ blobs }, 'model/'));
+    const model = deserializeModel(meta.model, prefixedBlobs(blobs, 'model/'));
     for (const p of model.params()) {
       const mm = byName.get(`opt.m/${p.name}`), vv = byName.get(`opt.v/${p.name}`);
       if (!(mm instanceof Float32Array) || !(vv instanceof Float32Array) || mm.length !== p.m.length || vv.length !== p.v.length) {
@@ -573,7 +573,7 @@ export class Trainer {
     this.history = meta.history;
     this.finished = meta.finished;
     this.stopReason = meta.stopReason;
-    this.best = meta.best ? { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixedBlobs({ blobs }, 'best/') } } : null;
+    this.best = meta.best ? { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixedBlobs(blobs, 'best/') } } : null;
   }
 }
 
@@ -582,6 +582,6 @@ function rngState(rng: Rng): [number, number, number, number] {
   return [a, b, c, d];
 }
 
-function prefixedBlobs(state: { blobs: readonly Blob[] }, prefix: string): Blob[] {
-  return state.blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
+function prefixedBlobs(blobs: readonly Blob[], prefix: string): Blob[] {
+  return blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
 }
