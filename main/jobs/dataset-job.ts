@@ -6,6 +6,7 @@ import { parseMatpower } from '../core/grid/matpower';
 import type { FeatureOptions } from '../core/grid/features';
 import { applyScenario, type ScenarioSpec } from '../core/grid/scenarios';
 import { labelScenario } from '../core/learn/grid-data';
+import type { JobHandler } from './types';
 
 export interface DatasetInit {
   caseText: string;
@@ -26,8 +27,7 @@ export function labelSpec(base: ReturnType<typeof parseMatpower>, spec: Scenario
   return { id: spec.id, static: r.static, base: r.base, outages: r.outages.map((o) => ({ row: o.row, record: o.record, labels: o.labels })) };
 }
 
-export function datasetHandler(init: unknown): (chunk: unknown) => LabelledScenario {
-  const i = init as DatasetInit;
-  const base = parseMatpower(i.caseText, i.fileName);
-  return (chunk) => labelSpec(base, chunk as ScenarioSpec, i.features);
-}
+export const datasetHandler: JobHandler<'dataset'> = (init) => {
+  const base = parseMatpower(init.caseText, init.fileName);
+  return (spec) => labelSpec(base, spec, init.features);
+};

@@ -3,30 +3,23 @@
 // until none is left. Results stream back as chunks finish; cancel stops
 // handing out work and ends the workers, keeping what already came back.
 
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { JobWorker } from './job-worker';
+import type { JobChunk, JobInit, JobName, JobResult } from './types';
 
-/** The worker script: the bundle's out/main/worker.js, or the TypeScript source under tsx. */
-export function workerScript(): string {
-  const js = join(__dirname, 'worker.js');
-  if (existsSync(js)) return js;
-  const ts = join(__dirname, '..', 'worker.ts');
-  if (existsSync(ts)) return ts;
-  throw new Error(`cannot find the worker script next to ${__dirname}`);
-}
+export { workerScript } from './job-worker';
 
+/** The cores this process may use (affinity and container limits included): the default and the cap of every thread count. */
 export function defaultWorkers(): number {
-  return Math.max(1, cpus().length);
+  return Math.max(1, availableParallelism());
 }
 
-export interface PoolOptions<I, C, R> {
-  job: string;
-  init: I;
-  chunks: C[];
+export interface PoolOptions<K extends JobName> {
+  job: K;
+  init: JobInit<K>;
+  chunks: JobChunk<K>[];
   workers: number;
-  onResult: (result: R, chunk: C) => void;
+  onResult(result: JobResult<K>, chunk: JobChunk<K>): void;
   signal?: AbortSignal;
 }
 
@@ -38,59 +31,37 @@ export class JobCancelled extends Error {
 }
 
 /** Runs every chunk; resolves when all are done, rejects on a worker error or cancel. */
-export function runPool<I, C, R>(opts: PoolOptions<I, C, R>): Promise<void> {
-  const { chunks, onResult, signal } = opts;
-  const nWorkers = Math.max(1, Math.min(opts.workers, chunks.length));
-  return new Promise<void>((resolve, reject) => {
-    if (chunks.length === 0) return resolve();
-    let next = 0, done = 0, finished = false;
-    const workers: Worker[] = [];
-    const finish = (err?: Error) => {
-      if (finished) return;
-      finished = true;
-      signal?.removeEventListener('abort', onAbort);
-      for (const w of workers) void w.terminate();
-      if (err) reject(err); else resolve();
-    };
-    const onAbort = () => finish(new JobCancelled());
-    if (signal?.aborted) return finish(new JobCancelled());
-    signal?.addEventListener('abort', onAbort);
-    for (let w = 0; w < nWorkers; w++) {
-      const script = workerScript();
-      const workerData = { job: opts.job, init: opts.init };
-      // From source (tests, dev) the worker registers the TypeScript loader first.
-      const worker = script.endsWith('.ts')
-        ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true, workerData })
-        : new Worker(script, { workerData });
-      workers.push(worker);
-      let current = -1;
-      const feed = () => {
-        if (finished) return;
-        if (next >= chunks.length) { current = -1; void worker.terminate(); return; }
-        current = next++;
-        worker.postMessage({ chunk: chunks[current] });
-      };
-      worker.on('message', (msg: { ready?: true; result?: R; error?: string; errorName?: string }) => {
-        if (finished) return;
-        if (msg.error !== undefined) {
-          const e = new Error(msg.error);
-          e.name = msg.errorName ?? 'Error';
-          return finish(e);
-        }
-        if (msg.ready) return feed();
-        try {
-          onResult(msg.result as R, chunks[current]);
-        } catch (e) {
-          return finish(e as Error);
-        }
-        done++;
-        if (done === chunks.length) return finish();
-        feed();
-      });
-      worker.on('error', (e) => finish(e));
-      worker.on('exit', (code) => {
-        if (!finished && current >= 0 && code !== 0) finish(new Error(`a worker stopped with code ${code}`));
-      });
+export async function runPool<K extends JobName>(opts: PoolOptions<K>): Promise<void> {
+  const { job, init, chunks, onResult, signal } = opts;
+  if (chunks.length === 0) return;
+  if (signal?.aborted) throw new JobCancelled();
+  const workers = Array.from({ length: Math.max(1, Math.min(opts.workers, chunks.length)) }, () => new JobWorker(job, init));
+  let next = 0;
+  let stopped: Error | null = null;
+  // The first failure (or the cancel) ends every worker; what they still had pending rejects with it.
+  const stop = (e: Error) => {
+    if (stopped) return;
+    stopped = e;
+    for (const w of workers) void w.terminate(e);
+  };
+  const onAbort = () => stop(new JobCancelled());
+  signal?.addEventListener('abort', onAbort);
+  const lane = async (w: JobWorker<K>) => {
+    await w.ready;
+    while (next < chunks.length && !stopped) {
+      const chunk = chunks[next++];
+      const result = await w.run(chunk);
+      if (stopped) return;
+      onResult(result, chunk);
     }
-  });
+    // Nothing left to hand out: free the thread while the others finish.
+    void w.terminate();
+  };
+  try {
+    await Promise.all(workers.map((w) => lane(w).catch((e: Error) => { stop(e); throw e; })));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    for (const w of workers) void w.terminate();
+  }
+  if (stopped) throw stopped;
 }

@@ -3,15 +3,15 @@
 // once (CasePredictor), then predicts the outages of each chunk it is given.
 
 import type { Case } from '../core/grid/case';
-import { deserializeModel, type Blob } from '../core/learn/serialize';
-import { CasePredictor, type RawPrediction } from '../services/predict';
-import type { SurrogateModelConfig } from '../services/train';
+import { deserializeModel, type Blob, type SerializedModel } from '../core/learn/serialize';
+import { CasePredictor, type RawPrediction, type SurrogateModelConfig } from '../core/learn/case-predictor';
+import type { JobHandler } from './types';
 
 export interface PredictInit {
   case: Case;
   modelId: number;
   config: SurrogateModelConfig;
-  modelConfig: unknown;
+  modelConfig: SerializedModel['config'];
   blobs: Blob[];
 }
 
@@ -21,8 +21,7 @@ export interface PredictChunkResult {
   seconds: { base: number; features: number };
 }
 
-export function predictHandler(init: unknown): (chunk: unknown) => PredictChunkResult {
-  const i = init as PredictInit;
-  const cp = new CasePredictor(deserializeModel(i.modelConfig, i.blobs), i.config, i.case, i.modelId);
-  return (chunk) => ({ predictions: (chunk as number[]).map((k) => cp.predict(k)), seconds: { ...cp.seconds } });
-}
+export const predictHandler: JobHandler<'predict'> = (init) => {
+  const cp = new CasePredictor(deserializeModel(init.modelConfig, init.blobs), init.config, init.case, init.modelId);
+  return (ks) => ({ predictions: ks.map((k) => cp.predict(k)), seconds: { ...cp.seconds } });
+};

@@ -4,12 +4,13 @@
 // returns the gradients of its shard of the batch, and the main thread
 // averages them, steps the optimiser and rewires (learn/trainer.ts).
 
-import { Worker } from 'node:worker_threads';
 import { SurrogateSamples, type Normaliser, type PackedDataset } from '../core/learn/grid-data';
 import type { GraphNet } from '../core/learn/gnn';
+import type { SampleSource } from '../core/learn/graph';
 import { SparseLayer } from '../core/learn/sparse';
 import { Trainer, averageGradients, type GradientBuffers, type TrainerConfig } from '../core/learn/trainer';
-import { workerScript } from './pool';
+import { JobWorker } from './job-worker';
+import type { JobHandler } from './types';
 
 export interface TrainInit {
   packed: PackedDataset;
@@ -55,69 +56,34 @@ export function loadWeights(model: GraphNet, weights: Float32Array[], topology?:
 }
 
 /** Worker side: a trainer on the same samples, used only to compute gradients. */
-export function trainHandler(init: unknown): (chunk: unknown) => GradientBuffers {
-  const i = init as TrainInit;
-  const data = new SurrogateSamples(i.packed, i.norm);
-  const trainer = new Trainer(i.config, { graph: data.graph, train: data.source(i.train) });
-  const src = data.source(i.train);
-  return (chunk) => {
-    const m = chunk as StepMessage;
-    loadWeights(trainer.model, m.weights, m.topology);
-    const g = trainer.computeGradients(Array.from(m.positions, (p) => src.get(p)));
+export const trainHandler: JobHandler<'train'> = (init) => {
+  const data = new SurrogateSamples(init.packed, init.norm);
+  const trainer = new Trainer(init.config, { graph: data.graph, train: data.source(init.train) });
+  const src = data.source(init.train);
+  return (step) => {
+    loadWeights(trainer.model, step.weights, step.topology);
+    const g = trainer.computeGradients(Array.from(step.positions, (p) => src.get(p)));
     return { loss: g.loss, samples: g.samples, grads: g.grads.map((x) => x.slice()) };
   };
-}
+};
 
 /**
  * The main thread's side: `threads - 1` workers plus the calling thread, each
  * computing the gradients of a contiguous shard of every batch.
  */
 export class GradientGroup {
-  private workers: Worker[] = [];
-  private pending = new Map<Worker, { resolve: (g: GradientBuffers) => void; reject: (e: Error) => void }>();
-  private syncedVersion: number[] = [];
-  private failed: Error | null = null;
+  /** Per worker, the trainer's topologyVersion it last received. */
+  private readonly syncedVersion: number[];
 
-  private constructor(private readonly trainer: Trainer, private readonly src: { get(i: number): import('../core/learn/graph').GraphSample }) {}
+  private constructor(private readonly trainer: Trainer, private readonly src: SampleSource, private workers: JobWorker<'train'>[]) {
+    this.syncedVersion = workers.map(() => -1);
+  }
 
   /** Starts the workers and waits until each has loaded the dataset. */
-  static async start(trainer: Trainer, src: { get(i: number): import('../core/learn/graph').GraphSample }, init: TrainInit, threads: number): Promise<GradientGroup> {
-    const g = new GradientGroup(trainer, src);
-    const script = workerScript();
-    const ready: Promise<void>[] = [];
-    for (let w = 0; w < threads - 1; w++) {
-      const workerData = { job: 'train', init };
-      const worker = script.endsWith('.ts')
-        ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true, workerData })
-        : new Worker(script, { workerData });
-      g.workers.push(worker);
-      g.syncedVersion.push(-1);
-      ready.push(new Promise<void>((resolve, reject) => {
-        worker.on('message', (msg: { ready?: true; result?: GradientBuffers; error?: string; errorName?: string }) => {
-          if (msg.ready) return resolve();
-          const p = g.pending.get(worker);
-          g.pending.delete(worker);
-          if (msg.error !== undefined) {
-            const e = new Error(msg.error);
-            e.name = msg.errorName ?? 'Error';
-            if (p) p.reject(e); else reject(e);
-            return;
-          }
-          p?.resolve(msg.result as GradientBuffers);
-        });
-        worker.on('error', (e) => { g.failed = e; reject(e); for (const p of g.pending.values()) p.reject(e); g.pending.clear(); });
-        worker.on('exit', (code) => {
-          if (code !== 0 && !g.closing) {
-            const e = new Error(`a training worker stopped with code ${code}`);
-            g.failed = e;
-            for (const p of g.pending.values()) p.reject(e);
-            g.pending.clear();
-          }
-        });
-      }));
-    }
+  static async start(trainer: Trainer, src: SampleSource, init: TrainInit, threads: number): Promise<GradientGroup> {
+    const g = new GradientGroup(trainer, src, Array.from({ length: threads - 1 }, () => new JobWorker('train', init)));
     try {
-      await Promise.all(ready);
+      await Promise.all(g.workers.map((w) => w.ready));
     } catch (e) {
       await g.close();
       throw e;
@@ -125,36 +91,29 @@ export class GradientGroup {
     return g;
   }
 
-  private closing = false;
-
   get threads(): number {
     return this.workers.length + 1;
   }
 
   /** Sample-weighted mean gradient of the batch at `positions`, computed across the group. */
   async gradients(positions: Int32Array): Promise<GradientBuffers> {
-    if (this.failed) throw this.failed;
+    for (const w of this.workers) if (w.failed) throw w.failed;
     const t = this.trainer;
-    const shards = this.threads;
-    const size = Math.ceil(positions.length / shards);
+    const size = Math.ceil(positions.length / this.threads);
     const weights = t.model.params().map((p) => p.data);
     const jobs: Promise<GradientBuffers>[] = [];
     let topo: Topology | undefined;
-    for (let w = 0; w < this.workers.length; w++) {
+    this.workers.forEach((worker, w) => {
       const part = positions.subarray((w + 1) * size, (w + 2) * size);
-      if (part.length === 0) continue;
-      const worker = this.workers[w];
-      const msg: StepMessage = { weights, positions: part.slice() };
+      if (part.length === 0) return;
+      const step: StepMessage = { weights, positions: part.slice() };
       if (this.syncedVersion[w] !== t.topologyVersion) {
         topo ??= topologyOf(t.model);
-        msg.topology = topo;
+        step.topology = topo;
         this.syncedVersion[w] = t.topologyVersion;
       }
-      jobs.push(new Promise<GradientBuffers>((resolve, reject) => {
-        this.pending.set(worker, { resolve, reject });
-        worker.postMessage({ chunk: msg });
-      }));
-    }
+      jobs.push(worker.run(step));
+    });
     // Our own shard meanwhile.
     const own = t.computeGradients(Array.from(positions.subarray(0, size), (p) => this.src.get(p)));
     const mine: GradientBuffers = { loss: own.loss, samples: own.samples, grads: own.grads.map((x) => x.slice()) };
@@ -163,7 +122,6 @@ export class GradientGroup {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
   }

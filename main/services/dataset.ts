@@ -6,7 +6,7 @@
 // packed form the trainer uses.
 
 import { basename } from 'node:path';
-import type { ChangeTable } from '../core/grid/case';
+import type { Case } from '../core/grid/case';
 import { defaultFeatureOptions, gridSignature, type FeatureOptions, type GridSignature, EDGE_OUTAGE, EDGE_STATIC, NODE_OUTAGE, NODE_STATIC } from '../core/grid/features';
 import { parseChangeTable, parseMatpower } from '../core/grid/matpower';
 import { runPowerFlow } from '../core/grid/powerflow';
@@ -17,7 +17,7 @@ import {
 import { LABEL_HEAD, SPLIT_CODES, labelLength, staticLength, type PackedDataset, type SplitName, L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
 import { Rng } from '../core/learn/rng';
 import { defaultWorkers, JobCancelled, runPool } from '../jobs/pool';
-import { labelSpec, type DatasetInit, type LabelledScenario } from '../jobs/dataset-job';
+import { labelSpec, type LabelledScenario } from '../jobs/dataset-job';
 import type { DatasetSample, Store } from '../store';
 
 export class DatasetError extends Error {
@@ -120,8 +120,9 @@ export function splitScenarios(scenarios: readonly { id: number; totalLoadMW: nu
   const full: SplitName[] = ['train', 'train', 'train', 'val', 'test'];
   const partial: SplitName[] = ['train', 'val', 'test', 'train'];
   for (let b = 0; b < sorted.length; b += 5) {
-    const block = sorted.slice(b, b + 5);
-    rng.shuffle(block as unknown as number[] & { length: number });
+    // Shuffled through its positions: the same swaps as shuffling the block itself.
+    const order = rng.shuffle(Int32Array.from({ length: Math.min(5, sorted.length - b) }, (_, j) => j));
+    const block = Array.from(order, (j) => sorted[b + j]);
     const pattern = block.length === 5 ? full : partial;
     block.forEach((s, j) => out.set(s.id, pattern[j]));
   }
@@ -134,36 +135,94 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   if (!Number.isSafeInteger(seed) || seed < 0) throw new DatasetError(`seed must be a non-negative integer, got ${seed}`);
   const base = parseMatpower(req.caseText, req.fileName);
   const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
-  const randomLoad: RandomLoadOptions = { ...defaultRandomLoad, ...req.randomLoad };
-  if (!(randomLoad.levelMin > 0 && randomLoad.levelMax >= randomLoad.levelMin && randomLoad.noise >= 0)) {
-    throw new DatasetError(`random load needs 0 < level min <= level max and noise >= 0, got ${randomLoad.levelMin}, ${randomLoad.levelMax}, ${randomLoad.noise}`);
-  }
+  const randomLoad = randomLoadOf(req);
   const nRandom = req.random ?? 0;
   if (!Number.isInteger(nRandom) || nRandom < 0) throw new DatasetError(`--random needs a whole number, got ${nRandom}`);
   if (!req.scenariosText && nRandom === 0) throw new DatasetError('nothing to build: give a scenario table (--scenarios) and/or random scenarios (--random N)');
 
   const root = new Rng(seed);
   const hoursRng = root.fork(), randomRng = root.fork(), splitRng = root.fork();
-  const specs: ScenarioSpec[] = [];
-  let table: ChangeTable | null = null;
-  let swap = false, nHours = 0;
-  if (req.scenariosText) {
-    table = parseChangeTable(req.scenariosText, req.scenariosFile ? basename(req.scenariosFile) : 'scenarios.m');
-    swap = req.swapAreaZone ?? tableAsksForSwap(req.scenariosText);
-    nHours = req.hours ?? 40;
-    if (!Number.isInteger(nHours) || nHours < 1) throw new DatasetError(`--hours needs a whole number of at least 1, got ${nHours}`);
-    const loads = hourLoads(base, table, swap);
-    for (const label of pickHours(loads, nHours, hoursRng)) specs.push(hourScenario(base, table, label, swap, specs.length + 1));
-  }
+  const table = req.scenariosText ? tableScenarios(base, req, req.scenariosText, hoursRng) : null;
+  const specs = [...(table?.specs ?? [])];
   for (let r = 0; r < nRandom; r++) specs.push(randomScenario(base, specs.length + 1, randomRng, randomLoad));
 
   // Base case of every scenario first: the split only takes converged ones.
-  const info = (s: ScenarioSpec): ScenarioInfo => ({ id: s.id, kind: s.kind, ...(s.label !== undefined ? { label: s.label } : {}), ...(s.level !== undefined ? { level: s.level } : {}), totalLoadMW: s.totalLoadMW });
+  const { ok, skipped, grid } = solveBaseCases(base, specs);
+  const split = splitScenarios(ok.map((s) => ({ id: s.id, totalLoadMW: s.totalLoadMW })), splitRng);
+  const config: DatasetConfig = {
+    format: 'gridrewire-n1-dataset',
+    version: 1,
+    caseName: base.name,
+    sourceFile: req.fileName,
+    grid,
+    features,
+    featureNames: { nodeStatic: [...NODE_STATIC], nodeOutage: [...NODE_OUTAGE], edgeStatic: [...EDGE_STATIC], edgeOutage: [...EDGE_OUTAGE] },
+    labelHead: [...LABEL_HEAD],
+    sources: {
+      ...(table ? { table: table.source } : {}),
+      ...(nRandom > 0 ? { random: { count: nRandom, ...randomLoad } } : {}),
+    },
+    scenarios: ok.map((s) => ({ ...info(s), split: splitOf(split, s.id) })),
+    skipped,
+  };
+
+  const store = req.store;
+  const caseId = store.cases.import({ text: req.caseText, parsed: base, sourceFile: req.fileName }).id;
+  const perSplit = (name: SplitName) => ok.filter((s) => split.get(s.id) === name).length;
+  const datasetId = store.datasets.create({
+    caseId,
+    name: req.name ?? `${base.name} N-1 (${ok.length} scenarios, seed ${seed})`,
+    config,
+    seed,
+    // Sizes count branch outages per split (one stored sample each).
+    sizes: { train: perSplit('train') * grid.nl, val: perSplit('val') * grid.nl, test: perSplit('test') * grid.nl },
+  });
+
+  const writer = new SampleWriter(store, datasetId, split, ok.length, t0, req.onProgress);
+  const { workers, cancelled } = await labelScenarios(base, ok, features, req, writer);
+  if (!cancelled) store.datasets.markDone(datasetId);
+  const counts = writer.counts;
+  return {
+    datasetId, caseId, scenarios: ok.length, skipped, samples: counts.train.samples + counts.val.samples + counts.test.samples,
+    splits: counts, seconds: (performance.now() - t0) / 1000, workers, cancelled,
+  };
+}
+
+function randomLoadOf(req: DatasetRequest): RandomLoadOptions {
+  const o: RandomLoadOptions = { ...defaultRandomLoad, ...req.randomLoad };
+  if (!(o.levelMin > 0 && o.levelMax >= o.levelMin && o.noise >= 0)) {
+    throw new DatasetError(`random load needs 0 < level min <= level max and noise >= 0, got ${o.levelMin}, ${o.levelMax}, ${o.noise}`);
+  }
+  return o;
+}
+
+/** The hours picked from the change table (half among the peak 10%, half spread over the year). */
+function tableScenarios(base: Case, req: DatasetRequest, text: string, rng: Rng): { specs: ScenarioSpec[]; source: { file: string; hours: number; swapAreaZone: boolean } } {
+  const table = parseChangeTable(text, req.scenariosFile ? basename(req.scenariosFile) : 'scenarios.m');
+  const swap = req.swapAreaZone ?? tableAsksForSwap(text);
+  const hours = req.hours ?? 40;
+  if (!Number.isInteger(hours) || hours < 1) throw new DatasetError(`--hours needs a whole number of at least 1, got ${hours}`);
+  const specs: ScenarioSpec[] = [];
+  for (const label of pickHours(hourLoads(base, table, swap), hours, rng)) specs.push(hourScenario(base, table, label, swap, specs.length + 1));
+  return { specs, source: { file: req.scenariosFile ? basename(req.scenariosFile) : table.name, hours, swapAreaZone: swap } };
+}
+
+function info(s: ScenarioSpec): ScenarioInfo {
+  return { id: s.id, kind: s.kind, ...(s.label !== undefined ? { label: s.label } : {}), ...(s.level !== undefined ? { level: s.level } : {}), totalLoadMW: s.totalLoadMW };
+}
+
+function splitOf(split: Map<number, SplitName>, id: number): SplitName {
+  const sp = split.get(id);
+  if (sp === undefined) throw new DatasetError(`scenario ${id} has no split`);
+  return sp;
+}
+
+/** Solves each scenario's base case: the converged ones go on, the others are recorded as skipped. */
+function solveBaseCases(base: Case, specs: ScenarioSpec[]): { ok: ScenarioSpec[]; skipped: ScenarioInfo[]; grid: GridSignature } {
   const ok: ScenarioSpec[] = [], skipped: ScenarioInfo[] = [];
   let grid: GridSignature | null = null;
   for (const s of specs) {
-    const c = applyScenario(base, s);
-    const pf = runPowerFlow(c);
+    const pf = runPowerFlow(applyScenario(base, s));
     if (!pf.converged) {
       skipped.push({ ...info(s), reason: `base case does not converge (${pf.status} after ${pf.iterations} iterations)` });
       continue;
@@ -171,48 +230,32 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
     grid ??= gridSignature(pf.internal.net);
     ok.push(s);
   }
-  if (ok.length === 0) throw new DatasetError(`none of the ${specs.length} scenarios converges: nothing to label`);
-  const split = splitScenarios(ok.map((s) => ({ id: s.id, totalLoadMW: s.totalLoadMW })), splitRng);
-  const nl = grid!.nl;
-  const perSplit = (name: SplitName) => ok.filter((s) => split.get(s.id) === name).length;
+  if (!grid) throw new DatasetError(`none of the ${specs.length} scenarios converges: nothing to label`);
+  return { ok, skipped, grid };
+}
 
-  const store = req.store;
-  const caseId = store.cases.import({ text: req.caseText, parsed: base, sourceFile: req.fileName }).id;
-  const config: DatasetConfig = {
-    format: 'gridrewire-n1-dataset',
-    version: 1,
-    caseName: base.name,
-    sourceFile: req.fileName,
-    grid: grid!,
-    features,
-    featureNames: { nodeStatic: [...NODE_STATIC], nodeOutage: [...NODE_OUTAGE], edgeStatic: [...EDGE_STATIC], edgeOutage: [...EDGE_OUTAGE] },
-    labelHead: [...LABEL_HEAD],
-    sources: {
-      ...(table ? { table: { file: req.scenariosFile ? basename(req.scenariosFile) : table.name, hours: nHours, swapAreaZone: swap } } : {}),
-      ...(nRandom > 0 ? { random: { count: nRandom, ...randomLoad } } : {}),
-    },
-    scenarios: ok.map((s) => ({ ...info(s), split: split.get(s.id)! })),
-    skipped,
-  };
-  const datasetId = store.datasets.create({
-    caseId,
-    name: req.name ?? `${base.name} N-1 (${ok.length} scenarios, seed ${seed})`,
-    config,
-    seed,
-    // Sizes count branch outages per split (one stored sample each).
-    sizes: { train: perSplit('train') * nl, val: perSplit('val') * nl, test: perSplit('test') * nl },
-  });
-
-  const counts: Record<SplitName, SplitCounts> = {
+/** Stores each labelled scenario as it arrives (one transaction each), counting per split. */
+class SampleWriter {
+  readonly counts: Record<SplitName, SplitCounts> = {
     train: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
     val: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
     test: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
   };
-  let done = 0;
-  const store1 = (r: LabelledScenario) => {
-    const sp = split.get(r.id)!;
+  private done = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly datasetId: number,
+    private readonly split: Map<number, SplitName>,
+    private readonly total: number,
+    private readonly t0: number,
+    private readonly onProgress?: (p: DatasetProgress) => void,
+  ) {}
+
+  write(r: LabelledScenario): void {
+    const sp = splitOf(this.split, r.id);
     const rows: DatasetSample[] = [{ scenario: r.id, branch: 0, split: sp, features: r.static, labels: Float32Array.of(r.base.iterations, r.base.maxLoading, r.base.nOverloads, r.base.nVoltageViolations) }];
-    const c = counts[sp];
+    const c = this.counts[sp];
     c.scenarios++;
     for (const o of r.outages) {
       rows.push({ scenario: r.id, branch: o.row, split: sp, features: o.record, labels: o.labels });
@@ -220,37 +263,33 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
       if (o.labels[L_ISLANDED]) c.islanded++;
       else { c.judged++; if (o.labels[L_INSECURE]) c.insecure++; }
     }
-    store.datasets.appendSamples(datasetId, rows);
-    done++;
-    if (req.onProgress) {
-      const s = (performance.now() - t0) / 1000, rate = done / Math.max(s, 1e-9);
-      req.onProgress({ done, total: ok.length, rate, etaSeconds: (ok.length - done) / rate });
-    }
-  };
-
-  let workers = Math.max(0, Math.min(req.workers ?? defaultWorkers(), ok.length));
-  let cancelled = false;
-  if (workers <= 1) {
-    workers = 0;
-    for (const s of ok) {
-      if (req.signal?.aborted) { cancelled = true; break; }
-      store1(labelSpec(base, s, features));
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  } else {
-    const init: DatasetInit = { caseText: req.caseText, fileName: req.fileName, features };
-    try {
-      await runPool<DatasetInit, ScenarioSpec, LabelledScenario>({ job: 'dataset', init, chunks: ok, workers, signal: req.signal, onResult: store1 });
-    } catch (e) {
-      if (!(e instanceof JobCancelled)) throw e;
-      cancelled = true;
+    this.store.datasets.appendSamples(this.datasetId, rows);
+    this.done++;
+    if (this.onProgress) {
+      const s = (performance.now() - this.t0) / 1000, rate = this.done / Math.max(s, 1e-9);
+      this.onProgress({ done: this.done, total: this.total, rate, etaSeconds: (this.total - this.done) / rate });
     }
   }
-  if (!cancelled) store.datasets.markDone(datasetId);
-  return {
-    datasetId, caseId, scenarios: ok.length, skipped, samples: counts.train.samples + counts.val.samples + counts.test.samples,
-    splits: counts, seconds: (performance.now() - t0) / 1000, workers, cancelled,
-  };
+}
+
+/** Labels every scenario, in this thread (0 or 1 worker) or on the pool; cancel keeps what is stored. */
+async function labelScenarios(base: Case, ok: ScenarioSpec[], features: FeatureOptions, req: DatasetRequest, writer: SampleWriter): Promise<{ workers: number; cancelled: boolean }> {
+  const workers = Math.max(0, Math.min(req.workers ?? defaultWorkers(), ok.length));
+  if (workers <= 1) {
+    for (const s of ok) {
+      if (req.signal?.aborted) return { workers: 0, cancelled: true };
+      writer.write(labelSpec(base, s, features));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    return { workers: 0, cancelled: false };
+  }
+  try {
+    await runPool({ job: 'dataset', init: { caseText: req.caseText, fileName: req.fileName, features }, chunks: ok, workers, signal: req.signal, onResult: (r) => writer.write(r) });
+    return { workers, cancelled: false };
+  } catch (e) {
+    if (e instanceof JobCancelled) return { workers, cancelled: true };
+    throw e;
+  }
 }
 
 // ---- reading a dataset back --------------------------------------------------

@@ -5,10 +5,10 @@
 // back. Finished jobs are forgotten after `retentionMs` (their results stay
 // in the store), so a long-running app does not keep every result in memory.
 
-import { cpus } from 'node:os';
 import type { JobStatus, JobView, N1Summary } from '../api';
 import { ApiError } from '../api';
 import { LruCache } from './lru';
+import { defaultWorkers } from '../jobs/pool';
 
 export interface JobProgress {
   done: number;
@@ -77,7 +77,7 @@ export class JobQueue {
   private pumpScheduled = false;
 
   constructor(opts: JobQueueOptions = {}) {
-    const cores = Math.max(1, cpus().length);
+    const cores = defaultWorkers();
     this.slots = positive(opts.slots ?? cores, 'slots');
     this.threads = positive(opts.threads ?? cores, 'threads');
     this.retentionMs = opts.retentionMs ?? 10 * 60_000;

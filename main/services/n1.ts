@@ -2,13 +2,11 @@
 // this thread (small cases) or on a worker pool (large ones), streaming
 // records and progress; cancel keeps what finished.
 
-import { parseMatpower } from '../core/grid/matpower';
-import { N1Engine, ContingencyError, type EngineOptions } from '../core/grid/contingency';
-import { DcScreen } from '../core/grid/lodf';
-import { compile } from '../core/grid/network';
+import { locateNetworkError, parseMatpower } from '../core/grid/matpower';
+import { ContingencyError, type EngineOptions } from '../core/grid/contingency';
 import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
 import { runPool, defaultWorkers, JobCancelled } from '../jobs/pool';
-import type { N1Init } from '../jobs/n1-job';
+import { openN1, type N1Base, type N1Init, type N1Mode, type N1Study } from '../jobs/n1-job';
 
 export interface N1Progress {
   done: number;
@@ -46,7 +44,7 @@ export interface N1Outcome {
   seconds: number;
   cancelled: boolean;
   workers: number;
-  base: { iterations: number; mismatch: number; maxLoading: number; nOverloads: number; nVoltageViolations: number };
+  base: N1Base;
 }
 
 /** Work below this (contingencies x buses) runs in this thread: starting workers costs more. */
@@ -56,67 +54,75 @@ export async function runN1(req: N1Request): Promise<N1Outcome> {
   const t0 = performance.now();
   const mode = req.mode ?? 'ac', kind = req.kind ?? 'branch';
   const c = parseMatpower(req.caseText, req.fileName);
-  let engine: N1Engine | null = null;
-  let screen: DcScreen | null = null;
-  let base: N1Outcome['base'];
-  let defaults: number[];
-  if (mode === 'ac') {
-    engine = N1Engine.forCase(c, req.engine);
-    base = { iterations: engine.base.iterations, mismatch: engine.base.mismatch, maxLoading: engine.base.maxLoading, nOverloads: engine.base.nOverloads, nVoltageViolations: engine.base.nVoltageViolations };
-    defaults = kind === 'branch' ? engine.defaultBranches() : engine.defaultGens();
-  } else {
-    if (kind !== 'branch') throw new ContingencyError('DC screening covers branch outages only; use --mode ac for generator outages');
-    screen = new DcScreen(compile(c));
-    let ml = 0, no = 0;
-    for (const L of screen.loading0) { if (L > ml) ml = L; if (L > 1 + 1e-9) no++; }
-    base = { iterations: 0, mismatch: 0, maxLoading: ml, nOverloads: no, nVoltageViolations: 0 };
-    defaults = Array.from(screen.net.branchRow, (r) => r + 1);
-  }
-  const elements = req.elements ?? defaults;
-  validateElements(c.name, kind, elements, kind === 'branch' ? (engine?.net ?? screen!.net).branchOfRow : (engine?.net ?? screen!.net).genOfRow);
-
+  const study = openStudy(req, c, mode, kind);
+  const elements = req.elements ?? study.defaults;
+  validateElements(c.name, kind, elements, kind === 'branch' ? study.net.branchOfRow : study.net.genOfRow);
   req.onStart?.(elements);
-  const total = elements.length;
-  const records: ContingencyRecord[] = [];
-  let done = 0;
-  const report = (batch: ContingencyRecord[]) => {
-    records.push(...batch);
-    done += batch.length;
-    req.onRecords?.(batch);
-    if (req.onProgress) {
-      const s = (performance.now() - t0) / 1000;
+
+  const out = new N1Collector(req, elements.length, t0);
+  const workers = workersFor(req, elements.length, study.net.nb, mode);
+  const cancelled = workers <= 1
+    ? await solveHere(study, elements, out, req.signal)
+    : await solveOnPool({ caseText: req.caseText, fileName: req.fileName, mode, kind, engine: req.engine }, elements, workers, out, req.signal);
+  return { caseName: c.name, mode, kind, records: out.records, total: elements.length, seconds: (performance.now() - t0) / 1000, cancelled, workers, base: study.base };
+}
+
+/** The case ready for its outages; an error about a case row names its file:line. */
+function openStudy(req: N1Request, c: ReturnType<typeof parseMatpower>, mode: N1Mode, kind: ContingencyKind): N1Study {
+  try {
+    return openN1(c, mode, kind, req.engine);
+  } catch (e) {
+    throw locateNetworkError(e, req.caseText, req.fileName);
+  }
+}
+
+/** Records as they finish, with the caller's streaming and progress callbacks. */
+class N1Collector {
+  readonly records: ContingencyRecord[] = [];
+
+  constructor(private readonly req: Pick<N1Request, 'onRecords' | 'onProgress'>, private readonly total: number, private readonly t0: number) {}
+
+  add(batch: ContingencyRecord[]): void {
+    this.records.push(...batch);
+    this.req.onRecords?.(batch);
+    if (this.req.onProgress) {
+      const done = this.records.length, s = (performance.now() - this.t0) / 1000;
       const rate = done / Math.max(s, 1e-9);
-      req.onProgress({ done, total, rate, etaSeconds: rate > 0 ? (total - done) / rate : Infinity });
-    }
-  };
-  const nb = (engine?.net ?? screen!.net).nb;
-  let workers = req.workers ?? (total * nb * (mode === 'dc' ? 0.1 : 1) >= POOL_THRESHOLD ? defaultWorkers() : 1);
-  workers = Math.max(1, Math.min(workers, total));
-  let cancelled = false;
-  if (workers <= 1) {
-    const solve = engine
-      ? (kind === 'branch' ? (r: number) => engine!.branchOutage(r) : (r: number) => engine!.genOutage(r))
-      : (() => { const fl = new Float64Array(screen!.net.nl); return (r: number) => screen!.branchOutage(r, fl); })();
-    const batch = Math.max(1, Math.min(256, Math.ceil(total / 50)));
-    for (let i = 0; i < total; i += batch) {
-      if (req.signal?.aborted) { cancelled = true; break; }
-      report(elements.slice(i, i + batch).map(solve));
-      // Yield so that progress can be drawn and a cancel can arrive.
-      if (req.signal) await new Promise<void>((r) => setImmediate(r));
-    }
-  } else {
-    const size = Math.max(1, Math.min(64, Math.ceil(total / (workers * 16))));
-    const chunks: number[][] = [];
-    for (let i = 0; i < total; i += size) chunks.push(elements.slice(i, i + size));
-    const init: N1Init = { caseText: req.caseText, fileName: req.fileName, mode, kind, engine: req.engine };
-    try {
-      await runPool<N1Init, number[], ContingencyRecord[]>({ job: 'n1', init, chunks, workers, signal: req.signal, onResult: (r) => report(r) });
-    } catch (e) {
-      if (!(e instanceof JobCancelled)) throw e;
-      cancelled = true;
+      this.req.onProgress({ done, total: this.total, rate, etaSeconds: rate > 0 ? (this.total - done) / rate : Infinity });
     }
   }
-  return { caseName: c.name, mode, kind, records, total, seconds: (performance.now() - t0) / 1000, cancelled, workers, base };
+}
+
+/** Threads to use: as asked, else all cores when the work is large enough; never more than the outages. */
+function workersFor(req: N1Request, total: number, nb: number, mode: N1Mode): number {
+  const workers = req.workers ?? (total * nb * (mode === 'dc' ? 0.1 : 1) >= POOL_THRESHOLD ? defaultWorkers() : 1);
+  return Math.max(1, Math.min(workers, total));
+}
+
+/** Every outage in this thread, in batches; returns whether it was cancelled. */
+async function solveHere(study: N1Study, elements: number[], out: N1Collector, signal?: AbortSignal): Promise<boolean> {
+  const batch = Math.max(1, Math.min(256, Math.ceil(elements.length / 50)));
+  for (let i = 0; i < elements.length; i += batch) {
+    if (signal?.aborted) return true;
+    out.add(elements.slice(i, i + batch).map(study.solve));
+    // Yield so that progress can be drawn and a cancel can arrive.
+    if (signal) await new Promise<void>((r) => setImmediate(r));
+  }
+  return false;
+}
+
+/** Every outage on `workers` threads, each set up once from init; returns whether it was cancelled. */
+async function solveOnPool(init: N1Init, elements: number[], workers: number, out: N1Collector, signal?: AbortSignal): Promise<boolean> {
+  const size = Math.max(1, Math.min(64, Math.ceil(elements.length / (workers * 16))));
+  const chunks: number[][] = [];
+  for (let i = 0; i < elements.length; i += size) chunks.push(elements.slice(i, i + size));
+  try {
+    await runPool({ job: 'n1', init, chunks, workers, signal, onResult: (records) => out.add(records) });
+    return false;
+  } catch (e) {
+    if (e instanceof JobCancelled) return true;
+    throw e;
+  }
 }
 
 function validateElements(caseName: string, kind: ContingencyKind, elements: number[], ofRow: Int32Array): void {

@@ -13,29 +13,18 @@
 // maxLoading is the predicted highest post-contingency loading of a present branch.
 
 import type { Case } from '../core/grid/case';
-import { N1Engine } from '../core/grid/contingency';
-import { OutageFeaturizer, scenarioState, signatureMismatch, staticFeatures, type ScenarioState } from '../core/grid/features';
-import { DcScreen } from '../core/grid/lodf';
 import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/islands';
-import { SurrogateFeatures } from '../core/learn/grid-data';
+import { CasePredictor, checkGrid, PredictError, type RawPrediction, type SurrogateModelConfig } from '../core/learn/case-predictor';
 import { LearnError } from '../core/learn/errors';
 import type { GraphNet } from '../core/learn/gnn';
-import type { GraphSample } from '../core/learn/graph';
-import { IncrementalPredictor } from '../core/learn/incremental';
 import { deserializeModel, serializeModel, type Blob } from '../core/learn/serialize';
 import { runPool } from '../jobs/pool';
-import type { PredictChunkResult, PredictInit } from '../jobs/predict-job';
+import type { PredictInit } from '../jobs/predict-job';
 import { StoreError, type Store } from '../store';
 import { readSurrogate } from './surrogate-config';
-import type { SurrogateModelConfig } from './train';
 
-export class PredictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PredictError';
-  }
-}
+export { PredictError, type RawPrediction } from '../core/learn/case-predictor';
 
 export type PredictedVerdict = 'islanded' | 'secure' | 'insecure' | 'overload' | 'voltage' | 'overload+voltage';
 
@@ -88,62 +77,6 @@ export interface PredictOutcome {
   workers: number;
 }
 
-/** What the network says of one outage (internal branch index k). */
-export interface RawPrediction {
-  k: number;
-  prob: number;
-  maxEdge: number;
-  maxEdgeMargin: number;
-  upperMargin: number;
-  lowerMargin: number;
-}
-
-/**
- * One operating point of a surrogate's grid, ready to predict its outages:
- * solved base case, islanding by topology, DC-LODF featurizer and the
- * incremental predictor over the base sample. Used in this thread and by
- * the 'predict' worker job.
- */
-export class CasePredictor {
-  readonly net: Network;
-  readonly islanded: Uint8Array;
-  readonly seconds = { base: 0, features: 0 };
-  private readonly state: ScenarioState;
-  private readonly stat: Float32Array;
-  private readonly feats: SurrogateFeatures;
-  private readonly base: GraphSample;
-  private readonly featurizer: OutageFeaturizer;
-  private readonly inc: IncrementalPredictor;
-
-  constructor(model: GraphNet, config: SurrogateModelConfig, c: Case, modelId: number) {
-    const t0 = performance.now();
-    const net = compile(c);
-    const why = signatureMismatch(config.grid, net);
-    if (why) throw new PredictError(`case ${c.name} is not the grid model ${modelId} was trained on: ${why}`);
-    const engine = N1Engine.forCase(c);
-    this.net = engine.net;
-    this.state = scenarioState(engine);
-    this.stat = staticFeatures(this.state);
-    const t1 = performance.now();
-    this.feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, config.normaliser);
-    this.base = this.feats.base(this.stat);
-    this.islanded = islandedByTopology(net, gridTopology(net));
-    this.featurizer = new OutageFeaturizer(this.state, new DcScreen(net), config.features);
-    this.inc = new IncrementalPredictor(model, this.feats.graph, this.base);
-    this.seconds.base = (t1 - t0) / 1000;
-    this.seconds.features = (performance.now() - t1) / 1000;
-  }
-
-  /** The network's prediction for internal branch k's outage (k must not be islanded). */
-  predict(k: number): RawPrediction {
-    const t0 = performance.now();
-    const rec = this.featurizer.record(k);
-    this.seconds.features += (performance.now() - t0) / 1000;
-    const r = this.inc.predict(this.feats.delta(this.base, this.stat, rec));
-    return { k, prob: r.prob ?? 0, maxEdge: r.maxEdge, maxEdgeMargin: r.maxEdgeMargin, upperMargin: r.upperMargin, lowerMargin: r.lowerMargin };
-  }
-}
-
 /** The verdict a raw prediction stands for at threshold th. */
 function predicted(net: Network, r: RawPrediction, th: number): PredictedContingency {
   const k = r.k;
@@ -180,8 +113,7 @@ export function predictCase(s: LoadedSurrogate, c: Case): PredictOutcome {
 export async function predictCaseInWorkers(s: LoadedSurrogate, c: Case, workers: number, signal?: AbortSignal): Promise<PredictOutcome> {
   const t0 = performance.now();
   const net = compile(c);
-  const why = signatureMismatch(s.config.grid, net);
-  if (why) throw new PredictError(`case ${c.name} is not the grid model ${s.id} was trained on: ${why}`);
+  checkGrid(s.config, c, net, s.id);
   const islanded = islandedByTopology(net, gridTopology(net));
   const todo: number[] = [];
   for (let k = 0; k < net.nl; k++) if (!islanded[k]) todo.push(k);
@@ -193,7 +125,7 @@ export async function predictCaseInWorkers(s: LoadedSurrogate, c: Case, workers:
   const init: PredictInit = { case: c, modelId: s.id, config: s.config, modelConfig: ser.config, blobs: ser.blobs };
   const raw: RawPrediction[] = [];
   let base = 0, features = 0;
-  await runPool<PredictInit, number[], PredictChunkResult>({
+  await runPool({
     job: 'predict', init, chunks, workers, signal,
     onResult: (r) => {
       raw.push(...r.predictions);

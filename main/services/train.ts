@@ -4,21 +4,27 @@
 // exactly), then the decision threshold chosen on validation data, test
 // metrics, and the model saved with them.
 
-import { type FeatureOptions, type GridSignature } from '../core/grid/features';
+import { z } from 'zod';
+import type { SurrogateModelConfig } from '../core/learn/case-predictor';
 import { SurrogateSamples, fitNormaliser, type Normaliser } from '../core/learn/grid-data';
-import type { GraphSample } from '../core/learn/graph';
-import { serializeModel } from '../core/learn/serialize';
-import type { RegrowRule } from '../core/learn/rewire';
-import type { TopologyMethod } from '../core/learn/schedule';
+import type { SampleSource } from '../core/learn/graph';
+import { serializeModel, type Blob } from '../core/learn/serialize';
+import { REGROW_RULES, type RegrowRule } from '../core/learn/rewire';
+import { TOPOLOGY_METHODS, resolveTopology, type TopologyMethod } from '../core/learn/schedule';
 import {
   chooseThreshold, evaluateSurrogate, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
-import { Trainer, type BatchProgress, type EpochRecord, type TrainerConfigInput, type TrainerState } from '../core/learn/trainer';
+import {
+  Trainer, resolveTrainerConfig, type BatchProgress, type EpochRecord, type GradientBuffers, type TrainerConfigInput, type TrainerState,
+} from '../core/learn/trainer';
+import { trainerConfigInput } from '../core/learn/trainer-checkpoint';
 import { GradientGroup, type TrainInit } from '../jobs/train-job';
 import { defaultWorkers } from '../jobs/pool';
-import type { JsonObject, Store } from '../store';
+import type { Checkpoint, Store, Tensors } from '../store';
 import { loadDataset, type LoadedDataset } from './dataset';
+
+export type { SurrogateModelConfig } from '../core/learn/case-predictor';
 
 export class TrainError extends Error {
   constructor(message: string) {
@@ -83,22 +89,6 @@ export interface TrainOutcome {
   dc: { test: VerdictMetrics; testStressed: VerdictMetrics | null } | null;
 }
 
-/** The model config stored with a trained surrogate. */
-export interface SurrogateModelConfig {
-  format: 'gridrewire-n1-surrogate';
-  version: 1;
-  model: JsonObject;
-  normaliser: Normaliser;
-  threshold: number;
-  grid: GridSignature;
-  features: FeatureOptions;
-  datasetId: number;
-  method: TopologyMethod;
-  regrow: RegrowRule;
-  sparsity: number;
-  [key: string]: unknown;
-}
-
 interface RunConfig {
   format: 'gridrewire-train';
   version: 1;
@@ -143,118 +133,184 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
 export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   const t0 = performance.now();
   const store = req.store;
-  let runId: number, datasetId: number, cfg: RunConfig;
-  let checkpoint: TrainerState | null = null;
-  if (req.resume !== undefined) {
-    const run = store.training.get(req.resume);
-    if (!run) throw new TrainError(`training run ${req.resume} is not in ${store.path}`);
-    cfg = run.config as RunConfig;
-    if (cfg?.format !== 'gridrewire-train') throw new TrainError(`training run ${req.resume} was not started by 'gridrewire train'`);
-    if (req.datasetId !== undefined && req.datasetId !== cfg.datasetId) throw new TrainError(`training run ${req.resume} trains dataset ${cfg.datasetId}, not ${req.datasetId}`);
-    store.training.claim(req.resume);
-    runId = req.resume;
-    datasetId = cfg.datasetId;
-    const cp = store.training.getCheckpoint(runId);
-    if (cp) {
-      checkpoint = { meta: cp.state, blobs: [...cp.tensors].map(([name, data]) => ({ name, data: data as Float32Array | Int32Array })) };
-      store.training.truncateEpochsAfter(runId, cp.epoch);
-    } else store.training.truncateEpochsAfter(runId, 0);
-  } else {
-    if (req.datasetId === undefined) throw new TrainError('which dataset? give --dataset <id> (or --resume <run>)');
-    datasetId = req.datasetId;
-    cfg = null as unknown as RunConfig;
-  }
-
-  const ds = req.loaded && req.loaded.id === datasetId ? req.loaded : loadDataset(store, datasetId);
-  const norm = fitNormaliser(ds.packed);
-  const data = new SurrogateSamples(ds.packed, norm);
-  const trainIdx = data.indices('train'), valIdx = data.indices('val'), testIdx = data.indices('test');
-  if (trainIdx.length === 0) throw new TrainError(`dataset ${datasetId} has no trainable (non-islanded) training sample`);
-  let pos = 0;
-  for (const i of trainIdx) pos += data.labels(i)[1];
-
-  if (!checkpoint && req.resume === undefined) {
-    const tc = surrogateTrainerConfig(req, pos, trainIdx.length - pos);
-    const method = tc.topology!.method;
-    cfg = {
-      format: 'gridrewire-train', version: 1, datasetId, method,
-      regrow: tc.topology!.regrow ?? (method === 'rigl' ? 'gradient' : method === 'adaptive' ? 'ch3l3' : 'random'),
-      sparsity: method === 'dense' ? 0 : req.sparsity ?? 0.9, trainer: tc,
-    };
-    runId = store.training.start({ datasetId, config: cfg, epochs: tc.epochs! });
-  }
-  const trainSrc = data.source(trainIdx);
-  const valSrc = data.source(valIdx);
-  const dataArg = { graph: data.graph, train: trainSrc, val: valSrc };
-  const trainer = checkpoint ? Trainer.fromState(checkpoint, dataArg) : new Trainer(cfg!.trainer, dataArg);
-
-  const threads = Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
-  const init: TrainInit = { packed: ds.packed, norm, config: trainer.cfg, train: trainIdx };
-  let group: GradientGroup | null = null;
-  let cancelled = false;
+  const resumed = req.resume !== undefined ? resumeRun(store, req.resume, req.datasetId) : null;
+  const set = trainingSet(store, resumed ? resumed.cfg.datasetId : requestedDataset(req), req.loaded);
+  const run = resumed ?? startRun(store, req, set);
+  const trainSrc = set.data.source(set.train);
+  const dataArg = { graph: set.data.graph, train: trainSrc, val: set.data.source(set.val) };
+  const trainer = run.checkpoint ? Trainer.fromState(run.checkpoint, dataArg) : new Trainer(run.cfg.trainer, dataArg);
+  let cancelled: boolean;
   try {
-    if (threads > 1) group = await GradientGroup.start(trainer, trainSrc, init, threads);
-    const ownGradients = async (positions: Int32Array) => {
-      const samples: GraphSample[] = Array.from(positions, (p) => trainSrc.get(p));
-      const g = trainer.computeGradients(samples);
-      return g;
-    };
-    let steps = 0, batchSamples = 0, inEpoch = 0;
-    let tRate = performance.now();
-    outer: while (!trainer.finished) {
-      // Batches already done in this epoch (a resume can start mid-epoch).
-      inEpoch = trainer.batchInEpoch;
-      for (let pos = trainer.nextBatchIndices(); pos; pos = trainer.nextBatchIndices()) {
-        if (req.signal?.aborted || (req.stopAfterSteps !== undefined && steps >= req.stopAfterSteps)) {
-          cancelled = true;
-          break outer;
-        }
-        const ts = performance.now();
-        const g = group ? await group.gradients(pos) : await ownGradients(pos);
-        trainer.applyGradients(g, (performance.now() - ts) / 1000);
-        steps++;
-        inEpoch++;
-        batchSamples += pos.length;
-        if (req.onBatch) {
-          const dt = (performance.now() - tRate) / 1000;
-          req.onBatch({ epoch: trainer.epoch + 1, batch: inEpoch, batches: trainer.batchesPerEpoch, loss: g.loss, step: trainer.step, samplesPerSecond: batchSamples / Math.max(dt, 1e-9) });
-        }
-        // Let a SIGINT handler run.
-        if (steps % 4 === 0) await new Promise<void>((r) => setImmediate(r));
-      }
-      const rec = trainer.endEpoch();
-      batchSamples = 0;
-      tRate = performance.now();
-      const st = trainer.state();
-      store.training.commitEpoch(runId!, {
-        epoch: rec.epoch, loss: rec.trainLoss, valMetrics: (rec.val ? { ...rec.val } : {}) as JsonObject, density: rec.density,
-        zeta: rec.zeta, pruned: rec.pruned, regrown: rec.regrown, seconds: rec.seconds,
-      }, { epoch: rec.epoch, state: st.meta as JsonObject, tensors: new Map(st.blobs.map((b) => [b.name, b.data])) });
-      req.onEpoch?.(rec);
-    }
+    cancelled = await runEpochs(store, run.runId, trainer, trainSrc, { packed: set.ds.packed, norm: set.norm, config: trainer.cfg, train: set.train }, req);
   } catch (e) {
-    await group?.close();
-    store.training.finish(runId!, 'failed', (performance.now() - t0) / 1000, e instanceof Error ? e.message : String(e));
+    store.training.finish(run.runId, 'failed', secondsSince(t0), e instanceof Error ? e.message : String(e));
     throw e;
   }
-  await group?.close();
-  const method = cfg!.method, regrow = cfg!.regrow, sparsity = cfg!.sparsity;
-  if (cancelled) {
-    // Keep where we are, mid-epoch included: a resume continues exactly here.
-    const st = trainer.state();
-    store.training.saveCheckpoint(runId!, { epoch: trainer.epoch, state: st.meta as JsonObject, tensors: new Map(st.blobs.map((b) => [b.name, b.data])) });
-    store.training.finish(runId!, 'cancelled', (performance.now() - t0) / 1000);
-    return {
-      runId: runId!, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
-      seconds: (performance.now() - t0) / 1000, threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
-    };
-  }
+  return cancelled ? saveCancelled(store, run, trainer, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
+}
 
-  // Threshold on validation (recall first), metrics on test.
+/** A training run this call works on: a new one, or one resumed (from its checkpoint, when it has one). */
+interface OpenRun {
+  runId: number;
+  cfg: RunConfig;
+  checkpoint: TrainerState | null;
+}
+
+/** A dataset in the trainer's form: samples, normaliser and the three splits (dataset indices). */
+interface TrainingSet {
+  ds: LoadedDataset;
+  norm: Normaliser;
+  data: SurrogateSamples;
+  train: Int32Array;
+  val: Int32Array;
+  test: Int32Array;
+  /** Insecure training samples (the loss weighs the classes by them). */
+  positives: number;
+}
+
+const runConfigSchema = z.object({
+  format: z.literal('gridrewire-train'),
+  version: z.literal(1),
+  datasetId: z.number().int(),
+  method: z.enum(TOPOLOGY_METHODS),
+  regrow: z.enum(REGROW_RULES),
+  sparsity: z.number(),
+  trainer: trainerConfigInput,
+});
+
+/** Takes over a stored run to continue it; its epochs after the checkpoint are dropped (they are trained again). */
+function resumeRun(store: Store, runId: number, datasetId: number | undefined): OpenRun {
+  const run = store.training.get(runId);
+  if (!run) throw new TrainError(`training run ${runId} is not in ${store.path}`);
+  if (run.config.format !== 'gridrewire-train') throw new TrainError(`training run ${runId} was not started by 'gridrewire train'`);
+  const parsed = runConfigSchema.safeParse(run.config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TrainError(`training run ${runId} has a damaged config: field '${issue.path.join('.')}': ${issue.message}`);
+  }
+  const cfg: RunConfig = parsed.data;
+  if (datasetId !== undefined && datasetId !== cfg.datasetId) throw new TrainError(`training run ${runId} trains dataset ${cfg.datasetId}, not ${datasetId}`);
+  store.training.claim(runId);
+  const cp = store.training.getCheckpoint(runId);
+  store.training.truncateEpochsAfter(runId, cp ? cp.epoch : 0);
+  return { runId, cfg, checkpoint: cp ? { meta: cp.state, blobs: trainerBlobs(runId, cp.tensors) } : null };
+}
+
+/** The checkpoint's tensors as the trainer's blobs (Float32 or Int32 only). */
+function trainerBlobs(runId: number, tensors: Tensors): Blob[] {
+  return [...tensors].map(([name, data]) => {
+    if (!(data instanceof Float32Array || data instanceof Int32Array)) throw new TrainError(`training run ${runId}: checkpoint tensor ${name} is a ${data.constructor.name}, not Float32 or Int32`);
+    return { name, data };
+  });
+}
+
+function requestedDataset(req: TrainRequest): number {
+  if (req.datasetId === undefined) throw new TrainError('which dataset? give --dataset <id> (or --resume <run>)');
+  return req.datasetId;
+}
+
+function trainingSet(store: Store, datasetId: number, loaded?: LoadedDataset): TrainingSet {
+  const ds = loaded && loaded.id === datasetId ? loaded : loadDataset(store, datasetId);
+  const norm = fitNormaliser(ds.packed);
+  const data = new SurrogateSamples(ds.packed, norm);
+  const train = data.indices('train'), val = data.indices('val'), test = data.indices('test');
+  if (train.length === 0) throw new TrainError(`dataset ${datasetId} has no trainable (non-islanded) training sample`);
+  let positives = 0;
+  for (const i of train) positives += data.labels(i)[1];
+  return { ds, norm, data, train, val, test, positives };
+}
+
+/** A new run of the request's options, stored before its first epoch. */
+function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
+  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives);
+  const resolved = resolveTrainerConfig(trainer);
+  const { method, regrow } = resolveTopology(resolved.topology);
+  const cfg: RunConfig = {
+    format: 'gridrewire-train', version: 1, datasetId: set.ds.id, method, regrow,
+    sparsity: method === 'dense' ? 0 : req.sparsity ?? 0.9, trainer,
+  };
+  const runId = store.training.start({ datasetId: set.ds.id, config: cfg, epochs: resolved.epochs });
+  return { runId, cfg, checkpoint: null };
+}
+
+/**
+ * Trains until the trainer finishes, committing every epoch with its
+ * checkpoint; true when a cancel (or stopAfterSteps) stopped it first.
+ * Gradients come from `workers` threads (this one included).
+ */
+async function runEpochs(store: Store, runId: number, trainer: Trainer, trainSrc: SampleSource, init: TrainInit, req: TrainRequest): Promise<boolean> {
+  const threads = Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
+  const group = threads > 1 ? await GradientGroup.start(trainer, trainSrc, init, threads) : null;
+  try {
+    const gradients = group
+      ? (positions: Int32Array) => group.gradients(positions)
+      : async (positions: Int32Array) => trainer.computeGradients(Array.from(positions, (p) => trainSrc.get(p)));
+    const steps = { taken: 0 };
+    while (!trainer.finished) {
+      if (!(await trainEpoch(trainer, gradients, steps, req))) return true;
+      const rec = trainer.endEpoch();
+      store.training.commitEpoch(runId, {
+        epoch: rec.epoch, loss: rec.trainLoss, valMetrics: rec.val ? { ...rec.val } : {}, density: rec.density,
+        zeta: rec.zeta, pruned: rec.pruned, regrown: rec.regrown, seconds: rec.seconds,
+      }, checkpointOf(trainer, rec.epoch));
+      req.onEpoch?.(rec);
+    }
+    return false;
+  } finally {
+    await group?.close();
+  }
+}
+
+/** The current epoch's remaining batches (a resume can start mid-epoch); false when stopped before its end. */
+async function trainEpoch(trainer: Trainer, gradients: (positions: Int32Array) => Promise<GradientBuffers>, steps: { taken: number }, req: TrainRequest): Promise<boolean> {
+  let inEpoch = trainer.batchInEpoch, samples = 0;
+  const tRate = performance.now();
+  for (let pos = trainer.nextBatchIndices(); pos; pos = trainer.nextBatchIndices()) {
+    if (req.signal?.aborted || (req.stopAfterSteps !== undefined && steps.taken >= req.stopAfterSteps)) return false;
+    const ts = performance.now();
+    const g = await gradients(pos);
+    trainer.applyGradients(g, (performance.now() - ts) / 1000);
+    steps.taken++;
+    inEpoch++;
+    samples += pos.length;
+    if (req.onBatch) {
+      const dt = (performance.now() - tRate) / 1000;
+      req.onBatch({ epoch: trainer.epoch + 1, batch: inEpoch, batches: trainer.batchesPerEpoch, loss: g.loss, step: trainer.step, samplesPerSecond: samples / Math.max(dt, 1e-9) });
+    }
+    // Let a SIGINT handler run.
+    if (steps.taken % 4 === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+  return true;
+}
+
+function checkpointOf(trainer: Trainer, epoch: number): Checkpoint {
+  const st = trainer.state();
+  return { epoch, state: st.meta, tensors: new Map(st.blobs.map((b) => [b.name, b.data])) };
+}
+
+function secondsSince(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+/** Keeps where training is, mid-epoch included: a resume continues exactly here. */
+function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, t0: number): TrainOutcome {
+  store.training.saveCheckpoint(run.runId, checkpointOf(trainer, trainer.epoch));
+  store.training.finish(run.runId, 'cancelled', secondsSince(t0));
+  const { method, regrow, sparsity } = run.cfg;
+  return {
+    runId: run.runId, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
+    seconds: secondsSince(t0), threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
+  };
+}
+
+/** Threshold on validation (recall first), metrics on test, then the model saved with them. */
+function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, name: string | undefined, t0: number): TrainOutcome {
+  const { runId, cfg: { method, regrow, sparsity } } = run;
+  const { data, ds, norm } = set;
   const model = trainer.model;
-  const evVal = valIdx.length ? evaluateSurrogate(model, data, valIdx) : null;
+  const evVal = set.val.length ? evaluateSurrogate(model, data, set.val) : null;
   const threshold = evVal ? chooseThreshold(evVal.prob, evVal.label) : 0.5;
-  const evTest = testIdx.length ? evaluateSurrogate(model, data, testIdx) : null;
+  const evTest = set.test.length ? evaluateSurrogate(model, data, set.test) : null;
   let testStressed: TrainOutcome['testStressed'] = null, dc: TrainOutcome['dc'] = null;
   if (evTest) {
     const frac = insecureFractionByScenario(data, evTest);
@@ -264,24 +320,23 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
     dc = { test: verdictMetrics(evTest.dcLabel, evTest.label, 0.5), testStressed: sub ? verdictMetrics(sub.dcLabel, sub.label, 0.5) : null };
   }
   const params = paramsOf(model);
-  const seconds = (performance.now() - t0) / 1000;
-  const run = store.training.get(runId!);
-  const totalSeconds = (run?.seconds ?? 0) + seconds;
+  const seconds = secondsSince(t0);
+  const totalSeconds = (store.training.get(runId)?.seconds ?? 0) + seconds;
   const outcome: TrainOutcome = {
-    runId: runId!, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
+    runId, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
     stopped: trainer.stopReason ?? 'completed', seconds: totalSeconds, threshold, params,
     val: evVal ? block(evVal, threshold) : null, test: evTest ? block(evTest, threshold) : null, testStressed, dc,
   };
   const ser = serializeModel(model);
   const mcfg: SurrogateModelConfig = {
-    format: 'gridrewire-n1-surrogate', version: 1, model: ser.config as unknown as JsonObject, normaliser: norm, threshold,
-    grid: ds.config.grid, features: ds.config.features, datasetId, method, regrow, sparsity,
+    format: 'gridrewire-n1-surrogate', version: 1, model: ser.config, normaliser: norm, threshold,
+    grid: ds.config.grid, features: ds.config.features, datasetId: ds.id, method, regrow, sparsity,
   };
-  const metrics = { ...outcome, modelId: undefined } as unknown as JsonObject;
+  const { modelId: _unsaved, ...metrics } = outcome;
   outcome.modelId = store.models.save({
-    name: req.name ?? `${ds.config.caseName} ${method}${method === 'dense' ? '' : `+${regrow} ${Math.round(sparsity * 100)}%`} (run ${runId!})`,
-    config: mcfg, tensors: new Map(ser.blobs.map((b) => [b.name, b.data])), metrics, datasetId, trainingRunId: runId!,
+    name: name ?? `${ds.config.caseName} ${method}${method === 'dense' ? '' : `+${regrow} ${Math.round(sparsity * 100)}%`} (run ${runId})`,
+    config: mcfg, tensors: new Map(ser.blobs.map((b) => [b.name, b.data])), metrics, datasetId: ds.id, trainingRunId: runId,
   });
-  store.training.finish(runId!, 'done', seconds);
+  store.training.finish(runId, 'done', seconds);
   return outcome;
 }

@@ -20,9 +20,10 @@ import { type GraphSample, type GraphTopology, type SampleSource, asSource, chec
 import { type LossConfig, computeLoss, resolveLoss, sigmoid } from './loss';
 import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
 import { Optimizer, type OptimizerConfig, defaultOptimizer } from './optim';
-import { RatePolicy, type RateState, type ResolvedTopology, type TopologyConfig, resolveTopology } from './schedule';
+import { RatePolicy, type ResolvedTopology, type TopologyConfig, resolveTopology } from './schedule';
 import { rewireLayer } from './rewire';
 import { Rng } from './rng';
+import { encodeCheckpoint, parseCheckpoint, sameConfig, TRAINER_CHECKPOINT_FORMAT, TRAINER_CHECKPOINT_VERSION, type CursorState, type TrainerCheckpoint } from './trainer-checkpoint';
 
 export type Monitor = 'loss' | 'balancedAccuracy' | 'edgeMae';
 
@@ -138,21 +139,14 @@ export function averageGradients(parts: readonly GradientBuffers[]): GradientBuf
   return { loss, samples: total, grads };
 }
 
+/** A checkpoint as stored: its JSON part (trainer-checkpoint.ts) and its typed arrays. */
 export interface TrainerState {
   meta: Record<string, unknown>;
   blobs: Blob[];
 }
 
-interface Cursor {
+interface Cursor extends CursorState {
   order: Int32Array;
-  batch: number;
-  lossSum: number;
-  lossN: number;
-  pruned: number;
-  regrown: number;
-  fallbacks: number;
-  zeta: number;
-  seconds: number;
 }
 
 interface Best {
@@ -385,7 +379,7 @@ export class Trainer {
         const t0 = now();
         const g = this.computeGradients(samples);
         this.applyGradients(g);
-        const c = this.cursor!;
+        const c = this.openCursor();
         c.seconds += now() - t0;
         cb.onBatch?.({ epoch: this.epoch + 1, batch: c.batch, batches: this.batchesPerEpoch, loss: g.loss, step: this.step });
       }
@@ -511,15 +505,15 @@ export class Trainer {
     if (this.best) for (const b of this.best.snapshot.blobs) blobs.push({ name: `best/${b.name}`, data: b.data });
     const c = this.cursor;
     if (c) blobs.push({ name: 'cursor/order', data: c.order.slice() });
-    const meta = {
-      format: 'gridrewire-trainer',
-      version: 1,
+    const meta: TrainerCheckpoint = {
+      format: TRAINER_CHECKPOINT_FORMAT,
+      version: TRAINER_CHECKPOINT_VERSION,
       config: this.cfg,
       model: m.config,
       epoch: this.epoch,
       step: this.step,
       optimizerT: this.optimizer.t,
-      rng: this.rng.getState(),
+      rng: rngState(this.rng),
       policy: this.policy.state(),
       cursor: c ? { batch: c.batch, lossSum: c.lossSum, lossN: c.lossN, pruned: c.pruned, regrown: c.regrown, fallbacks: c.fallbacks, zeta: c.zeta, seconds: c.seconds } : null,
       best: this.best ? { score: this.best.score, epoch: this.best.epoch, model: this.best.snapshot.config } : null,
@@ -528,16 +522,15 @@ export class Trainer {
       finished: this.finished,
       stopReason: this.stopReason,
     };
-    // JSON-safe: NaN and Infinity (e.g. recall without positives) travel as strings.
-    return { meta: JSON.parse(JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))), blobs };
+    return { meta: encodeCheckpoint(meta), blobs };
   }
 
   /** A trainer continuing from state() on the same data (its config comes from the checkpoint). */
   static fromState(state: TrainerState, data: TrainData): Trainer {
-    const meta = parseStateMeta(state);
-    const model = deserializeModel(meta.model, prefixedBlobs(state, 'model/'));
-    const t = new Trainer(meta.config as TrainerConfig, data, { model });
-    t.loadState(state);
+    const meta = parseCheckpoint(state.meta);
+    const model = deserializeModel(meta.model, prefixedBlobs(state.blobs, 'model/'));
+    const t = new Trainer(meta.config, data, { model });
+    t.restore(meta, state.blobs);
     return t;
   }
 
@@ -546,12 +539,15 @@ export class Trainer {
    * state() was taken: weights, masks, moments, RNG, epoch, cursor, best.
    */
   loadState(state: TrainerState): void {
-    const meta = parseStateMeta(state);
-    if (JSON.stringify(meta.config) !== JSON.stringify(JSON.parse(JSON.stringify(this.cfg)))) {
+    this.restore(parseCheckpoint(state.meta), state.blobs);
+  }
+
+  private restore(meta: TrainerCheckpoint, blobs: readonly Blob[]): void {
+    if (!sameConfig(meta.config, this.cfg)) {
       throw new LearnError('bad-state', 'checkpoint was taken with a different trainer config; use Trainer.fromState');
     }
-    const byName = new Map(state.blobs.map((b) => [b.name, b.data]));
-    const model = deserializeModel(meta.model, prefixedBlobs(state, 'model/'));
+    const byName = new Map(blobs.map((b) => [b.name, b.data]));
+    const model = deserializeModel(meta.model, prefixedBlobs(blobs, 'model/'));
     for (const p of model.params()) {
       const mm = byName.get(`opt.m/${p.name}`), vv = byName.get(`opt.v/${p.name}`);
       if (!(mm instanceof Float32Array) || !(vv instanceof Float32Array) || mm.length !== p.m.length || vv.length !== p.v.length) {
@@ -572,32 +568,20 @@ export class Trainer {
     this.step = meta.step;
     this.optimizer.t = meta.optimizerT;
     this.rng.setState(meta.rng);
-    this.policy.load(meta.policy as RateState);
+    this.policy.load(meta.policy);
     this.badEpochs = meta.badEpochs;
     this.history = meta.history;
     this.finished = meta.finished;
     this.stopReason = meta.stopReason;
-    this.best = meta.best ? { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixedBlobs(state, 'best/') } } : null;
+    this.best = meta.best ? { score: meta.best.score, epoch: meta.best.epoch, snapshot: { config: meta.best.model, blobs: prefixedBlobs(blobs, 'best/') } } : null;
   }
 }
 
-/** The checkpoint's JSON part, checked field by field where it is used. */
-type StateMeta = Record<string, any>;
-
-function parseStateMeta(state: TrainerState): StateMeta {
-  const meta = JSON.parse(JSON.stringify(state.meta), reviveNumbers) as StateMeta;
-  if (meta?.format !== 'gridrewire-trainer' || meta.version !== 1) throw new LearnError('bad-state', 'not a gridrewire-trainer checkpoint (format/version)');
-  return meta;
+function rngState(rng: Rng): [number, number, number, number] {
+  const [a, b, c, d] = rng.getState();
+  return [a, b, c, d];
 }
 
-function prefixedBlobs(state: TrainerState, prefix: string): Blob[] {
-  return state.blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
-}
-
-/** state() keeps NaN/Infinity as strings; turn them back into numbers. */
-function reviveNumbers(_k: string, v: unknown): unknown {
-  if (v === 'NaN') return NaN;
-  if (v === 'Infinity') return Infinity;
-  if (v === '-Infinity') return -Infinity;
-  return v;
+function prefixedBlobs(blobs: readonly Blob[], prefix: string): Blob[] {
+  return blobs.filter((b) => b.name.startsWith(prefix)).map((b) => ({ name: b.name.slice(prefix.length), data: b.data }));
 }
