@@ -34,7 +34,7 @@ export const RULES: Record<Rule, string> = {
   'services-import-adapters': 'main/services imports no adapter (main/index.ts, main/server.ts, main/cli*)',
   'renderer-imports-main': 'renderer imports only types (import type) from main/api.ts, nothing else of main/ or preload/, no Node built-in, no Electron',
   'renderer-sees-node': 'main/api.ts and what it imports (the types the renderer sees) use no Node built-in and nothing of store, services, jobs or adapters',
-  'preload-imports-main': 'preload imports nothing of main/ but main/api.ts',
+  'preload-imports-main': 'preload imports nothing of main/ but the Api contract (main/api.ts, main/api-methods.ts)',
   'sql-outside-store': 'nothing outside main/store imports better-sqlite3 or runs SQL (.prepare/.exec/.pragma)',
 };
 
@@ -55,8 +55,9 @@ export function layerOf(path: string): Layer {
   if (under('main/store')) return 'store';
   if (under('main/services')) return 'services';
   if (under('main/jobs') || p === 'main/worker') return 'jobs';
-  if (p === 'main/index' || p === 'main/server' || under('main/cli')) return 'adapter';
-  if (p === 'main/api') return 'api';
+  if (p === 'main/index' || p === 'main/server' || under('main/cli') || under('main/electron')) return 'adapter';
+  // The contract: the schemas, their error wording, and the bare method names preload needs.
+  if (p === 'main/api' || p === 'main/api-methods' || p === 'main/schema-errors') return 'api';
   if (under('main')) return 'main';
   if (under('preload')) return 'preload';
   if (under('renderer')) return 'renderer';
