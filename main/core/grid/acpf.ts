@@ -8,6 +8,7 @@ import { SparseLU, SingularMatrixError, NonFiniteValueError } from '../linalg';
 import type { Network } from './network';
 import { makeYbus, type Ybus } from './ybus';
 import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
+import { NEWTON_MAX_IT, NEWTON_TOL } from './limits';
 
 export interface NewtonOptions {
   tol?: number;
@@ -66,7 +67,7 @@ export class AcSolver {
 
   /** Solve from the given start point; the input arrays are not modified. */
   solve(input: SolveInput, opts: NewtonOptions = {}): NewtonResult {
-    const tol = opts.tol ?? 1e-8, maxIt = opts.maxIt ?? 10;
+    const tol = opts.tol ?? NEWTON_TOL, maxIt = opts.maxIt ?? NEWTON_MAX_IT;
     const nb = this.nb;
     const Vm = Float64Array.from(input.Vm), Va = Float64Array.from(input.Va);
     const active = input.active ?? null;

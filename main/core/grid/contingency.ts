@@ -17,7 +17,7 @@ import { AcSolver, makeSbus, startPoint, type NewtonOptions } from './acpf';
 import { branchFlows } from './ybus';
 import { injection } from './pfsoln';
 import { gensAt, gridTopology, type GridTopology } from './islands';
-import { branchLoading, isOverloaded, isRated, isViolation, NEWTON_MAX_IT, NEWTON_TOL, overloadCounts, voltageCounts } from './limits';
+import { branchLoading, isOverloaded, isRated, isViolation, overloadCounts, voltageCounts } from './limits';
 import { PostOutageSolver, solved, type OutageOptions, type OutageState, type SolvedBase } from './post-outage';
 import { lostFraction, severity } from './severity';
 
@@ -208,7 +208,7 @@ export class N1Engine {
     const solver = new AcSolver(net);
     const topo = gridTopology(net);
     const genAt = gensAt(net);
-    const newton = { tol: opts.tol ?? NEWTON_TOL, maxIt: opts.maxIt ?? NEWTON_MAX_IT };
+    const newton = { tol: opts.tol, maxIt: opts.maxIt }; // AcSolver's defaults: the spec's tolerance and cap
     const base = solveBaseState(net, solver, topo, genAt, newton);
     return new N1Engine(c, net, base, new PostOutageSolver(net, topo, base, solver, genAt, { ...newton, slack: opts.slack ?? 'ref' }));
   }

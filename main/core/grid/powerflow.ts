@@ -43,7 +43,7 @@ export function runPowerFlow(c: Case, opts: PowerFlowOptions = {}): PowerFlowRes
 }
 
 function solveAc(c: Case, net: Network, opts: PowerFlowOptions, t0: number): PowerFlowResult {
-  const nopts = { tol: opts.tol ?? 1e-8, maxIt: opts.maxIt ?? 10 };
+  const nopts = { tol: opts.tol, maxIt: opts.maxIt }; // AcSolver's defaults: the spec's tolerance and cap
   let { Vm, Va } = startPoint(net);
   let solver = new AcSolver(net);
   const { Pbus, Qbus } = makeSbus(net);
