@@ -13,15 +13,13 @@ import { compile } from '../../main/core/grid/network';
 import { cutOff, gensAt, gridTopology, islandedByTopology, outageActive } from '../../main/core/grid/islands';
 import { isRated } from '../../main/core/grid/limits';
 import { LH, L_CONVERGED, L_INSECURE, L_ISLANDED, L_MAXLOADING, L_VERDICT, L_DCINSECURE, labelScenario } from '../../main/core/learn/grid-data';
-import { loadCase } from '../helpers/shared';
+import { caseNames, loadCase } from '../helpers/shared';
 
 // One post-outage solver serves the N-1 records and the dataset's labels: for
 // every shipped case, the labels labelScenario stores (verdict, islanded,
 // every branch loading, every Vm) agree exactly with the records of an
 // independent engine, and with what the records say of maxima and islands.
-const shipped = ['case5', 'case9', 'case14', 'case24_ieee_rts', 'case30', 'case39', 'case57', 'case89pegase', 'case118', 'case300', 'case_RTS_GMLC',
-  'case_ACTIVSg200', 'case_ACTIVSg500', 'case1354pegase', 'case_ACTIVSg2000', 'case2383wp', 'case9241pegase'];
-for (const name of shipped) {
+for (const name of caseNames()) {
   test(`${name}: the dataset's post-outage labels and the N-1 records agree exactly (loading, Vm, islands)`, () => {
     const c = loadCase(name);
     const engine = N1Engine.forCase(c);
@@ -94,7 +92,7 @@ test('islanding by topology equals the engine verdicts', () => {
 });
 
 test('islanding in one search equals the per-branch search (every shipped case)', () => {
-  for (const name of ['case5', 'case9', 'case14', 'case24_ieee_rts', 'case30', 'case39', 'case57', 'case89pegase', 'case118', 'case300', 'case_RTS_GMLC', 'case_ACTIVSg200', 'case_ACTIVSg500', 'case1354pegase', 'case_ACTIVSg2000', 'case2383wp']) {
+  for (const name of caseNames()) {
     const net = compile(loadCase(name));
     const topo = gridTopology(net);
     const fast = islandedByTopology(net, topo);
