@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  branchLoading, countingLoading, countingVmax, countingVmin, isOverloaded, isRated, isViolation, LIMIT_TOL, LOADING_MARGIN,
-  overloadCounts, voltageCounts, VOLTAGE_MARGIN,
+  branchLoading, countingLoading, countingVmax, countingVmin, excessThreshold, isOverloaded, isRated, isViolation, LIMIT_TOL, LOADING_MARGIN,
+  overloadCounts, overloadThreshold, voltageCounts, VOLTAGE_MARGIN,
 } from '../../main/core/grid/limits';
 import { compile, NetworkError } from '../../main/core/grid/network';
 import { runPowerFlow } from '../../main/core/grid/powerflow';
@@ -45,9 +45,12 @@ test('an overload counts above the rating, or, already overloaded, when worse by
   assert.equal(overloadCounts(1.055, 1.05), false);
   assert.equal(overloadCounts(1.06, 1.05), false, 'exactly one point worse is not more than a point');
   assert.equal(overloadCounts(1.0601, 1.05), true);
-  // Consistent with its parts: counts exactly above countingLoading + tolerance.
-  for (const L0 of [0, 0.5, 1, 1 + LIMIT_TOL, 1.2]) for (const L of [0.9, 1, 1.0000001, 1.2, 1.21, 1.2100001, 1.5]) {
-    assert.equal(overloadCounts(L, L0), L > countingLoading(L0) + LIMIT_TOL, `L ${L}, L0 ${L0}`);
+  // The one-threshold form the hot loops use is the spec's two-part rule, bit for bit.
+  const spec = (L: number, L0: number) => L > 1 + 1e-9 && (!(L0 > 1 + 1e-9) || L > L0 + 0.01 + 1e-9);
+  const values = [0, 0.5, 0.9, 1, 1 + 1e-9, 1 + 2e-9, 1.0000001, 1.2, 1.21, 1.21 + 1e-9, 1.2100001, 1.5, NaN];
+  for (const L0 of values) for (const L of values) {
+    assert.equal(overloadCounts(L, L0), spec(L, L0), `L ${L}, L0 ${L0}`);
+    assert.equal(L > overloadThreshold(L0), spec(L, L0), `threshold: L ${L}, L0 ${L0}`);
   }
 });
 
@@ -60,6 +63,12 @@ test('a voltage violation counts beyond the limit, or, already violated, when wo
   // The base case is 0.01 over already: counts beyond 0.011.
   assert.equal(voltageCounts(0.0105, 0.01), false);
   assert.equal(voltageCounts(0.0115, 0.01), true);
+  const spec = (x: number, x0: number) => x > 1e-9 && (!(x0 > 1e-9) || x > x0 + 0.001 + 1e-9);
+  const values = [-0.05, 0, 1e-9, 2e-9, 0.0005, 0.01, 0.011, 0.011 + 1e-9, 0.0111, NaN];
+  for (const x0 of values) for (const x of values) {
+    assert.equal(voltageCounts(x, x0), spec(x, x0), `x ${x}, x0 ${x0}`);
+    assert.equal(x > excessThreshold(x0), spec(x, x0), `threshold: x ${x}, x0 ${x0}`);
+  }
   assert.equal(countingVmax(1.06, 1.05), 1.06 + VOLTAGE_MARGIN);
   assert.equal(countingVmax(1.0, 1.05), 1.05);
   assert.equal(countingVmin(0.93, 0.95), 0.93 - VOLTAGE_MARGIN);

@@ -17,7 +17,7 @@ import { AcSolver, makeSbus, startPoint, type NewtonOptions } from './acpf';
 import { branchFlows } from './ybus';
 import { injection } from './pfsoln';
 import { gensAt, gridTopology, type GridTopology } from './islands';
-import { branchLoading, isOverloaded, isRated, isViolation, overloadCounts, voltageCounts } from './limits';
+import { branchLoading, excessThreshold, isOverloaded, isRated, isViolation, overloadThreshold } from './limits';
 import { PostOutageSolver, solved, type OutageOptions, type OutageState, type SolvedBase } from './post-outage';
 import { lostFraction, severity } from './severity';
 
@@ -46,6 +46,10 @@ export interface BaseState extends SolvedBase {
   /** Per bus: how far beyond Vmax / below Vmin the base case is (<= 0 when within). */
   overV: Float64Array;
   underV: Float64Array;
+  /** The spec's "gets worse", per branch and bus, as thresholds (limits.ts): a post-outage loading or excess counts above them. */
+  overloadAbove: Float64Array;
+  overVAbove: Float64Array;
+  underVAbove: Float64Array;
   maxLoading: number;
   nOverloads: number;
   nVoltageViolations: number;
@@ -83,11 +87,15 @@ export function solveBaseState(net: Network, solver: AcSolver, topo: GridTopolog
     underV[i] = net.Vmin[i] - r.Vm[i];
     if ((!topo.baseActive || topo.baseActive[i]) && (isViolation(overV[i]) || isViolation(underV[i]))) nVoltageViolations++;
   }
+  const overloadAbove = loading.map(overloadThreshold), overVAbove = overV.map(excessThreshold), underVAbove = underV.map(excessThreshold);
   const PgMW = solvedGeneration(net, solver, genAt, Vr, Vi);
   let totalLoadMW = 0, totalGenMW = 0;
   for (let i = 0; i < nb; i++) totalLoadMW += net.Pd[i] * net.baseMVA;
   for (let k = 0; k < net.ng; k++) totalGenMW += PgMW[k];
-  return { Vm: r.Vm, Va: r.Va, PgMW, iterations: r.iterations, mismatch: r.mismatch, loading, overV, underV, maxLoading, nOverloads, nVoltageViolations, totalLoadMW, totalGenMW };
+  return {
+    Vm: r.Vm, Va: r.Va, PgMW, iterations: r.iterations, mismatch: r.mismatch, loading, overV, underV, overloadAbove, overVAbove, underVAbove,
+    maxLoading, nOverloads, nVoltageViolations, totalLoadMW, totalGenMW,
+  };
 }
 
 /** Generator outputs (MW) of a solved state: dispatch, with the slack on the reference bus's first generator. */
@@ -129,7 +137,7 @@ export function judgeOutage(net: Network, base: BaseState, st: OutageState): Jud
     const L = st.loading[e];
     if (!(L >= 0)) continue; // not judged: unrated, outaged or cut off
     if (L > maxLoading) maxLoading = L;
-    if (!overloadCounts(L, base.loading[e])) continue;
+    if (!(L > base.overloadAbove[e])) continue;
     nOverloads++;
     overloadExcess += L - 1;
     if (L > worstL) { worstL = L; worstBranch = e; }
@@ -142,8 +150,8 @@ export function judgeOutage(net: Network, base: BaseState, st: OutageState): Jud
     if (v < minVm) minVm = v;
     if (v > maxVm) maxVm = v;
     const over = v - net.Vmax[i], under = net.Vmin[i] - v;
-    const countOver = voltageCounts(over, base.overV[i]);
-    if (countOver || voltageCounts(under, base.underV[i])) { nVoltageViolations++; voltageExcess += countOver ? over : under; }
+    const countOver = over > base.overVAbove[i];
+    if (countOver || under > base.underVAbove[i]) { nVoltageViolations++; voltageExcess += countOver ? over : under; }
   }
   const verdict: Verdict = st.islanded ? 'islanded'
     : nOverloads > 0 && nVoltageViolations > 0 ? 'overload+voltage'

@@ -199,26 +199,29 @@ export function islandedByTopology(net: Network, topo: GridTopology = gridTopolo
 /**
  * Connected groups of buses holding no reference bus (internal indices,
  * ascending): such an island has no angle reference, so no power flow can
- * solve it (its Jacobian is singular). Empty for a sound case.
+ * solve it (its Jacobian is singular). Empty for a sound case. Union-find
+ * over the branches: it runs on every compile, so it builds no adjacency.
  */
-export function islandsWithoutReference(net: Network, adj: Adjacency = adjacency(net)): number[][] {
-  // Label components by breadth-first search, reference buses' first.
-  const comp = new Int32Array(net.nb).fill(-1), queue = new Int32Array(net.nb);
-  const label = (root: number, c: number) => {
-    let head = 0, tail = 0;
-    queue[tail++] = root; comp[root] = c;
-    while (head < tail) {
-      const v = queue[head++];
-      for (let p = adj.ptr[v]; p < adj.ptr[v + 1]; p++) {
-        const w = adj.other[p];
-        if (comp[w] < 0) { comp[w] = c; queue[tail++] = w; }
-      }
-    }
+export function islandsWithoutReference(net: Network): number[][] {
+  const parent = new Int32Array(net.nb);
+  for (let i = 0; i < net.nb; i++) parent[i] = i;
+  const find = (i: number): number => {
+    while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; }
+    return i;
   };
-  for (const r of net.refs) if (comp[r] < 0) label(r, 0);
-  let n = 0;
-  for (let i = 0; i < net.nb; i++) if (comp[i] < 0) label(i, ++n);
-  const out: number[][] = Array.from({ length: n }, () => []);
-  for (let i = 0; i < net.nb; i++) if (comp[i] > 0) out[comp[i] - 1].push(i);
-  return out;
+  for (let k = 0; k < net.nl; k++) {
+    const a = find(net.f[k]), b = find(net.t[k]);
+    if (a !== b) parent[a < b ? b : a] = a < b ? a : b;
+  }
+  const referenced = new Uint8Array(net.nb);
+  for (const r of net.refs) referenced[find(r)] = 1;
+  const islands = new Map<number, number[]>();
+  for (let i = 0; i < net.nb; i++) {
+    const root = find(i);
+    if (referenced[root]) continue;
+    let list = islands.get(root);
+    if (!list) islands.set(root, (list = []));
+    list.push(i);
+  }
+  return [...islands.values()];
 }

@@ -41,9 +41,18 @@ export function countingLoading(baseLoading: number): number {
   return isOverloaded(baseLoading) ? baseLoading + LOADING_MARGIN : 1;
 }
 
+/**
+ * The loading a post-contingency loading must exceed for its overload to
+ * count, given the branch's base loading. Hot loops (every branch of every
+ * outage) compare against it, computed once per branch.
+ */
+export function overloadThreshold(baseLoading: number): number {
+  return countingLoading(baseLoading) + LIMIT_TOL;
+}
+
 /** A post-contingency loading that counts as an overload against its base loading. */
 export function overloadCounts(loading: number, baseLoading: number): boolean {
-  return loading > countingLoading(baseLoading) + LIMIT_TOL;
+  return loading > overloadThreshold(baseLoading);
 }
 
 /** A voltage beyond a limit: `excess` is Vm - Vmax or Vmin - Vm. */
@@ -51,9 +60,18 @@ export function isViolation(excess: number): boolean {
   return excess > LIMIT_TOL;
 }
 
-/** A post-contingency voltage excess (Vm - Vmax or Vmin - Vm) that counts, against the base case's. */
+/**
+ * The voltage excess (Vm - Vmax or Vmin - Vm) a post-contingency one must
+ * exceed to count, given the base case's: beyond the limit, or, when the
+ * base case already violates it, worse by more than the margin.
+ */
+export function excessThreshold(baseExcess: number): number {
+  return (isViolation(baseExcess) ? baseExcess + VOLTAGE_MARGIN : 0) + LIMIT_TOL;
+}
+
+/** A post-contingency voltage excess that counts, against the base case's. */
 export function voltageCounts(excess: number, baseExcess: number): boolean {
-  return isViolation(excess) && (!isViolation(baseExcess) || excess > baseExcess + VOLTAGE_MARGIN + LIMIT_TOL);
+  return excess > excessThreshold(baseExcess);
 }
 
 /** The Vm above which an upper violation counts, given the base Vm. */

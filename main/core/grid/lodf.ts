@@ -9,7 +9,7 @@ import { makeBdc, reducedB, dcInjections, solveDcAngles, dcFlows, type Bdc, type
 import { cutOff, gensAt, gridTopology, reachable, type GridTopology } from './islands';
 import type { ContingencyRecord, Verdict } from './contingency-types';
 import { lostFraction, severity } from './severity';
-import { isOverloaded, isRated, overloadCounts } from './limits';
+import { isOverloaded, isRated, overloadThreshold } from './limits';
 import { TransferScreen } from './lodf-wasm';
 
 export class DcScreen {
@@ -19,6 +19,8 @@ export class DcScreen {
   readonly f0: Float64Array;
   readonly Va0: Float64Array;
   readonly loading0: Float64Array;
+  /** Per branch: the loading above which a post-outage overload counts. */
+  private readonly countsAbove: Float64Array;
   /** Base DC loading summary, as the N-1 runs report the base case. */
   readonly base: { maxLoading: number; nOverloads: number };
   private readonly lu: SparseLU;
@@ -63,6 +65,7 @@ export class DcScreen {
       if (isOverloaded(L)) nOverloads++;
     }
     this.base = { maxLoading, nOverloads };
+    this.countsAbove = this.loading0.map(overloadThreshold);
     let tl = 0, tg = 0;
     for (let i = 0; i < net.nb; i++) tl += net.Pd[i] * net.baseMVA;
     for (let k = 0; k < net.ng; k++) tg += this.PgMW[k];
@@ -153,13 +156,13 @@ export class DcScreen {
     }
     const { cutBuses, lostLoadMW, lostGenMW, carries: islanded } = cut;
     let maxLoading = 0, nOverloads = 0, worst = -1, worstL = -Infinity, excess = 0;
-    const invRate = this.invRate, loading0 = this.loading0;
+    const invRate = this.invRate, countsAbove = this.countsAbove;
     for (let l = 0; l < net.nl; l++) {
       if (l === k) continue;
       const p = flows[l];
       const L = (p < 0 ? -p : p) * invRate[l];
       if (L > maxLoading) maxLoading = L;
-      if (!overloadCounts(L, loading0[l])) continue;
+      if (!(L > countsAbove[l])) continue;
       nOverloads++; excess += L - 1;
       if (L > worstL) { worstL = L; worst = l; }
     }
