@@ -131,3 +131,15 @@ test('a power flow that does not converge shows its status and no voltages, flow
   assert.ok(pf.iterations > 0 && pf.status !== 'converged');
   assert.deepEqual([pf.vm, pf.va, pf.loading, pf.pf, pf.qf], [[], [], [], [], []]);
 }));
+
+test('a distribution feeder whose file converts its units (case33bw, bundled) opens, solves and runs N-1 in the app', withStore(async (store) => {
+  const api = handlersOf(createServices({ casesDir: casesDir(), store }));
+  const info = (await api.listCases()).find((c) => c.key === 'case33bw');
+  assert.deepEqual(info && [info.buses, info.branches, info.gens], [33, 37, 1]);
+  const pf = await api.powerFlow({ name: 'case33bw' });
+  assert.equal(pf.converged, true);
+  assert.equal(pf.iterations, 3);
+  assert.ok(Math.min(...pf.vm) > 0.9 && Math.min(...pf.vm) < 0.92, `min |V| ${Math.min(...pf.vm)}`); // the feeder's end sags to about 0.913 p.u.
+  const o = await api.outage({ name: 'case33bw', branch: 5 });
+  assert.ok(['islanded', 'secure', 'voltage', 'overload', 'overload+voltage', 'diverged'].includes(o.record.verdict));
+}));
