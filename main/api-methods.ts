@@ -5,7 +5,12 @@
 
 export const API_METHODS = [
   'info', 'listCases', 'caseGraph', 'powerFlow', 'startN1', 'job', 'cancelJob', 'saveLayout', 'outage', 'listModels',
+  'importFile', 'changeTables', 'renameCase', 'caseDependents', 'deleteCase', 'exportCase',
 ] as const;
+
+/** Requests that carry a whole file (importFile): the loopback server reads bodies up to this size for them (bytes). */
+export const LARGE_REQUEST_BYTES = 256 * 1024 * 1024;
+export const LARGE_REQUESTS: readonly ApiMethod[] = ['importFile'];
 
 export type ApiMethod = (typeof API_METHODS)[number];
 

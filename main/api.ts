@@ -23,6 +23,34 @@ export interface CaseInfo {
   buses: number;
   branches: number;
   gens: number;
+  /** When it was imported into the store (ISO time); null for a bundled case. */
+  importedAt: string | null;
+}
+
+/** A change table kept with a case: load scenarios or a contingency list. */
+export interface ChangeTableInfo {
+  id: number;
+  name: string;
+  kind: 'scenarios' | 'contingencies';
+  file: string;
+  importedAt: string;
+}
+
+/** What a case's deletion takes with it (models stay, without their dataset). */
+export interface CaseDependentsView {
+  n1Runs: number;
+  datasets: number;
+  changeSets: number;
+  layoutBuses: number;
+  models: number;
+}
+
+export interface ImportedFileView {
+  kind: 'case' | 'changeTable';
+  case: CaseInfo;
+  changeTable: ChangeTableInfo | null;
+  /** False when the same content was already stored. */
+  created: boolean;
 }
 
 export interface GridGraph {
@@ -151,6 +179,8 @@ export class ApiError extends Error {
 }
 
 const MAX_NAME = 200;
+/** The largest file an import takes (characters); the largest real cases are a few tens of MB. */
+export const MAX_IMPORT_CHARS = 64 * 1024 * 1024;
 const MAX_POSITIONS = 200_000;
 
 /** A string of 1..max characters. */
@@ -189,6 +219,17 @@ export const requestSchemas = {
   }),
   outage: request({ name: text(), branch: wholeNumber() }),
   listModels: noRequest,
+  importFile: request({
+    fileName: text(260),
+    text: z.string({ error: 'must be the file\'s text' }).min(1, { error: 'is empty: the file has no text' })
+      .max(MAX_IMPORT_CHARS, { error: `is longer than ${MAX_IMPORT_CHARS} characters` }),
+    forCase: text().optional(),
+  }),
+  changeTables: request({ name: text() }),
+  renameCase: request({ name: text(), newName: text() }),
+  caseDependents: request({ name: text() }),
+  deleteCase: request({ name: text() }),
+  exportCase: request({ name: text() }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** The validated request of method M, as the handlers receive it. */
@@ -211,6 +252,18 @@ export interface Api {
   outage(req: ApiRequest<'outage'>): Promise<OutageView>;
   /** The stored models, newest first, unreadable ones flagged. */
   listModels(): Promise<ModelInfo[]>;
+  /** Imports a MATPOWER case file, or a change table for the case `forCase`; refused whole (file:line:column) or stored whole. */
+  importFile(req: ApiRequest<'importFile'>): Promise<ImportedFileView>;
+  /** The change tables kept with a case. */
+  changeTables(req: ApiRequest<'changeTables'>): Promise<ChangeTableInfo[]>;
+  /** Renames an imported case (bundled ones keep their names). */
+  renameCase(req: ApiRequest<'renameCase'>): Promise<CaseInfo>;
+  /** What deleting an imported case would take with it. */
+  caseDependents(req: ApiRequest<'caseDependents'>): Promise<CaseDependentsView>;
+  /** Deletes an imported case with its runs, datasets, layouts and change tables; returns what went. */
+  deleteCase(req: ApiRequest<'deleteCase'>): Promise<CaseDependentsView>;
+  /** The case as MATPOWER text. */
+  exportCase(req: ApiRequest<'exportCase'>): Promise<{ fileName: string; text: string }>;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

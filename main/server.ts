@@ -13,6 +13,7 @@ import { createHandlers } from './services/app';
 import { casesDir, rendererDir } from './paths';
 import { openStore, defaultDbPath, type Store } from './store';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { LARGE_REQUESTS, LARGE_REQUEST_BYTES } from './api-methods';
 
 // No '.map': source maps are never served (scripts/build.mjs writes none for the renderer).
 const TYPES: Record<string, string> = {
@@ -65,8 +66,9 @@ export async function startServer(opts: { port?: number; token?: string; api?: A
       if (!tokenOk(req.headers['x-gridrewire-token'])) return send(res, 403, { error: 'missing or wrong token' });
       const method = path.slice(5);
       if (!isApiMethod(method)) return send(res, 404, { error: `no API method '${method}'` });
-      const text = await readBody(req);
-      if (text === null) return tooLarge(req, res);
+      const limit = (LARGE_REQUESTS as readonly string[]).includes(method) ? LARGE_REQUEST_BYTES : MAX_BODY;
+      const text = await readBody(req, limit);
+      if (text === null) return tooLarge(req, res, limit);
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -125,15 +127,15 @@ export function requestPath(target: string | undefined): string | null {
   }
 }
 
-/** The body as text, or null once it passes MAX_BODY (declared or sent): then we stop reading. */
-function readBody(req: IncomingMessage): Promise<string | null> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return Promise.resolve(null);
+/** The body as text, or null once it passes `limit` bytes (declared or sent): then we stop reading. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         req.off('data', onData);
         req.pause();
         resolve(null);
@@ -148,10 +150,10 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 }
 
 /** 413, then the connection is closed instead of draining a body we will not read. */
-function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
   res.shouldKeepAlive = false;
   res.on('finish', () => req.socket.destroy());
-  send(res, 413, { error: `request body larger than ${MAX_BODY} bytes` }, { connection: 'close' });
+  send(res, 413, { error: `request body larger than ${limit} bytes` }, { connection: 'close' });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {

@@ -3,6 +3,11 @@ import type { BackendInfo, CaseInfo, GridGraph, JobView, OutageView, PowerFlowSu
 import { api } from './api';
 import { GridMap, type MapState } from './GridMap';
 import { N1Panel, VerdictBadge } from './N1Panel';
+import { CasesPanel } from './CasesPanel';
+
+/** Opened on first start (then the last case opened). */
+const FIRST_CASE = 'case30';
+const LAST_CASE = 'gridrewire.lastCase';
 
 type Tab = 'pf' | 'n1';
 
@@ -18,18 +23,55 @@ export function App() {
   const [branch, setBranch] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [dropping, setDropping] = useState(false);
   const poll = useRef<number | null>(null);
+  const activeRef = useRef<string | null>(null);
 
+  const refreshCases = () => api.listCases().then((list) => { setCases(list); return list; });
   useEffect(() => {
     api.info().then(setInfo, (e) => setError(String(e.message ?? e)));
-    api.listCases().then(setCases, (e) => setError(String(e.message ?? e)));
+    // Ready to run from the first start: the last case opened, else a bundled one.
+    refreshCases().then((list) => {
+      if (activeRef.current) return;
+      const last = localStorage.getItem(LAST_CASE);
+      const first = list.find((c) => c.key === last) ?? list.find((c) => c.key === FIRST_CASE) ?? list[0];
+      if (first) void open(first.key);
+    }, (e) => setError(String(e.message ?? e)));
     return () => { if (poll.current) window.clearInterval(poll.current); };
   }, []);
 
   async function open(name: string) {
     if (poll.current) window.clearInterval(poll.current);
+    activeRef.current = name;
+    localStorage.setItem(LAST_CASE, name);
     setActive(name); setPf(null); setBranch(null); setOutage(null); setJob(null); setError(null);
     try { setGraph(await api.caseGraph({ name })); } catch (e) { setError((e as Error).message); }
+  }
+  /** Imports files in turn (a case, or a change table for the open case); opens the last case imported. */
+  async function importFiles(files: File[]) {
+    setError(null); setNotice(null);
+    const done: string[] = [];
+    let opened: string | null = null;
+    for (const f of files) {
+      try {
+        const r = await api.importFile({ fileName: f.name, text: await f.text(), forCase: activeRef.current ?? undefined });
+        if (r.kind === 'case') opened = r.case.key;
+        done.push(r.kind === 'case'
+          ? `${f.name}: case ${r.case.name}${r.created ? '' : ' (already there)'}`
+          : `${f.name}: ${r.changeTable!.kind === 'contingencies' ? 'contingency' : 'scenario'} table for ${r.case.name}${r.created ? '' : ' (already there)'}`);
+      } catch (e) {
+        setError((e as Error).message);
+        break; // the rest waits: one message at a time, nothing half-imported
+      }
+    }
+    if (done.length) setNotice(`imported ${done.join('; ')}`);
+    await refreshCases();
+    if (opened) await open(opened);
+  }
+  async function casesChanged() {
+    const list = await refreshCases();
+    if (activeRef.current && !list.some((c) => c.key === activeRef.current)) { setActive(null); setGraph(null); activeRef.current = null; }
   }
   async function solve(dc: boolean) {
     if (!active) return;
@@ -64,21 +106,19 @@ export function App() {
     : { loading: pf?.converged ? pf.loading : null, outaged: null, selected: branch };
   const fmt = (x: number | null | undefined, d = 4) => (x !== null && x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
   return (
-    <>
+    <div className={`app${dropping ? ' dropping' : ''}`}
+      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDropping(true); } }}
+      onDragLeave={(e) => { if (e.currentTarget === e.target) setDropping(false); }}
+      onDrop={(e) => { e.preventDefault(); setDropping(false); const files = [...e.dataTransfer.files]; if (files.length) void importFiles(files); }}
+      data-testid="app">
+      {dropping && <div className="drop-hint">Drop MATPOWER case files (or change tables for the open case) to import them</div>}
       <header>
         <h1>GridRewire</h1>
         <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main>
-        <section className="panel cases">
-          <h2>Cases</h2>
-          {cases.map((c) => (
-            <button key={c.key} className={c.key === active ? 'active' : ''} onClick={() => open(c.key)} data-testid={`case-${c.key}`}>
-              {c.name}{c.source === 'stored' && <small> · stored #{c.storedId}</small>}<br /><small>{c.buses} buses · {c.branches} branches · {c.gens} gens</small>
-            </button>
-          ))}
-        </section>
+        <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         <section className="panel map-panel">
           {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
           {mapState.loading && <div className="legend">{outage ? `after outage of branch ${branch} · ` : ''}loading: <span style={{ color: '#12b76a' }}>■</span> &lt;60% <span style={{ color: '#eaaa08' }}>■</span> 60–90% <span style={{ color: '#f79009' }}>■</span> 90–100% <span style={{ color: '#d92d20' }}>■</span> &gt;100% <span style={{ color: '#98a2b3' }}>■</span> unrated</div>}
@@ -88,7 +128,8 @@ export function App() {
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>
             <button className={tab === 'n1' ? 'on' : ''} onClick={() => setTab('n1')} data-testid="tab-n1">N-1</button>
           </div>
-          {error && <p className="error" role="alert">{error}</p>}
+          {error && <p className="error" role="alert" data-testid="error">{error}</p>}
+          {notice && <p className="notice" data-testid="notice">{notice}</p>}
           {br && (
             <div className="outage" data-testid="outage-detail">
               <h2>Outage of branch {br.row} <small>({br.from}–{br.to})</small></h2>
@@ -133,6 +174,6 @@ export function App() {
           {tab === 'n1' && active && <N1Panel job={job} busy={busy} selected={branch} onRun={runN1} onCancel={() => job && api.cancelJob({ jobId: job.id })} onPick={inspect} />}
         </section>
       </main>
-    </>
+    </div>
   );
 }

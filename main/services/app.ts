@@ -7,6 +7,7 @@ import { bestKernels } from '../core/learn/kernels';
 import type { Store } from '../store';
 import { detectBackend } from './backend';
 import { CaseCatalogue } from './case-catalogue';
+import { CaseLibrary } from './case-library';
 import { CaseMaps } from './case-maps';
 import { JobQueue } from './job-queue';
 import { stderrLogger, type Logger } from './logger';
@@ -45,6 +46,7 @@ export interface AppOptions {
 
 export interface AppServices {
   catalogue: CaseCatalogue;
+  library: CaseLibrary;
   maps: CaseMaps;
   powerFlows: PowerFlows;
   surrogates: Surrogates;
@@ -60,6 +62,7 @@ export function createServices(opts: AppOptions): AppServices {
   const jobs = new JobQueue({ slots: limits.jobSlots, threads: limits.jobThreads, retentionMs: limits.jobRetentionMs });
   return {
     catalogue, surrogates, jobs,
+    library: new CaseLibrary(catalogue, opts.store),
     maps: new CaseMaps(catalogue),
     powerFlows: new PowerFlows(catalogue),
     outages: new Outages(catalogue, surrogates, { engineCases: limits.engineCases }),
@@ -83,6 +86,12 @@ export function handlersOf(s: AppServices): Api {
     saveLayout: async ({ name, positions }) => s.maps.saveLayout(name, positions),
     outage: async ({ name, branch }) => s.outages.outage(name, branch),
     listModels: async () => s.surrogates.list(),
+    importFile: async ({ fileName, text, forCase }) => s.library.importFile(fileName, text, forCase),
+    changeTables: async ({ name }) => s.library.changeTables(name),
+    renameCase: async ({ name, newName }) => s.library.rename(name, newName),
+    caseDependents: async ({ name }) => s.library.dependents(name),
+    deleteCase: async ({ name }) => s.library.delete(name),
+    exportCase: async ({ name }) => s.library.exportCase(name),
   };
 }
 

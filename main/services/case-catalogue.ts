@@ -10,7 +10,7 @@ import { ApiError } from '../api';
 import type { Case } from '../core/grid/case';
 import { parseMatpower } from '../core/grid/matpower';
 import type { Store } from '../store';
-import { sha256 } from '../store/cases';
+import { sha256 } from '../store';
 import { LruCache } from './lru';
 
 const STORED = /^stored:(\d+)$/;
@@ -52,7 +52,7 @@ export class CaseCatalogue {
     const bundledHashes = new Set(keys.map((k) => this.bundledEntry(k).hash));
     const stored: CaseInfo[] = (this.opts.store?.cases.list() ?? []).filter((s) => !bundledHashes.has(s.hash)).map((s) => ({
       key: storedKey(s.id), name: s.name, source: 'stored', storedId: s.id, file: s.sourceFile ?? `${s.name}.m`,
-      buses: s.nbus, branches: s.nbranch, gens: s.ngen,
+      buses: s.nbus, branches: s.nbranch, gens: s.ngen, importedAt: s.importedAt,
     }));
     return [...bundled, ...stored];
   }
@@ -101,13 +101,26 @@ export class CaseCatalogue {
     return imported;
   }
 
+  /** The key a stored case is listed under: the bundled case's when it is a bundled text, else 'stored:<id>'. */
+  keyOfStored(id: number): string {
+    const s = this.opts.store?.cases.get(id);
+    if (s) for (const key of this.bundledKeys()) if (this.bundledEntry(key).hash === s.hash) return key;
+    return storedKey(id);
+  }
+
+  /** Drops what is cached of a key (after a rename or delete of its stored case). */
+  forget(key: string): void {
+    this.parsed.delete(key);
+    this.storedIds.delete(key);
+  }
+
   private bundledKeys(): string[] {
     return readdirSync(this.opts.casesDir).filter((f) => f.startsWith('case') && f.endsWith('.m')).sort().map((f) => f.slice(0, -2));
   }
 
   private bundledInfo(key: string): CaseInfo {
     const b = this.bundledEntry(key);
-    return { key, source: 'bundled', storedId: this.storedId(key), file: b.file, ...b.counts };
+    return { key, source: 'bundled', storedId: this.storedId(key), file: b.file, ...b.counts, importedAt: null };
   }
 
   /** A bundled file, read (and parsed for its counts) once. */

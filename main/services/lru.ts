@@ -41,6 +41,10 @@ export class LruCache<K, V> {
     return v;
   }
 
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
   keys(): K[] {
     return [...this.map.keys()];
   }

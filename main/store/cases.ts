@@ -40,6 +40,15 @@ const toSummary = (r: CaseRow): CaseSummary => ({
   importedAt: r.imported_at,
 });
 
+/** Rows that depend on a case. Models are not deleted with it: they only lose the link to their dataset. */
+export interface CaseDependents {
+  n1Runs: number;
+  datasets: number;
+  changeSets: number;
+  layoutBuses: number;
+  models: number;
+}
+
 export interface CaseImport {
   /** The file's text exactly as read. */
   text: string;
@@ -111,6 +120,22 @@ export class CaseRepo {
     nonEmpty(name, 'case name');
     const info = this.db.write('renaming a case', () => this.db.stmt('UPDATE cases SET name = ? WHERE id = ?').run(name, id));
     if (info.changes === 0) throw notFound('case', id);
+  }
+
+  /** What goes with the case when it is deleted (foreign-key cascade), and the models that lose their dataset. */
+  dependents(id: number): CaseDependents {
+    positiveInt(id, 'case id');
+    return this.db.read('counting what depends on a case', () => {
+      if (!this.db.stmt('SELECT 1 FROM cases WHERE id = ?').get(id)) throw notFound('case', id);
+      const count = (sql: string) => (this.db.stmt(sql).get(id) as { n: number }).n;
+      return {
+        n1Runs: count('SELECT count(*) AS n FROM n1_runs WHERE case_id = ?'),
+        datasets: count('SELECT count(*) AS n FROM datasets WHERE case_id = ?'),
+        changeSets: count('SELECT count(*) AS n FROM change_sets WHERE case_id = ?'),
+        layoutBuses: count('SELECT count(*) AS n FROM layouts WHERE case_id = ?'),
+        models: count('SELECT count(*) AS n FROM models WHERE dataset_id IN (SELECT id FROM datasets WHERE case_id = ?)'),
+      };
+    });
   }
 
   /** Deletes the case with its layouts, runs and datasets (foreign-key cascade). */

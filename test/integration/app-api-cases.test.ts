@@ -29,7 +29,7 @@ test('bundled cases by name and imported cases by stored id, each listed once', 
   const api = handlersOf(services);
   const before = await api.listCases();
   assert.ok(before.every((c) => c.source === 'bundled' && c.key === c.file.slice(0, -2) && c.storedId === null));
-  assert.deepEqual(before.find((c) => c.key === 'case30'), { key: 'case30', name: 'case30', source: 'bundled', storedId: null, file: 'case30.m', buses: 30, branches: 41, gens: 6 });
+  assert.deepEqual(before.find((c) => c.key === 'case30'), { key: 'case30', name: 'case30', source: 'bundled', storedId: null, file: 'case30.m', buses: 30, branches: 41, gens: 6, importedAt: null });
 
   // A case the user imported (here: case9's text with one more comment line, so another file to the store).
   const text = `${caseText('case9')}\n% a copy kept by the user\n`;
@@ -43,7 +43,7 @@ test('bundled cases by name and imported cases by stored id, each listed once', 
   assert.equal(case30.source, 'bundled');
   assert.equal(case30.storedId, store.cases.list().find((c) => c.sourceFile === 'case30.m')!.id);
   const mine = after.find((c) => c.source === 'stored')!;
-  assert.deepEqual(mine, { key: `stored:${id}`, name: 'case9', source: 'stored', storedId: id, file: 'mine.m', buses: 9, branches: 9, gens: 3 });
+  assert.deepEqual(mine, { key: `stored:${id}`, name: 'case9', source: 'stored', storedId: id, file: 'mine.m', buses: 9, branches: 9, gens: 3, importedAt: store.cases.get(id)!.importedAt });
 
   // The stored case answers like the bundled one it copies.
   const [pfStored, pfBundled] = [await api.powerFlow({ name: mine.key }), await api.powerFlow({ name: 'case9' })];
