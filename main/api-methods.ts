@@ -5,7 +5,7 @@
 
 export const API_METHODS = [
   'info', 'listCases', 'caseGraph', 'powerFlow', 'startN1', 'job', 'cancelJob', 'saveLayout', 'outage', 'listModels',
-  'importFile', 'changeTables', 'renameCase', 'caseDependents', 'deleteCase', 'exportCase',
+  'importFile', 'changeTables', 'renameCase', 'caseDependents', 'deleteCase', 'exportCase', 'n1Runs', 'n1Run',
 ] as const;
 
 /** Requests that carry a whole file (importFile): the loopback server reads bodies up to this size for them (bytes). */
@@ -17,3 +17,6 @@ export type ApiMethod = (typeof API_METHODS)[number];
 export function isApiMethod(m: string): m is ApiMethod {
   return (API_METHODS as readonly string[]).includes(m);
 }
+
+/** The IPC channel the main process pushes Api events on (Electron). */
+export const API_EVENT_CHANNEL = 'api:event';

@@ -103,9 +103,22 @@ export interface N1Summary {
   runId: number | null;
   total: number;
   counts: Record<Verdict, number>;
-  base: { maxLoading: number; nOverloads: number; nVoltageViolations: number };
+  /** The base case's own limits (null for a run reopened from the store). */
+  base: { maxLoading: number; nOverloads: number; nVoltageViolations: number } | null;
   /** Worst first. */
   records: ContingencyView[];
+}
+
+/** A stored N-1 run of a case, as the window lists it to reopen. */
+export interface N1RunInfo {
+  runId: number;
+  mode: 'ac' | 'dc';
+  status: 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+  done: number;
+  total: number;
+  counts: Record<Verdict, number>;
+  startedAt: string;
+  seconds: number | null;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -126,6 +139,14 @@ export interface JobView {
   etaSeconds: number;
   error?: string;
   result?: N1Summary;
+}
+
+/** What the main process pushes to the window: over IPC in Electron, over the loopback server's WebSocket (/events) in browser mode. */
+export type ApiEvent = { type: 'job'; job: Omit<JobView, 'result'> };
+
+export interface ApiEvents {
+  /** Calls listener for every event; returns the unsubscribe. */
+  subscribe(listener: (e: ApiEvent) => void): () => void;
 }
 
 export interface SurrogateView {
@@ -230,6 +251,8 @@ export const requestSchemas = {
   caseDependents: request({ name: text() }),
   deleteCase: request({ name: text() }),
   exportCase: request({ name: text() }),
+  n1Runs: request({ name: text() }),
+  n1Run: request({ runId: wholeNumber() }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** The validated request of method M, as the handlers receive it. */
@@ -264,6 +287,10 @@ export interface Api {
   deleteCase(req: ApiRequest<'deleteCase'>): Promise<CaseDependentsView>;
   /** The case as MATPOWER text. */
   exportCase(req: ApiRequest<'exportCase'>): Promise<{ fileName: string; text: string }>;
+  /** The case's stored N-1 runs, newest first. */
+  n1Runs(req: ApiRequest<'n1Runs'>): Promise<N1RunInfo[]>;
+  /** A stored N-1 run's records, worst first (to reopen it). */
+  n1Run(req: ApiRequest<'n1Run'>): Promise<N1Summary>;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

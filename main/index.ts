@@ -4,8 +4,9 @@
 
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
-import { ApiError, API_METHODS, validators, type Api } from './api';
-import { createHandlers } from './services/app';
+import { ApiError, API_METHODS, validators } from './api';
+import { API_EVENT_CHANNEL } from './api-methods';
+import { createApp } from './services/app';
 import { casesDir, rendererDir } from './paths';
 import { openStore } from './store';
 import { claimSingleInstance, fromOwnWindow, hardenContents, hardenSession, openStoreOrQuit, windowOptions } from './electron/security';
@@ -23,10 +24,12 @@ if (claimSingleInstance(app, () => win)) {
     const store = openStoreOrQuit(() => openStore(join(app.getPath('userData'), 'gridrewire.db')), dialog, app);
     if (!store) return;
     app.on('will-quit', () => store.close());
-    const api: Api = createHandlers({ casesDir: casesDir(), store });
+    const { api, events } = createApp({ casesDir: casesDir(), store });
     const w = new BrowserWindow(windowOptions(join(__dirname, '..', 'preload', 'index.js'), app.isPackaged));
     win = w;
-    w.on('closed', () => { win = null; });
+    // Job progress pushed to the window while it is open.
+    const unsubscribe = events.subscribe((e) => { if (win) win.webContents.send(API_EVENT_CHANNEL, e); });
+    w.on('closed', () => { win = null; unsubscribe(); });
     for (const method of API_METHODS) {
       ipcMain.handle(`api:${method}`, async (event, req: unknown) => {
         if (!fromOwnWindow(event, w)) throw new Error('unknown sender');

@@ -7,9 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { Api } from './api';
+import type { Api, ApiEvents } from './api';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, isApiMethod, validators } from './api';
-import { createHandlers } from './services/app';
+import { createApp, createHandlers } from './services/app';
 import { casesDir, rendererDir } from './paths';
 import { openStore, defaultDbPath, type Store } from './store';
 import { CONTENT_SECURITY_POLICY } from './csp';
@@ -38,7 +39,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { port?: number; token?: string; api?: Api; staticDir?: string } = {}): Promise<RunningServer> {
+/** The path of the event stream (a WebSocket: /events?token=...). */
+export const EVENTS_PATH = '/events';
+
+export async function startServer(opts: { port?: number; token?: string; api?: Api; events?: ApiEvents; staticDir?: string } = {}): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(16).toString('hex');
   const tokenBytes = Buffer.from(token, 'utf8');
   const api = opts.api ?? createHandlers({ casesDir: casesDir() });
@@ -47,6 +51,29 @@ export async function startServer(opts: { port?: number; token?: string; api?: A
   let hosts = new Set<string>();
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e) => send(res, 500, { error: e instanceof Error ? e.message : String(e) }));
+  });
+  // Events pushed to every connected window: progress without polling.
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const unsubscribe = opts.events?.subscribe((e) => {
+    const msg = JSON.stringify(e);
+    for (const ws of sockets) ws.send(msg);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    // The same gate as the Api: our Host, our token, only the event path.
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return refuse(421, 'Misdirected Request');
+    const target = req.url ?? '';
+    const q = target.indexOf('?');
+    if (requestPath(target) !== EVENTS_PATH || !opts.events) return refuse(404, 'Not Found');
+    if (!tokenOk(new URLSearchParams(q >= 0 ? target.slice(q + 1) : '').get('token') ?? undefined)) return refuse(403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', () => ws.close(1008, 'this stream only sends')); // nothing is read from the window
+    });
   });
 
   /** Constant time in the token's content (its length is public: 32 hex digits). */
@@ -111,7 +138,12 @@ export async function startServer(opts: { port?: number; token?: string; api?: A
   hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`, token, port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      unsubscribe?.();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.close(() => resolve());
+    }),
   };
 }
 
@@ -181,7 +213,8 @@ if (require.main === module) {
   const stop = () => { store.close(); process.exit(0); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  startServer({ port, api: createHandlers({ casesDir: casesDir(), store }) }).then((s) => {
+  const app = createApp({ casesDir: casesDir(), store });
+  startServer({ port, api: app.api, events: app.events }).then((s) => {
     const ro = store.readonlyReason === null ? '' : ` (read-only: ${store.readonlyReason}; new work cannot be saved)`;
     process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}${ro}\n(open the address in a browser; Ctrl+C stops)\n`);
   }, (e) => {

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import type { BackendInfo, CaseInfo, GridGraph, JobView, OutageView, PowerFlowSummary, Verdict } from '../main/api';
+import type { BackendInfo, CaseInfo, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { GridMap, type MapState } from './GridMap';
-import { N1Panel, VerdictBadge } from './N1Panel';
+import { N1Panel } from './N1Panel';
+import { VerdictBadge } from './verdicts';
+import { subscribeEvents } from './events';
 import { CasesPanel } from './CasesPanel';
 
 /** Opened on first start (then the last case opened). */
@@ -25,8 +27,11 @@ export function App() {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
-  const poll = useRef<number | null>(null);
+  const [summary, setSummary] = useState<N1Summary | null>(null);
+  const [runs, setRuns] = useState<N1RunInfo[]>([]);
   const activeRef = useRef<string | null>(null);
+  /** The N-1 job this window follows (progress arrives as events). */
+  const jobRef = useRef<number | null>(null);
 
   const refreshCases = () => api.listCases().then((list) => { setCases(list); return list; });
   useEffect(() => {
@@ -38,15 +43,32 @@ export function App() {
       const first = list.find((c) => c.key === last) ?? list.find((c) => c.key === FIRST_CASE) ?? list[0];
       if (first) void open(first.key);
     }, (e) => setError(String(e.message ?? e)));
-    return () => { if (poll.current) window.clearInterval(poll.current); };
+    return subscribeEvents((e) => {
+      if (e.type !== 'job' || e.job.id !== jobRef.current) return;
+      if (['done', 'cancelled', 'failed'].includes(e.job.status)) void follow(e.job.id).catch((err) => setError((err as Error).message));
+      else setJob(e.job);
+    }, () => { if (jobRef.current !== null) void follow(jobRef.current).catch(() => undefined); });
   }, []);
 
+  /** Reads the followed job's view; a finished job's result (and the case's runs) once. */
+  async function follow(jobId: number) {
+    const j = await api.job({ jobId });
+    if (jobRef.current !== jobId) return;
+    setJob(j);
+    if (j.result) {
+      setSummary(j.result);
+      if (activeRef.current) setRuns(await api.n1Runs({ name: activeRef.current }));
+    }
+  }
   async function open(name: string) {
-    if (poll.current) window.clearInterval(poll.current);
+    jobRef.current = null;
     activeRef.current = name;
     localStorage.setItem(LAST_CASE, name);
-    setActive(name); setPf(null); setBranch(null); setOutage(null); setJob(null); setError(null);
-    try { setGraph(await api.caseGraph({ name })); } catch (e) { setError((e as Error).message); }
+    setActive(name); setPf(null); setBranch(null); setOutage(null); setJob(null); setSummary(null); setRuns([]); setError(null);
+    try {
+      setGraph(await api.caseGraph({ name }));
+      setRuns(await api.n1Runs({ name }));
+    } catch (e) { setError((e as Error).message); }
   }
   /** Imports files in turn (a case, or a change table for the open case); opens the last case imported. */
   async function importFiles(files: File[]) {
@@ -81,18 +103,16 @@ export function App() {
   }
   async function runN1(mode: 'ac' | 'dc') {
     if (!active) return;
-    setError(null);
+    setError(null); setSummary(null);
     try {
       const { jobId } = await api.startN1({ name: active, mode });
-      const tick = async () => {
-        const j = await api.job({ jobId });
-        setJob(j);
-        const open = j.status === 'running' || j.status === 'queued';
-        if (!open && poll.current) { window.clearInterval(poll.current); poll.current = null; }
-      };
-      poll.current = window.setInterval(() => { tick().catch((e) => setError((e as Error).message)); }, 250);
-      await tick();
+      jobRef.current = jobId;
+      await follow(jobId); // events from now on; this read covers a job that finished before we listened
     } catch (e) { setError((e as Error).message); }
+  }
+  async function reopen(runId: number) {
+    setError(null);
+    try { jobRef.current = null; setJob(null); setSummary(await api.n1Run({ runId })); } catch (e) { setError((e as Error).message); }
   }
   async function inspect(row: number) {
     if (!active) return;
@@ -117,7 +137,7 @@ export function App() {
         <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
-      <main>
+      <main className={tab === 'n1' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         <section className="panel map-panel">
           {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
@@ -171,7 +191,10 @@ export function App() {
               )}
             </>
           )}
-          {tab === 'n1' && active && <N1Panel job={job} busy={busy} selected={branch} onRun={runN1} onCancel={() => job && api.cancelJob({ jobId: job.id })} onPick={inspect} />}
+          {tab === 'n1' && active && (
+            <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
+              onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={inspect} onReopen={reopen} />
+          )}
         </section>
       </main>
     </div>

@@ -1,64 +1,72 @@
-// N-1: run every branch outage in the background, watch progress, read the
-// ranked verdicts; a row (or a line on the map) shows that outage in detail.
+// N-1: run every branch outage in the background (progress pushed from the
+// main process), read all the ranked verdicts in a sortable, filterable
+// table, reopen an earlier run of the case from the store; a row (or a line
+// on the map) shows that outage in detail.
 
-import type { JobView, Verdict } from '../main/api';
+import type { JobView, N1RunInfo, N1Summary, Verdict } from '../main/api';
+import { N1Table } from './N1Table';
+import { VerdictBadge } from './verdicts';
 
-export const VERDICT_COLORS: Record<Verdict, string> = {
-  islanded: '#7a5af8', diverged: '#101828', 'overload+voltage': '#b42318', overload: '#d92d20', voltage: '#f79009', secure: '#12b76a',
-};
-
-export function VerdictBadge({ v, label }: { v: Verdict; label?: string }) {
-  return <span className="badge" style={{ background: VERDICT_COLORS[v] ?? '#475467' }}>{label ?? v}</span>;
+export interface N1PanelProps {
+  job: JobView | null;
+  /** What the table shows: the live job's result, or a run reopened from the store. */
+  summary: N1Summary | null;
+  runs: N1RunInfo[];
+  busy: boolean;
+  selected: number | null;
+  onRun(mode: 'ac' | 'dc'): void;
+  onCancel(): void;
+  onPick(branch: number): void;
+  onReopen(runId: number): void;
 }
 
-export function N1Panel({ job, onRun, onCancel, onPick, selected, busy }: {
-  job: JobView | null; onRun: (mode: 'ac' | 'dc') => void; onCancel: () => void; onPick: (branch: number) => void; selected: number | null; busy: boolean;
-}) {
-  const res = job?.result;
-  const queued = job?.status === 'queued';
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export function N1Panel({ job, summary, runs, busy, selected, onRun, onCancel, onPick, onReopen }: N1PanelProps) {
   const running = job?.status === 'running';
+  const queued = job?.status === 'queued';
   return (
-    <div data-testid="n1-panel">
+    <div data-testid="n1-panel" className="n1-panel">
       <div className="toolbar">
         <button className="primary" disabled={busy || running || queued} onClick={() => onRun('ac')} data-testid="run-n1">Run N-1 (AC)</button>
         <button disabled={busy || running || queued} onClick={() => onRun('dc')}>DC screen</button>
         {(running || queued) && <button onClick={onCancel} data-testid="cancel-n1">Cancel</button>}
+        {runs.length > 0 && (
+          <select value="" onChange={(e) => { if (e.target.value) onReopen(Number(e.target.value)); }} data-testid="reopen-run" title="reopen an earlier run of this case">
+            <option value="">earlier runs…</option>
+            {runs.map((r) => (
+              <option key={r.runId} value={r.runId}>
+                run {r.runId} · {r.mode.toUpperCase()} · {when(r.startedAt)} · {r.status === 'done' ? `${r.total} outages` : `${r.status} ${r.done}/${r.total}`}
+              </option>
+            ))}
+          </select>
+        )}
       </div>
-      {job && queued && (
+      {queued && (
         <p className="muted" data-testid="n1-queued">
-          queued: {job.queuePosition === 1 ? 'next to start' : `${job.queuePosition} in line`} (other runs are using the cores)
+          queued: {job!.queuePosition === 1 ? 'next to start' : `${job!.queuePosition} in line`} (other runs are using the cores)
         </p>
       )}
       {job && running && (
         <div className="progress" data-testid="n1-progress">
           <div className="bar"><div style={{ width: `${job.total ? (100 * job.done) / job.total : 0}%` }} /></div>
-          <small>{job.done}/{job.total} · {job.rate.toFixed(0)}/s · ETA {job.etaSeconds >= 0 ? `${job.etaSeconds.toFixed(1)} s` : '…'}</small>
+          <small>{job.done}/{job.total} · {job.rate.toFixed(0)}/s · ETA {job.etaSeconds >= 0 ? `${job.etaSeconds.toFixed(1)} s` : '…'}{job.threads && job.threads > 1 ? ` · ${job.threads} threads` : ''}</small>
         </div>
       )}
+      {job?.status === 'cancelled' && !summary?.records.length && <p className="muted" data-testid="n1-cancelled">cancelled before it started</p>}
       {job?.status === 'failed' && <p className="error" role="alert">{job.error}</p>}
-      {job?.status === 'cancelled' && !res && <p className="muted" data-testid="n1-cancelled">cancelled before it started</p>}
-      {res && (
+      {summary && (
         <>
           <p className="muted" data-testid="n1-summary">
-            {res.records.length}{job?.status === 'cancelled' ? ` of ${res.total}` : ''} outages · {res.mode.toUpperCase()} · {res.seconds.toFixed(2)} s
-            {res.runId !== null ? ` · run ${res.runId}` : ''}
+            {summary.records.length}{summary.records.length < summary.total ? ` of ${summary.total}` : ''} outages · {summary.mode.toUpperCase()} · {summary.seconds.toFixed(2)} s
+            {summary.runId !== null ? ` · run ${summary.runId}` : ''}
           </p>
           <div className="counts">
-            {(Object.keys(res.counts) as Verdict[]).filter((v) => res.counts[v] > 0).map((v) => (
-              <span key={v}><VerdictBadge v={v} /> {res.counts[v]}</span>
+            {(Object.keys(summary.counts) as Verdict[]).filter((v) => summary.counts[v] > 0).map((v) => (
+              <span key={v}><VerdictBadge v={v} /> {summary.counts[v]}</span>
             ))}
           </div>
-          <table className="ranked" data-testid="n1-table">
-            <thead><tr><th>#</th><th>branch</th><th>verdict</th><th>max load</th><th>min |V|</th></tr></thead>
-            <tbody>
-              {res.records.slice(0, 200).map((r, i) => (
-                <tr key={r.branch} className={selected === r.branch ? 'sel' : ''} onClick={() => onPick(r.branch!)}>
-                  <td>{i + 1}</td><td>{r.branch} <small>{r.from}–{r.to}</small></td><td><VerdictBadge v={r.verdict} /></td>
-                  <td>{r.maxLoading ? `${(r.maxLoading * 100).toFixed(0)}%` : '—'}</td><td>{r.minVm ? r.minVm.toFixed(3) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <N1Table records={summary.records} selected={selected} onPick={onPick} />
         </>
       )}
     </div>

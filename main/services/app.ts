@@ -2,7 +2,7 @@
 // adapters: small services, each given what it needs, composed here and
 // nowhere else.
 
-import type { Api, BackendInfo } from '../api';
+import type { Api, ApiEvents, BackendInfo, JobView } from '../api';
 import { bestKernels } from '../core/learn/kernels';
 import type { Store } from '../store';
 import { detectBackend } from './backend';
@@ -78,10 +78,7 @@ export function handlersOf(s: AppServices): Api {
     caseGraph: async ({ name }) => s.maps.graph(name),
     powerFlow: async ({ name, dc }) => s.powerFlows.solve(name, dc),
     startN1: async ({ name, mode }) => s.n1.start(name, mode),
-    job: async ({ jobId }) => {
-      const v = s.jobs.view(jobId);
-      return { ...v, etaSeconds: Number.isFinite(v.etaSeconds) ? v.etaSeconds : -1 }; // JSON has no Infinity
-    },
+    job: async ({ jobId }) => jsonJobView(s.jobs.view(jobId)),
     cancelJob: async ({ jobId }) => s.jobs.cancel(jobId),
     saveLayout: async ({ name, positions }) => s.maps.saveLayout(name, positions),
     outage: async ({ name, branch }) => s.outages.outage(name, branch),
@@ -92,11 +89,29 @@ export function handlersOf(s: AppServices): Api {
     caseDependents: async ({ name }) => s.library.dependents(name),
     deleteCase: async ({ name }) => s.library.delete(name),
     exportCase: async ({ name }) => s.library.exportCase(name),
+    n1Runs: async ({ name }) => s.n1.storedRuns(name),
+    n1Run: async ({ runId }) => s.n1.storedRun(runId),
   };
 }
 
 export function createHandlers(opts: AppOptions): Api {
   return handlersOf(createServices(opts));
+}
+
+/** What the adapters serve: the Api, and the events they push to the window (IPC, WebSocket). */
+export function createApp(opts: AppOptions): { api: Api; events: ApiEvents; services: AppServices } {
+  const services = createServices(opts);
+  return { api: handlersOf(services), events: eventsOf(services), services };
+}
+
+/** The services' changes as Api events. */
+export function eventsOf(s: AppServices): ApiEvents {
+  return { subscribe: (listener) => s.jobs.subscribe((job) => listener({ type: 'job', job: jsonJobView(job) })) };
+}
+
+/** JSON has no Infinity: an unknown ETA travels as -1. */
+function jsonJobView<V extends Pick<JobView, 'etaSeconds'>>(v: V): V {
+  return { ...v, etaSeconds: Number.isFinite(v.etaSeconds) ? v.etaSeconds : -1 };
 }
 
 function backendInfo(): BackendInfo {

@@ -62,6 +62,11 @@ interface Job {
 
 /** Forgotten jobs remembered by id (what became of them), at most this many. */
 const TOMBSTONES = 10_000;
+/** Progress of one job is pushed to listeners at most this often (ms); status changes at once. */
+const PROGRESS_EVERY_MS = 100;
+
+/** A job's view as pushed to listeners: everything but the result, which `view` gives once it is finished. */
+export type JobListener = (view: Omit<JobView, 'result'>) => void;
 
 export class JobQueue {
   readonly slots: number;
@@ -71,6 +76,8 @@ export class JobQueue {
   private readonly jobs = new Map<number, Job>();
   private readonly waiting: Job[] = [];
   private readonly forgotten = new LruCache<number, string | null>(TOMBSTONES);
+  private readonly listeners = new Set<JobListener>();
+  private readonly lastPushed = new Map<number, number>();
   private nextId = 1;
   private running = 0;
   private threadsInUse = 0;
@@ -94,8 +101,15 @@ export class JobQueue {
     };
     this.jobs.set(id, job);
     this.waiting.push(job);
+    this.push(job);
     this.schedulePump();
     return id;
+  }
+
+  /** Calls `listener` with a job's view whenever it changes (progress at most every 100 ms); returns the unsubscribe. */
+  subscribe(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** A snapshot of the job (ApiError for an unknown or forgotten id). */
@@ -113,6 +127,7 @@ export class JobQueue {
     if (job.view.status === 'queued') {
       this.waiting.splice(this.waiting.indexOf(job), 1);
       this.finish(job, 'cancelled');
+      this.pushWaiting();
       return { cancelled: true };
     }
     if (job.view.status !== 'running') return { cancelled: false };
@@ -146,11 +161,31 @@ export class JobQueue {
   }
 
   private pump(): void {
+    let started = false;
     while (this.waiting.length > 0 && this.running < this.slots) {
       const share = this.shareForNext();
       if (share === 0) break;
       this.start(this.waiting.shift()!, share);
+      started = true;
     }
+    if (started) this.pushWaiting();
+  }
+
+  /** The view to listeners; progress alone (same status) at most every PROGRESS_EVERY_MS. */
+  private push(job: Job, progressOnly = false): void {
+    if (this.listeners.size === 0) return;
+    const t = this.now(), id = job.view.id;
+    if (progressOnly && t - (this.lastPushed.get(id) ?? -Infinity) < PROGRESS_EVERY_MS) return;
+    this.lastPushed.set(id, t);
+    const { result: _result, ...view } = this.view(id);
+    for (const l of this.listeners) {
+      try { l(view); } catch { /* a listener's failure is its own */ }
+    }
+  }
+
+  /** Queue positions moved: every waiting job's view changed. */
+  private pushWaiting(): void {
+    for (const job of this.waiting) this.push(job);
   }
 
   /**
@@ -172,9 +207,13 @@ export class JobQueue {
     this.threadsInUse += threads;
     this.running++;
     Object.assign(job.view, { status: 'running', threads });
+    this.push(job);
     const ctx: JobContext = {
       signal: job.abort.signal, threads,
-      progress: (p) => Object.assign(job.view, { done: p.done, total: p.total, rate: p.rate, etaSeconds: p.etaSeconds }),
+      progress: (p) => {
+        Object.assign(job.view, { done: p.done, total: p.total, rate: p.rate, etaSeconds: p.etaSeconds });
+        this.push(job, true);
+      },
     };
     Promise.resolve()
       .then(() => job.spec.run(ctx))
@@ -191,6 +230,8 @@ export class JobQueue {
     if (out) { job.view.result = out.result; job.keptAs = out.keptAs; }
     if (error !== undefined) job.view.error = error instanceof Error ? error.message : String(error);
     job.finishedAt = this.now();
+    this.push(job);
+    this.lastPushed.delete(job.view.id);
   }
 
   /** Forgets jobs finished longer ago than the retention time, remembering where their results went. */

@@ -1,7 +1,8 @@
 // N-1 runs of the app's cases as queued jobs: each run is stored as it goes
 // (with a store), and its view ends with the ranked verdicts.
 
-import type { N1Summary } from '../api';
+import type { N1RunInfo, N1Summary } from '../api';
+import { ApiError } from '../api';
 import { VERDICTS, type Verdict } from '../core/grid/contingency-types';
 import { defaultWorkers } from '../jobs/pool';
 import type { CaseCatalogue } from './case-catalogue';
@@ -22,6 +23,29 @@ export class N1Jobs {
   spec(key: string, mode: 'ac' | 'dc' = 'ac'): JobSpec {
     const c = this.catalogue.get(key);
     return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
+  }
+
+  /** The case's stored N-1 runs (branch outages), newest first. */
+  storedRuns(key: string): N1RunInfo[] {
+    const store = this.catalogue.store, id = this.catalogue.storedId(key);
+    if (!store || id === null) return [];
+    return store.n1.listRuns({ caseId: id }).filter((r) => r.kind === 'branch').reverse().map((r) => ({
+      runId: r.id, mode: r.mode, status: r.stale ? 'interrupted' : r.status, done: r.done, total: r.total, counts: r.counts,
+      startedAt: r.startedAt, seconds: r.seconds,
+    }));
+  }
+
+  /** A stored run's ranked records, as a finished job shows them. */
+  storedRun(runId: number): N1Summary {
+    const store = this.catalogue.store;
+    const run = store?.n1.getRun(runId);
+    if (!store || !run) throw new ApiError(`no N-1 run ${runId} in the store`, 'runId');
+    if (run.kind !== 'branch') throw new ApiError(`N-1 run ${runId} is of generator outages; the window shows branch outages`, 'runId');
+    const records = store.n1.getRecords(runId, { orderBy: 'severity' });
+    return {
+      caseName: run.caseName, mode: run.mode, seconds: run.seconds ?? 0, runId, total: run.total, counts: { ...run.counts },
+      base: null, records: records.map(contingencyView),
+    };
   }
 
   private async run(key: string, mode: 'ac' | 'dc', ctx: JobContext): Promise<JobOutcome> {

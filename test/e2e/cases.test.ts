@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../main/server';
-import { createHandlers } from '../../main/services/app';
+import { createApp } from '../../main/services/app';
 import { casesDir } from '../../main/paths';
 import { openStore, type Store } from '../../main/store';
 import { haveChromium, launch } from '../helpers/browser';
@@ -28,7 +28,8 @@ before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
   store = openStore(join(tmp, 'e2e.db'));
-  server = await startServer({ api: createHandlers({ casesDir: casesDir(), store }) });
+  const app = createApp({ casesDir: casesDir(), store });
+  server = await startServer({ api: app.api, events: app.events });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
 });

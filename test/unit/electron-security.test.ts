@@ -342,19 +342,33 @@ test('the preload bundle is small, requires only electron (a sandboxed preload m
   assert.doesNotMatch(code, /zod|ZodError|better-sqlite3/, 'no validators or store in the preload');
   const exposed: Record<string, Record<string, (req?: unknown) => Promise<unknown>>> = {};
   const invoked: [string, unknown][] = [];
+  const listeners: [string, (e: unknown, p: unknown) => void][] = [];
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, api: Record<string, (req?: unknown) => Promise<unknown>>) => { exposed[key] = api; } },
-    ipcRenderer: { invoke: async (channel: string, req: unknown) => { invoked.push([channel, req]); return { result: 'ok' }; } },
+    ipcRenderer: {
+      invoke: async (channel: string, req: unknown) => { invoked.push([channel, req]); return { result: 'ok' }; },
+      on: (channel: string, l: (e: unknown, p: unknown) => void) => { listeners.push([channel, l]); },
+      removeListener: (channel: string, l: (e: unknown, p: unknown) => void) => { const i = listeners.findIndex((x) => x[0] === channel && x[1] === l); if (i >= 0) listeners.splice(i, 1); },
+    },
   };
   const module = { exports: {} };
   runInNewContext(code, {
     require: (m: string) => { if (m !== 'electron') throw new Error(`the preload requires '${m}'`); return electron; },
     module, exports: module.exports,
   });
-  assert.deepEqual(Object.keys(exposed), ['gridrewire']);
+  assert.deepEqual(Object.keys(exposed), ['gridrewire', 'gridrewireEvents']);
   assert.deepEqual(Object.keys(exposed.gridrewire).sort(), [...API_METHODS].sort());
   assert.deepEqual(await exposed.gridrewire.caseGraph({ name: 'case14' }), { result: 'ok' });
   assert.deepEqual(invoked, [['api:caseGraph', { name: 'case14' }]]);
+  // The event stream: one channel, subscribed and unsubscribed, nothing else.
+  assert.deepEqual(Object.keys(exposed.gridrewireEvents), ['subscribe']);
+  const got: unknown[] = [];
+  const unsubscribe = (exposed.gridrewireEvents.subscribe as unknown as (l: (e: unknown) => void) => () => void)((e) => got.push(e));
+  assert.deepEqual(listeners.map((l) => l[0]), ['api:event']);
+  listeners[0][1]({}, { type: 'job', job: { id: 1 } });
+  assert.deepEqual(got, [{ type: 'job', job: { id: 1 } }]);
+  unsubscribe();
+  assert.equal(listeners.length, 0);
 });
 
 test('one Content-Security-Policy: the constant, in renderer/index.html (less frame-ancestors), nowhere retyped', () => {

@@ -1,0 +1,116 @@
+// The N-1 tab as an analyst uses it: progress pushed from the main process
+// (no polling), every row of the run in a table that sorts and filters, an
+// earlier run reopened from the store.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../main/server';
+import { createApp } from '../../main/services/app';
+import { casesDir } from '../../main/paths';
+import { openStore, type Store } from '../../main/store';
+import { haveChromium, launch } from '../helpers/browser';
+
+const shots = join(__dirname, '..', '..', 'test-results');
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let store: Store;
+const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const apiCalls: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(shots, { recursive: true });
+  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-n1-')), 'e2e.db'));
+  const app = createApp({ casesDir: casesDir(), store });
+  server = await startServer({ api: app.api, events: app.events });
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('request', (r) => { const m = /\/api\/(\w+)$/.exec(r.url()); if (m) apiCalls.push(m[1]); });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  store?.close();
+});
+
+const rowBranches = async () => Promise.all((await page.getByTestId('n1-row').all()).map(async (r) => Number(await r.getAttribute('data-branch'))));
+
+test('a large run shows pushed progress (no polling) and ends with every row in the table', { skip }, async () => {
+  await page.goto(server.url);
+  await page.getByTestId('case-case2383wp').click();
+  await page.getByTestId('grid-map').waitFor({ timeout: 30_000 });
+  await page.getByTestId('tab-n1').click();
+  apiCalls.length = 0;
+  await page.getByTestId('run-n1').click();
+  await page.getByTestId('n1-progress').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(shots, 'app-n1-progress.png') });
+  await page.getByTestId('n1-table').waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByTestId('n1-shown').innerText(), '2896 rows');
+  // startN1, one read when it started listening, one read of the result, the list of runs: no polling.
+  const jobReads = apiCalls.filter((m) => m === 'job').length;
+  assert.ok(jobReads <= 2, `job was read ${jobReads} times: ${apiCalls.join(' ')}`);
+  // Virtualised: only the rows in view are in the page.
+  const drawn = await page.getByTestId('n1-row').count();
+  assert.ok(drawn > 10 && drawn < 200, `${drawn} rows drawn`);
+  await page.getByTestId('n1-rows').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.locator('[data-testid=n1-row][data-rank="2896"]').waitFor();
+});
+
+test('the table sorts by any column and filters by verdict and by text; a row shows its outage', { skip }, async () => {
+  // Sort by max load, highest first (numbers sort descending on the first click).
+  const header = page.getByTestId('sort-maxLoading');
+  await header.click();
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  await page.getByTestId('n1-rows').evaluate((el) => { el.scrollTop = 0; });
+  await page.locator('[data-testid=n1-row][data-rank]').first().waitFor();
+  const top = async () => {
+    const rows = await page.getByTestId('n1-row').all();
+    const cells = await Promise.all(rows.map(async (r) => ({ y: (await r.boundingBox())!.y, load: Number(/(\d+)%/.exec(await r.innerText())?.[1] ?? 0) })));
+    return cells.sort((a, b) => a.y - b.y).slice(0, 10).map((c) => c.load);
+  };
+  let loads = await top();
+  for (let i = 0; i < 20 && loads[0] < 100; i++) { await new Promise((r) => setTimeout(r, 100)); loads = await top(); }
+  assert.deepEqual(loads, [...loads].sort((a, b) => b - a), `sorted by load: ${loads}`);
+  const worst = Math.max(...store.n1.getRecords(store.n1.listRuns()[0].id).map((r) => r.maxLoading));
+  assert.equal(loads[0], Math.round(worst * 100), 'the most loaded outage first');
+  // Only the overloads.
+  await page.getByTestId('filter-overload').click();
+  const shown = await page.getByTestId('n1-shown').innerText();
+  const m = /^(\d+) of 2896$/.exec(shown);
+  assert.ok(m, shown);
+  const runId = store.n1.listRuns()[0].id;
+  assert.equal(Number(m![1]), store.n1.countRecords(runId, ['overload']));
+  for (const t of await page.getByTestId('n1-row').allInnerTexts()) assert.match(t, /\boverload\b/);
+  await page.getByTestId('filter-overload').click();
+  // Text: a branch row.
+  await page.getByTestId('n1-filter').fill('1500');
+  assert.ok((await rowBranches()).includes(1500));
+  await page.screenshot({ path: join(shots, 'app-n1-table.png') });
+  await page.locator('[data-testid=n1-row][data-branch="1500"]').click();
+  await page.getByTestId('outage-detail').getByText('physics').waitFor();
+  assert.match(await page.getByTestId('outage-detail').innerText(), /outage of branch 1500/i);
+});
+
+test('an earlier run of the case is reopened from the store', { skip }, async () => {
+  await page.goto(server.url);
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').click();
+  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  const runId = store.n1.listRuns().find((r) => r.caseName === 'case30')!.id;
+  // Another case, then back: the run is in the list of earlier runs.
+  await page.getByTestId('case-case14').click();
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('reopen-run').selectOption(String(runId));
+  await page.getByTestId('n1-table').waitFor();
+  assert.match(await page.getByTestId('n1-summary').innerText(), new RegExp(`41 outages · AC · [\\d.]+ s · run ${runId}`));
+  assert.equal(await page.getByTestId('n1-shown').innerText(), '41 rows');
+});
