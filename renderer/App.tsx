@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { BackendInfo, CaseInfo, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
+import type { ApiEvent, BackendInfo, CaseInfo, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { GridMap, type MapState } from './GridMap';
 import { N1Panel } from './N1Panel';
@@ -32,6 +32,8 @@ export function App() {
   const activeRef = useRef<string | null>(null);
   /** The N-1 job this window follows (progress arrives as events). */
   const jobRef = useRef<number | null>(null);
+  /** Every job the main process is running or has queued, for the status bar. */
+  const [activeJobs, setActiveJobs] = useState<Map<number, ApiEvent['job']>>(new Map());
 
   const refreshCases = () => api.listCases().then((list) => { setCases(list); return list; });
   useEffect(() => {
@@ -44,7 +46,13 @@ export function App() {
       if (first) void open(first.key);
     }, (e) => setError(String(e.message ?? e)));
     return subscribeEvents((e) => {
-      if (e.type !== 'job' || e.job.id !== jobRef.current) return;
+      if (e.type !== 'job') return;
+      setActiveJobs((m) => {
+        const next = new Map(m);
+        if (e.job.status === 'running' || e.job.status === 'queued') next.set(e.job.id, e.job); else next.delete(e.job.id);
+        return next;
+      });
+      if (e.job.id !== jobRef.current) return;
       if (['done', 'cancelled', 'failed'].includes(e.job.status)) void follow(e.job.id).catch((err) => setError((err as Error).message));
       else setJob(e.job);
     }, () => { if (jobRef.current !== null) void follow(jobRef.current).catch(() => undefined); });
@@ -135,7 +143,8 @@ export function App() {
       <header>
         <h1>GridRewire</h1>
         <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
-        <span className="backend" data-testid="backend">{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
+        <span className="jobs" data-testid="status-jobs">{[...activeJobs.values()].map((j) => (j.status === 'queued' ? `${j.label}: queued` : `${j.label}: ${j.total ? Math.floor((100 * j.done) / j.total) : 0}%`)).join(' · ')}</span>
+        <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main className={tab === 'n1' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />

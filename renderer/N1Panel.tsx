@@ -50,7 +50,7 @@ export function N1Panel({ job, summary, runs, busy, selected, onRun, onCancel, o
       {job && running && (
         <div className="progress" data-testid="n1-progress">
           <div className="bar"><div style={{ width: `${job.total ? (100 * job.done) / job.total : 0}%` }} /></div>
-          <small>{job.done}/{job.total} · {job.rate.toFixed(0)}/s · ETA {job.etaSeconds >= 0 ? `${job.etaSeconds.toFixed(1)} s` : '…'}{job.threads && job.threads > 1 ? ` · ${job.threads} threads` : ''}</small>
+          <small>{job.total === 0 ? 'starting: solving the base case…' : `${job.done}/${job.total} · ${job.rate.toFixed(0)}/s · ETA ${job.etaSeconds >= 0 ? `${job.etaSeconds.toFixed(1)} s` : '…'}`}{job.threads && job.threads > 1 ? ` · ${job.threads} threads` : ''}</small>
         </div>
       )}
       {job?.status === 'cancelled' && !summary?.records.length && <p className="muted" data-testid="n1-cancelled">cancelled before it started</p>}

@@ -48,9 +48,12 @@ test('a large run shows pushed progress (no polling) and ends with every row in 
   apiCalls.length = 0;
   await page.getByTestId('run-n1').click();
   await page.getByTestId('n1-progress').waitFor({ timeout: 30_000 });
+  // The status bar names the running job.
+  await page.getByTestId('status-jobs').filter({ hasText: /case2383wp AC: \d+%/ }).waitFor();
   await page.screenshot({ path: join(shots, 'app-n1-progress.png') });
   await page.getByTestId('n1-table').waitFor({ timeout: 120_000 });
   assert.equal(await page.getByTestId('n1-shown').innerText(), '2896 rows');
+  assert.equal(await page.getByTestId('status-jobs').innerText(), '', 'no job runs any more');
   // startN1, one read when it started listening, one read of the result, the list of runs: no polling.
   const jobReads = apiCalls.filter((m) => m === 'job').length;
   assert.ok(jobReads <= 2, `job was read ${jobReads} times: ${apiCalls.join(' ')}`);
