@@ -15,12 +15,14 @@ export class StagedForward {
   /** Stages: 0 encoders, 1..L message-passing layers, L+1 edge and node heads and the readout, L+2 the graph head. */
   readonly stages: number;
   private readonly h: Float32Array[] = [];
-  private e = new Float32Array(0);
+  private e: Float32Array = new Float32Array(0);
   private aE: Float32Array | null = null;
   private yE: Float32Array | null = null;
   private yN: Float32Array | null = null;
   private pool: Float32Array | null = null;
   private logits: Float32Array | null = null;
+  /** Stages computed with weights that have changed since (see markStale). */
+  private staleFrom = Infinity;
 
   constructor(readonly model: GraphNet, readonly batch: Batch) {
     this.stages = model.cfg.layers + 3;
@@ -38,8 +40,18 @@ export class StagedForward {
     throw new LearnError('bad-model', `no stage for layer ${layer}`);
   }
 
-  /** Recomputes stages from `from` on with the model's current weights. */
+  /**
+   * Says that weights entering stage `from` changed after the last run (e.g.
+   * restored after a removal): the next run recomputes from there at least.
+   */
+  markStale(from: number): void {
+    this.staleFrom = Math.min(this.staleFrom, from);
+  }
+
+  /** Recomputes stages from `from` on (and from any stale stage) with the model's current weights. */
   run(from: number): void {
+    from = Math.min(from, this.staleFrom);
+    this.staleFrom = Infinity;
     const { model, batch: bt } = this;
     const { hidden: H, headHidden: Hh, eps, residual, heads, layers: L } = model.cfg;
     const B = bt.size, N = bt.numNodes, E = bt.numEdges, NB = B * N, EB = B * E;
@@ -126,6 +138,28 @@ export class StagedForward {
       }
     }
     return pool;
+  }
+
+  /**
+   * The verdict logit and the largest edge prediction with the connections
+   * `remove` (weight positions per layer index) set to zero; the weights are
+   * restored and the stages marked stale before returning.
+   */
+  without(remove: ReadonlyMap<number, ArrayLike<number>>): { logit: number; maxEdge: number } {
+    let from = Infinity;
+    const saved: [Float32Array, number, number][] = [];
+    for (const [li, ks] of remove) {
+      const layer = this.model.layers[li], w = layer.weight.data;
+      if (ks.length === 0) continue;
+      from = Math.min(from, this.stageOf(layer.name));
+      for (let j = 0; j < ks.length; j++) { saved.push([w, ks[j], w[ks[j]]]); w[ks[j]] = 0; }
+    }
+    if (from === Infinity) return { logit: this.logit(), maxEdge: this.maxEdge()?.value ?? NaN };
+    this.run(from);
+    const r = { logit: this.logit(), maxEdge: this.maxEdge()?.value ?? NaN };
+    for (let j = saved.length - 1; j >= 0; j--) saved[j][0][saved[j][1]] = saved[j][2];
+    this.markStale(from);
+    return r;
   }
 
   /** The verdict logit of graph b. */

@@ -17,7 +17,8 @@
 // and f(x) - f(x0) (completeness) is reported, not hidden.
 
 import { LearnError } from './errors';
-import { poolWidth, predPoolWidth, type GraphNet } from './gnn';
+import { poolWidth, predPoolWidth, type ForwardCache, type GraphNet } from './gnn';
+import type { HeadOutputs } from './loss';
 import type { GraphSample, GraphTopology } from './graph';
 import type { Layer } from './layer';
 import { reluGrad } from './ops';
@@ -64,10 +65,10 @@ const sameArray = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | unde
   return true;
 };
 
-/** Rows of a global [n x W] array, or of a local one where pos[r] >= 0. */
-function rowOf(local: Float32Array, pos: Int32Array, global: Float32Array, r: number, W: number): { arr: Float32Array; at: number } {
-  const j = pos[r];
-  return j >= 0 ? { arr: local, at: j * W } : { arr: global, at: r * W };
+/** The full forward pass of the sample itself (a batch of one), when the caller has it already. */
+export interface FullForward {
+  out: HeadOutputs;
+  cache: ForwardCache;
 }
 
 interface Step {
@@ -78,7 +79,6 @@ interface Step {
 /** The sample's neighbourhood of change, set up once; `at(alpha)` runs one step. */
 export class LocalPath {
   private readonly N: number;
-  private readonly E: number;
   private readonly Fn: number;
   private readonly Fe: number;
   /** Changed rows: node features, edge features, edge and node offsets. */
@@ -111,10 +111,14 @@ export class LocalPath {
   private readonly dst: Int32Array;
   private readonly active: Uint8Array;
 
-  constructor(readonly model: GraphNet, readonly graph: GraphTopology, readonly x: GraphSample, readonly x0: GraphSample) {
+  /** Positions of Y and NY entries by edge / node (-1: not moving). */
+  private readonly posY: Int32Array;
+  private readonly posNY: Int32Array;
+
+  constructor(readonly model: GraphNet, readonly graph: GraphTopology, readonly x: GraphSample, readonly x0: GraphSample, full?: FullForward) {
     const cfg = model.cfg;
     if (!cfg.heads.graph) throw new LearnError('bad-model', 'integrated gradients of the verdict need a graph head');
-    const N = (this.N = graph.numNodes), E = (this.E = graph.src.length);
+    const N = (this.N = graph.numNodes), E = graph.src.length;
     const Fn = (this.Fn = cfg.nodeFeatDim), Fe = (this.Fe = cfg.edgeFeatDim);
     const H = cfg.hidden, Hh = cfg.headHidden, L = cfg.layers;
     const mask = (s: GraphSample) => s.edgeMask ?? new Uint8Array(E).fill(1);
@@ -128,7 +132,7 @@ export class LocalPath {
     this.offN = changedEntries(x.nodeOffset, x0.nodeOffset, N);
     const batch = model.batch(graph, [x]);
     this.src = batch.edgeSrc; this.dst = batch.edgeDst; this.active = batch.active;
-    const { out, cache } = model.forward(batch);
+    const { out, cache } = full ?? model.forward(batch);
     this.h = cache.h; this.e = cache.e; this.yE = out.edge; this.yN = out.node;
     this.posEc = new Int32Array(E).fill(-1);
     this.edges.forEach((e, j) => (this.posEc[e] = j));
@@ -170,11 +174,15 @@ export class LocalPath {
     this.Y = Int32Array.from(Y);
     const inY = new Uint8Array(E);
     for (const e of Y) inY[e] = 1;
+    this.posY = new Int32Array(E).fill(-1);
+    this.Y.forEach((e, j) => (this.posY[e] = j));
     const NY = [...this.V[L]];
     if (out.node) for (const v of this.offN) if (posL[v] < 0) NY.push(v);
     this.NY = Int32Array.from(NY);
     const inNY = new Uint8Array(N);
     for (const v of NY) inNY[v] = 1;
+    this.posNY = new Int32Array(N).fill(-1);
+    this.NY.forEach((v, j) => (this.posNY[v] = j));
     let nActive = 0;
     for (let e = 0; e < E; e++) nActive += this.active[e];
     this.nActive = nActive;
@@ -226,7 +234,7 @@ export class LocalPath {
     const m = this.model, cfg = m.cfg;
     const { hidden: H, headHidden: Hh, layers: L, residual } = cfg;
     const onePlusEps = 1 + cfg.eps;
-    const { N, E, Fn, Fe, x, x0 } = this;
+    const { N, Fn, Fe, x, x0 } = this;
     const layer = (n: string): Layer => m.layer(n);
     const xn = this.lerp(x.nodeFeat, x0.nodeFeat, this.nodes, Fn, alpha);
     const xe = this.lerp(x.edgeFeat, x0.edgeFeat, this.edges, Fe, alpha);
@@ -237,16 +245,18 @@ export class LocalPath {
       const Z = this.V[l + 1], posPrev = this.posV[l], nz = Z.length, hl = hs[l], hg = this.h[l];
       const z = new Float32Array(nz * H);
       const hPrev = new Float32Array(nz * H);
-      Z.forEach((v, j) => {
-        const { arr, at } = rowOf(hl, posPrev, hg, v, H);
+      for (let j = 0; j < nz; j++) {
+        const v = Z[j], lj = posPrev[v];
+        const arr = lj >= 0 ? hl : hg, at = (lj >= 0 ? lj : v) * H;
         for (let f = 0; f < H; f++) { hPrev[j * H + f] = arr[at + f]; z[j * H + f] = onePlusEps * arr[at + f]; }
-      });
-      const M = this.msg[l];
+      }
+      const M = this.msg[l], eg = this.e;
       for (let k = 0; k < M.dst.length; k++) {
-        const u = M.srcLocal[k] >= 0 ? { arr: hl, at: M.srcLocal[k] * H } : { arr: hg, at: M.src[k] * H };
-        const ee = M.edgeLocal[k] >= 0 ? { arr: eL, at: M.edgeLocal[k] * H } : { arr: this.e, at: M.edge[k] * H };
+        const sl = M.srcLocal[k], el = M.edgeLocal[k];
+        const ua = sl >= 0 ? hl : hg, uat = (sl >= 0 ? sl : M.src[k]) * H;
+        const ea = el >= 0 ? eL : eg, eat = (el >= 0 ? el : M.edge[k]) * H;
         const d = M.dst[k] * H;
-        for (let f = 0; f < H; f++) { const t = u.arr[u.at + f] + ee.arr[ee.at + f]; z[d + f] += 0.5 * (t + Math.abs(t)); }
+        for (let f = 0; f < H; f++) { const t = ua[uat + f] + ea[eat + f]; z[d + f] += 0.5 * (t + Math.abs(t)); }
       }
       const a = layer(`mp${l}.lin1`).forward(z, nz, true);
       const c = layer(`mp${l}.lin2`).forward(a, nz, true);
@@ -254,17 +264,18 @@ export class LocalPath {
       if (residual) { hn = new Float32Array(c.length); for (let i = 0; i < c.length; i++) hn[i] = c[i] + hPrev[i]; }
       zs.push(z); as.push(a); cs.push(c); hs.push(hn);
     }
-    const hL = hs[L], posL = this.posV[L], nV = this.V[L].length;
-    const nodeState = (v: number) => rowOf(hL, posL, this.h[L], v, H);
+    const hL = hs[L], posL = this.posV[L], nV = this.V[L].length, hLg = this.h[L];
     // Edge head on the moving edges: q = [h_src, h_dst, e].
     const nA = this.A.length;
     const q = new Float32Array(nA * 3 * H);
-    this.A.forEach((e, j) => {
-      const s = nodeState(this.src[e]), t = nodeState(this.dst[e]);
-      const ee = this.posEc[e] >= 0 ? { arr: eL, at: this.posEc[e] * H } : { arr: this.e, at: e * H };
+    for (let j = 0; j < nA; j++) {
+      const e = this.A[j], s = this.src[e], t = this.dst[e], ls = posL[s], lt = posL[t], le = this.posEc[e];
+      const sa = ls >= 0 ? hL : hLg, sat = (ls >= 0 ? ls : s) * H;
+      const ta = lt >= 0 ? hL : hLg, tat = (lt >= 0 ? lt : t) * H;
+      const ea = le >= 0 ? eL : this.e, eat = (le >= 0 ? le : e) * H;
       const o = j * 3 * H;
-      for (let f = 0; f < H; f++) { q[o + f] = s.arr[s.at + f]; q[o + H + f] = t.arr[t.at + f]; q[o + 2 * H + f] = ee.arr[ee.at + f]; }
-    });
+      for (let f = 0; f < H; f++) { q[o + f] = sa[sat + f]; q[o + H + f] = ta[tat + f]; q[o + 2 * H + f] = ea[eat + f]; }
+    }
     const hasEdgeHead = m.layers.some((l) => l.name === 'head.edge.hidden');
     const aE = hasEdgeHead ? layer('head.edge.hidden').forward(q, nA, true) : new Float32Array(0);
     const nY = this.Y.length;
@@ -278,7 +289,7 @@ export class LocalPath {
     }
     const nNY = this.NY.length;
     const yN = new Float32Array(nNY);
-    let aN = new Float32Array(0);
+    let aN: Float32Array = new Float32Array(0);
     const hLrows = hL; // V_L rows, local order
     if (cfg.heads.node) {
       aN = layer('head.node.hidden').forward(hLrows, nV, true);
@@ -363,14 +374,12 @@ export class LocalPath {
       }
       reluGrad(daE, aE);
       const dq = layer('head.edge.hidden').backward(q, daE, nA, true, false)!;
-      this.A.forEach((e, j) => {
-        const o = j * 3 * H, s = posL[this.src[e]], t = posL[this.dst[e]], el = this.posEc[e];
-        for (let f = 0; f < H; f++) {
-          if (s >= 0) dh[s * H + f] += dq[o + f];
-          if (t >= 0) dh[t * H + f] += dq[o + H + f];
-          if (el >= 0) de[el * H + f] += dq[o + 2 * H + f];
-        }
-      });
+        for (let j = 0; j < nA; j++) {
+        const e = this.A[j], o = j * 3 * H, s = posL[this.src[e]], t = posL[this.dst[e]], el = this.posEc[e];
+        if (s >= 0) for (let f = 0; f < H; f++) dh[s * H + f] += dq[o + f];
+        if (t >= 0) for (let f = 0; f < H; f++) dh[t * H + f] += dq[o + H + f];
+        if (el >= 0) for (let f = 0; f < H; f++) de[el * H + f] += dq[o + 2 * H + f];
+      }
     }
     if (cfg.heads.node && nV > 0) {
       const daN = reluGrad(layer('head.node.out').backward(aN, dyN.subarray(0, nV), nV, true, false)!, aN);
@@ -384,19 +393,20 @@ export class LocalPath {
       const da = reluGrad(layer(`mp${l}.lin2`).backward(as[l], dc, nz, true, false)!, as[l]);
       const dz = layer(`mp${l}.lin1`).backward(zs[l], da, nz, true, false)!;
       const dPrev = new Float32Array(Vp.length * H);
-      Vp.forEach((v, j) => {
-        const r = posZ[v] * H;
-        for (let f = 0; f < H; f++) dPrev[j * H + f] += onePlusEps * dz[r + f] + (residual ? dhl[r + f] : 0);
-      });
-      const M = this.msg[l], hl = hs[l], hg = this.h[l];
+      const rk = residual ? 1 : 0;
+      for (let j = 0; j < Vp.length; j++) {
+        const r = posZ[Vp[j]] * H;
+        for (let f = 0; f < H; f++) dPrev[j * H + f] += onePlusEps * dz[r + f] + rk * dhl[r + f];
+      }
+      const M = this.msg[l], hl = hs[l], hg = this.h[l], eg = this.e;
       for (let k = 0; k < M.dst.length; k++) {
         const sl = M.srcLocal[k], el = M.edgeLocal[k];
         if (sl < 0 && el < 0) continue;
-        const u = sl >= 0 ? { arr: hl, at: sl * H } : { arr: hg, at: M.src[k] * H };
-        const ee = el >= 0 ? { arr: eL, at: el * H } : { arr: this.e, at: M.edge[k] * H };
+        const ua = sl >= 0 ? hl : hg, uat = (sl >= 0 ? sl : M.src[k]) * H;
+        const ea = el >= 0 ? eL : eg, eat = (el >= 0 ? el : M.edge[k]) * H;
         const d = M.dst[k] * H;
         for (let f = 0; f < H; f++) {
-          const g = dz[d + f] * +(u.arr[u.at + f] + ee.arr[ee.at + f] > 0);
+          const g = dz[d + f] * +(ua[uat + f] + ea[eat + f] > 0);
           if (sl >= 0) dPrev[sl * H + f] += g;
           if (el >= 0) de[el * H + f] += g;
         }
@@ -406,13 +416,8 @@ export class LocalPath {
     const dEdge = layer('enc.edge').backward(xe, reluGrad(de, eL), this.edges.length, true, false)!;
     const dNode = layer('enc.node').backward(xn, reluGrad(dhl, h0), this.nodes.length, true, false)!;
     const dOffE = new Float32Array(this.offE.length), dOffN = new Float32Array(this.offN.length);
-    const posY = new Map<number, number>();
-    this.Y.forEach((e, j) => posY.set(e, j));
-    this.offE.forEach((e, j) => { const p = posY.get(e); if (p !== undefined) dOffE[j] = dyE[p]; });
-    const posNY = new Map<number, number>();
-    this.NY.forEach((v, j) => posNY.set(v, j));
-    this.offN.forEach((v, j) => { const p = posNY.get(v); if (p !== undefined) dOffN[j] = dyN[p]; });
-    void E;
+    for (let j = 0; j < this.offE.length; j++) { const p = this.posY[this.offE[j]]; if (p >= 0) dOffE[j] = dyE[p]; }
+    for (let j = 0; j < this.offN.length; j++) { const p = this.posNY[this.offN[j]]; if (p >= 0) dOffN[j] = dyN[p]; }
     return { logit, grad: { node: dNode, edge: dEdge, edgeOffset: dOffE, nodeOffset: dOffN } };
   }
 }
@@ -422,9 +427,9 @@ export class LocalPath {
  * midpoint rule on `steps` steps, summed per row (node, edge) and per
  * feature column.
  */
-export function integratedGradients(model: GraphNet, graph: GraphTopology, x: GraphSample, x0: GraphSample, steps: number): GridAttribution {
+export function integratedGradients(model: GraphNet, graph: GraphTopology, x: GraphSample, x0: GraphSample, steps: number, full?: FullForward): GridAttribution {
   if (!(Number.isInteger(steps) && steps >= 1)) throw new LearnError('bad-config', `integrated gradients need a whole number of steps, got ${steps}`);
-  const path = new LocalPath(model, graph, x, x0);
+  const path = new LocalPath(model, graph, x, x0, full);
   const { nodeFeatDim: Fn, edgeFeatDim: Fe } = model.cfg;
   const N = graph.numNodes, E = graph.src.length;
   const gn = new Float64Array(path.nodes.length * Fn), ge = new Float64Array(path.edges.length * Fe);
@@ -459,7 +464,7 @@ export function integratedGradients(model: GraphNet, graph: GraphTopology, x: Gr
     const a = (gv[j] / steps) * ((x.nodeOffset?.[v] ?? 0) - (x0.nodeOffset?.[v] ?? 0));
     node[v] += a; nodeOffset += a; sum += a;
   });
-  const fx = path.at(1, false).logit, fBaseline = path.at(0, false).logit;
+  const fx = full?.out.graph ? full.out.graph[0] : path.at(1, false).logit, fBaseline = path.at(0, false).logit;
   return {
     node, edge, nodeFeature, edgeFeature, edgeOffset, nodeOffset, fx, fBaseline, sum, gap: sum - (fx - fBaseline), steps,
     changed: { nodes: path.nodes.length, edges: path.edges.length, offsets: path.offE.length + path.offN.length }, touched: path.touched,
