@@ -93,7 +93,7 @@ export interface FidelityRequest {
   dataset?: number;
   /** Held-out test outages the connection measures run on (drawn at random; default 100). The physics agreement uses every test outage. */
   outages?: number;
-  /** Matched random draws per outage and k (default 30, at least 30 for R(k)). */
+  /** Matched random draws per outage and k (default 30; at least 30, as R(k) asks). */
   draws?: number;
   seed?: number;
   steps?: number;
@@ -204,7 +204,7 @@ export class Explanations {
   async explainFidelity(req: FidelityRequest, ctl: { onProgress?: (p: FidelityProgress) => void; signal?: AbortSignal } = {}): Promise<FidelityStudy> {
     const t0 = performance.now();
     const nOut = req.outages ?? 100, draws = req.draws ?? 30, seed = req.seed ?? 1, steps = req.steps ?? DEFAULT_STEPS, physicsK = req.physicsK ?? 5;
-    for (const [name, v, min] of [['outages', nOut, 1], ['draws', draws, 1], ['seed', seed, 0], ['steps', steps, 1], ['physics k', physicsK, 1]] as const) {
+    for (const [name, v, min] of [['outages', nOut, 1], ['draws', draws, 30], ['seed', seed, 0], ['steps', steps, 1], ['physics k', physicsK, 1]] as const) {
       if (!(Number.isInteger(v) && v >= min)) throw new ExplainError(`${name} must be a whole number of at least ${min}, got ${v}`);
     }
     const loaded = this.model(req.model);
