@@ -15,7 +15,7 @@ import { parseMatpower } from '../main/core/grid/matpower';
 import { N1Engine } from '../main/core/grid/contingency';
 import { defaultFeatureOptions, gridSignature, scenarioState, staticFeatures } from '../main/core/grid/features';
 import type { SurrogateModelConfig } from '../main/core/learn/case-predictor';
-import { CaseExplainer } from '../main/core/learn/explain-case';
+import { CaseExplainer, DEFAULT_STEPS } from '../main/core/learn/explain-case';
 import { occludeConnections } from '../main/core/learn/explain';
 import { GraphNet, resolveGraphNet } from '../main/core/learn/gnn';
 import { fitNormaliser, staticLength, type PackedDataset } from '../main/core/learn/grid-data';
@@ -69,7 +69,7 @@ export async function runExplainBench(record: (r: Row) => void): Promise<void> {
     const n = total.length;
     const part = (p: string) => median(parts[p] ?? [0]).toFixed(1);
     record({
-      section: 'explain', what: `explain one outage of ${name} (${nConn} connections x 2 outputs, neurons, paths, grid IG ${16} steps)`, value: median(total), unit: 'ms', target,
+      section: 'explain', what: `explain one outage of ${name} (${nConn} connections x 2 outputs, neurons, paths, grid IG ${DEFAULT_STEPS} steps)`, value: median(total), unit: 'ms', target,
       note: `median of ${n} outages, physics excluded; features ${part('features')}, connections ${part('connections')}, neurons+paths ${part('neuronsAndPaths')}, grid ${part('grid')} ms; ${(touched / n).toFixed(0)} of ${ex.net.nb} buses recomputed per IG step`,
     });
     record({ section: 'explain', what: `exact AC physics of the same outage (${name}): flows, LODF, violations`, value: median(parts.physics), unit: 'ms', note: `median of ${n}` });
@@ -81,7 +81,7 @@ export async function runExplainBench(record: (r: Row) => void): Promise<void> {
   }
 }
 
-if (require.main === module) {
+if (process.argv[1]?.endsWith(join('bench', 'explain.ts'))) {
   const rec = (r: Row) => process.stdout.write(`${r.what}: ${r.value.toFixed(2)} ${r.unit} ${r.target ?? ''} ${r.note ?? ''}\n`);
   runExplainBench(rec).catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exitCode = 1; });
 }
