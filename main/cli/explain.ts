@@ -96,7 +96,7 @@ function jsonOf(r: ExplainOutcome, top: number): Record<string, unknown> {
       layer: l.name, units: [...l.units].sort((a, b) => Math.abs(b.attribution) - Math.abs(a.attribution)).slice(0, top).map((u) => ({ unit: u.unit, attribution: u.attribution })),
     })),
     paths: (e.network?.paths ?? []).map((p) => ({ target: p.target, score: p.score, units: p.steps.map((s) => ({ layer: s.layer, from: s.from, to: s.to, attribution: p.target === 'verdict' ? s.attribution : s.attributionLoading })) })),
-    grid: e.grid ? { baseline: e.grid.baseline, steps: e.grid.steps, fx: e.grid.fx, fBaseline: e.grid.fBaseline, sum: e.grid.sum, gap: e.grid.gap } : null,
+    grid: e.grid ? { baseline: e.grid.baseline, steps: e.grid.steps, evaluations: e.grid.evaluations, fx: e.grid.fx, fBaseline: e.grid.fBaseline, sum: e.grid.sum, gap: e.grid.gap } : null,
     exact: e.exact, method: e.network?.method ?? null,
     cached: r.cached, stored: r.stored, storeNote: r.storeNote, milliseconds: r.milliseconds,
   };
@@ -125,7 +125,7 @@ function textOf(r: ExplainOutcome, top: number): string[] {
   });
   if (e.exact) L.push(`  exact occlusion of every connection: ${e.exact.seconds.toFixed(1)} s; Spearman rank correlation with gradient x weight on the top 50 by occlusion: ${num(e.exact.spearmanTop50, 3)} (verdict), ${e.exact.spearmanTop50Loading === null ? '-' : num(e.exact.spearmanTop50Loading, 3)} (loading)`);
   const g = e.grid!;
-  L.push('', `grid: integrated gradients of the verdict logit, ${g.steps} steps, from ${g.baseline}`,
+  L.push('', `grid: integrated gradients of the verdict logit, ${g.steps} steps (${g.evaluations} gradient evaluations), from ${g.baseline}`,
     `  logit ${num(g.fx)} against ${num(g.fBaseline)} at the baseline; attributions sum to ${num(g.sum)} (gap ${num(g.gap)})`);
   const side = (left: string[], right: string[], lw: number) => {
     for (let i = 0; i < Math.max(left.length, right.length); i++) L.push(`  ${(left[i] ?? '').padEnd(lw)}  ${right[i] ?? ''}`);

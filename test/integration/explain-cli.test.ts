@@ -55,7 +55,7 @@ test('explain prints the verdicts, the top connections and the grid beside the p
   assert.match(t.stdout, /physics {4}overload\+voltage +exact AC: max loading/);
   assert.match(t.stdout, /top 10 of \d+ connections/);
   assert.match(t.stdout, /rank {2}layer +from +to +weight +attribution +sign/);
-  assert.match(t.stdout, /grid: integrated gradients of the verdict logit, 16 steps, from the outage's own graph/);
+  assert.match(t.stdout, /grid: integrated gradients of the verdict logit, 16 steps \(\d+ gradient evaluations\), from the outage's own graph/);
   assert.match(t.stdout, /physics: largest \|flow change\|/);
   assert.equal(results(model).explanation, before + 1, 'kept in the store');
 

@@ -173,3 +173,19 @@ test('the fidelity study runs as a job: progress, cancel, and the finished study
   await assert.rejects(ex.explainFidelity({ model: modelId, draws: 10 }), /draws must be a whole number of at least 30/);
   await assert.rejects(ex.explainFidelity({ model: 999 }), /model 999 is not in/);
 });
+
+test('a read-only store still explains, and says why nothing was kept', async () => {
+  const { store, modelId } = await trained();
+  const ro = openStore(store.path, { readonly: true });
+  try {
+    const ex = new Explanations(ro, new CaseCatalogue({ casesDir: casesDir(), store: ro }));
+    const r = ex.explain({ case: 'case30', branch: 25, model: modelId });
+    assert.equal(r.cached, false);
+    assert.equal(r.stored, false);
+    assert.match(r.storeNote!, /^not stored: .*read-only/);
+    assert.ok(r.explanation.network!.connections.length > 0);
+  } finally {
+    ro.close();
+  }
+  assert.equal(store.results.list(modelId, 'explanation').some((x) => x.key.endsWith(':branch:25')), false);
+});

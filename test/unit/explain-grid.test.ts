@@ -78,12 +78,17 @@ for (const [label, over] of [
 test('integrated gradients are complete up to the midpoint error, which shrinks with the steps', () => {
   const { model, graph, x, x0 } = setup({}, 5);
   const full = (s: GraphSample) => model.forward(model.batch(graph, [s])).out.graph![0];
-  const gaps = [2, 8, 64, 512].map((steps) => integratedGradients(model, graph, x, x0, steps));
+  const gaps = [2, 8, 64, 512].map((steps) => integratedGradients(model, graph, x, x0, steps, undefined, 0));
   const last = gaps[gaps.length - 1];
   assert.ok(Math.abs(last.fx - full(x)) < 1e-5 && Math.abs(last.fBaseline - full(x0)) < 1e-5);
   assert.ok(Math.abs(last.fx - last.fBaseline) > 0.05, 'the changed rows move the logit');
   assert.ok(Math.abs(last.gap) < 2e-3 * Math.abs(last.fx - last.fBaseline), `512 steps: gap ${last.gap} of ${last.fx - last.fBaseline}`);
   assert.ok(Math.abs(last.gap) <= Math.abs(gaps[0].gap) + 1e-6, `gap with 2 steps ${gaps[0].gap}, with 512 ${last.gap}`);
+  // Refining the steps in which a unit switches closes most of the gap at a few more evaluations.
+  const plain = integratedGradients(model, graph, x, x0, 8, undefined, 0), refined = integratedGradients(model, graph, x, x0, 8);
+  assert.equal(plain.evaluations, 8);
+  assert.ok(refined.steps === 8 && refined.evaluations > 8 && refined.evaluations <= 16, `${refined.evaluations} evaluations`);
+  assert.ok(Math.abs(refined.gap) < Math.abs(plain.gap), `refined gap ${refined.gap}, plain ${plain.gap}`);
   // Per row and per feature column the same total; rows that do not change get nothing.
   const rows = last.node.reduce((a, b) => a + b, 0) + last.edge.reduce((a, b) => a + b, 0);
   const cols = last.nodeFeature.reduce((a, b) => a + b, 0) + last.edgeFeature.reduce((a, b) => a + b, 0) + last.edgeOffset + last.nodeOffset;

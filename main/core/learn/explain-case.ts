@@ -161,7 +161,7 @@ function gridView(net: Network, ig: GridAttribution): GridExplanation {
     { feature: 'branch loading offset (estimated post-outage loading)', attribution: ig.edgeOffset },
     { feature: 'bus voltage offset', attribution: ig.nodeOffset },
   ].filter((f) => f.attribution !== 0).sort(byMagnitude);
-  return { baseline: GRID_BASELINE, steps: ig.steps, fx: ig.fx, fBaseline: ig.fBaseline, sum: ig.sum, gap: ig.gap, buses, branches, features, touched: ig.touched };
+  return { baseline: GRID_BASELINE, steps: ig.steps, evaluations: ig.evaluations, fx: ig.fx, fBaseline: ig.fBaseline, sum: ig.sum, gap: ig.gap, buses, branches, features, touched: ig.touched };
 }
 
 /** The exact engine's picture per case row. */

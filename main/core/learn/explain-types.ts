@@ -88,7 +88,9 @@ export interface BranchAttribution {
 export interface GridExplanation {
   /** The baseline of the integrated gradients, in words. */
   baseline: string;
+  /** Uniform midpoint steps, and gradient evaluations made (the steps in which a unit switches are refined). */
   steps: number;
+  evaluations: number;
   /** f(x) and f(baseline) of the verdict logit; sum of the attributions; sum - (f(x) - f(baseline)). */
   fx: number;
   fBaseline: number;
