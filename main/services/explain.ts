@@ -245,7 +245,7 @@ export class Explanations {
         const isInsecure = lab[L_INSECURE] === 1;
         if (isInsecure) insecure++;
         if (isInsecure && prob >= th) correct++;
-        const grid = integratedGradients(loaded.model, { numNodes: p.nb, src: p.src, dst: p.dst }, x, baseline, steps, full);
+        const grid = integratedGradients(loaded.model, { numNodes: p.nb, src: p.src, dst: p.dst }, x, baseline, steps, full, Math.ceil(steps / 2));
         const explained = Array.from(grid.edge.keys()).filter((e) => grid.edge[e] !== 0).sort((a, b) => Math.abs(grid.edge[b]) - Math.abs(grid.edge[a]) || a - b);
         const exact = ph.flowChange.map((f) => f.k);
         const dc = ph.flowChange.filter((f) => f.dcDeltaMW !== null).sort((a, b) => Math.abs(b.dcDeltaMW!) - Math.abs(a.dcDeltaMW!) || a.k - b.k).map((f) => f.k);

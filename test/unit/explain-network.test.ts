@@ -11,7 +11,7 @@ import { GraphNet, resolveGraphNet } from '../../main/core/learn/gnn';
 import type { GraphSample, GraphTopology } from '../../main/core/learn/graph';
 import { Rng } from '../../main/core/learn/rng';
 import { ringWithChords } from '../../main/core/learn/synthetic';
-import { attributeNetwork, bestPaths, networkExplanation, occludeConnections, occlusionAgreement, spearman, surrogateVerdict } from '../../main/core/learn/explain';
+import { attributeNetwork, bestPaths, edgeOutputBackward, networkExplanation, occludeConnections, occlusionAgreement, spearman, surrogateVerdict } from '../../main/core/learn/explain';
 
 function setup(seed: number, hidden = 6, layers = 2) {
   const rng = new Rng(seed);
@@ -165,4 +165,31 @@ test('Spearman correlation and the verdict names', () => {
   assert.equal(surrogateVerdict(0.7, 0.5, { edge: -0.1, upper: -1, lower: -0.01 }), 'voltage');
   assert.equal(surrogateVerdict(0.7, 0.5, { edge: 0.1, upper: 0.1, lower: 1 }), 'overload+voltage');
   assert.equal(surrogateVerdict(0.7, 0.5, { edge: -0.1, upper: -1, lower: 1 }), 'insecure');
+});
+
+test("an edge's prediction: the receptive-field backward gives the full backward's parameter gradients", () => {
+  for (const [seed, over] of [[10, {}], [11, { residual: false, eps: 0.2 }], [12, { sparsity: 0 }]] as const) {
+    const rng = new Rng(seed);
+    const graph = ringWithChords(30, 6, rng);
+    const cfg = resolveGraphNet({ nodeFeatDim: 3, edgeFeatDim: 2, hidden: 6, layers: 2, headHidden: 5, sparsity: 0.4, ...over });
+    const model = GraphNet.create(cfg, rng);
+    for (const p of model.params()) if (p.name.endsWith('.b')) for (let k = 0; k < p.data.length; k++) p.data[k] = (rng.float() - 0.3) * 0.3;
+    const E = graph.src.length, N = graph.numNodes;
+    const x: GraphSample = { nodeFeat: Float32Array.from({ length: N * 3 }, () => rng.float() * 2 - 0.5), edgeFeat: Float32Array.from({ length: E * 2 }, () => rng.float() * 2 - 0.5), targets: {} };
+    const batch = model.batch(graph, [x]);
+    const { cache } = model.forward(batch);
+    for (const edge of [0, 7, E - 1]) {
+      model.zeroGrad();
+      const d = new Float32Array(E);
+      d[edge] = 1;
+      model.backward(batch, cache, { edge: d, node: null, graph: null });
+      const full = model.params().map((p) => Float32Array.from(p.grad));
+      model.zeroGrad();
+      edgeOutputBackward(model, batch, cache, edge);
+      model.params().forEach((p, i) => {
+        for (let k = 0; k < p.grad.length; k++) assert.ok(Math.abs(p.grad[k] - full[i][k]) <= 1e-6 + 1e-5 * Math.abs(full[i][k]), `seed ${seed} edge ${edge} ${p.name}[${k}]: ${p.grad[k]} against ${full[i][k]}`);
+      });
+      assert.ok(full.some((g) => g.some((v) => v !== 0)));
+    }
+  }
 });

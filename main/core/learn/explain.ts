@@ -97,9 +97,7 @@ export function attributeNetwork(model: GraphNet, batch: Batch, full?: { out: He
     if (edge >= 0) {
       maxEdge = { value, edge };
       model.zeroGrad();
-      const d = new Float32Array(E);
-      d[edge] = 1;
-      model.backward(batch, cache, { edge: d, node: null, graph: null });
+      edgeOutputBackward(model, batch, cache, edge);
       gl = grads();
     }
   }
@@ -122,6 +120,80 @@ export function attributeNetwork(model: GraphNet, batch: Batch, full?: { out: He
   for (let e = 0; e < E; e++) for (let f = 0; f < Fe; f++) edge[f] += batch.edgeFeat[e * Fe + f] * ig.edgeFeat[e * Fe + f];
   const logit = out.graph![0];
   return { logit, prob: sigmoid(logit), maxEdge, margins: headMargins(batch, out.edge, out.node), layers, inputs: { node, edge } };
+}
+
+/**
+ * Parameter gradients of one edge's prediction (GraphNet.backward with a unit
+ * gradient on that edge alone), computed on its receptive field only: the
+ * rows L hops around the edge, every other row's gradient being zero. On a
+ * large grid this is a small fraction of the full backward pass.
+ */
+export function edgeOutputBackward(model: GraphNet, batch: Batch, cache: ForwardCache, edge: number): void {
+  const { hidden: H, headHidden: Hh, eps, residual, layers: L } = model.cfg;
+  const N = batch.numNodes;
+  const hL = cache.h[L], src = batch.edgeSrc[edge], dst = batch.edgeDst[edge];
+  const aE = cache.aE!.subarray(edge * Hh, (edge + 1) * Hh);
+  const daE = model.layer('head.edge.out').backward(aE, Float32Array.of(1), 1, true)!;
+  for (let f = 0; f < Hh; f++) daE[f] *= +(aE[f] > 0);
+  const q = new Float32Array(3 * H);
+  q.set(hL.subarray(src * H, (src + 1) * H), 0);
+  q.set(hL.subarray(dst * H, (dst + 1) * H), H);
+  q.set(cache.e.subarray(edge * H, (edge + 1) * H), 2 * H);
+  const dq = model.layer('head.edge.hidden').backward(q, daE, 1, true)!;
+  // Gradients of node states and edge encodings, by row (only the rows reached).
+  let dh = new Map<number, Float32Array>();
+  const de = new Map<number, Float32Array>();
+  const add = (m: Map<number, Float32Array>, r: number, g: Float32Array, at: number) => {
+    let row = m.get(r);
+    if (!row) m.set(r, (row = new Float32Array(H)));
+    for (let f = 0; f < H; f++) row[f] += g[at + f];
+  };
+  add(dh, src, dq, 0);
+  add(dh, dst, dq, H);
+  add(de, edge, dq, 2 * H);
+  // Messages by destination, once.
+  const into: number[][] = Array.from({ length: N }, () => []);
+  for (let k = 0; k < batch.msgDst.length; k++) into[batch.msgDst[k]].push(k);
+  for (let l = L - 1; l >= 0; l--) {
+    const rows = [...dh.keys()].sort((a, b) => a - b), n = rows.length;
+    const gather = (a: Float32Array) => { const o = new Float32Array(n * H); rows.forEach((v, j) => o.set(a.subarray(v * H, (v + 1) * H), j * H)); return o; };
+    const dc = new Float32Array(n * H);
+    rows.forEach((v, j) => dc.set(dh.get(v)!, j * H));
+    const c = gather(cache.c[l]), a = gather(cache.a[l]), z = gather(cache.z[l]);
+    const dres = residual ? dc.slice() : null;
+    for (let i = 0; i < dc.length; i++) dc[i] *= +(c[i] > 0);
+    const da = model.layer(`mp${l}.lin2`).backward(a, dc, n, true)!;
+    for (let i = 0; i < da.length; i++) da[i] *= +(a[i] > 0);
+    const dz = model.layer(`mp${l}.lin1`).backward(z, da, n, true)!;
+    const prev = new Map<number, Float32Array>();
+    const h = cache.h[l], e = cache.e;
+    rows.forEach((v, j) => {
+      const row = new Float32Array(H);
+      for (let f = 0; f < H; f++) row[f] = (1 + eps) * dz[j * H + f] + (dres ? dres[j * H + f] : 0);
+      const old = prev.get(v);
+      if (old) for (let f = 0; f < H; f++) old[f] += row[f]; else prev.set(v, row);
+      for (const k of into[v]) {
+        const u = batch.msgSrc[k], ee = batch.msgEdge[k];
+        const g = new Float32Array(H);
+        for (let f = 0; f < H; f++) g[f] = dz[j * H + f] * +(h[u * H + f] + e[ee * H + f] > 0);
+        add(prev, u, g, 0);
+        add(de, ee, g, 0);
+      }
+    });
+    dh = prev;
+  }
+  const encode = (name: string, x: Float32Array, act: Float32Array, m: Map<number, Float32Array>, F: number) => {
+    const rows = [...m.keys()].sort((a, b) => a - b), n = rows.length;
+    const xs = new Float32Array(n * F), d = new Float32Array(n * H);
+    rows.forEach((r, j) => {
+      xs.set(x.subarray(r * F, (r + 1) * F), j * F);
+      const g = m.get(r)!;
+      for (let f = 0; f < H; f++) d[j * H + f] = g[f] * +(act[r * H + f] > 0);
+    });
+    model.layer(name).backward(xs, d, n, false);
+  };
+  encode('enc.edge', batch.edgeFeat, cache.e, de, model.cfg.edgeFeatDim);
+  encode('enc.node', batch.nodeFeat, cache.h[0], dh, model.cfg.nodeFeatDim);
 }
 
 /** The largest predicted margins the readout measures (edge over its limit, node over its upper limit, node over its lower limit). */
