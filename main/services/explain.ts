@@ -18,7 +18,7 @@ import { CaseExplainer, DEFAULT_STEPS, type ExplainOptions } from '../core/learn
 import { attributeNetwork } from '../core/learn/explain';
 import { integratedGradients } from '../core/learn/explain-grid';
 import {
-  FIDELITY_KS, RANKINGS, fidelityRows, hiddenConnections, measureOutage, physicsAgreement,
+  FIDELITY_KS, RANKINGS, fidelityRows, hiddenConnections, measureOutageSteps, physicsAgreement,
   type FidelityRow, type OutageFidelity, type PhysicsAgreement, type PhysicsCase,
 } from '../core/learn/explain-fidelity';
 import type { Explanation } from '../core/learn/explain-types';
@@ -253,7 +253,13 @@ export class Explanations {
         if (pick.has(i)) {
           const attr = attributeNetwork(loaded.model, batch, full);
           connections = hiddenConnections(attr, loaded.model).layer.length;
-          measured.push(measureOutage(loaded.model, batch, attr, th, FIDELITY_KS, draws, measureRng));
+          // One (ranking, k) at a time, yielding between: the event loop (a server, the app) stays responsive.
+          const unit = measureOutageSteps(loaded.model, batch, attr, th, FIDELITY_KS, draws, measureRng);
+          for (let r = unit.next(); ; r = unit.next()) {
+            if (r.done) { measured.push(r.value); break; }
+            await new Promise<void>((res) => setImmediate(res));
+            if (ctl.signal?.aborted) { cancelled = true; break outer; } // this outage's measurements are left out
+          }
         }
         done++;
         if (ctl.onProgress) {

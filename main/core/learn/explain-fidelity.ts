@@ -107,6 +107,21 @@ function drawPositions(n: number, k: number, rng: Rng): number[] {
 export function measureOutage(
   model: GraphNet, batch: Batch, attr: NetworkAttribution, threshold: number, ks: readonly number[], draws: number, rng: Rng,
 ): OutageFidelity {
+  const it = measureOutageSteps(model, batch, attr, threshold, ks, draws, rng);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same, one (ranking, k) at a time: a caller that must stay responsive
+ * (a server's event loop) yields between the steps. The weights are back
+ * whenever the generator is suspended.
+ */
+export function* measureOutageSteps(
+  model: GraphNet, batch: Batch, attr: NetworkAttribution, threshold: number, ks: readonly number[], draws: number, rng: Rng,
+): Generator<void, OutageFidelity, void> {
   const sf = new StagedForward(model, batch);
   const f = sf.logit(), verdict = sigmoid(f) >= threshold;
   const idx = hiddenConnections(attr, model);
@@ -118,8 +133,9 @@ export function measureOutage(
   const byRanking = {} as Record<Ranking, (Measured | null)[]>;
   for (const r of RANKINGS) {
     const order = rankConnections(r, idx, attr, rng);
-    byRanking[r] = ks.map((k) => {
-      if (k > n) return null;
+    byRanking[r] = [];
+    for (const k of ks) {
+      if (k > n) { byRanking[r].push(null); continue; }
       const top = order.subarray(0, k);
       const removed = sf.without(byLayer(idx, top)).logit;
       const inTop = new Uint8Array(n);
@@ -134,8 +150,9 @@ export function measureOutage(
         for (const [li, ps] of counts) set.set(li, drawPositions(layerSize.get(li)!, ps.length, rng));
         rand += Math.abs(f - sf.without(set).logit);
       }
-      return { change: Math.abs(f - removed), flipped: (sigmoid(removed) >= threshold) !== verdict, keptGap: Math.abs(f - kept), randomChange: rand / draws };
-    });
+      byRanking[r].push({ change: Math.abs(f - removed), flipped: (sigmoid(removed) >= threshold) !== verdict, keptGap: Math.abs(f - kept), randomChange: rand / draws });
+      yield;
+    }
   }
   return { emptyGap, byRanking };
 }
