@@ -55,10 +55,13 @@ export async function runExplainBench(record: (r: Row) => void): Promise<void> {
     const rows: number[] = [];
     for (let k = 0; k < ex.net.nl && rows.length < count + 3; k += Math.max(1, Math.floor(ex.net.nl / (count + 3)))) if (!ex.islanded[k]) rows.push(ex.net.branchRow[k] + 1);
     for (const r of rows.slice(0, 3)) ex.explain(r); // warm up the JIT
-    const total: number[] = [], parts: Record<string, number[]> = {};
+    const total: number[] = [], cpu: number[] = [], parts: Record<string, number[]> = {};
     let touched = 0, gap = 0, nConn = 0;
     for (const r of rows.slice(3)) {
+      const c0 = process.cpuUsage();
       const e = ex.explain(r);
+      const c1 = process.cpuUsage(c0);
+      cpu.push((c1.user + c1.system) / 1000 - e.timings.physics);
       const core = e.timings.total - e.timings.physics;
       total.push(core);
       for (const [p, ms] of Object.entries(e.timings)) (parts[p] ??= []).push(ms);
@@ -70,14 +73,16 @@ export async function runExplainBench(record: (r: Row) => void): Promise<void> {
     const part = (p: string) => median(parts[p] ?? [0]).toFixed(1);
     record({
       section: 'explain', what: `explain one outage of ${name} (${nConn} connections x 2 outputs, neurons, paths, grid IG ${DEFAULT_STEPS} steps)`, value: median(total), unit: 'ms', target,
-      note: `median of ${n} outages, physics excluded; features ${part('features')}, connections ${part('connections')}, neurons+paths ${part('neuronsAndPaths')}, grid ${part('grid')} ms; ${(touched / n).toFixed(0)} of ${ex.net.nb} buses recomputed per IG step`,
+      note: `median of ${n} outages, physics excluded; CPU time ${median(cpu).toFixed(1)} ms (wall time counts other processes' turns on a loaded machine); features ${part('features')}, connections ${part('connections')}, neurons+paths ${part('neuronsAndPaths')}, grid ${part('grid')} ms; ${(touched / n).toFixed(0)} of ${ex.net.nb} buses recomputed per IG step`,
     });
     record({ section: 'explain', what: `exact AC physics of the same outage (${name}): flows, LODF, violations`, value: median(parts.physics), unit: 'ms', note: `median of ${n}` });
     // Exact occlusion: every hidden connection removed in turn (from its layer on).
     const k = ex.branchIndex(rows[3]);
     const { x } = ex.samples(k);
+    const c0 = process.cpuUsage();
     const occ = occludeConnections(ex.model, ex.model.batch({ numNodes: ex.net.nb, src: ex.net.f, dst: ex.net.t }, [x]));
-    record({ section: 'explain', what: `exact occlusion of every connection, one outage of ${name}`, value: occ.seconds * 1000, unit: 'ms', note: `${nConn} forward passes from the changed layer on; ${(occ.seconds * 1000 / nConn).toFixed(2)} ms each` });
+    const c1 = process.cpuUsage(c0);
+    record({ section: 'explain', what: `exact occlusion of every connection, one outage of ${name}`, value: occ.seconds * 1000, unit: 'ms', note: `${nConn} forward passes from the changed layer on; ${(occ.seconds * 1000 / nConn).toFixed(2)} ms each; CPU time ${((c1.user + c1.system) / 1000).toFixed(0)} ms` });
   }
 }
 

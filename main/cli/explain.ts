@@ -52,7 +52,7 @@ export async function explainCommand(argv: string[], out: (s: string) => void, e
   const store = openExisting(flags.db as string);
   let r: ExplainOutcome;
   try {
-    const ex = new Explanations(store, { get: () => { throw new UsageError('no case source'); }, text: () => '' });
+    const ex = new Explanations(store, null);
     const settings = { model, exact: !!flags.exact, steps };
     r = c
       ? ex.explainCase(c, sha256(text!), branch, settings)
@@ -167,7 +167,7 @@ async function fidelityCommand(flags: Record<string, string | number | boolean |
   process.on('SIGINT', onSig);
   let s: FidelityStudy;
   try {
-    s = await new Explanations(store, { get: () => { throw new UsageError('no case source'); }, text: () => '' }).explainFidelity(req, { signal: ac.signal, onProgress: bar ? (p) => bar.update(p) : undefined });
+    s = await new Explanations(store, null).explainFidelity(req, { signal: ac.signal, onProgress: bar ? (p) => bar.update(p) : undefined });
   } finally {
     bar?.end();
     process.off('SIGINT', onSig);

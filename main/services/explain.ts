@@ -7,8 +7,15 @@
 // its dataset's held-out test outages, runnable as a background job with
 // progress and cancel, kept with its configuration.
 //
-// What it needs: the store, a source of cases by key (the app's catalogue),
-// and how to load a model (loadSurrogate unless told otherwise).
+// What it needs: the store, a source of cases by key (the app's catalogue;
+// none for the CLI, which reads its case file itself), and how to load a
+// model (loadSurrogate unless told otherwise).
+//
+// For the Api: explain({case, branch, model?}) answers from the store when
+// the explanation was computed before (a cached answer on case_ACTIVSg200
+// reads about 450 KB of JSON back); explainFidelity(req, {onProgress,
+// signal}) is the background job (one thread, yielding to the event loop
+// between measurements).
 
 import type { Case } from '../core/grid/case';
 import { ContingencyError } from '../core/grid/contingency';
@@ -22,7 +29,7 @@ import {
   type FidelityRow, type OutageFidelity, type PhysicsAgreement, type PhysicsCase,
 } from '../core/learn/explain-fidelity';
 import type { Explanation } from '../core/learn/explain-types';
-import { L_INSECURE, L_ISLANDED, L_VERDICT, labelLength, staticLength } from '../core/learn/grid-data';
+import { L_INSECURE, L_ISLANDED, L_VERDICT, SPLIT_CODES, labelLength, staticLength } from '../core/learn/grid-data';
 import { VERDICTS } from '../core/grid/contingency-types';
 import { Rng } from '../core/learn/rng';
 import { sigmoid } from '../core/learn/loss';
@@ -136,16 +143,19 @@ export class Explanations {
   private readonly hashes = new Map<string, string>();
   private readonly load: (store: Store, id: number) => LoadedSurrogate;
 
-  constructor(private readonly store: Store, private readonly cases: CaseSource, opts: ExplanationsOptions = {}) {
+  /** `cases` resolves the keys of explain(); explainCase, explainScenario and explainFidelity need none. */
+  constructor(private readonly store: Store, private readonly cases: CaseSource | null, opts: ExplanationsOptions = {}) {
     this.contexts = new LruCache(opts.contexts ?? 4);
     this.load = opts.load ?? loadSurrogate;
   }
 
   /** The explanation of one branch outage of a case of the source. */
   explain(req: ExplainRequest): ExplainOutcome {
-    const c = this.cases.get(req.case);
+    const cases = this.cases;
+    if (!cases) throw new ExplainError('this explanation service was given no cases to look keys up in');
+    const c = cases.get(req.case);
     let hash = this.hashes.get(req.case);
-    if (!hash) this.hashes.set(req.case, (hash = sha256(this.cases.text(req.case))));
+    if (!hash) this.hashes.set(req.case, (hash = sha256(cases.text(req.case))));
     return this.explainCase(c, hash, req.branch, req);
   }
 
@@ -213,7 +223,7 @@ export class Explanations {
     const why = sameGrid(d.config.grid, loaded.config.grid);
     if (why) throw new ExplainError(`dataset ${datasetId} is not of the grid model ${req.model} was trained on: ${why}`);
     const p = d.packed, LL = labelLength(p.nb, p.nl), SL = staticLength(p.nb, p.nl);
-    const testCode = 2; // SPLIT_CODES: train, val, test
+    const testCode = SPLIT_CODES.indexOf('test');
     const test: number[] = [];
     for (let i = 0; i < p.sampleSplit.length; i++) if (p.sampleSplit[i] === testCode && !p.labels[i * LL + L_ISLANDED]) test.push(i);
     if (test.length === 0) throw new ExplainError(`dataset ${datasetId} has no held-out test outage to measure on`);

@@ -31,15 +31,15 @@ import type { Batch } from './graph';
 import type { Layer } from './layer';
 import { sigmoid, type HeadOutputs } from './loss';
 import { StagedForward } from './explain-forward';
+import { SparseLayer } from './sparse';
 import type { ExplainedConnection, ExplainedLayer, ExplainedPath, ExplainTarget, NetworkExplanation, SurrogateVerdict } from './explain-types';
 
 /** Each weight's input and output, in weight order. */
 export function layerConnections(l: Layer): { from: Int32Array; to: Int32Array } {
   const n = l.nnz();
   const from = new Int32Array(n), to = new Int32Array(n);
-  if (l.kind === 'sparse') {
-    const s = l as Layer & { rowPtr: Int32Array; col: Int32Array };
-    for (let o = 0; o < l.nOut; o++) for (let k = s.rowPtr[o]; k < s.rowPtr[o + 1]; k++) { from[k] = s.col[k]; to[k] = o; }
+  if (l instanceof SparseLayer) {
+    for (let o = 0; o < l.nOut; o++) for (let k = l.rowPtr[o]; k < l.rowPtr[o + 1]; k++) { from[k] = l.col[k]; to[k] = o; }
   } else {
     for (let o = 0; o < l.nOut; o++) for (let i = 0; i < l.nIn; i++) { from[o * l.nIn + i] = i; to[o * l.nIn + i] = o; }
   }
