@@ -10,6 +10,7 @@ import { predictCommand } from './cli/predict';
 import { compareCommand } from './cli/compare';
 import { demoCommand } from './cli/demo';
 import { runsCommand } from './cli/runs';
+import { explainCommand } from './cli/explain';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -21,6 +22,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   train: { run: trainCommand, help: 'train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]\n      train a sparse graph-network surrogate, print test metrics' },
   predict: { run: predictCommand, help: 'predict --db <file> --model <id> <case.m> [--json]\n      predict every branch outage of an operating point with a stored surrogate, ranked' },
   compare: { run: compareCommand, help: 'compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--json]\n      train every topology method on one dataset, one table with the DC-LODF screen' },
+  explain: { run: explainCommand, help: 'explain --db <file> --model <id> (--case <file.m> | --scenario <id>) --branch <row> [--top K] [--exact] [--json] | explain --fidelity --db <file> --model <id> [--dataset <id>] [--json]\n      which connections, buses and branches drive a surrogate verdict, beside the exact physics; --fidelity measures it' },
   demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
 };
 

@@ -205,8 +205,27 @@ CREATE TABLE reports (
 );
 `;
 
+// Fidelity studies of explanations join the model results. SQLite cannot
+// change a CHECK constraint in place: the table is rebuilt with its rows
+// (nothing references model_results, so the copy keeps every id).
+const V2 = /* sql */ `
+CREATE TABLE model_results_v2 (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id     INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('explanation', 'fidelity', 'robustness', 'compression')),
+  key          TEXT    NOT NULL,
+  doc          TEXT    NOT NULL,
+  created_at   TEXT    NOT NULL,
+  UNIQUE (model_id, kind, key)
+);
+INSERT INTO model_results_v2 (id, model_id, kind, key, doc, created_at) SELECT id, model_id, kind, key, doc, created_at FROM model_results;
+DROP TABLE model_results;
+ALTER TABLE model_results_v2 RENAME TO model_results;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
+  { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

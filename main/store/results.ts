@@ -1,5 +1,7 @@
-// Explanations, robustness and compression results: JSON documents keyed to a
-// model by (kind, key); putting the same key again replaces the document.
+// Explanations, fidelity studies, robustness and compression results: JSON
+// documents keyed to a model by (kind, key); putting the same key again
+// replaces the document. An explanation is keyed by the case's content and
+// the branch (explanationKey), a fidelity study by its configuration.
 
 import type { Db } from './db';
 import { nowIso } from './db';
@@ -7,7 +9,7 @@ import { fromJson, toJson } from './json';
 import type { ModelResult, ModelResultKind } from './types';
 import { nonEmpty, notFound, oneOf } from './validate';
 
-const KINDS: readonly ModelResultKind[] = ['explanation', 'robustness', 'compression'];
+const KINDS: readonly ModelResultKind[] = ['explanation', 'fidelity', 'robustness', 'compression'];
 
 interface Row {
   id: number;
@@ -26,6 +28,16 @@ const toResult = (r: Row): ModelResult => ({
   doc: fromJson(r.doc, `result ${r.id}`),
   createdAt: r.created_at,
 });
+
+/** The key of an explanation: the case's content (a sha256 hex digest) and the 1-based branch row. */
+export function explanationKey(caseHash: string, branch: number): string {
+  return `case:${caseHash}:branch:${branch}`;
+}
+
+/** The key of a fidelity study: its configuration, in a fixed order. */
+export function fidelityKey(c: { datasetId: number; outages: number; draws: number; seed: number; steps: number; physicsK: number }): string {
+  return `dataset:${c.datasetId}:outages:${c.outages}:draws:${c.draws}:seed:${c.seed}:steps:${c.steps}:k:${c.physicsK}`;
+}
 
 export class ModelResultRepo {
   constructor(private readonly db: Db) {}

@@ -217,7 +217,7 @@ export interface TrainingRunSummary {
 
 // ---- results and reports -----------------------------------------------------------
 
-export type ModelResultKind = 'explanation' | 'robustness' | 'compression';
+export type ModelResultKind = 'explanation' | 'fidelity' | 'robustness' | 'compression';
 
 export interface ModelResult {
   id: number;

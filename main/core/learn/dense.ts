@@ -98,7 +98,7 @@ export class DenseLayer implements Layer {
     return new DenseLayer(`${this.name}[${c0}:${c1}]`, n, nOut, w, bias ? this.bias.data.slice() : undefined);
   }
 
-  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean): Float32Array | null {
+  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean, paramGrad = true): Float32Array | null {
     const { nIn, nOut } = this;
     const W = this.weight.data, gW = this.weight.grad, gB = this.bias.grad;
     const dx = wantDx ? new Float32Array(rows * nIn) : null;
@@ -109,9 +109,11 @@ export class DenseLayer implements Layer {
       for (let o = 0; o < nOut; o++) {
         const d0 = dy[y0 + o], d1 = dy[y0 + nOut + o], d2 = dy[y0 + 2 * nOut + o], d3 = dy[y0 + 3 * nOut + o];
         if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
-        gB[o] += d0 + d1 + d2 + d3;
         const wo = o * nIn;
-        for (let i = 0; i < nIn; i++) gW[wo + i] += d0 * x[x0 + i] + d1 * x[x1 + i] + d2 * x[x2 + i] + d3 * x[x3 + i];
+        if (paramGrad) {
+          gB[o] += d0 + d1 + d2 + d3;
+          for (let i = 0; i < nIn; i++) gW[wo + i] += d0 * x[x0 + i] + d1 * x[x1 + i] + d2 * x[x2 + i] + d3 * x[x3 + i];
+        }
         if (dx) {
           for (let i = 0; i < nIn; i++) {
             const w = W[wo + i];
@@ -128,9 +130,11 @@ export class DenseLayer implements Layer {
       for (let o = 0; o < nOut; o++) {
         const d = dy[y0 + o];
         if (d === 0) continue;
-        gB[o] += d;
         const wo = o * nIn;
-        for (let i = 0; i < nIn; i++) gW[wo + i] += d * x[x0 + i];
+        if (paramGrad) {
+          gB[o] += d;
+          for (let i = 0; i < nIn; i++) gW[wo + i] += d * x[x0 + i];
+        }
         if (dx) for (let i = 0; i < nIn; i++) dx[x0 + i] += d * W[wo + i];
       }
     }

@@ -161,6 +161,23 @@ export interface ForwardCache {
   aG: Float32Array | null;
 }
 
+/** What backward computes besides (or instead of) the parameter gradients. */
+export interface BackwardOptions {
+  /** Return the gradients with respect to the inputs (features and head offsets). */
+  inputGrad?: boolean;
+  /** Accumulate parameter gradients (default true); false when only input gradients are wanted. */
+  paramGrad?: boolean;
+}
+
+/** Gradients of sum(dOut * out) with respect to a batch's inputs (same layouts as the batch). */
+export interface InputGradients {
+  nodeFeat: Float32Array;
+  edgeFeat: Float32Array;
+  /** Per stacked edge / node: the head offsets (null without that head). */
+  edgeOffset: Float32Array | null;
+  nodeOffset: Float32Array | null;
+}
+
 export interface Prediction {
   /** [samples x E] edge predictions (null without edge head). */
   edge: Float32Array | null;
@@ -336,9 +353,14 @@ export class GraphNet {
     return { out, cache };
   }
 
-  /** Accumulates parameter gradients for head-output gradients dOut. */
-  backward(batch: Batch, cache: ForwardCache, dOut: HeadOutputs): void {
+  /**
+   * Accumulates parameter gradients for head-output gradients dOut; with
+   * opts.inputGrad also returns the gradients with respect to the inputs
+   * (opts.paramGrad false: only those).
+   */
+  backward(batch: Batch, cache: ForwardCache, dOut: HeadOutputs, opts: BackwardOptions = {}): InputGradients | null {
     const { hidden: H, headHidden: Hh, eps, residual, heads } = this.cfg;
+    const pg = opts.paramGrad ?? true, ig = opts.inputGrad ?? false;
     const B = batch.size, N = batch.numNodes, E = batch.numEdges;
     const NB = B * N, EB = B * E;
     const L = this.cfg.layers;
@@ -353,11 +375,11 @@ export class GraphNet {
     if (heads.graph && dOut.graph) {
       const P = poolWidth(this.cfg);
       const predArg = cache.poolPredArg!;
-      const daG = reluGrad(this.layer('head.graph.out').backward(cache.aG!, dOut.graph, B, true)!, cache.aG!);
-      const dpool = this.layer('head.graph.hidden').backward(cache.pool!, daG, B, true)!;
+      const daG = reluGrad(this.layer('head.graph.out').backward(cache.aG!, dOut.graph, B, true, pg)!, cache.aG!);
+      const dpool = this.layer('head.graph.hidden').backward(cache.pool!, daG, B, true, pg)!;
       const nPred = predPoolWidth(this.cfg);
       if (nPred > 0) {
-        const dPred = this.layer('head.graph.skip').backward(predColumns(cache.pool!, B, P, nPred), dOut.graph, B, true)!;
+        const dPred = this.layer('head.graph.skip').backward(predColumns(cache.pool!, B, P, nPred), dOut.graph, B, true, pg)!;
         for (let b = 0; b < B; b++) for (let j = 0; j < nPred; j++) dpool[b * P + P - nPred + j] += dPred[b * nPred + j];
       }
       const nodeArg = cache.poolNodeArg!, edgeArg = cache.poolEdgeArg!;
@@ -378,19 +400,19 @@ export class GraphNet {
       }
     }
     if (dyE) {
-      const d = this.layer('head.edge.out').backward(cache.aE!, dyE, EB, true)!;
+      const d = this.layer('head.edge.out').backward(cache.aE!, dyE, EB, true, pg)!;
       for (let i = 0; i < d.length; i++) daE![i] += d[i];
     }
     if (daE) {
       reluGrad(daE, cache.aE!);
       const q = cache.q ?? gatherEdgeInput(hL, cache.e, batch.edgeSrc, batch.edgeDst, H);
-      const dq = this.layer('head.edge.hidden').backward(q, daE, EB, true)!;
+      const dq = this.layer('head.edge.hidden').backward(q, daE, EB, true, pg)!;
       scatterEdgeInput(dq, batch.edgeSrc, batch.edgeDst, H, dh, de);
       daE = null;
     }
     if (dyN) {
-      const daN = reluGrad(this.layer('head.node.out').backward(cache.aN!, dyN, NB, true)!, cache.aN!);
-      const d = this.layer('head.node.hidden').backward(hL, daN, NB, true)!;
+      const daN = reluGrad(this.layer('head.node.out').backward(cache.aN!, dyN, NB, true, pg)!, cache.aN!);
+      const d = this.layer('head.node.hidden').backward(hL, daN, NB, true, pg)!;
       for (let i = 0; i < d.length; i++) dh[i] += d[i];
     }
 
@@ -400,14 +422,16 @@ export class GraphNet {
     for (let l = L - 1; l >= 0; l--) {
       const h = cache.h[l];
       const dc = reluGrad(residual ? dh.slice() : dh, cache.c[l]);
-      const da = reluGrad(this.layer(`mp${l}.lin2`).backward(cache.a[l], dc, NB, true)!, cache.a[l]);
-      const dz = this.layer(`mp${l}.lin1`).backward(cache.z[l], da, NB, true)!;
+      const da = reluGrad(this.layer(`mp${l}.lin2`).backward(cache.a[l], dc, NB, true, pg)!, cache.a[l]);
+      const dz = this.layer(`mp${l}.lin1`).backward(cache.z[l], da, NB, true, pg)!;
       const dhPrev = residual ? dh : new Float32Array(NB * H);
       aggregateBackward(h, e, dz, msgSrc, msgDst, msgEdge, H, onePlusEps, dhPrev, de);
       dh = dhPrev;
     }
-    this.layer('enc.edge').backward(batch.edgeFeat, reluGrad(de, e), EB, false);
-    this.layer('enc.node').backward(batch.nodeFeat, reluGrad(dh, cache.h[0]), NB, false);
+    const dEdgeFeat = this.layer('enc.edge').backward(batch.edgeFeat, reluGrad(de, e), EB, ig, pg);
+    const dNodeFeat = this.layer('enc.node').backward(batch.nodeFeat, reluGrad(dh, cache.h[0]), NB, ig, pg);
+    // y = offset + learned: an offset's gradient is its output's (readout share included).
+    return ig ? { nodeFeat: dNodeFeat!, edgeFeat: dEdgeFeat!, edgeOffset: dyE, nodeOffset: dyN } : null;
   }
 
   /** Predictions for samples on `graph`, in chunks of batchSize. */

@@ -45,9 +45,10 @@ export interface Layer {
   columnBlock(c0: number, c1: number, bias: boolean): Layer;
   /**
    * Accumulates dL/dW (existing connections only) and dL/db into the params'
-   * grad arrays; returns dL/dX [rows x nIn] when wantDx, else null.
+   * grad arrays (unless paramGrad is false: only dL/dX wanted); returns
+   * dL/dX [rows x nIn] when wantDx, else null.
    */
-  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean): Float32Array | null;
+  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean, paramGrad?: boolean): Float32Array | null;
   /** Number of weights that exist (in x out for a dense layer). */
   nnz(): number;
   params(): Param[];

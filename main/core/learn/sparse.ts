@@ -140,7 +140,7 @@ export class SparseLayer implements Layer {
     return new SparseLayer(`${this.name}[${c0}:${c1}]`, c1 - c0, nOut, ptr, c, w, bias ? this.bias.data.slice() : undefined);
   }
 
-  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean): Float32Array | null {
+  backward(x: Float32Array, dy: Float32Array, rows: number, wantDx: boolean, paramGrad = true): Float32Array | null {
     const { nIn, nOut, rowPtr, col } = this;
     const W = this.weight.data, gW = this.weight.grad, gB = this.bias.grad;
     const dx = wantDx ? new Float32Array(rows * nIn) : null;
@@ -151,11 +151,13 @@ export class SparseLayer implements Layer {
       for (let o = 0; o < nOut; o++) {
         const d0 = dy[y0 + o], d1 = dy[y0 + nOut + o], d2 = dy[y0 + 2 * nOut + o], d3 = dy[y0 + 3 * nOut + o];
         if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
-        gB[o] += d0 + d1 + d2 + d3;
         const end = rowPtr[o + 1];
-        for (let k = rowPtr[o]; k < end; k++) {
-          const c = col[k];
-          gW[k] += d0 * x[x0 + c] + d1 * x[x1 + c] + d2 * x[x2 + c] + d3 * x[x3 + c];
+        if (paramGrad) {
+          gB[o] += d0 + d1 + d2 + d3;
+          for (let k = rowPtr[o]; k < end; k++) {
+            const c = col[k];
+            gW[k] += d0 * x[x0 + c] + d1 * x[x1 + c] + d2 * x[x2 + c] + d3 * x[x3 + c];
+          }
         }
         if (dx) {
           for (let k = rowPtr[o]; k < end; k++) {
@@ -173,16 +175,16 @@ export class SparseLayer implements Layer {
       for (let o = 0; o < nOut; o++) {
         const d = dy[y0 + o];
         if (d === 0) continue;
-        gB[o] += d;
+        if (paramGrad) gB[o] += d;
         const end = rowPtr[o + 1];
         for (let k = rowPtr[o]; k < end; k++) {
           const c = col[k];
-          gW[k] += d * x[x0 + c];
+          if (paramGrad) gW[k] += d * x[x0 + c];
           if (dx) dx[x0 + c] += d * W[k];
         }
       }
     }
-    if (this.denseGrad) accumulateDenseGrad(this.denseGrad, x, dy, rows, nIn, nOut);
+    if (this.denseGrad && paramGrad) accumulateDenseGrad(this.denseGrad, x, dy, rows, nIn, nOut);
     return dx;
   }
 }
