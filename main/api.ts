@@ -125,7 +125,7 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface JobView {
   id: number;
-  kind: 'n1';
+  kind: 'n1' | 'fidelity';
   /** What it works on, e.g. the case's name. */
   label: string;
   status: JobStatus;
@@ -138,11 +138,29 @@ export interface JobView {
   rate: number;
   etaSeconds: number;
   error?: string;
+  /** An N-1 run's ranked records, once it has finished. */
   result?: N1Summary;
+  /** A fidelity study, once it has finished. */
+  fidelity?: FidelityStudy;
+}
+
+export type {
+  Explanation, ExplainedConnection, ExplainedLayer, ExplainedPath, NetworkExplanation, GridExplanation, PhysicsExplanation,
+  BranchAttribution, BusAttribution, FidelityStudy,
+} from './core/learn/explain-types';
+import type { Explanation, FidelityStudy } from './core/learn/explain-types';
+
+/** One explanation as the window receives it. */
+export interface ExplanationView {
+  explanation: Explanation;
+  modelId: number;
+  /** Read back from the store rather than computed now. */
+  cached: boolean;
+  milliseconds: number;
 }
 
 /** What the main process pushes to the window: over IPC in Electron, over the loopback server's WebSocket (/events) in browser mode. */
-export type ApiEvent = { type: 'job'; job: Omit<JobView, 'result'> };
+export type ApiEvent = { type: 'job'; job: Omit<JobView, 'result' | 'fidelity'> };
 
 export interface ApiEvents {
   /** Calls listener for every event; returns the unsubscribe. */
@@ -253,6 +271,8 @@ export const requestSchemas = {
   exportCase: request({ name: text() }),
   n1Runs: request({ name: text() }),
   n1Run: request({ runId: wholeNumber() }),
+  explain: request({ name: text(), branch: wholeNumber(), model: wholeNumber().optional() }),
+  explainFidelity: request({ model: wholeNumber(), dataset: wholeNumber().optional(), outages: wholeNumber().optional() }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** The validated request of method M, as the handlers receive it. */
@@ -291,6 +311,10 @@ export interface Api {
   n1Runs(req: ApiRequest<'n1Runs'>): Promise<N1RunInfo[]>;
   /** A stored N-1 run's records, worst first (to reopen it). */
   n1Run(req: ApiRequest<'n1Run'>): Promise<N1Summary>;
+  /** Why the surrogate judges an outage as it does: its connections, neurons, buses and branches, beside the exact physics (kept in the store). */
+  explain(req: ApiRequest<'explain'>): Promise<ExplanationView>;
+  /** Queues the fidelity study of a model's explanations on its dataset's held-out test outages; poll or follow `job`. */
+  explainFidelity(req: ApiRequest<'explainFidelity'>): Promise<{ jobId: number }>;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ApiEvent, BackendInfo, CaseInfo, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
+import type { ApiEvent, BackendInfo, CaseInfo, ExplanationView, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { GridMap, type MapState } from './GridMap';
 import { N1Panel } from './N1Panel';
 import { VerdictBadge } from './verdicts';
 import { subscribeEvents } from './events';
+import { ExplanationCard } from './ExplanationCard';
+import { NetworkView } from './NetworkView';
 import { CasesPanel } from './CasesPanel';
 
 /** Opened on first start (then the last case opened). */
@@ -22,6 +24,10 @@ export function App() {
   const [tab, setTab] = useState<Tab>('pf');
   const [job, setJob] = useState<JobView | null>(null);
   const [outage, setOutage] = useState<OutageView | null>(null);
+  /** Why the surrogate judged the outage so (when a model of the grid exists), and what the map shows of it. */
+  const [explanation, setExplanation] = useState<ExplanationView | null>(null);
+  const [explaining, setExplaining] = useState(false);
+  const [showing, setShowing] = useState<'loading' | 'attribution' | 'physics' | 'network'>('loading');
   const [branch, setBranch] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -124,9 +130,20 @@ export function App() {
   }
   async function inspect(row: number) {
     if (!active) return;
-    setBranch(row); setError(null);
-    try { setOutage(await api.outage({ name: active, branch: row })); } catch (e) { setError((e as Error).message); }
+    const key = active;
+    setBranch(row); setError(null); setExplanation(null); setShowing('loading');
+    try {
+      const o = await api.outage({ name: key, branch: row });
+      setOutage(o);
+      if (o.surrogate) {
+        setExplaining(true);
+        const x = await api.explain({ name: key, branch: row, model: o.surrogate.modelId });
+        if (activeRef.current === key) setExplanation(x);
+      }
+    } catch (e) { setError((e as Error).message); }
+    setExplaining(false);
   }
+
 
   const br = graph && branch ? graph.branches[branch - 1] : null;
   const mapState: MapState = outage
@@ -149,6 +166,12 @@ export function App() {
       <main className={tab === 'n1' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         <section className="panel map-panel">
+          {showing === 'network' && explanation?.explanation.network && (
+            <div className="network-overlay">
+              <h2>Model {explanation.modelId}: the sparse connections behind the verdict on branch {explanation.explanation.branch}</h2>
+              <NetworkView network={explanation.explanation.network} />
+            </div>
+          )}
           {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
           {mapState.loading && <div className="legend">{outage ? `after outage of branch ${branch} · ` : ''}loading: <span style={{ color: '#12b76a' }}>■</span> &lt;60% <span style={{ color: '#eaaa08' }}>■</span> 60–90% <span style={{ color: '#f79009' }}>■</span> 90–100% <span style={{ color: '#d92d20' }}>■</span> &gt;100% <span style={{ color: '#98a2b3' }}>■</span> unrated</div>}
         </section>
@@ -172,6 +195,7 @@ export function App() {
                       <small>p(insecure) {outage.surrogate.pInsecure.toFixed(3)} · model {outage.surrogate.modelId}, {outage.surrogate.method}+{outage.surrogate.regrow}, {(outage.surrogate.sparsity * 100).toFixed(0)}% sparse</small>
                     </dd>
                   ) : <dd className="muted">no trained model for this grid yet (gridrewire train)</dd>}
+                  {outage.surrogate && <dd className="why">{explanation ? <ExplanationCard view={explanation} showing={showing} onShow={setShowing} /> : explaining ? <span className="muted">explaining…</span> : null}</dd>}
                   <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{outage.record.worstBranch ? ` on branch ${outage.record.worstBranch}` : ''}</dd>
                   <dt>overloads</dt><dd>{outage.record.nOverloads}</dd>
                   <dt>|V| range</dt><dd>{fmt(outage.record.minVm)} – {fmt(outage.record.maxVm)} p.u.</dd>
@@ -179,7 +203,7 @@ export function App() {
                   {outage.record.cutBuses > 0 && <><dt>cut off</dt><dd>{outage.record.cutBuses} buses, {outage.record.lostLoadMW.toFixed(1)} MW load, {outage.record.lostGenMW.toFixed(1)} MW gen</dd></>}
                 </dl>
               ) : <p className="muted">solving…</p>}
-              <button onClick={() => { setOutage(null); setBranch(null); }}>Back to base case</button>
+              <button onClick={() => { setOutage(null); setBranch(null); setExplanation(null); setShowing('loading'); }}>Back to base case</button>
             </div>
           )}
           {tab === 'pf' && (

@@ -8,6 +8,7 @@ import type { Store } from '../store';
 import { detectBackend } from './backend';
 import { CaseCatalogue } from './case-catalogue';
 import { CaseLibrary } from './case-library';
+import { ExplainJobs } from './explain-jobs';
 import { CaseMaps } from './case-maps';
 import { JobQueue } from './job-queue';
 import { stderrLogger, type Logger } from './logger';
@@ -53,6 +54,7 @@ export interface AppServices {
   outages: Outages;
   jobs: JobQueue;
   n1: N1Jobs;
+  explain: ExplainJobs;
 }
 
 export function createServices(opts: AppOptions): AppServices {
@@ -67,6 +69,7 @@ export function createServices(opts: AppOptions): AppServices {
     powerFlows: new PowerFlows(catalogue),
     outages: new Outages(catalogue, surrogates, { engineCases: limits.engineCases }),
     n1: new N1Jobs(catalogue, jobs),
+    explain: new ExplainJobs(catalogue, jobs, opts.store),
   };
 }
 
@@ -91,6 +94,8 @@ export function handlersOf(s: AppServices): Api {
     exportCase: async ({ name }) => s.library.exportCase(name),
     n1Runs: async ({ name }) => s.n1.storedRuns(name),
     n1Run: async ({ runId }) => s.n1.storedRun(runId),
+    explain: async ({ name, branch, model }) => s.explain.explain(name, branch, model),
+    explainFidelity: async ({ model, dataset, outages }) => s.explain.startFidelity({ model, dataset, outages }),
   };
 }
 

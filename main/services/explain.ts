@@ -26,9 +26,9 @@ import { attributeNetwork } from '../core/learn/explain';
 import { integratedGradients } from '../core/learn/explain-grid';
 import {
   FIDELITY_KS, RANKINGS, fidelityRows, hiddenConnections, measureOutageSteps, physicsAgreement,
-  type FidelityRow, type OutageFidelity, type PhysicsAgreement, type PhysicsCase,
+  type OutageFidelity, type PhysicsCase,
 } from '../core/learn/explain-fidelity';
-import type { Explanation } from '../core/learn/explain-types';
+import type { Explanation, FidelityStudy } from '../core/learn/explain-types';
 import { L_INSECURE, L_ISLANDED, L_VERDICT, SPLIT_CODES, labelLength, staticLength } from '../core/learn/grid-data';
 import { VERDICTS } from '../core/grid/contingency-types';
 import { Rng } from '../core/learn/rng';
@@ -42,7 +42,7 @@ import { LruCache } from './lru';
 import { loadSurrogate, type LoadedSurrogate } from './predict';
 import { readSurrogate } from './surrogate-config';
 
-export type { Explanation } from '../core/learn/explain-types';
+export type { Explanation, FidelityStudy } from '../core/learn/explain-types';
 
 export class ExplainError extends Error {
   constructor(message: string) {
@@ -116,20 +116,6 @@ export interface FidelityProgress {
   etaSeconds: number;
 }
 
-export interface FidelityStudy {
-  format: 'gridrewire-fidelity';
-  version: 1;
-  config: { modelId: number; datasetId: number; split: 'test'; outages: number; draws: number; seed: number; steps: number; physicsK: number; ks: number[]; bootstrap: number; score: string };
-  /** Outages measured and what the rebuilt scenarios reproduce of the dataset. */
-  counts: { testOutages: number; connectionOutages: number; insecure: number; correctlyPredictedInsecure: number; scenarios: number; labelMismatches: number; worstRebuildMismatch: number };
-  connections: number;
-  fidelity: FidelityRow[];
-  controls: { random: FidelityRow[]; inverse: FidelityRow[]; weight: FidelityRow[] };
-  physics: PhysicsAgreement;
-  goals: { ratio10AtLeast3: boolean | null; ratio10AboveWeight: boolean | null; overloadedInTop5AtLeast90: boolean | null };
-  seconds: number;
-  cancelled: boolean;
-}
 
 export interface ExplanationsOptions {
   /** Solved operating points kept per model (default 4). */

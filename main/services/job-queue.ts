@@ -5,7 +5,7 @@
 // back. Finished jobs are forgotten after `retentionMs` (their results stay
 // in the store), so a long-running app does not keep every result in memory.
 
-import type { JobStatus, JobView, N1Summary } from '../api';
+import type { FidelityStudy, JobStatus, JobView, N1Summary } from '../api';
 import { ApiError } from '../api';
 import { LruCache } from './lru';
 import { defaultWorkers } from '../jobs/pool';
@@ -28,7 +28,8 @@ export interface JobContext {
 
 export interface JobOutcome {
   status: 'done' | 'cancelled';
-  result: N1Summary;
+  result?: N1Summary;
+  fidelity?: FidelityStudy;
   /** Where the result is kept once the job is forgotten, e.g. 'N-1 run 12 is in the store'. */
   keptAs?: string;
 }
@@ -66,7 +67,7 @@ const TOMBSTONES = 10_000;
 const PROGRESS_EVERY_MS = 100;
 
 /** A job's view as pushed to listeners: everything but the result, which `view` gives once it is finished. */
-export type JobListener = (view: Omit<JobView, 'result'>) => void;
+export type JobListener = (view: Omit<JobView, 'result' | 'fidelity'>) => void;
 
 export class JobQueue {
   readonly slots: number;
@@ -177,7 +178,7 @@ export class JobQueue {
     const t = this.now(), id = job.view.id;
     if (progressOnly && t - (this.lastPushed.get(id) ?? -Infinity) < PROGRESS_EVERY_MS) return;
     this.lastPushed.set(id, t);
-    const { result: _result, ...view } = this.view(id);
+    const { result: _result, fidelity: _fidelity, ...view } = this.view(id);
     for (const l of this.listeners) {
       try { l(view); } catch { /* a listener's failure is its own */ }
     }
@@ -227,7 +228,7 @@ export class JobQueue {
 
   private finish(job: Job, status: JobStatus, out?: JobOutcome, error?: unknown): void {
     job.view.status = status;
-    if (out) { job.view.result = out.result; job.keptAs = out.keptAs; }
+    if (out) { job.view.result = out.result; job.view.fidelity = out.fidelity; job.keptAs = out.keptAs; }
     if (error !== undefined) job.view.error = error instanceof Error ? error.message : String(error);
     job.finishedAt = this.now();
     this.push(job);

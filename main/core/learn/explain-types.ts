@@ -4,6 +4,8 @@
 // branches with their attribution, and the exact engine's picture beside it.
 // Types only: the renderer's compiler sees this file through main/api.ts.
 
+import type { FidelityRow, PhysicsAgreement } from './explain-fidelity';
+
 /** Which output an attribution is of: the verdict (insecure logit) or the predicted maximum post-outage loading. */
 export type ExplainTarget = 'verdict' | 'loading';
 
@@ -164,4 +166,20 @@ export interface Explanation {
   exact: { seconds: number; spearmanTop50: number; spearmanTop50Loading: number | null } | null;
   /** Milliseconds of each part. */
   timings: Record<string, number>;
+}
+
+/** The fidelity study of a model's explanations on held-out test outages (gridrewire explain --fidelity). */
+export interface FidelityStudy {
+  format: 'gridrewire-fidelity';
+  version: 1;
+  config: { modelId: number; datasetId: number; split: 'test'; outages: number; draws: number; seed: number; steps: number; physicsK: number; ks: number[]; bootstrap: number; score: string };
+  /** Outages measured and what the rebuilt scenarios reproduce of the dataset. */
+  counts: { testOutages: number; connectionOutages: number; insecure: number; correctlyPredictedInsecure: number; scenarios: number; labelMismatches: number; worstRebuildMismatch: number };
+  connections: number;
+  fidelity: FidelityRow[];
+  controls: { random: FidelityRow[]; inverse: FidelityRow[]; weight: FidelityRow[] };
+  physics: PhysicsAgreement;
+  goals: { ratio10AtLeast3: boolean | null; ratio10AboveWeight: boolean | null; overloadedInTop5AtLeast90: boolean | null };
+  seconds: number;
+  cancelled: boolean;
 }
