@@ -152,7 +152,10 @@ import type { Explanation, FidelityStudy } from './core/learn/explain-types';
 
 /** One explanation as the window receives it. */
 export interface ExplanationView {
+  /** The strongest connections and the largest flow changes of it (the store keeps it whole). */
   explanation: Explanation;
+  /** Sparse connections the model has (the explanation lists the strongest). */
+  connectionsTotal: number;
   modelId: number;
   /** Read back from the store rather than computed now. */
   cached: boolean;

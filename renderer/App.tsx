@@ -169,7 +169,7 @@ export function App() {
           {showing === 'network' && explanation?.explanation.network && (
             <div className="network-overlay">
               <h2>Model {explanation.modelId}: the sparse connections behind the verdict on branch {explanation.explanation.branch}</h2>
-              <NetworkView network={explanation.explanation.network} />
+              <NetworkView network={explanation.explanation.network} total={explanation.connectionsTotal} />
             </div>
           )}
           {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}

@@ -9,6 +9,8 @@ import type { ExplainedConnection, ExplainedLayer, NetworkExplanation } from '..
 
 export interface NetworkViewProps {
   network: NetworkExplanation;
+  /** Sparse connections in the model (the explanation may list only the strongest). */
+  total?: number;
   /** Connections drawn (largest |attribution| first). */
   top?: number;
   target?: 'verdict' | 'loading';
@@ -22,7 +24,7 @@ type Source = (layer: ExplainedLayer, input: number) => { column: string; unit: 
 const W = 720, H = 520, PAD = 28;
 const POS = '#d92d20', NEG = '#1f6feb';
 
-export function NetworkView({ network, top = 40, target = 'verdict' }: NetworkViewProps) {
+export function NetworkView({ network, total, top = 40, target = 'verdict' }: NetworkViewProps) {
   const [hover, setHover] = useState<string | null>(null);
   const { columns, source } = useMemo(() => chain(network), [network]);
   const value = (c: ExplainedConnection) => (target === 'loading' ? c.attributionLoading ?? 0 : c.attribution);
@@ -71,7 +73,7 @@ export function NetworkView({ network, top = 40, target = 'verdict' }: NetworkVi
         ))}
       </svg>
       <p className="muted network-caption">
-        {lines.length} strongest of {network.connections.length} sparse connections (and the readouts), for the {target === 'loading' ? 'predicted maximum loading' : 'verdict'}:
+        {lines.length} strongest of {total ?? network.connections.length} sparse connections (and the readouts), for the {target === 'loading' ? 'predicted maximum loading' : 'verdict'}:
         <span style={{ color: POS }}> ■ towards insecure</span><span style={{ color: NEG }}> ■ towards secure</span>; width by |attribution|, neuron size by its attribution. {network.method}
       </p>
       {hover && <p className="hover-detail" data-testid="network-hover">{lines.find((l) => l.id === hover)?.label}</p>}

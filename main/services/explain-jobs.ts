@@ -9,6 +9,10 @@ import type { CaseCatalogue } from './case-catalogue';
 import { Explanations } from './explain';
 import type { JobQueue } from './job-queue';
 
+/** What the window receives of an explanation: the strongest connections and the largest flow changes. */
+const WINDOW_CONNECTIONS = 400;
+const WINDOW_FLOWS = 100;
+
 export class ExplainJobs {
   private readonly explanations: Explanations | null;
 
@@ -16,9 +20,16 @@ export class ExplainJobs {
     this.explanations = store ? new Explanations(store, catalogue) : null;
   }
 
+  /** One outage's explanation, trimmed to what the window draws (the store keeps it whole: about 450 KB on case_ACTIVSg200). */
   explain(key: string, branch: number, model?: number): ExplanationView {
     const out = this.service().explain({ case: key, branch, model });
-    return { explanation: out.explanation, modelId: out.modelId, cached: out.cached, milliseconds: out.milliseconds };
+    const e = out.explanation;
+    const explanation = {
+      ...e,
+      network: e.network && { ...e.network, connections: e.network.connections.slice(0, WINDOW_CONNECTIONS) },
+      physics: { ...e.physics, flowChange: e.physics.flowChange.slice(0, WINDOW_FLOWS) },
+    };
+    return { explanation, connectionsTotal: e.network?.connections.length ?? 0, modelId: out.modelId, cached: out.cached, milliseconds: out.milliseconds };
   }
 
   startFidelity(req: { model: number; dataset?: number; outages?: number }): { jobId: number } {

@@ -1,0 +1,84 @@
+// The outage card with a trained surrogate: the physics and surrogate
+// verdicts side by side, why the surrogate judged so (branches and buses,
+// beside the physics' flow changes), and the sparse network drawn with the
+// connections that drove it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../main/server';
+import { createApp } from '../../main/services/app';
+import { casesDir } from '../../main/paths';
+import { openStore, type Store } from '../../main/store';
+import { buildDataset } from '../../main/services/dataset';
+import { trainSurrogate } from '../../main/services/train';
+import { haveChromium, launch } from '../helpers/browser';
+import { caseText } from '../helpers/shared';
+
+const shots = join(__dirname, '..', '..', 'test-results');
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let store: Store;
+let modelId: number;
+const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(shots, { recursive: true });
+  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-explain-')), 'e2e.db'));
+  const ds = await buildDataset({ store, caseText: caseText('case30'), fileName: 'case30.m', random: 4, seed: 1, workers: 0, randomLoad: { levelMin: 0.9, levelMax: 1.4 } });
+  modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, hidden: 8, layers: 2, batchSize: 16, seed: 1 })).modelId!;
+  const app = createApp({ casesDir: casesDir(), store });
+  server = await startServer({ api: app.api, events: app.events });
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  store?.close();
+});
+
+test('a branch shows both verdicts, why the surrogate judged so beside the physics, and the network behind it', { skip }, async () => {
+  await page.goto(server.url);
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').click();
+  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  await page.getByTestId('n1-filter').fill('10');
+  const t0 = Date.now();
+  await page.locator('[data-testid=n1-row][data-branch="10"]').click();
+  const card = page.getByTestId('outage-detail');
+  await card.getByTestId('surrogate-verdict').waitFor();
+  await card.getByTestId('explanation').waitFor({ timeout: 30_000 });
+  const firstMs = Date.now() - t0;
+  assert.match(await card.innerText(), /physics/);
+  assert.match(await card.getByTestId('surrogate-verdict').innerText(), new RegExp(`model ${modelId}`));
+  const why = await card.getByTestId('why-branches').innerText();
+  assert.match(why, /branch \d+/);
+  const physics = await card.getByTestId('physics-branches').innerText();
+  assert.match(physics, /branch \d+ .* MW/);
+  assert.match(await card.getByTestId('explanation').innerText(), /computed in \d+ ms/);
+  // It is kept: the same outage again is read back from the store.
+  assert.equal(store.results.list(modelId, 'explanation').length, 1);
+  await page.screenshot({ path: join(shots, 'app-explain-card.png') });
+  await page.locator('[data-testid=n1-row][data-branch="10"]').click();
+  await card.getByTestId('explanation').filter({ hasText: 'read back from the store' }).waitFor();
+  // The network behind the verdict.
+  await page.getByTestId('show-network').click();
+  const view = page.getByTestId('network-view');
+  await view.waitFor();
+  const lines = view.getByTestId('network-connection');
+  assert.ok(await lines.count() > 5, `${await lines.count()} connections drawn`);
+  await lines.first().hover();
+  assert.match(await page.getByTestId('network-hover').innerText(), /weight .* attribution/);
+  await page.screenshot({ path: join(shots, 'app-explain-network.png') });
+  await page.getByTestId('show-loading').click();
+  await view.waitFor({ state: 'detached' });
+  process.stderr.write(`first explanation of branch 10 on case30 answered in ${firstMs} ms (including the outage)\n`);
+});
