@@ -126,11 +126,17 @@ export interface DatasetSample {
   branch: number;
   split: Split;
   features: Float32Array;
-  labels: Float32Array;
+  /**
+   * The full label vector, or a compact label blob of it (core/learn/label-codec.ts:
+   * encoded against the scenario's static row, stored as it is). Read back,
+   * labels are always the full vector.
+   */
+  labels: Float32Array | Uint8Array;
 }
 
-export interface StoredSample extends DatasetSample {
+export interface StoredSample extends Omit<DatasetSample, 'labels'> {
   id: number;
+  labels: Float32Array;
 }
 
 export interface SampleQuery {

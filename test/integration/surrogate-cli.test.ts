@@ -4,11 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { CASES } from '../helpers/shared';
+import { CASES, loadCase } from '../helpers/shared';
+import { writeMatpower } from '../../main/core/grid/matpower';
+import { PD, QD } from '../../main/core/grid/idx';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-surrogate-cli-'));
 const db = join(dir, 'cli.db');
@@ -65,10 +67,17 @@ test('dataset -> train -> predict on case30 with random scenarios', () => {
 });
 
 test('surrogate commands refuse bad input with one line and status 2', () => {
+  // case300 at 1.5 times its load: its own level does not converge (it converges up to about 1.3).
+  const c300 = loadCase('case300'), heavy = join(dir, 'case300_heavy.m');
+  writeFileSync(heavy, writeMatpower({ ...c300, bus: c300.bus.map((r) => { const o = r.slice(); o[PD] *= 1.5; o[QD] *= 1.5; return o; }) }));
   const cases: [string[], RegExp][] = [
+    [['dataset', join(CASES, 'case30.m'), '--dispatch', 'merit', '--db', db], /--dispatch must be one of headroom, proportional, got 'merit'/],
+    [['dataset', join(CASES, 'case30.m'), '--level-min', '1.2', '--level-max', '1.1', '--db', db], /level min <= level max, got 1.2 > 1.1/],
+    [['dataset', join(CASES, 'case30.m'), '--region-noise', '-1', '--db', db], /--region-noise needs a number of at least 0, got -1/],
+    [['dataset', heavy, '--db', db], /the base case does not converge at its own load \(level 1, .*\): no load range to sample/],
     [['train', '--db', db, '--dataset', '1', '--method', 'sparse'], /--method must be one of dense, static, set, rigl, adaptive/],
     [['train', '--db', db, '--dataset', '999'], /dataset 999 is not in/],
-    [['dataset', join(CASES, 'case30.m'), '--db', db], /nothing to build/],
+    [['dataset', join(CASES, 'case30.m'), '--random', '0', '--db', db], /nothing to build/],
     [['predict', '--db', db, '--model', '999', join(CASES, 'case30.m')], /model 999 is not in/],
     [['train', '--db', db], /usage: gridrewire train/],
   ];
