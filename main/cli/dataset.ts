@@ -68,6 +68,8 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
   for (const s of r.skipped) lines.push(`skipped scenario ${describe(s)}: ${s.reason}`);
   if (r.random && r.random.produced < r.random.count) lines.push(`only ${r.random.produced} of the ${r.random.count} random scenarios asked for converged in ${r.random.drawn} draws`);
   lines.push(`dataset ${r.datasetId}: ${r.scenarios} scenarios (${r.skipped.length} skipped), ${r.samples} branch outages labelled in ${r.seconds.toFixed(1)} s${r.workers ? ` on ${r.workers} threads` : ''}`);
+  const mb = (b: number) => (b / 1e6).toFixed(1);
+  if (r.samples > 0) lines.push(`  stored: ${mb(r.stored.features + r.stored.labels)} MB (per outage ${(r.stored.labels / r.samples).toFixed(0)} bytes of labels, ${((r.stored.features) / r.samples).toFixed(0)} of features)`);
   for (const [name, c] of Object.entries(r.splits)) {
     lines.push(`  ${name.padEnd(5)} ${String(c.scenarios).padStart(4)} scenarios  ${String(c.samples).padStart(6)} outages  ${String(c.islanded).padStart(5)} islanded  ${String(c.insecure).padStart(5)} of ${c.judged} insecure (${c.judged ? ((100 * c.insecure) / c.judged).toFixed(1) : '0.0'}%)`);
   }

@@ -141,6 +141,8 @@ export interface DatasetOutcome {
   random?: RandomSource;
   samples: number;
   splits: Record<SplitName, SplitCounts>;
+  /** Bytes of the stored feature and label blobs (SQLite's pages add their overhead). */
+  stored: { features: number; labels: number };
   seconds: number;
   workers: number;
   cancelled: boolean;
@@ -228,7 +230,7 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   return {
     datasetId, caseId, scenarios: ok.length, skipped, ...(loadRange ? { loadRange } : {}), ...(random ? { random } : {}),
     samples: counts.train.samples + counts.val.samples + counts.test.samples,
-    splits: counts, seconds: (performance.now() - t0) / 1000, workers, cancelled,
+    splits: counts, stored: storedBytes(store, datasetId), seconds: (performance.now() - t0) / 1000, workers, cancelled,
   };
 }
 
@@ -262,6 +264,11 @@ export function planScenarios(
     random = drawRandom(base, req, range, o.nRandom, o.randomRng, solved, (table?.specs.length ?? 0) + 1);
   }
   return { table, ok: solved.ok, skipped: solved.skipped, grid: solved.grid(), ...(loadRange ? { loadRange } : {}), ...(random ? { random } : {}) };
+}
+
+function storedBytes(store: Store, id: number): { features: number; labels: number } {
+  const b = store.datasets.storedBytes(id);
+  return { features: b.features, labels: b.labels };
 }
 
 function checkRandomLoad(o: DatasetRequest['randomLoad'] = {}): void {

@@ -98,7 +98,7 @@ test('every page boundary and split decodes the same (a page may start inside a 
   }
 });
 
-test("a dataset written by main's code (f32 labels, before compact labels) still loads, bit for bit as main read it", () => {
+test("a dataset written by main's code (f32 labels, before compact labels) still loads, bit for bit as main read it", async () => {
   const expected = JSON.parse(readFileSync(join(FIXTURES, 'v1-case14.json'), 'utf8'));
   const path = join(dir, 'v1-case14.db');
   writeFileSync(path, gunzipSync(readFileSync(join(FIXTURES, 'v1-case14.db.gz'))));
@@ -112,6 +112,13 @@ test("a dataset written by main's code (f32 labels, before compact labels) still
       expected.packed,
     );
     assert.equal(d.config.labels, undefined, 'no label encoding in its config: f32');
+    // Today's code with the rule before redispatch and regions (proportional generation, bus noise 0.1, levels 1-1.5,
+    // main's defaults) builds the same dataset bit for bit, and with compact labels the same within the tolerance.
+    const legacy = { caseText: caseText('case14'), fileName: 'case14.m', random: 5, seed: 3, workers: 0, dispatch: 'proportional', randomLoad: { levelMin: 1, levelMax: 1.5, regionNoise: 0, noise: 0.1 } } as const;
+    const again = loadDataset(store, (await buildDataset({ store, ...legacy, labelEncoding: 'f32' })).datasetId);
+    assert.deepEqual([again.packed.labels, again.packed.statics, again.packed.rec, again.sampleRow], [p.labels, p.statics, p.rec, d.sampleRow]);
+    const compact = loadDataset(store, (await buildDataset({ store, ...legacy })).datasetId);
+    assertSameLabels(compact.packed.labels, p.labels, 'case14 compact');
   } finally {
     old.close();
   }

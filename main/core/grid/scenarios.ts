@@ -253,12 +253,14 @@ export function loadRegions(base: Case): { region: Int32Array; count: number } {
  * Every load scaled by level x max(0, 1 + regionNoise x N(0,1)) of its region
  * x max(0, 1 + noise x N(0,1)) of its own, P and Q together (power factor
  * kept); generation follows by `dispatch`. The draws: the level, one normal
- * per region (in region order), one per bus (in row order).
+ * per region (in region order; none when regionNoise is 0), one per bus (in
+ * row order).
  */
 export function randomScenario(base: Case, id: number, rng: Rng, o: RandomLoadOptions): ScenarioSpec {
   const level = o.levelMin + (o.levelMax - o.levelMin) * rng.float();
   const { region, count } = loadRegions(base);
-  const rf = Array.from({ length: count }, () => Math.max(0, 1 + o.regionNoise * rng.normal()));
+  // No regional draws without regional noise: the draws are then those of the rule before regions.
+  const rf = o.regionNoise > 0 ? Array.from({ length: count }, () => Math.max(0, 1 + o.regionNoise * rng.normal())) : new Array<number>(count).fill(1);
   const c: Case = {
     ...base,
     bus: base.bus.map((r, i) => {
