@@ -1,14 +1,16 @@
 // The dataset job: each worker parses the base case once, then labels each
 // scenario it is given (base case, every branch outage by the exact engine,
 // post-contingency state, DC screen, features) and encodes the labels
-// compactly against the scenario's static row (core/learn/label-codec.ts),
-// so what travels back to the writer is the stored form.
+// compactly against the scenario's static row (core/learn/label-codec.ts) and
+// the outage records losslessly (core/learn/record-codec.ts), so what travels
+// back to the writer is the stored form.
 
 import { parseMatpower } from '../core/grid/matpower';
 import type { FeatureOptions } from '../core/grid/features';
 import { applyScenario, type ScenarioSpec } from '../core/grid/scenarios';
 import { labelScenario } from '../core/learn/grid-data';
 import { encodeLabels, labelBase } from '../core/learn/label-codec';
+import { encodeRecord } from '../core/learn/record-codec';
 import type { JobHandler } from './types';
 
 export interface DatasetInit {
@@ -18,15 +20,15 @@ export interface DatasetInit {
   labelEncoding: LabelEncoding;
 }
 
-/** 'compact': label-codec blobs; 'f32': the full label vectors (as datasets were stored before). */
+/** 'compact': label-codec and record-codec blobs; 'f32': the full label vectors and records (as datasets were stored before). */
 export type LabelEncoding = 'compact' | 'f32';
 
 export interface LabelledScenario {
   id: number;
   static: Float32Array;
   base: { iterations: number; maxLoading: number; nOverloads: number; nVoltageViolations: number };
-  /** Labels as stored: a compact label blob, or the full vector with 'f32'. */
-  outages: { row: number; record: Float32Array; labels: Float32Array | Uint8Array }[];
+  /** Records and labels as stored: compact blobs, or the full vectors with 'f32' (or a record the compact form cannot hold). */
+  outages: { row: number; record: Float32Array | Uint8Array; labels: Float32Array | Uint8Array }[];
 }
 
 /** Labels one scenario (used in worker threads and, for small jobs, in the calling thread). */
@@ -35,7 +37,7 @@ export function labelSpec(base: ReturnType<typeof parseMatpower>, spec: Scenario
   const lb = encoding === 'compact' ? labelBase(r.static, r.net.nb, r.net.nl) : null;
   return {
     id: spec.id, static: r.static, base: r.base,
-    outages: r.outages.map((o) => ({ row: o.row, record: o.record, labels: lb ? encodeLabels(o.labels, lb) : o.labels })),
+    outages: r.outages.map((o) => ({ row: o.row, record: (lb && encodeRecord(o.record)) || o.record, labels: lb ? encodeLabels(o.labels, lb) : o.labels })),
   };
 }
 

@@ -82,7 +82,7 @@ export interface ScenarioInfo {
 }
 
 /** How many random scenarios a dataset without a scenario table gets. */
-export const DEFAULT_RANDOM_SCENARIOS = 25;
+export const DEFAULT_RANDOM_SCENARIOS = 20;
 /** A random scenario whose base case does not converge is drawn again; at most this many draws per scenario asked for. */
 export const DRAWS_PER_SCENARIO = 5;
 

@@ -1,16 +1,18 @@
 // Datasets for the surrogate: a config, a seed and split sizes, and samples
 // (scenario, outaged branch, split, feature and label vectors) appended in
-// batches, idempotently, so a killed build resumes. Features are f32 blobs;
-// labels are f32 blobs (every dataset written before compact labels) or
-// compact label blobs (core/learn/label-codec.ts), told apart by their magic
-// and decoded here against the scenario's static row, so a reader always
-// gets the full label vector.
+// batches, idempotently, so a killed build resumes. Features are f32 blobs or
+// compact outage records (core/learn/record-codec.ts, lossless); labels are
+// f32 blobs (every dataset written before compact labels) or compact label
+// blobs (core/learn/label-codec.ts), decoded here against the scenario's
+// static row. Each kind is told apart by its magic, and a reader always gets
+// the full Float32 vectors.
 
 import type { Db } from './db';
 import { nowIso } from './db';
 import { decodeFloat32, encodeArray } from './blob';
 import { LearnError } from '../core/learn/errors';
 import { decodeLabels, isCompactLabels, labelBase, labelGridOf, type LabelBase } from '../core/learn/label-codec';
+import { decodeRecord, isCompactRecord } from '../core/learn/record-codec';
 import { StoreError } from './errors';
 import { fromJson, toJson } from './json';
 import type { DatasetInput, DatasetSample, DatasetSummary, JsonObject, SampleQuery, Split, StoredSample } from './types';
@@ -80,8 +82,7 @@ export class DatasetRepo {
     // Encode outside the write lock.
     const rows = samples.map((s) => {
       oneOf(s.split, SPLITS, 'split');
-      if (!(s.features instanceof Float32Array)) throw new StoreError('INVALID', `sample (${s.scenario}, ${s.branch}): features must be a Float32Array`);
-      return [s.scenario, s.branch, s.split, encodeArray(s.features), labelBlob(s)] as const;
+      return [s.scenario, s.branch, s.split, featureBlob(s), labelBlob(s)] as const;
     });
     return this.db.write('storing dataset samples', () => {
       const d = this.db.stmt('SELECT status FROM datasets WHERE id = ?').get(datasetId) as { status: string } | undefined;
@@ -130,17 +131,17 @@ export class DatasetRepo {
            WHERE dataset_id = @id AND (@split IS NULL OR split = @split) AND id > @afterId ORDER BY id LIMIT @limit`,
         )
         .all({ id: datasetId, split: q.split ?? null, afterId: q.afterId ?? 0, limit }) as SampleRow[];
-      const bases = new LabelBases(this.db, datasetId);
+      const decoder = new SampleDecoder(this.db, datasetId);
       return rows.map((r) => {
-        const features = decodeFloat32(r.features, `sample ${r.id} features`);
-        if (r.branch === 0) bases.sawStatic(r.scenario, features);
+        const features = isCompactRecord(r.features) ? decoder.record(r) : decodeFloat32(r.features, `sample ${r.id} features`);
+        if (r.branch === 0) decoder.sawStatic(r.scenario, features);
         return {
           id: r.id,
           scenario: r.scenario,
           branch: r.branch,
           split: r.split,
           features,
-          labels: isCompactLabels(r.labels) ? bases.decode(r) : decodeFloat32(r.labels, `sample ${r.id} labels`),
+          labels: isCompactLabels(r.labels) ? decoder.labels(r) : decodeFloat32(r.labels, `sample ${r.id} labels`),
         };
       });
     });
@@ -166,6 +167,21 @@ export class DatasetRepo {
   }
 }
 
+/** The stored form of a sample's features: an f32 blob, or a compact record as it is (its scenario's static row must be f32). */
+function featureBlob(s: DatasetSample): Buffer {
+  if (s.features instanceof Float32Array) return encodeArray(s.features);
+  if (s.features instanceof Uint8Array && isCompactRecord(s.features) && s.branch !== 0) {
+    try {
+      decodeRecord(s.features);
+    } catch (e) {
+      if (e instanceof LearnError) throw new StoreError('INVALID', `sample (${s.scenario}, ${s.branch}): ${e.message}`);
+      throw e;
+    }
+    return Buffer.from(s.features.buffer, s.features.byteOffset, s.features.byteLength);
+  }
+  throw new StoreError('INVALID', `sample (${s.scenario}, ${s.branch}): features must be a Float32Array${s.branch !== 0 ? ' or a compact record' : ''}`);
+}
+
 /** The stored form of a sample's labels: an f32 blob, or a compact label blob as it is. */
 function labelBlob(s: DatasetSample): Buffer {
   if (s.labels instanceof Float32Array) return encodeArray(s.labels);
@@ -182,21 +198,31 @@ function labelBlob(s: DatasetSample): Buffer {
 }
 
 /**
- * The base values compact labels are decoded against, one per scenario of a
- * read: from the scenario's static row (branch 0) when the read passed it,
- * else read for the purpose (a page that starts inside a scenario).
+ * Decodes the compact blobs of one read. Compact labels need their
+ * scenario's base values: from its static row (branch 0) when the read
+ * passed it, else read for the purpose (a page that starts inside a
+ * scenario); one per scenario.
  */
-class LabelBases {
+class SampleDecoder {
   private readonly statics = new Map<number, Float32Array>();
   private readonly bases = new Map<number, LabelBase>();
 
   constructor(private readonly db: Db, private readonly datasetId: number) {}
 
+  record(r: SampleRow): Float32Array {
+    try {
+      return decodeRecord(r.features, `sample ${r.id} features`);
+    } catch (e) {
+      if (e instanceof LearnError) throw new StoreError('CORRUPT', `dataset ${this.datasetId}: ${e.message}`);
+      throw e;
+    }
+  }
+
   sawStatic(scenario: number, features: Float32Array): void {
     this.statics.set(scenario, features);
   }
 
-  decode(r: SampleRow): Float32Array {
+  labels(r: SampleRow): Float32Array {
     const what = `sample ${r.id} labels`;
     try {
       const { nb, nl } = labelGridOf(r.labels);

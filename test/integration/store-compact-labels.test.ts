@@ -1,6 +1,7 @@
-// Compact labels through real SQLite: a dataset built with them reads back as
-// the one built with full f32 labels (head and NaN exact, the rest within the
-// tolerance; features bit for bit), from every page boundary and split; a
+// Compact labels and records through real SQLite: a dataset built with them
+// reads back as the one built with full f32 labels (head and NaN exact, the
+// rest within the tolerance; features bit for bit), from every page boundary
+// and split; a
 // dataset written by main's code before compact labels still loads bit for
 // bit; bad label blobs are refused (on write) or named (on read) and nothing
 // of the batch is stored.
@@ -16,6 +17,7 @@ import { openStore, StoreError, type Store } from '../../main/store';
 import { buildDataset, loadDataset } from '../../main/services/dataset';
 import { LH, labelLength, staticLength } from '../../main/core/learn/grid-data';
 import { LABEL_TOLERANCE, encodeLabels, labelBase } from '../../main/core/learn/label-codec';
+import { encodeRecord } from '../../main/core/learn/record-codec';
 import { caseText } from '../helpers/shared';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-compact-'));
@@ -72,9 +74,9 @@ test('a compact dataset reads back as the f32 one: head and NaN exact, loadings 
     for (let k = LH; k < LL; k++) if (la[k] !== lb[k] && !Number.isNaN(la[k])) changed++;
   }
   assert.ok(changed > 0, 'the compact labels are not the f32 ones bit for bit (else this test proves nothing)');
-  // And they are far smaller (the features are the same).
+  // And they are far smaller; the records (read back bit for bit above) smaller too.
   const ca = store.datasets.storedBytes(compactId), cb = store.datasets.storedBytes(f32Id);
-  assert.equal(ca.features, cb.features);
+  assert.ok(ca.features < cb.features, `features: ${ca.features} bytes compact, ${cb.features} f32`);
   assert.ok(ca.labels * 5 < cb.labels, `labels: ${ca.labels} bytes compact, ${cb.labels} f32`);
 });
 
@@ -124,7 +126,7 @@ test("a dataset written by main's code (f32 labels, before compact labels) still
   }
 });
 
-test('bad label blobs: refused on write with nothing of the batch stored; named on read', () => {
+test('bad label and record blobs: refused on write with nothing of the batch stored; named on read', () => {
   const c = store.cases.list()[0];
   const nb = 2, nl = 3;
   const id = store.datasets.create({ caseId: c.id, name: 'bad labels', config: {}, seed: 1, sizes: { train: 1, val: 0, test: 0 } });
@@ -135,6 +137,8 @@ test('bad label blobs: refused on write with nothing of the batch stored; named 
   assert.throws(() => store.datasets.appendSamples(id, [row(0, new Float32Array(4)), row(1, blob), row(2, Uint8Array.of(1, 2, 3))]), (e) => code(e) === 'INVALID' && /sample \(1, 2\): labels must be a Float32Array or a compact label blob/.test((e as Error).message));
   const v9 = blob.slice(); v9[2] = 9;
   assert.throws(() => store.datasets.appendSamples(id, [row(1, v9)]), (e) => code(e) === 'INVALID' && /label blob version 9/.test((e as Error).message));
+  assert.throws(() => store.datasets.appendSamples(id, [row(1, blob), { ...row(2, blob), features: Uint8Array.of(0x47, 0x52, 1, 0, 1, 0, 0, 0, 5, 0, 0, 0) }]), (e) => code(e) === 'INVALID' && /sample \(1, 2\): .*truncated or malformed/.test((e as Error).message));
+  assert.throws(() => store.datasets.appendSamples(id, [{ ...row(0, new Float32Array(4)), features: encodeRecord(Float32Array.of(1, 0))! }]), (e) => code(e) === 'INVALID' && /sample \(1, 0\): features must be a Float32Array$/.test((e as Error).message), 'a static row is always f32');
   assert.equal(store.datasets.countSamples(id), 0, 'nothing of a refused batch is stored');
   // A compact label whose scenario has no static row, and one whose static row has the wrong size.
   store.datasets.appendSamples(id, [row(1, blob, 2)]);
