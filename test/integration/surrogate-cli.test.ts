@@ -72,7 +72,7 @@ test('dataset with no options: the default number of random scenarios inside the
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stderr, /load range: the base case converges from level 0\.200 \(the search bound\) to 3\.000 \(the search bound\) of the case's load \(\d+ power flows, headroom dispatch\)/);
   assert.match(d.stderr, /random scenarios: levels 0\.800-1\.200 \(the case's load ±20% inside the range\), region noise 0\.05, bus noise 0\.05; 20 of 20 converged in 20 draws/);
-  assert.match(d.stderr, /dataset \d+: 25 scenarios \(0 skipped\), 1025 branch outages/);
+  assert.match(d.stderr, /dataset \d+: 20 scenarios \(0 skipped\), 820 branch outages/);
   // Levels beyond the range: every draw that does not converge is listed, and drawn again.
   const j = cli(['dataset', join(CASES, 'case300.m'), '--random', '3', '--level-min', '1.2', '--level-max', '1.6', '--db', join(dir, 'defaults.db'), '--workers', '1', '--json']);
   assert.equal(j.code, 0, j.stderr);
