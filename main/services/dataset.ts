@@ -4,9 +4,9 @@
 // converge is recorded and skipped; a random draw that does not is recorded
 // and drawn again, up to a bound), split by scenario into train / validation
 // / test, labelled by the exact N-1 engine on the worker pool and stored in
-// SQLite as they finish, labels in the compact encoding of
-// core/learn/label-codec.ts. Also reads a stored dataset back in the packed
-// form the trainer uses.
+// SQLite as they finish, labels and records in the compact encodings of
+// core/learn/label-codec.ts and record-codec.ts. Also reads a stored dataset
+// back in the packed form the trainer uses.
 
 import { basename } from 'node:path';
 import type { Case } from '../core/grid/case';
@@ -54,7 +54,7 @@ export interface DatasetRequest {
    * DEFAULT_RANDOM_SCENARIOS without a table, 0 with one.
    */
   random?: number;
-  /** Levels default to the top of the load range found (defaultLevels); the rest to defaultVariation. */
+  /** Levels default to the case's load give or take DEFAULT_LEVEL_BAND inside the load range found (defaultLevels); the rest to defaultVariation. */
   randomLoad?: Partial<Omit<RandomLoadOptions, 'dispatch'>>;
   /** How the load range is searched (defaultLoadRange; its dispatch is the random scenarios'). */
   loadRange?: Partial<Omit<LoadRangeOptions, 'dispatch'>>;
@@ -93,7 +93,7 @@ export interface RandomSource extends RandomLoadOptions {
   drawn: number;
   /** Converged ones: count, unless the draws ran out. */
   produced: number;
-  /** 'range': the levels are the top of the load range found; 'given': as asked. */
+  /** 'range': the default levels within the load range found (defaultLevels); 'given': as asked. */
   levels: 'range' | 'given';
 }
 
@@ -298,7 +298,8 @@ function searchLoadRange(base: Case, req: Pick<DatasetRequest, 'loadRange'>, dis
 /**
  * Random scenarios until `count` converge or DRAWS_PER_SCENARIO x count were
  * drawn; each draw that does not converge is recorded as skipped. Levels not
- * given are the top of the range found; given levels are used as they are.
+ * given are the defaults within the range found; given levels are used as
+ * they are (a draw beyond the range is then re-drawn like any other).
  */
 function drawRandom(base: Case, req: Pick<DatasetRequest, 'randomLoad'>, range: LoadRange, count: number, rng: Rng, solved: BaseCases, firstId: number): RandomSource {
   const given = req.randomLoad ?? {};
