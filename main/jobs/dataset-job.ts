@@ -9,7 +9,7 @@ import { parseMatpower } from '../core/grid/matpower';
 import type { FeatureOptions } from '../core/grid/features';
 import { applyScenario, type ScenarioSpec } from '../core/grid/scenarios';
 import { labelScenario } from '../core/learn/grid-data';
-import { encodeLabels, labelBase } from '../core/learn/label-codec';
+import { encodeLabels, labelBase, type LabelBase } from '../core/learn/label-codec';
 import { encodeRecord } from '../core/learn/record-codec';
 import type { JobHandler } from './types';
 
@@ -33,12 +33,15 @@ export interface LabelledScenario {
 
 /** Labels one scenario (used in worker threads and, for small jobs, in the calling thread). */
 export function labelSpec(base: ReturnType<typeof parseMatpower>, spec: ScenarioSpec, features: FeatureOptions, encoding: LabelEncoding = 'compact'): LabelledScenario {
-  const r = labelScenario(applyScenario(base, spec), features);
-  const lb = encoding === 'compact' ? labelBase(r.static, r.net.nb, r.net.nl) : null;
-  return {
-    id: spec.id, static: r.static, base: r.base,
-    outages: r.outages.map((o) => ({ row: o.row, record: (lb && encodeRecord(o.record)) || o.record, labels: lb ? encodeLabels(o.labels, lb) : o.labels })),
-  };
+  const c = applyScenario(base, spec);
+  if (encoding === 'f32') {
+    const r = labelScenario(c, features);
+    return { id: spec.id, static: r.static, base: r.base, outages: r.outages.map((o) => ({ row: o.row, record: o.record, labels: o.labels })) };
+  }
+  // Each outage's labels encoded as they come: on case9241pegase a scenario's full vectors would be 1.6 GB.
+  let lb: LabelBase | null = null;
+  const r = labelScenario(c, features, undefined, (labels, stat, net) => encodeLabels(labels, (lb ??= labelBase(stat, net.nb, net.nl))));
+  return { id: spec.id, static: r.static, base: r.base, outages: r.outages.map((o) => ({ row: o.row, record: encodeRecord(o.record) ?? o.record, labels: o.labels })) };
 }
 
 export const datasetHandler: JobHandler<'dataset'> = (init) => {

@@ -126,6 +126,15 @@ test("real labels of shipped cases round-trip: verdict, flags, max loading and m
   }
 });
 
+test('labelling with the encoder (one reused vector per scenario) keeps what encoding every full vector afterwards gives', () => {
+  const c = loadCase('case_ACTIVSg200');
+  const full = labelScenario(c);
+  const base = labelBase(full.static, full.net.nb, full.net.nl);
+  const kept = labelScenario(c, undefined, undefined, (labels, stat, net) => encodeLabels(labels, labelBase(stat, net.nb, net.nl)));
+  assert.equal(kept.outages.length, full.outages.length);
+  kept.outages.forEach((o, i) => assert.deepEqual(o.labels, encodeLabels(full.outages[i].labels, base), `branch ${o.row}`));
+});
+
 test('case_ACTIVSg2000: at most 2 KB per outage on average (one outage in 16 of the base case)', () => {
   const c = loadCase('case_ACTIVSg2000');
   const rows = Array.from({ length: Math.floor(c.branch.length / 16) }, (_, i) => i * 16);
