@@ -1,9 +1,12 @@
 // Build a surrogate dataset: operating scenarios (hours of a change table,
-// random load levels), each solved by AC power flow (those that do not
-// converge are recorded and skipped), split by scenario into train /
-// validation / test, labelled by the exact N-1 engine on the worker pool and
-// stored in SQLite as they finish. Also reads a stored dataset back in the
-// packed form the trainer uses.
+// random load levels drawn inside the load range over which the case's base
+// case converges), each solved by AC power flow (an hour that does not
+// converge is recorded and skipped; a random draw that does not is recorded
+// and drawn again, up to a bound), split by scenario into train / validation
+// / test, labelled by the exact N-1 engine on the worker pool and stored in
+// SQLite as they finish, labels and records in the compact encodings of
+// core/learn/label-codec.ts and record-codec.ts. Also reads a stored dataset
+// back in the packed form the trainer uses.
 
 import { basename } from 'node:path';
 import type { Case } from '../core/grid/case';
@@ -11,13 +14,14 @@ import { defaultFeatureOptions, gridSignature, type FeatureOptions, type GridSig
 import { parseChangeTable, parseMatpower } from '../core/grid/matpower';
 import { runPowerFlow } from '../core/grid/powerflow';
 import {
-  applyScenario, defaultRandomLoad, hourLoads, hourScenario, pickHours, randomScenario,
-  type RandomLoadOptions, type ScenarioKind, type ScenarioSpec,
+  applyScenario, defaultLevels, defaultVariation, DISPATCH, findLoadRange, hourLoads, hourScenario, LoadRangeError, pickHours, randomScenario,
+  type Dispatch, type LoadRange, type LoadRangeOptions, type RandomLoadOptions, type ScenarioKind, type ScenarioSpec,
 } from '../core/grid/scenarios';
 import { LABEL_HEAD, SPLIT_CODES, labelLength, staticLength, type PackedDataset, type SplitName, L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
+import { LABEL_TOLERANCE, labelHeadOf } from '../core/learn/label-codec';
 import { Rng } from '../core/learn/rng';
 import { defaultWorkers, JobCancelled, runPool } from '../jobs/pool';
-import { labelSpec, type LabelledScenario } from '../jobs/dataset-job';
+import { labelSpec, type LabelEncoding, type LabelledScenario } from '../jobs/dataset-job';
 import type { DatasetSample, Store } from '../store';
 
 export class DatasetError extends Error {
@@ -45,9 +49,19 @@ export interface DatasetRequest {
   hours?: number;
   /** Swap BUS_AREA and ZONE before applying the table; default: when the table's header asks for it. */
   swapAreaZone?: boolean;
-  /** Random load scenarios. */
+  /**
+   * Random load scenarios: how many converged ones to produce. Default
+   * DEFAULT_RANDOM_SCENARIOS without a table, 0 with one.
+   */
   random?: number;
-  randomLoad?: Partial<RandomLoadOptions>;
+  /** Levels default to the case's load give or take DEFAULT_LEVEL_BAND inside the load range found (defaultLevels); the rest to defaultVariation. */
+  randomLoad?: Partial<Omit<RandomLoadOptions, 'dispatch'>>;
+  /** How the load range is searched (defaultLoadRange; its dispatch is the random scenarios'). */
+  loadRange?: Partial<Omit<LoadRangeOptions, 'dispatch'>>;
+  /** How generation follows the load in every scenario (default 'headroom'). */
+  dispatch?: Dispatch;
+  /** 'compact' (default): label-codec blobs; 'f32': the full vectors, as datasets were stored before. */
+  labelEncoding?: LabelEncoding;
   seed?: number;
   name?: string;
   features?: Partial<FeatureOptions>;
@@ -67,6 +81,27 @@ export interface ScenarioInfo {
   reason?: string;
 }
 
+/** How many random scenarios a dataset without a scenario table gets. */
+export const DEFAULT_RANDOM_SCENARIOS = 20;
+/** A random scenario whose base case does not converge is drawn again; at most this many draws per scenario asked for. */
+export const DRAWS_PER_SCENARIO = 5;
+
+/** The random scenarios' source in the config: what was asked, what was drawn. */
+export interface RandomSource extends RandomLoadOptions {
+  count: number;
+  /** Draws made (count plus the re-draws of the ones that did not converge). */
+  drawn: number;
+  /** Converged ones: count, unless the draws ran out. */
+  produced: number;
+  /** 'range': the default levels within the load range found (defaultLevels); 'given': as asked. */
+  levels: 'range' | 'given';
+}
+
+/** The load range found, as kept in the config. */
+export interface LoadRangeInfo extends Omit<LoadRange, 'probes'> {
+  probes: number;
+}
+
 /** The dataset's JSON config in the store. */
 export interface DatasetConfig {
   format: 'gridrewire-n1-dataset';
@@ -77,7 +112,11 @@ export interface DatasetConfig {
   features: FeatureOptions;
   featureNames: { nodeStatic: string[]; nodeOutage: string[]; edgeStatic: string[]; edgeOutage: string[] };
   labelHead: string[];
-  sources: { table?: { file: string; hours: number; swapAreaZone: boolean }; random?: { count: number } & RandomLoadOptions };
+  sources: { table?: { file: string; hours: number; swapAreaZone: boolean; dispatch?: Dispatch }; random?: RandomSource };
+  /** Searched when there are random scenarios (datasets built before it have none). */
+  loadRange?: LoadRangeInfo;
+  /** How the labels are stored (absent: f32, as before compact labels). */
+  labels?: { encoding: LabelEncoding; tolerance?: number };
   scenarios: ScenarioInfo[];
   skipped: ScenarioInfo[];
   [key: string]: unknown;
@@ -97,8 +136,13 @@ export interface DatasetOutcome {
   caseId: number;
   scenarios: number;
   skipped: ScenarioInfo[];
+  /** The load range found and the random draws (when there are random scenarios). */
+  loadRange?: LoadRangeInfo;
+  random?: RandomSource;
   samples: number;
   splits: Record<SplitName, SplitCounts>;
+  /** Bytes of the stored feature and label blobs (SQLite's pages add their overhead). */
+  stored: { features: number; labels: number };
   seconds: number;
   workers: number;
   cancelled: boolean;
@@ -133,21 +177,20 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   const t0 = performance.now();
   const seed = req.seed ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new DatasetError(`seed must be a non-negative integer, got ${seed}`);
-  const base = parseMatpower(req.caseText, req.fileName);
-  const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
-  const randomLoad = randomLoadOf(req);
-  const nRandom = req.random ?? 0;
+  const dispatch = req.dispatch ?? defaultVariation.dispatch;
+  if (!DISPATCH.includes(dispatch)) throw new DatasetError(`dispatch must be one of ${DISPATCH.join(', ')}, got '${dispatch}'`);
+  const labelEncoding = req.labelEncoding ?? 'compact';
+  if (labelEncoding !== 'compact' && labelEncoding !== 'f32') throw new DatasetError(`label encoding must be 'compact' or 'f32', got '${labelEncoding}'`);
+  const nRandom = req.random ?? (req.scenariosText ? 0 : DEFAULT_RANDOM_SCENARIOS);
   if (!Number.isInteger(nRandom) || nRandom < 0) throw new DatasetError(`--random needs a whole number, got ${nRandom}`);
   if (!req.scenariosText && nRandom === 0) throw new DatasetError('nothing to build: give a scenario table (--scenarios) and/or random scenarios (--random N)');
+  checkRandomLoad(req.randomLoad);
+  const base = parseMatpower(req.caseText, req.fileName);
+  const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
 
   const root = new Rng(seed);
   const hoursRng = root.fork(), randomRng = root.fork(), splitRng = root.fork();
-  const table = req.scenariosText ? tableScenarios(base, req, req.scenariosText, hoursRng) : null;
-  const specs = [...(table?.specs ?? [])];
-  for (let r = 0; r < nRandom; r++) specs.push(randomScenario(base, specs.length + 1, randomRng, randomLoad));
-
-  // Base case of every scenario first: the split only takes converged ones.
-  const { ok, skipped, grid } = solveBaseCases(base, specs);
+  const { table, ok, skipped, grid, loadRange, random } = planScenarios(base, req, { nRandom, dispatch, hoursRng, randomRng });
   const split = splitScenarios(ok.map((s) => ({ id: s.id, totalLoadMW: s.totalLoadMW })), splitRng);
   const config: DatasetConfig = {
     format: 'gridrewire-n1-dataset',
@@ -160,8 +203,10 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
     labelHead: [...LABEL_HEAD],
     sources: {
       ...(table ? { table: table.source } : {}),
-      ...(nRandom > 0 ? { random: { count: nRandom, ...randomLoad } } : {}),
+      ...(random ? { random } : {}),
     },
+    ...(loadRange ? { loadRange } : {}),
+    labels: labelEncoding === 'compact' ? { encoding: 'compact', tolerance: LABEL_TOLERANCE } : { encoding: 'f32' },
     scenarios: ok.map((s) => ({ ...info(s), split: splitOf(split, s.id) })),
     skipped,
   };
@@ -179,32 +224,112 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   });
 
   const writer = new SampleWriter(store, datasetId, split, ok.length, t0, req.onProgress);
-  const { workers, cancelled } = await labelScenarios(base, ok, features, req, writer);
+  const { workers, cancelled } = await labelScenarios(base, ok, features, labelEncoding, req, writer);
   if (!cancelled) store.datasets.markDone(datasetId);
   const counts = writer.counts;
   return {
-    datasetId, caseId, scenarios: ok.length, skipped, samples: counts.train.samples + counts.val.samples + counts.test.samples,
-    splits: counts, seconds: (performance.now() - t0) / 1000, workers, cancelled,
+    datasetId, caseId, scenarios: ok.length, skipped, ...(loadRange ? { loadRange } : {}), ...(random ? { random } : {}),
+    samples: counts.train.samples + counts.val.samples + counts.test.samples,
+    splits: counts, stored: storedBytes(store, datasetId), seconds: (performance.now() - t0) / 1000, workers, cancelled,
   };
 }
 
-function randomLoadOf(req: DatasetRequest): RandomLoadOptions {
-  const o: RandomLoadOptions = { ...defaultRandomLoad, ...req.randomLoad };
-  if (!(o.levelMin > 0 && o.levelMax >= o.levelMin && o.noise >= 0)) {
-    throw new DatasetError(`random load needs 0 < level min <= level max and noise >= 0, got ${o.levelMin}, ${o.levelMax}, ${o.noise}`);
+export interface ScenarioPlan {
+  table: { specs: ScenarioSpec[]; source: { file: string; hours: number; swapAreaZone: boolean; dispatch: Dispatch } } | null;
+  /** Scenarios whose base case converges, in id order within each source. */
+  ok: ScenarioSpec[];
+  skipped: ScenarioInfo[];
+  grid: GridSignature;
+  loadRange?: LoadRangeInfo;
+  random?: RandomSource;
+}
+
+/**
+ * The operating scenarios of a dataset, each base case solved: the table's
+ * hours (those that do not converge skipped), then, with random scenarios,
+ * the load range search and the draws inside it (re-drawn when they do not
+ * converge, up to DRAWS_PER_SCENARIO per scenario asked for).
+ */
+export function planScenarios(
+  base: Case, req: Pick<DatasetRequest, 'scenariosText' | 'scenariosFile' | 'hours' | 'swapAreaZone' | 'randomLoad' | 'loadRange'>,
+  o: { nRandom: number; dispatch: Dispatch; hoursRng: Rng; randomRng: Rng },
+): ScenarioPlan {
+  const table = req.scenariosText ? tableScenarios(base, req, req.scenariosText, o.hoursRng, o.dispatch) : null;
+  const solved = new BaseCases(base);
+  for (const s of table?.specs ?? []) solved.add(s);
+  let loadRange: LoadRangeInfo | undefined, random: RandomSource | undefined;
+  if (o.nRandom > 0) {
+    const range = searchLoadRange(base, req, o.dispatch);
+    loadRange = { ...range, probes: range.probes.length };
+    random = drawRandom(base, req, range, o.nRandom, o.randomRng, solved, (table?.specs.length ?? 0) + 1);
   }
-  return o;
+  return { table, ok: solved.ok, skipped: solved.skipped, grid: solved.grid(), ...(loadRange ? { loadRange } : {}), ...(random ? { random } : {}) };
+}
+
+function storedBytes(store: Store, id: number): { features: number; labels: number } {
+  const b = store.datasets.storedBytes(id);
+  return { features: b.features, labels: b.labels };
+}
+
+function checkRandomLoad(o: DatasetRequest['randomLoad'] = {}): void {
+  for (const k of ['levelMin', 'levelMax'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new DatasetError(`random load: ${k === 'levelMin' ? 'level min' : 'level max'} must be a positive number, got ${v}`);
+  }
+  for (const k of ['regionNoise', 'noise'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new DatasetError(`random load: ${k === 'noise' ? 'noise' : 'region noise'} must be a number >= 0, got ${v}`);
+  }
+  if (o.levelMin !== undefined && o.levelMax !== undefined && o.levelMax < o.levelMin) {
+    throw new DatasetError(`random load needs level min <= level max, got ${o.levelMin} > ${o.levelMax}`);
+  }
+}
+
+/** The load range over which the base case converges, every load scaled alike and generation redispatched. */
+function searchLoadRange(base: Case, req: Pick<DatasetRequest, 'loadRange'>, dispatch: Dispatch): LoadRange {
+  try {
+    return findLoadRange(base, { ...req.loadRange, dispatch });
+  } catch (e) {
+    if (e instanceof LoadRangeError || e instanceof RangeError) throw new DatasetError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Random scenarios until `count` converge or DRAWS_PER_SCENARIO x count were
+ * drawn; each draw that does not converge is recorded as skipped. Levels not
+ * given are the defaults within the range found; given levels are used as
+ * they are (a draw beyond the range is then re-drawn like any other).
+ */
+function drawRandom(base: Case, req: Pick<DatasetRequest, 'randomLoad'>, range: LoadRange, count: number, rng: Rng, solved: BaseCases, firstId: number): RandomSource {
+  const given = req.randomLoad ?? {};
+  const auto = defaultLevels(range);
+  const levelMin = given.levelMin ?? Math.min(auto.levelMin, given.levelMax ?? Infinity);
+  const levelMax = given.levelMax ?? Math.max(auto.levelMax, levelMin);
+  const o: RandomLoadOptions = {
+    levelMin, levelMax,
+    regionNoise: given.regionNoise ?? defaultVariation.regionNoise,
+    noise: given.noise ?? defaultVariation.noise,
+    dispatch: range.dispatch,
+  };
+  let drawn = 0, produced = 0;
+  while (produced < count && drawn < DRAWS_PER_SCENARIO * count) {
+    const spec = randomScenario(base, firstId + drawn, rng, o);
+    drawn++;
+    if (solved.add(spec)) produced++;
+  }
+  return { count, drawn, produced, ...o, levels: given.levelMin === undefined && given.levelMax === undefined ? 'range' : 'given' };
 }
 
 /** The hours picked from the change table (half among the peak 10%, half spread over the year). */
-function tableScenarios(base: Case, req: DatasetRequest, text: string, rng: Rng): { specs: ScenarioSpec[]; source: { file: string; hours: number; swapAreaZone: boolean } } {
+function tableScenarios(base: Case, req: Pick<DatasetRequest, 'scenariosFile' | 'hours' | 'swapAreaZone'>, text: string, rng: Rng, dispatch: Dispatch): { specs: ScenarioSpec[]; source: { file: string; hours: number; swapAreaZone: boolean; dispatch: Dispatch } } {
   const table = parseChangeTable(text, req.scenariosFile ? basename(req.scenariosFile) : 'scenarios.m');
   const swap = req.swapAreaZone ?? tableAsksForSwap(text);
   const hours = req.hours ?? 40;
   if (!Number.isInteger(hours) || hours < 1) throw new DatasetError(`--hours needs a whole number of at least 1, got ${hours}`);
   const specs: ScenarioSpec[] = [];
-  for (const label of pickHours(hourLoads(base, table, swap), hours, rng)) specs.push(hourScenario(base, table, label, swap, specs.length + 1));
-  return { specs, source: { file: req.scenariosFile ? basename(req.scenariosFile) : table.name, hours, swapAreaZone: swap } };
+  for (const label of pickHours(hourLoads(base, table, swap), hours, rng)) specs.push(hourScenario(base, table, label, swap, specs.length + 1, dispatch));
+  return { specs, source: { file: req.scenariosFile ? basename(req.scenariosFile) : table.name, hours, swapAreaZone: swap, dispatch } };
 }
 
 function info(s: ScenarioSpec): ScenarioInfo {
@@ -217,21 +342,30 @@ function splitOf(split: Map<number, SplitName>, id: number): SplitName {
   return sp;
 }
 
-/** Solves each scenario's base case: the converged ones go on, the others are recorded as skipped. */
-function solveBaseCases(base: Case, specs: ScenarioSpec[]): { ok: ScenarioSpec[]; skipped: ScenarioInfo[]; grid: GridSignature } {
-  const ok: ScenarioSpec[] = [], skipped: ScenarioInfo[] = [];
-  let grid: GridSignature | null = null;
-  for (const s of specs) {
-    const pf = runPowerFlow(applyScenario(base, s));
+/** Each scenario's base case, solved: the converged ones go on, the others are recorded as skipped. */
+class BaseCases {
+  readonly ok: ScenarioSpec[] = [];
+  readonly skipped: ScenarioInfo[] = [];
+  private signature: GridSignature | null = null;
+
+  constructor(private readonly base: Case) {}
+
+  /** True when the scenario's base case converges. */
+  add(s: ScenarioSpec): boolean {
+    const pf = runPowerFlow(applyScenario(this.base, s));
     if (!pf.converged) {
-      skipped.push({ ...info(s), reason: `base case does not converge (${pf.status} after ${pf.iterations} iterations)` });
-      continue;
+      this.skipped.push({ ...info(s), reason: `base case does not converge (${pf.status} after ${pf.iterations} iterations)` });
+      return false;
     }
-    grid ??= gridSignature(pf.internal.net);
-    ok.push(s);
+    this.signature ??= gridSignature(pf.internal.net);
+    this.ok.push(s);
+    return true;
   }
-  if (!grid) throw new DatasetError(`none of the ${specs.length} scenarios converges: nothing to label`);
-  return { ok, skipped, grid };
+
+  grid(): GridSignature {
+    if (!this.signature) throw new DatasetError(`none of the ${this.skipped.length} scenarios converges: nothing to label`);
+    return this.signature;
+  }
 }
 
 /** Stores each labelled scenario as it arrives (one transaction each), counting per split. */
@@ -260,8 +394,9 @@ class SampleWriter {
     for (const o of r.outages) {
       rows.push({ scenario: r.id, branch: o.row, split: sp, features: o.record, labels: o.labels });
       c.samples++;
-      if (o.labels[L_ISLANDED]) c.islanded++;
-      else { c.judged++; if (o.labels[L_INSECURE]) c.insecure++; }
+      const head = o.labels instanceof Float32Array ? o.labels : labelHeadOf(o.labels);
+      if (head[L_ISLANDED]) c.islanded++;
+      else { c.judged++; if (head[L_INSECURE]) c.insecure++; }
     }
     this.store.datasets.appendSamples(this.datasetId, rows);
     this.done++;
@@ -273,18 +408,20 @@ class SampleWriter {
 }
 
 /** Labels every scenario, in this thread (0 or 1 worker) or on the pool; cancel keeps what is stored. */
-async function labelScenarios(base: Case, ok: ScenarioSpec[], features: FeatureOptions, req: DatasetRequest, writer: SampleWriter): Promise<{ workers: number; cancelled: boolean }> {
+async function labelScenarios(
+  base: Case, ok: ScenarioSpec[], features: FeatureOptions, labelEncoding: LabelEncoding, req: DatasetRequest, writer: SampleWriter,
+): Promise<{ workers: number; cancelled: boolean }> {
   const workers = Math.max(0, Math.min(req.workers ?? defaultWorkers(), ok.length));
   if (workers <= 1) {
     for (const s of ok) {
       if (req.signal?.aborted) return { workers: 0, cancelled: true };
-      writer.write(labelSpec(base, s, features));
+      writer.write(labelSpec(base, s, features, labelEncoding));
       await new Promise<void>((r) => setImmediate(r));
     }
     return { workers: 0, cancelled: false };
   }
   try {
-    await runPool({ job: 'dataset', init: { caseText: req.caseText, fileName: req.fileName, features }, chunks: ok, workers, signal: req.signal, onResult: (r) => writer.write(r) });
+    await runPool({ job: 'dataset', init: { caseText: req.caseText, fileName: req.fileName, features, labelEncoding }, chunks: ok, workers, signal: req.signal, onResult: (r) => writer.write(r) });
     return { workers, cancelled: false };
   } catch (e) {
     if (e instanceof JobCancelled) return { workers, cancelled: true };

@@ -125,12 +125,20 @@ export interface DatasetSample {
   /** 1-based outaged branch row. */
   branch: number;
   split: Split;
-  features: Float32Array;
-  labels: Float32Array;
+  /** The feature vector, or a compact record blob of it (core/learn/record-codec.ts, stored as it is). */
+  features: Float32Array | Uint8Array;
+  /**
+   * The full label vector, or a compact label blob of it (core/learn/label-codec.ts:
+   * encoded against the scenario's static row, stored as it is). Read back,
+   * labels are always the full vector.
+   */
+  labels: Float32Array | Uint8Array;
 }
 
-export interface StoredSample extends DatasetSample {
+export interface StoredSample extends Omit<DatasetSample, 'labels' | 'features'> {
   id: number;
+  features: Float32Array;
+  labels: Float32Array;
 }
 
 export interface SampleQuery {

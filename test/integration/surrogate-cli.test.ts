@@ -4,11 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { CASES } from '../helpers/shared';
+import { CASES, loadCase } from '../helpers/shared';
+import { writeMatpower } from '../../main/core/grid/matpower';
+import { PD, QD } from '../../main/core/grid/idx';
+import { openStore } from '../../main/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-surrogate-cli-'));
 const db = join(dir, 'cli.db');
@@ -64,19 +67,48 @@ test('dataset -> train -> predict on case30 with random scenarios', () => {
   assert.match(again.stderr, /already done/);
 });
 
+test('dataset with no options: the default number of random scenarios inside the load range found, which it prints', () => {
+  const d = cli(['dataset', join(CASES, 'case30.m'), '--db', join(dir, 'defaults.db'), '--workers', '1']);
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stderr, /load range: the base case converges from level 0\.200 \(the search bound\) to 3\.000 \(the search bound\) of the case's load \(\d+ power flows, headroom dispatch\)/);
+  assert.match(d.stderr, /random scenarios: levels 0\.800-1\.200 \(the case's load ±20% inside the range\), region noise 0\.05, bus noise 0\.05; 20 of 20 converged in 20 draws/);
+  assert.match(d.stderr, /dataset \d+: 20 scenarios \(0 skipped\), 820 branch outages/);
+  // Levels beyond the range: every draw that does not converge is listed, and drawn again.
+  const j = cli(['dataset', join(CASES, 'case300.m'), '--random', '3', '--level-min', '1.2', '--level-max', '1.6', '--db', join(dir, 'defaults.db'), '--workers', '1', '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const o = JSON.parse(j.stdout);
+  assert.equal(o.scenarios, 3);
+  assert.ok(o.loadRange.max > 1.2 && o.loadRange.max < 1.4 && o.loadRange.minIsBound, JSON.stringify(o.loadRange));
+  assert.equal(o.random.drawn, 3 + o.skipped.length);
+  assert.ok(o.skipped.length > 0);
+  const t = cli(['dataset', join(CASES, 'case300.m'), '--random', '3', '--level-min', '1.2', '--level-max', '1.6', '--db', join(dir, 'defaults.db'), '--workers', '1']);
+  for (const s of o.skipped) assert.match(t.stderr, new RegExp(`skipped scenario ${s.id} \\(random level ${s.level.toFixed(3)}, \\d+ MW\\): base case does not converge`));
+  assert.match(t.stderr, new RegExp(`3 of 3 converged in ${o.random.drawn} draws`));
+});
+
 test('surrogate commands refuse bad input with one line and status 2', () => {
+  // case300 at 1.5 times its load: its own level does not converge (it converges up to about 1.3).
+  const c300 = loadCase('case300'), heavy = join(dir, 'case300_heavy.m');
+  writeFileSync(heavy, writeMatpower({ ...c300, bus: c300.bus.map((r) => { const o = r.slice(); o[PD] *= 1.5; o[QD] *= 1.5; return o; }) }));
   const cases: [string[], RegExp][] = [
+    [['dataset', join(CASES, 'case30.m'), '--dispatch', 'merit', '--db', db], /--dispatch must be one of headroom, proportional, got 'merit'/],
+    [['dataset', join(CASES, 'case30.m'), '--level-min', '1.2', '--level-max', '1.1', '--db', db], /level min <= level max, got 1.2 > 1.1/],
+    [['dataset', join(CASES, 'case30.m'), '--region-noise', '-1', '--db', db], /--region-noise needs a number of at least 0, got -1/],
+    [['dataset', heavy, '--db', db], /the base case does not converge at its own load \(level 1, .*\): no load range to sample/],
     [['train', '--db', db, '--dataset', '1', '--method', 'sparse'], /--method must be one of dense, static, set, rigl, adaptive/],
     [['train', '--db', db, '--dataset', '999'], /dataset 999 is not in/],
-    [['dataset', join(CASES, 'case30.m'), '--db', db], /nothing to build/],
+    [['dataset', join(CASES, 'case30.m'), '--random', '0', '--db', db], /nothing to build/],
     [['predict', '--db', db, '--model', '999', join(CASES, 'case30.m')], /model 999 is not in/],
     [['train', '--db', db], /usage: gridrewire train/],
   ];
+  const datasets = () => { const st = openStore(db); try { return st.datasets.list().length; } finally { st.close(); } };
+  const before = datasets();
   for (const [args, re] of cases) {
     const r = cli(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
   }
+  assert.equal(datasets(), before, 'a refused build stores nothing');
 });
 
 test('train: Ctrl-C keeps the checkpoint and --resume finishes the run', async () => {

@@ -55,19 +55,20 @@ const UNRATED_LIMIT = 100;
 export const labelLength = (nb: number, nl: number) => LH + nl + nb;
 export const staticLength = (nb: number, nl: number) => nb * NS + nl * ES;
 
-export interface OutageLabel {
+/** `L`: the label vector, or what `keep` made of it (labelScenario). */
+export interface OutageLabel<L = Float32Array> {
   /** Internal branch index and 1-based case row. */
   k: number;
   row: number;
   record: Float32Array;
-  labels: Float32Array;
+  labels: L;
 }
 
-export interface ScenarioLabels {
+export interface ScenarioLabels<L = Float32Array> {
   net: Network;
   static: Float32Array;
   base: { iterations: number; maxLoading: number; nOverloads: number; nVoltageViolations: number };
-  outages: OutageLabel[];
+  outages: OutageLabel<L>[];
 }
 
 /**
@@ -75,8 +76,14 @@ export interface ScenarioLabels {
  * N-1 engine's post-outage state gives both the verdict and the
  * post-contingency loadings and voltages; then the DC-LODF screen's verdict
  * and the features. Throws BaseCaseError when the base case does not converge.
+ * With `keep`, each outage keeps what keep makes of its label vector (given
+ * with the scenario's static features and network; the vector is reused for
+ * the next outage), so a scenario of a large grid never holds every full
+ * vector.
  */
-export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOptions, onlyBranches?: readonly number[]): ScenarioLabels {
+export function labelScenario(c: Case, opts?: FeatureOptions, onlyBranches?: readonly number[]): ScenarioLabels;
+export function labelScenario<L>(c: Case, opts: FeatureOptions, onlyBranches: readonly number[] | undefined, keep: (labels: Float32Array, stat: Float32Array, net: Network) => L): ScenarioLabels<L>;
+export function labelScenario<L>(c: Case, opts: FeatureOptions = defaultFeatureOptions, onlyBranches?: readonly number[], keep?: (labels: Float32Array, stat: Float32Array, net: Network) => L): ScenarioLabels<L | Float32Array> {
   const engine = N1Engine.forCase(c);
   const net = engine.net;
   const screen = new DcScreen(net);
@@ -84,14 +91,15 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
   const stat = staticFeatures(state);
   const featurizer = new OutageFeaturizer(state, screen, opts);
   const dcFlows = new Float64Array(net.nl);
-  const outages: OutageLabel[] = [];
+  const outages: OutageLabel<L | Float32Array>[] = [];
   const ks = onlyBranches ?? Array.from({ length: net.nl }, (_, k) => k);
+  const scratch = keep ? new Float32Array(labelLength(net.nb, net.nl)) : null;
   for (const k of ks) {
     const row = net.branchRow[k] + 1;
     const st = engine.branchOutageState(row);
     const rec = engine.branchRecord(row, st);
     const dc = screen.branchOutage(row, dcFlows);
-    const labels = new Float32Array(labelLength(net.nb, net.nl));
+    const labels = scratch ?? new Float32Array(labelLength(net.nb, net.nl)); // every value is set below
     labels[L_VERDICT] = VERDICTS.indexOf(rec.verdict);
     labels[L_INSECURE] = rec.verdict === 'secure' ? 0 : 1;
     labels[L_ISLANDED] = st.islanded ? 1 : 0;
@@ -105,7 +113,7 @@ export function labelScenario(c: Case, opts: FeatureOptions = defaultFeatureOpti
     for (let e = 0; e < net.nl; e++) labels[LH + e] = st.loading[e];
     const Vm = solved(st) ? st.newton!.Vm : null;
     for (let i = 0; i < net.nb; i++) labels[LH + net.nl + i] = Vm && (!st.active || st.active[i]) ? Vm[i] : NaN;
-    outages.push({ k, row, record: featurizer.record(k), labels });
+    outages.push({ k, row, record: featurizer.record(k), labels: keep ? keep(labels, stat, net) : labels });
   }
   const b = engine.base;
   return { net, static: stat, base: { iterations: b.iterations, maxLoading: b.maxLoading, nOverloads: b.nOverloads, nVoltageViolations: b.nVoltageViolations }, outages };
