@@ -84,7 +84,7 @@ test('training through the store; a mid-epoch cancel then resume gives exactly t
   await assert.rejects(trainSurrogate({ store, resume: cut.runId, workers: 1 }), /already done/);
 });
 
-test('data-parallel gradients equal the single-thread gradients of the same shards', async () => {
+test('data-parallel gradients equal the single-thread gradients of the same shards (workers get the labels with each step)', async () => {
   const ds = loadDataset(store, datasetId);
   const norm = fitNormaliser(ds.packed);
   const data = new SurrogateSamples(ds.packed, norm);
@@ -92,14 +92,24 @@ test('data-parallel gradients equal the single-thread gradients of the same shar
   const src = data.source(train);
   const cfg = surrogateTrainerConfig({ ...small, method: 'set' }, 10, 100);
   const trainer = new Trainer(cfg, { graph: data.graph, train: src });
+  assert.ok(trainer.usesIncremental);
   trainer.rewire(0.3); // the workers must pick up a changed connectivity
-  const group = await GradientGroup.start(trainer, src, { packed: ds.packed, norm, config: trainer.cfg, train }, 2);
+  const LL = ds.packed.labels.length / ds.packed.sampleBranch.length;
+  const labelsAt = (pos: Int32Array) => {
+    const out = new Float32Array(pos.length * LL);
+    pos.forEach((p, j) => out.set(data.labels(train[p]), j * LL));
+    return out;
+  };
+  // The workers hold no labels: they come with each step.
+  const init = { packed: { ...ds.packed, labels: new Float32Array(0) }, norm, config: trainer.cfg, train };
+  await assert.rejects(GradientGroup.start(trainer, init, 2), /need the labels/);
+  const group = await GradientGroup.start(trainer, init, 2, labelsAt);
   try {
     const pos = Int32Array.from([5, 1, 9, 30, 2, 11, 7]);
     const g = await group.gradients(pos);
-    const one = trainer.computeGradients(Array.from(pos.subarray(0, 4), (p) => src.get(p)));
+    const one = trainer.gradientsAt(pos.subarray(0, 4));
     const a = { loss: one.loss, samples: one.samples, grads: one.grads.map((x) => x.slice()) };
-    const two = trainer.computeGradients(Array.from(pos.subarray(4), (p) => src.get(p)));
+    const two = trainer.gradientsAt(pos.subarray(4));
     const ref = averageGradients([a, two]);
     assert.equal(g.samples, 7);
     assert.equal(g.loss, ref.loss);

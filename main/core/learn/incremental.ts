@@ -390,7 +390,9 @@ export class IncrementalPredictor {
   private readonly fwd: IncrementalForward;
   private readonly st: ForwardStages;
 
-  constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample, opts: IncrementalOptions = {}) {
+  private baseSample: GraphSample;
+
+  constructor(readonly model: GraphNet, graph: GraphTopology, base: GraphSample, opts: IncrementalOptions = {}) {
     const dims = netDims(model, graph);
     if (!model.layers.some((l) => l.name === 'head.edge.hidden')) throw new LearnError('bad-model', 'incremental inference needs the edge head (heads.edge or heads.graph)');
     if (base.nodeFeat.length !== dims.N * dims.Fn || base.edgeFeat.length !== dims.E * dims.Fe) throw new LearnError('bad-sample', `base sample: expected ${dims.N * dims.Fn} node and ${dims.E * dims.Fe} edge feature values, got ${base.nodeFeat.length} and ${base.edgeFeat.length}`);
@@ -400,6 +402,18 @@ export class IncrementalPredictor {
     stages.net.load(model);
     this.fwd = new IncrementalForward(model.cfg, kernels, stages, graph, dims);
     this.fwd.setBase(base);
+    this.baseSample = base;
+  }
+
+  /** The base sample predictions are deltas of. */
+  get base(): GraphSample {
+    return this.baseSample;
+  }
+
+  /** Predicts deltas of another base sample of the same graph from now on (another operating point), on the same stages. */
+  rebase(base: GraphSample): void {
+    this.fwd.setBase(base);
+    this.baseSample = base;
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */
