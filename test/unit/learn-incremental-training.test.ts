@@ -19,6 +19,9 @@ import { SurrogateSamples, fitNormaliser, labelScenario, packScenarios } from '.
 import { hiddenSparsityFor, surrogateLoss, surrogateModel } from '../../main/core/learn/surrogate';
 import type { Case } from '../../main/core/grid/case';
 import { loadCase } from '../helpers/shared';
+import { Trainer } from '../../main/core/learn/trainer';
+import { serializeModel } from '../../main/core/learn/serialize';
+import { surrogateTrainerConfig } from '../../main/services/train';
 
 const Fn = 4, Fe = 3;
 
@@ -167,3 +170,42 @@ for (const name of ['case30', 'case_ACTIVSg200']) {
     });
   });
 }
+
+test('training incrementally gives the model training on full samples gives (case_ACTIVSg200, adaptive + CH3-L3, 90% sparse, epochs with rewiring and validation)', () => {
+  const c = loadCase('case_ACTIVSg200');
+  const packed = packScenarios([
+    { labels: labelScenario(c), split: 'train' }, { labels: labelScenario(scaledLoad(c, 1.06)), split: 'train' }, { labels: labelScenario(scaledLoad(c, 1.03)), split: 'val' },
+  ]);
+  const data = new SurrogateSamples(packed, fitNormaliser(packed));
+  const train = data.indices('train'), val = data.indices('val');
+  // Two short epochs: 6 batches of two scenario groups each, rewiring after the first.
+  const sub = Int32Array.from(Array.from({ length: 192 }, (_, j) => train[(j * 37) % train.length]).filter((v, j, a) => a.indexOf(v) === j));
+  const cfg = surrogateTrainerConfig({ method: 'adaptive', regrow: 'ch3l3', sparsity: 0.9, epochs: 2, seed: 11 }, 10, 100, 2);
+  const run = (engine: 'incremental' | 'full') => {
+    const t = new Trainer(cfg, { graph: data.graph, train: data.source(sub), val: data.source(val.subarray(0, 64)), engine });
+    assert.equal(t.usesIncremental, engine === 'incremental');
+    const r = t.fit();
+    return { t, r };
+  };
+  const inc = run('incremental'), full = run('full');
+  assert.equal(inc.t.step, full.t.step);
+  assert.ok(inc.t.step >= 10, `${inc.t.step} steps`);
+  assert.ok(inc.r.history[0].regrown > 0, 'the first epoch ended with a rewiring');
+  // Same connectivity, weights equal to rounding, same validation figures to rounding.
+  const a = serializeModel(inc.t.model), b = serializeModel(full.t.model);
+  assert.deepEqual(a.config, b.config);
+  a.blobs.forEach((x, i) => {
+    if (x.data instanceof Int32Array) assert.deepEqual(x.data, b.blobs[i].data, `${x.name}: same connections`);
+    else {
+      const d = relDiff(x.data as Float32Array, b.blobs[i].data as Float32Array);
+      assert.ok(d < 1e-4, `${x.name}: relative difference ${d}`);
+    }
+  });
+  inc.r.history.forEach((h, e) => {
+    const f = full.r.history[e];
+    assert.ok(Math.abs(h.trainLoss - f.trainLoss) < 1e-5 * f.trainLoss, `epoch ${e + 1} train loss ${h.trainLoss} vs ${f.trainLoss}`);
+    assert.ok(Math.abs(h.val!.loss - f.val!.loss) < 1e-5 * f.val!.loss, `epoch ${e + 1} validation loss ${h.val!.loss} vs ${f.val!.loss}`);
+    assert.deepEqual(h.val!.confusion, f.val!.confusion);
+    assert.equal(h.regrown, f.regrown);
+  });
+});

@@ -10,9 +10,10 @@
 // of one whose groups are used up), so that a dataset streamed from the
 // store needs only the window's scenarios in memory while successive
 // batches still see different operating points. A scenario's last few
-// samples (fewer than a group) wait in a pool that is emitted a full group
-// at a time (of two or three scenarios), so every group but the epoch's last
-// starts at a multiple of `group` and batches stay aligned with groups.
+// samples (fewer than a group) are topped up from other scenarios of the
+// window into one full group, so every group but the epoch's last has
+// `group` samples and batches stay aligned with groups (and a scenario
+// leaves the window as soon as its last sample is drawn).
 
 import type { Rng } from './rng';
 
@@ -44,31 +45,25 @@ export function groupedOrder(n: number, scenarioOf: (position: number) => number
   for (const s of scenarios) lists.set(s, rng.shuffle(Int32Array.from(byScenario.get(s)!)));
   const used = new Map<number, number>();
   const order = new Int32Array(n);
-  let at = 0;
-  const pool: number[] = [];
-  let next = 0;
+  let at = 0, next = 0;
   const live: number[] = [];
   while (live.length < g.window && next < scenarios.length) live.push(scenarios[next++]);
   while (live.length > 0) {
-    const i = rng.int(live.length), s = live[i];
-    const list = lists.get(s)!, from = used.get(s) ?? 0, left = list.length - from;
-    if (left >= g.group) {
-      order.set(list.subarray(from, from + g.group), at);
-      at += g.group;
-      used.set(s, from + g.group);
-    } else {
-      for (let j = from; j < list.length; j++) pool.push(list[j]);
-      used.set(s, list.length);
-    }
-    if (pool.length >= g.group) {
-      order.set(pool.splice(0, g.group), at);
-      at += g.group;
-    }
-    if ((used.get(s) ?? 0) >= list.length) {
-      if (next < scenarios.length) live[i] = scenarios[next++];
-      else live.splice(i, 1);
+    // One group: from a scenario of the window, topped up from others when it runs out.
+    let need = g.group;
+    while (need > 0 && live.length > 0) {
+      const i = rng.int(live.length), s = live[i];
+      const list = lists.get(s)!, from = used.get(s) ?? 0;
+      const take = Math.min(need, list.length - from);
+      order.set(list.subarray(from, from + take), at);
+      at += take;
+      need -= take;
+      used.set(s, from + take);
+      if (from + take >= list.length) {
+        if (next < scenarios.length) live[i] = scenarios[next++];
+        else live.splice(i, 1);
+      }
     }
   }
-  order.set(pool, at);
   return order;
 }
