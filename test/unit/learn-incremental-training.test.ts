@@ -209,3 +209,22 @@ test('training incrementally gives the model training on full samples gives (cas
     assert.equal(h.regrown, f.regrown);
   });
 });
+
+test('incremental gradients: the WebAssembly and TypeScript kernels give the same bits', () => {
+  const rng = new Rng(21);
+  const graph = ringWithChords(50, 12, rng);
+  const model = GraphNet.create(resolveGraphNet({ nodeFeatDim: Fn, edgeFeatDim: Fe, hidden: 10, headHidden: 8, layers: 3, predPoolGain: 5, sparsity: 0.7 }), rng);
+  const src = new Deltas(graph, rng, 2, 12);
+  const positions = Array.from({ length: 12 }, (_, j) => j);
+  const run = (kernels: KernelChoice) => {
+    model.zeroGrad();
+    const e = new IncrementalGradients(model, graph, { kernels });
+    const r = e.gradients(model, src, positions, lossCfg);
+    return { kind: e.training.kind, loss: r.loss, grads: model.params().map((p) => p.grad.slice()) };
+  };
+  const w = run('wasm-simd'), s = run('wasm'), j = run('js');
+  assert.deepEqual([w.kind, s.kind, j.kind], ['wasm', 'wasm', 'js']);
+  assert.equal(w.loss, j.loss);
+  assert.equal(s.loss, j.loss);
+  w.grads.forEach((g, i) => { assert.deepEqual(g, j.grads[i]); assert.deepEqual(s.grads[i], j.grads[i]); });
+});

@@ -24,62 +24,21 @@
 
 import type { PackedLayer } from './kernels';
 import { FEATURED } from './incremental-stages';
+import type { TrainingKernels } from './training-kernels';
 
-/** Where a packed layer's gradients go: its weight and bias grads, and the dense [out x nFull] gradient of RigL regrowth (inputs from column c0). */
+/** Where a packed layer's gradients go: f64 accumulators per connection and output, and the dense [out x nFull] gradient of RigL regrowth (inputs from column c0). */
 export interface LayerGrads {
-  gW: Float32Array;
-  gB: Float32Array;
+  gW: Float64Array;
+  gB: Float64Array;
   dense: { G: Float32Array; nFull: number; c0: number } | null;
 }
 
-/**
- * gW += dy^T x, gB += sum dy over rows [0, rows) of a packed (CSR over
- * outputs) layer; dx += dy W when dx is given (the caller zeroes it).
- */
-export function csrBackward(L: PackedLayer, g: LayerGrads, x: Float32Array, dy: Float32Array, rows: number, dx: Float32Array | null): void {
-  const { nIn, nOut, rowPtr, col } = L;
-  const W = L.w, gW = g.gW, gB = g.gB;
-  let r = 0;
-  for (; r + 3 < rows; r += 4) {
-    const x0 = r * nIn, x1 = x0 + nIn, x2 = x1 + nIn, x3 = x2 + nIn;
-    const y0 = r * nOut;
-    for (let o = 0; o < nOut; o++) {
-      const d0 = dy[y0 + o], d1 = dy[y0 + nOut + o], d2 = dy[y0 + 2 * nOut + o], d3 = dy[y0 + 3 * nOut + o];
-      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
-      gB[o] += d0 + d1 + d2 + d3;
-      const end = rowPtr[o + 1];
-      for (let k = rowPtr[o]; k < end; k++) {
-        const c = col[k];
-        gW[k] += d0 * x[x0 + c] + d1 * x[x1 + c] + d2 * x[x2 + c] + d3 * x[x3 + c];
-      }
-      if (dx) {
-        for (let k = rowPtr[o]; k < end; k++) {
-          const c = col[k], w = W[k];
-          dx[x0 + c] += d0 * w;
-          dx[x1 + c] += d1 * w;
-          dx[x2 + c] += d2 * w;
-          dx[x3 + c] += d3 * w;
-        }
-      }
-    }
-  }
-  for (; r < rows; r++) {
-    const x0 = r * nIn, y0 = r * nOut;
-    for (let o = 0; o < nOut; o++) {
-      const d = dy[y0 + o];
-      if (d === 0) continue;
-      gB[o] += d;
-      const end = rowPtr[o + 1];
-      for (let k = rowPtr[o]; k < end; k++) {
-        const c = col[k];
-        gW[k] += d * x[x0 + c];
-        if (dx) dx[x0 + c] += d * W[k];
-      }
-    }
-  }
+/** A packed layer's backward over rows [0, rows): gradients into g, dx += dy W when dx is given; t: f64 scratch of nIn. */
+export function linearBackward(tk: TrainingKernels, L: PackedLayer, g: LayerGrads, x: Float32Array, dy: Float32Array, rows: number, dx: Float32Array | null, t: Float64Array): void {
+  tk.linear(L, x, dy, rows, g.gW, g.gB, dx, t);
   if (g.dense) {
     // The full gradient, every input (only at RigL rewiring time).
-    const { G, nFull, c0 } = g.dense;
+    const { G, nFull, c0 } = g.dense, { nIn, nOut } = L;
     for (let q = 0; q < rows; q++) {
       for (let o = 0; o < nOut; o++) {
         const d = dy[q * nOut + o];
@@ -153,6 +112,8 @@ export interface BackwardBuffers {
   da: Float32Array;
   dz: Float32Array;
   daN: Float32Array;
+  /** f64 scratch of the widest layer input. */
+  t: Float64Array;
   /** Upstream of base rows: per-node products (src, dst), per-edge products, node states per layer, edge encodings. */
   outPs: Float32Array;
   outPd: Float32Array;
@@ -189,14 +150,15 @@ export interface BackwardNet {
  * encoders. Accumulates parameter gradients; gradients reaching rows
  * outside the view go to the base's upstream buffers.
  */
-export function backwardRows(net: BackwardNet, v: RowsView, b: BackwardBuffers, dims: { H: number; Hh: number; L: number }, src: Int32Array, dst: Int32Array, adj: { ptr: Int32Array; edge: Int32Array; other: Int32Array }, onePlusEps: number, residual: boolean): void {
+export function backwardRows(tk: TrainingKernels, net: BackwardNet, v: RowsView, b: BackwardBuffers, dims: { H: number; Hh: number; L: number }, src: Int32Array, dst: Int32Array, adj: { ptr: Int32Array; edge: Int32Array; other: Int32Array }, onePlusEps: number, residual: boolean): void {
   const { H, Hh, L } = dims;
+  const t = b.t;
   const nL = v.counts[L], m = v.m, ne = v.ne;
   const { nodeMark, posN, edgeMark, posE } = v;
   const dhL = b.dh[L];
 
   // Edge head: output, hidden ReLU, then the blocks' products.
-  if (net.edgeOut && b.dyE) csrBackward(net.edgeOut, net.g.edgeOut!, v.aE, b.dyE, m, b.daE);
+  if (net.edgeOut && b.dyE) linearBackward(tk, net.edgeOut, net.g.edgeOut!, v.aE, b.dyE, m, b.daE, t);
   reluMask(b.daE, v.aE, m * Hh);
   const { dps, dpd, dpe, outPs, outPd, outPe } = b;
   for (let j = 0; j < m; j++) {
@@ -216,16 +178,16 @@ export function backwardRows(net: BackwardNet, v: RowsView, b: BackwardBuffers, 
       pe[eo + f] += g;
     }
   }
-  csrBackward(net.blocks[0], net.g.blocks[0], v.hL, dps, nL, dhL);
-  csrBackward(net.blocks[1], net.g.blocks[1], v.hL, dpd, nL, dhL);
-  csrBackward(net.blocks[2], net.g.blocks[2], v.eF, dpe, ne, b.de);
+  linearBackward(tk, net.blocks[0], net.g.blocks[0], v.hL, dps, nL, dhL, t);
+  linearBackward(tk, net.blocks[1], net.g.blocks[1], v.hL, dpd, nL, dhL, t);
+  linearBackward(tk, net.blocks[2], net.g.blocks[2], v.eF, dpe, ne, b.de, t);
 
   // Node head on S_L.
   if (net.nodeHidden && net.nodeOut && b.dyN) {
     b.daN.fill(0, 0, nL * Hh);
-    csrBackward(net.nodeOut, net.g.nodeOut!, v.aN, b.dyN, nL, b.daN);
+    linearBackward(tk, net.nodeOut, net.g.nodeOut!, v.aN, b.dyN, nL, b.daN, t);
     reluMask(b.daN, v.aN, nL * Hh);
-    csrBackward(net.nodeHidden, net.g.nodeHidden!, v.hL, b.daN, nL, dhL);
+    linearBackward(tk, net.nodeHidden, net.g.nodeHidden!, v.hL, b.daN, nL, dhL, t);
   }
 
   // Message passing, last layer first.
@@ -236,43 +198,23 @@ export function backwardRows(net: BackwardNet, v: RowsView, b: BackwardBuffers, 
     const n = rows * H;
     for (let i = 0; i < n; i++) dc[i] = dh[i] * +(c[i] > 0);
     da.fill(0, 0, n);
-    csrBackward(net.lin2[l - 1], net.g.lin2[l - 1], a, dc, rows, da);
+    linearBackward(tk, net.lin2[l - 1], net.g.lin2[l - 1], a, dc, rows, da, t);
     reluMask(da, a, n);
     dz.fill(0, 0, n);
-    csrBackward(net.lin1[l - 1], net.g.lin1[l - 1], v.z[l - 1], da, rows, dz);
-    const dhPrev = b.dh[l - 1], out = b.outH[l - 1];
+    linearBackward(tk, net.lin1[l - 1], net.g.lin1[l - 1], v.z[l - 1], da, rows, dz, t);
+    const dhPrev = b.dh[l - 1];
     if (b.zeroLayers) dhPrev.fill(0, 0, prev * H);
-    const hPrev = v.h[l - 1], e = v.e, de = b.de, outE = b.outE;
-    for (let r = 0; r < rows; r++) {
-      const node = v.S[r], zo = r * H;
-      // Own state: (1 + eps) z and the residual.
-      const self = r < prev ? dhPrev : out, so = (r < prev ? r : node) * H;
-      if (residual) for (let f = 0; f < H; f++) self[so + f] += onePlusEps * dz[zo + f] + dh[zo + f];
-      else for (let f = 0; f < H; f++) self[so + f] += onePlusEps * dz[zo + f];
-      // Messages u -> node through present edges.
-      for (let p = adj.ptr[node]; p < adj.ptr[node + 1]; p++) {
-        const ed = adj.edge[p];
-        if (v.removed[ed]) continue;
-        const u = adj.other[p];
-        const uIn = (nodeMark[u] & 1) !== 0 && posN[u] < prev;
-        const tu = uIn ? dhPrev : out, uo = (uIn ? posN[u] : u) * H;
-        const fIn = edgeMark[ed] & FEATURED;
-        const te = fIn ? de : outE, eo = (fIn ? posE[ed] : ed) * H;
-        const hu = u * H, he = ed * H;
-        for (let f = 0; f < H; f++) {
-          const g = dz[zo + f] * +(hPrev[hu + f] + e[he + f] > 0);
-          tu[uo + f] += g;
-          te[eo + f] += g;
-        }
-      }
-    }
+    tk.messages({
+      S: v.S, rows, prev, posN, nodeMark, adjPtr: adj.ptr, adjEdge: adj.edge, adjOther: adj.other, removed: v.removed, edgeMark, posE,
+      h: v.h[l - 1], e: v.e, dz, dh, dhPrev, outH: b.outH[l - 1], de: b.de, outE: b.outE, H, ope: onePlusEps, residual,
+    });
   }
 
   // Encoders: S_0 nodes and the edges with new features.
   const n0 = v.counts[0];
   const dh0 = b.dh[0];
   reluMask(dh0, v.h0, n0 * H);
-  csrBackward(net.encNode, net.g.encNode, v.nodeIn, dh0, n0, null);
+  linearBackward(tk, net.encNode, net.g.encNode, v.nodeIn, dh0, n0, null, t);
   reluMask(b.de, v.eF, ne * H);
-  csrBackward(net.encEdge, net.g.encEdge, v.edgeIn, b.de, ne, null);
+  linearBackward(tk, net.encEdge, net.g.encEdge, v.edgeIn, b.de, ne, null, t);
 }

@@ -337,14 +337,18 @@ export class EdgeHeadPartials {
  */
 export class ColumnTops {
   private readonly top: Int32Array;
-  private readonly val: Float64Array;
+  /** Per column, a min-heap of the k best so far while building (value, row). */
+  private readonly heapVal: Float64Array;
+  private readonly heapRow: Int32Array;
   private readonly k: number;
   private x: Float32Array | null = null;
 
   constructor(A: Alloc, private readonly rows: number, private readonly W: number, private readonly sign: 1 | -1, K: number) {
     this.k = Math.min(K, rows);
     this.top = A.i32(W * this.k);
-    this.val = A.f64(K >= rows ? 0 : this.k);
+    const heap = K >= rows ? 0 : W * this.k;
+    this.heapVal = A.f64(heap);
+    this.heapRow = A.i32(heap);
   }
 
   /** The lists of the columns of x. */
@@ -360,17 +364,33 @@ export class ColumnTops {
       }
       return;
     }
-    const val = this.val;
+    // One pass over the rows in order, every column at once: a row enters a
+    // column's heap when it beats the heap's worst (ties: the earlier row
+    // stays, so the lists are those of a stable sort). NaN never enters.
+    const hv = this.heapVal, hr = this.heapRow;
+    let filled = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * W;
+      if (filled < k) {
+        for (let f = 0; f < W; f++) {
+          const v = sign * x[o + f];
+          heapPush(hv, hr, f * k, filled, Number.isNaN(v) ? -Infinity : v, r);
+        }
+        filled++;
+        continue;
+      }
+      for (let f = 0; f < W; f++) {
+        const v = sign * x[o + f];
+        if (v > hv[f * k]) heapReplaceTop(hv, hr, f * k, k, v, r);
+      }
+    }
+    // Each heap, best first (value down, row up).
     for (let f = 0; f < W; f++) {
-      // Insertion into a sorted list of k (ties: lower row first).
-      let n = 0;
-      for (let r = 0; r < rows; r++) {
-        const v = sign * x[r * W + f];
-        if (n === k && !(v > val[k - 1])) continue;
-        let j = n < k ? n++ : k - 1;
-        while (j > 0 && v > val[j - 1]) { val[j] = val[j - 1]; top[f * k + j] = top[f * k + j - 1]; j--; }
-        val[j] = v;
-        top[f * k + j] = r;
+      for (let n = filled; n > 0; n--) {
+        // The worst of the remaining n goes to position n - 1.
+        const b = f * k;
+        top[b + n - 1] = hr[b];
+        heapReplaceTop(hv, hr, b, n - 1, hv[b + n - 1], hr[b + n - 1]);
       }
     }
   }
@@ -394,6 +414,43 @@ export class ColumnTops {
     }
     return arg;
   }
+}
+
+/** a is worse than b: lower value, or equal value and later row. */
+const worse = (va: number, ra: number, vb: number, rb: number) => va < vb || (va === vb && ra > rb);
+
+/** Adds (v, r) to the min-heap of n entries at hv/hr[b ..]. */
+function heapPush(hv: Float64Array, hr: Int32Array, b: number, n: number, v: number, r: number): void {
+  let i = n;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!worse(v, r, hv[b + p], hr[b + p])) break;
+    hv[b + i] = hv[b + p];
+    hr[b + i] = hr[b + p];
+    i = p;
+  }
+  hv[b + i] = v;
+  hr[b + i] = r;
+}
+
+/** Replaces the worst entry of the min-heap of n entries with (v, r). */
+function heapReplaceTop(hv: Float64Array, hr: Int32Array, b: number, n: number, v: number, r: number): void {
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    let cv = hv[b + c], cr = hr[b + c];
+    if (c + 1 < n) {
+      const v2 = hv[b + c + 1], r2 = hr[b + c + 1];
+      if (v2 < cv || (v2 === cv && r2 > cr)) { c++; cv = v2; cr = r2; }
+    }
+    if (!(cv < v || (cv === v && cr > r))) break;
+    hv[b + i] = cv;
+    hr[b + i] = cr;
+    i = c;
+  }
+  hv[b + i] = v;
+  hr[b + i] = r;
 }
 
 export class PoolStage {
@@ -420,13 +477,20 @@ export class PoolStage {
   readonly one: Float32Array;
   readonly skipIn: Float32Array;
 
-  /** `predictionLists`: keep the sorted base predictions and margins (inference reads the extremes from them). */
+  /**
+   * `predictionLists`: keep the sorted base predictions and margins
+   * (inference reads the extremes from them; training scans its full
+   * outputs). Inference keeps long lists of the states' best rows, built
+   * once per operating point; training rebuilds them every step and keeps
+   * short ones (a scan finds the best row when all listed ones are the
+   * sample's).
+   */
   constructor(A: Alloc, { N, E, H, Hh, P, nPred }: NetDims, predictionLists: boolean) {
     const W = Math.max(H, Hh);
     this.hSum = A.f64(H);
     this.aESum = A.f64(Hh);
-    this.hTop = new ColumnTops(A, N, H, 1, 64);
-    this.aETop = new ColumnTops(A, E, Hh, 1, 128); // an outage recomputes ~100 edges: 16 were sometimes all of them
+    this.hTop = new ColumnTops(A, N, H, 1, predictionLists ? 64 : 16);
+    this.aETop = new ColumnTops(A, E, Hh, 1, predictionLists ? 128 : 32); // an outage recomputes ~100 edges: 16 were sometimes all of them
     const lists = (rows: number, sign: 1 | -1) => (predictionLists ? new ColumnTops(A, rows, 1, sign, rows) : null);
     this.mE = A.f32(predictionLists ? E : 0);
     this.mU = A.f32(predictionLists ? N : 0);

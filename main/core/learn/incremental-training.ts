@@ -25,10 +25,11 @@ import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
 import type { GraphSample, GraphTopology } from './graph';
 import {
-  backwardRows, csrBackward, type BackwardBuffers, type BackwardNet, type LayerGrads, type RowsView,
+  backwardRows, linearBackward, type BackwardBuffers, type BackwardNet, type LayerGrads, type RowsView,
 } from './incremental-backward';
+import { trainingKernels, type TrainingKernels } from './training-kernels';
 import { IncrementalForward, forwardStages, kernelsFor, type ForwardStages, type SampleDelta } from './incremental';
-import { CHANGED, FEATURED, RECOMPUTED, netDims, onArena, type Alloc, type NetDims } from './incremental-stages';
+import { CHANGED, FEATURED, RECOMPUTED, netDims, onArena, type Alloc, type NetDims, type NetStage } from './incremental-stages';
 import type { InferenceKernels, KernelChoice } from './kernels';
 import { emptyScale, graphTerm, regressionTerms, type LossConfig, type LossScale } from './loss';
 
@@ -67,6 +68,43 @@ export interface SampleOutputs {
   /** The sample's counted targets (1) per edge and node. */
   edgeOn: Uint8Array;
   nodeOn: Uint8Array;
+}
+
+/**
+ * Per layer of the model (room for any connectivity), f64 sums of its
+ * weight and bias gradients over a call, added to the model's grads at its
+ * end; and the edge head's three column blocks, whose sums go back to
+ * head.edge.hidden's connections (NetStage.blockParent).
+ */
+class GradSums {
+  readonly byLayer = new Map<string, { gW: Float64Array; gB: Float64Array }>();
+  readonly blocks: { gW: Float64Array; gB: Float64Array }[];
+
+  constructor(A: Alloc, model: GraphNet) {
+    for (const l of model.layers) this.byLayer.set(l.name, { gW: A.f64(l.nIn * l.nOut), gB: A.f64(l.nOut) });
+    const eh = model.layer('head.edge.hidden'), H = model.cfg.hidden;
+    this.blocks = [0, 1, 2].map(() => ({ gW: A.f64(H * eh.nOut), gB: A.f64(eh.nOut) }));
+  }
+
+  clear(): void {
+    for (const a of [...this.byLayer.values(), ...this.blocks]) { a.gW.fill(0); a.gB.fill(0); }
+  }
+
+  /** Adds the sums into the model's grad arrays. */
+  addTo(model: GraphNet, net: NetStage): void {
+    for (const l of model.layers) {
+      const a = this.byLayer.get(l.name)!, gW = l.weight.grad, gB = l.bias.grad;
+      for (let k = 0; k < gW.length; k++) gW[k] += a.gW[k];
+      for (let o = 0; o < gB.length; o++) gB[o] += a.gB[o];
+    }
+    const eh = model.layer('head.edge.hidden');
+    for (let j = 0; j < 3; j++) {
+      const map = net.blockParent[j], B = net.edgeBlocks[j], n = B.rowPtr[B.nOut], gb = this.blocks[j].gW;
+      for (let k = 0; k < n; k++) eh.weight.grad[map[k]] += gb[k];
+    }
+    const gB = this.blocks[2].gB;
+    for (let o = 0; o < gB.length; o++) eh.bias.grad[o] += gB[o];
+  }
 }
 
 /** What training adds to the forward's stages: the gradient buffers of a sample and of the base, and the base's identity view. */
@@ -123,11 +161,13 @@ class GradientStage {
   readonly dpred: Float32Array;
   readonly hArg: Int32Array;
   readonly aEArg: Int32Array;
-  // Edge-head blocks' weight gradients (then added to head.edge.hidden's), the two bias-free blocks' bias sink.
-  readonly gBlock: [Float32Array, Float32Array, Float32Array];
-  readonly gNoBias: Float32Array;
+  /** Parameter gradient sums; f64 scratch of the widest layer input; the encoders' inputs of the rows being run. */
+  readonly sums: GradSums;
+  readonly t: Float64Array;
+  readonly nodeIn: Float32Array;
+  readonly edgeIn: Float32Array;
 
-  constructor(A: Alloc, { N, E, H, Hh, L, P, nPred }: NetDims) {
+  constructor(A: Alloc, { N, E, H, Hh, L, P, nPred, Fn, Fe }: NetDims, model: GraphNet) {
     const W = Math.max(H, Hh);
     this.GyE = A.f32(E);
     this.GyN = A.f32(N);
@@ -174,17 +214,18 @@ class GradientStage {
     this.dpred = A.f32(Math.max(nPred, 1));
     this.hArg = A.i32(H);
     this.aEArg = A.i32(Hh);
-    this.gBlock = [A.f32(H * Hh), A.f32(H * Hh), A.f32(H * Hh)];
-    this.gNoBias = A.f32(Hh);
+    this.sums = new GradSums(A, model);
+    this.t = A.f64(Math.max(...model.layers.map((l) => l.nIn)));
+    this.nodeIn = A.f32(N * Fn);
+    this.edgeIn = A.f32(E * Fe);
   }
 
   /** The identity view's fixed parts. */
-  init(N: number, E: number, L: number): void {
+  init(N: number, E: number): void {
     for (let v = 0; v < N; v++) { this.allN[v] = v; this.onesN[v] = 1; }
     for (let e = 0; e < E; e++) { this.allE[e] = e; this.featAll[e] = FEATURED | RECOMPUTED; }
     this.noneE.fill(0);
     this.countsAll.fill(N);
-    void L;
   }
 
   /** Zeroes the base's upstream before a scenario's samples. */
@@ -217,6 +258,7 @@ export interface EvaluationSums {
 
 export class IncrementalGradients {
   readonly kernels: InferenceKernels;
+  readonly training: TrainingKernels;
   readonly dims: NetDims;
   private readonly st: ForwardStages;
   private readonly gs: GradientStage;
@@ -225,14 +267,17 @@ export class IncrementalGradients {
   /** The scenario whose base the stages hold, at the weights of `loadedStep`. */
   private baseScenario: number | null = null;
   private baseSource: DeltaSource | null = null;
+  /** Where gradients() spent its time: base passes (forward and backward) and samples' neighbourhoods. */
+  readonly timing = { bases: 0, baseSeconds: 0, samples: 0, sampleSeconds: 0 };
 
   constructor(model: GraphNet, graph: GraphTopology, opts: IncrementalTrainingOptions = {}) {
     this.dims = netDims(model, graph);
-    const { kernels, stages } = onArena((A) => ({ fwd: forwardStages(A, model, this.dims, true), grad: new GradientStage(A, this.dims) }), kernelsFor(model, opts.kernels));
+    const { kernels, stages } = onArena((A) => ({ fwd: forwardStages(A, model, this.dims, true), grad: new GradientStage(A, this.dims, model) }), kernelsFor(model, opts.kernels));
     this.kernels = kernels;
+    this.training = trainingKernels(kernels);
     this.st = stages.fwd;
     this.gs = stages.grad;
-    this.gs.init(this.dims.N, this.dims.E, this.dims.L);
+    this.gs.init(this.dims.N, this.dims.E);
     this.graph = graph;
     this.fwd = new IncrementalForward(model.cfg, kernels, this.st, graph, this.dims);
   }
@@ -285,18 +330,27 @@ export class IncrementalGradients {
     scen.forEach((s, j) => { if (!firstAt.has(s)) firstAt.set(s, j); });
     order.sort((a, b) => firstAt.get(scen[a])! - firstAt.get(scen[b])! || a - b);
     const grads = this.layerGrads(model);
+    this.gs.sums.clear();
     let sum = 0;
     for (let i = 0; i < n; ) {
       const s = scen[order[i]];
+      const t0 = performance.now();
       this.setBase(src, s);
       this.gs.clearBase();
+      const t1 = performance.now();
       for (; i < n && scen[order[i]] === s; i++) {
         const j = order[i];
         sum += this.sample(deltas[j], targets[j], scale, lossCfg, grads, true);
+        this.timing.samples++;
       }
+      const t2 = performance.now();
       this.baseBackward(src.base(s), grads);
+      const t3 = performance.now();
+      this.timing.bases++;
+      this.timing.baseSeconds += (t1 - t0 + t3 - t2) / 1000;
+      this.timing.sampleSeconds += (t2 - t1) / 1000;
     }
-    this.blocksToParent(model, grads);
+    this.gs.sums.addTo(model, this.st.net);
     return { loss: sum, samples: n };
   }
 
@@ -513,14 +567,15 @@ export class IncrementalGradients {
     if (out.logit !== null && dlogit !== 0) {
       const gh = grads.graph!;
       g.dlogit[0] = dlogit;
+      const tk = this.training;
       g.daG.fill(0);
-      csrBackward(net.graphOut!, gh.out, PS.aG, g.dlogit, 1, g.daG);
+      linearBackward(tk, net.graphOut!, gh.out, PS.aG, g.dlogit, 1, g.daG, g.t);
       for (let f = 0; f < Hh; f++) g.daG[f] *= +(PS.aG[f] > 0);
       g.dpool.fill(0);
-      csrBackward(net.graphHidden!, gh.hidden, PS.pool, g.daG, 1, g.dpool);
+      linearBackward(tk, net.graphHidden!, gh.hidden, PS.pool, g.daG, 1, g.dpool, g.t);
       if (nPred > 0 && net.graphSkip) {
         g.dpred.fill(0);
-        csrBackward(net.graphSkip, gh.skip!, PS.skipIn, g.dlogit, 1, g.dpred);
+        linearBackward(tk, net.graphSkip, gh.skip!, PS.skipIn, g.dlogit, 1, g.dpred, g.t);
         for (let j = 0; j < nPred; j++) g.dpool[P - nPred + j] += g.dpred[j];
       }
       const dp = g.dpool, GhL = g.Gh[L];
@@ -580,17 +635,19 @@ export class IncrementalGradients {
     g.dpd.fill(0, 0, nL * Hh);
     g.dpe.fill(0, 0, ne * Hh);
     g.de.fill(0, 0, ne * H);
+    g.nodeIn.set(d.nodeFeat);
+    g.edgeIn.set(d.edgeFeat);
     const view: RowsView = {
       S: Si, counts: sc.layerCount, nodeMark, posN: g.posN, R: Ei, m, F: sc.listE, ne, edgeMark, posE: g.posE, removed: sc.removedMark,
       h: B.hWork, e: B.eWork, z: sc.rows.z, a: sc.rows.a, c: sc.rows.c, hL: sc.xBuf, eF: sc.xeBuf, aE: sc.aEBuf, aN: sc.aNBuf,
-      h0: g.h0, nodeIn: d.nodeFeat, edgeIn: d.edgeFeat,
+      h0: g.h0, nodeIn: g.nodeIn, edgeIn: g.edgeIn,
     };
     const bufs: BackwardBuffers = {
       dyE: out.edge ? g.dyR : null, daE: g.daE, dyN: out.node ? g.dyNR : null, dps: g.dps, dpd: g.dpd, dpe: g.dpe,
-      dh: Array.from({ length: L + 1 }, (_, l) => g.dh[l % 2]), zeroLayers: true, de: g.de, dc: g.dc, da: g.da, dz: g.dz, daN: g.daN,
+      dh: Array.from({ length: L + 1 }, (_, l) => g.dh[l % 2]), zeroLayers: true, de: g.de, dc: g.dc, da: g.da, dz: g.dz, daN: g.daN, t: g.t,
       outPs: g.Gps, outPd: g.Gpd, outPe: g.Gpe, outH: g.Gh, outE: g.Ge,
     };
-    backwardRows(grads.rows, view, bufs, this.dims, this.st.graph.src, this.st.graph.dst, this.adj, 1 + cfg.eps, cfg.residual);
+    backwardRows(this.training, grads.rows, view, bufs, this.dims, this.st.graph.src, this.st.graph.dst, this.adj, 1 + cfg.eps, cfg.residual);
     fwd.restore(d);
     return loss;
   }
@@ -608,31 +665,31 @@ export class IncrementalGradients {
     const GhL = g.Gh[L];
     for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) GhL[v * H + f] += g.Uh[f];
     const rows = B.rows!;
+    g.nodeIn.set(base.nodeFeat);
+    g.edgeIn.set(base.edgeFeat);
     const view: RowsView = {
       S: g.allN, counts: g.countsAll, nodeMark: g.onesN, posN: g.allN, R: g.allE, m: E, F: g.allE, ne: E, edgeMark: g.featAll, posE: g.allE, removed: g.noneE,
       h: B.h, e: B.e, z: rows.z, a: rows.a, c: rows.c, hL: B.h[L], eF: B.e, aE: head.aE, aN: head.aN,
-      h0: B.h[0], nodeIn: base.nodeFeat, edgeIn: base.edgeFeat,
+      h0: B.h[0], nodeIn: g.nodeIn, edgeIn: g.edgeIn,
     };
     const bufs: BackwardBuffers = {
       dyE: this.st.net.edgeOut ? g.GyE : null, daE: g.GaE, dyN: this.st.net.nodeOut ? g.GyN : null, dps: g.Gps, dpd: g.Gpd, dpe: g.Gpe,
-      dh: g.Gh, zeroLayers: false, de: g.Ge, dc: g.dc, da: g.da, dz: g.dz, daN: g.daN,
+      dh: g.Gh, zeroLayers: false, de: g.Ge, dc: g.dc, da: g.da, dz: g.dz, daN: g.daN, t: g.t,
       outPs: g.Gps, outPd: g.Gpd, outPe: g.Gpe, outH: g.Gh, outE: g.Ge,
     };
-    backwardRows(grads.rows, view, bufs, this.dims, this.st.graph.src, this.st.graph.dst, this.adj, 1 + cfg.eps, cfg.residual);
+    backwardRows(this.training, grads.rows, view, bufs, this.dims, this.st.graph.src, this.st.graph.dst, this.adj, 1 + cfg.eps, cfg.residual);
   }
 
-  /** Where each packed layer's gradients go (the model's grad arrays; the edge-head blocks' own, added back after). */
+  /** Where each packed layer's gradients go: the call's f64 sums (and a RigL layer's dense gradient). */
   private layerGrads(model: GraphNet): NetGrads {
-    const net = this.st.net, g = this.gs;
-    const of = (name: string, c0 = 0): LayerGrads => {
-      const l = model.layer(name);
-      return { gW: l.weight.grad, gB: l.bias.grad, dense: denseOf(l, c0) };
+    const net = this.st.net, sums = this.gs.sums;
+    const of = (name: string): LayerGrads => {
+      const l = model.layer(name), a = sums.byLayer.get(name)!;
+      return { gW: a.gW, gB: a.gB, dense: denseOf(l, 0) };
     };
     const L = this.dims.L, H = this.dims.H;
     const eh = model.layer('head.edge.hidden');
-    for (const b of g.gBlock) b.fill(0);
-    const block = (j: number): LayerGrads => ({ gW: g.gBlock[j], gB: j === 2 ? eh.bias.grad : g.gNoBias, dense: denseOf(eh, j * H) });
-    const has = (p: unknown) => p !== null;
+    const block = (j: number): LayerGrads => ({ gW: sums.blocks[j].gW, gB: sums.blocks[j].gB, dense: denseOf(eh, j * H) });
     return {
       rows: {
         encNode: net.encNode, encEdge: net.encEdge, lin1: net.lin1, lin2: net.lin2, blocks: net.edgeBlocks,
@@ -641,22 +698,13 @@ export class IncrementalGradients {
           encNode: of('enc.node'), encEdge: of('enc.edge'),
           lin1: Array.from({ length: L }, (_, l) => of(`mp${l}.lin1`)), lin2: Array.from({ length: L }, (_, l) => of(`mp${l}.lin2`)),
           blocks: [block(0), block(1), block(2)],
-          edgeOut: has(net.edgeOut) ? of('head.edge.out') : null,
-          nodeHidden: has(net.nodeHidden) ? of('head.node.hidden') : null,
-          nodeOut: has(net.nodeOut) ? of('head.node.out') : null,
+          edgeOut: net.edgeOut ? of('head.edge.out') : null,
+          nodeHidden: net.nodeHidden ? of('head.node.hidden') : null,
+          nodeOut: net.nodeOut ? of('head.node.out') : null,
         },
       },
       graph: net.graphHidden && net.graphOut ? { hidden: of('head.graph.hidden'), out: of('head.graph.out'), skip: net.graphSkip ? of('head.graph.skip') : null } : null,
     };
-  }
-
-  private blocksToParent(model: GraphNet, grads: NetGrads): void {
-    void grads;
-    const gW = model.layer('head.edge.hidden').weight.grad, net = this.st.net, g = this.gs;
-    for (let j = 0; j < 3; j++) {
-      const map = net.blockParent[j], gb = g.gBlock[j], n = net.edgeBlocks[j].rowPtr[net.edgeBlocks[j].nOut];
-      for (let k = 0; k < n; k++) gW[map[k]] += gb[k];
-    }
   }
 }
 

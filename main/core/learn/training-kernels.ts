@@ -1,0 +1,268 @@
+// The backward kernels of incremental training (incremental-backward.ts):
+// a packed layer's backward over rows, and the message-passing backward over
+// a set of nodes. WebAssembly on the inference kernels' memory (kernels.ts:
+// the arena is shared, so both modules read the same arrays), or the
+// TypeScript loops where the inference kernels are the TypeScript ones.
+//
+// Unlike inference, training does not need bit-equality with another
+// implementation, only accuracy: weight and bias gradients accumulate in f64
+// over every row of a call (SparseLayer.backward rounds to f32 every four
+// rows), a row's input gradient in f64 over its outputs. Both kernel sets
+// do the same arithmetic, so they agree to the last bit anyway (tested).
+
+import { F64, Fn, I32, OP, type ValType, moduleBytes } from '../wasm/emitter';
+import type { InferenceKernels, PackedLayer } from './kernels';
+
+export interface TrainingKernels {
+  readonly kind: 'wasm' | 'js';
+  /**
+   * gW[k] += sum_r dy[r, o(k)] x[r, c(k)], gB[o] += sum_r dy[r, o] (f64
+   * accumulators, one per connection and output) and, when dx is given,
+   * dx[r] += dy[r] W for rows [0, rows); t: f64 scratch of nIn.
+   */
+  linear(L: PackedLayer, x: Float32Array, dy: Float32Array, rows: number, gW: Float64Array, gB: Float64Array, dx: Float32Array | null, t: Float64Array): void;
+  /**
+   * Message-passing backward at the nodes S[0..rows) of layer l, given dz
+   * (the aggregate's gradient, compact) and dh (the layer output's, compact,
+   * for the residual): each node's own term (ope dz + dh when residual) and
+   * each present incident edge's message share dz * (h[u] + e[edge] > 0)
+   * go to the sender u and the edge: into the compact dhPrev (u among the
+   * first `prev` of S) and de (edge FEATURED, at posE), else into the base's
+   * outH and outE rows.
+   */
+  messages(a: MessageArgs): void;
+}
+
+export interface MessageArgs {
+  S: Int32Array;
+  rows: number;
+  prev: number;
+  posN: Int32Array;
+  nodeMark: Uint8Array;
+  adjPtr: Int32Array;
+  adjEdge: Int32Array;
+  adjOther: Int32Array;
+  removed: Uint8Array;
+  edgeMark: Uint8Array;
+  posE: Int32Array;
+  h: Float32Array;
+  e: Float32Array;
+  dz: Float32Array;
+  dh: Float32Array;
+  dhPrev: Float32Array;
+  outH: Float32Array;
+  de: Float32Array;
+  outE: Float32Array;
+  H: number;
+  ope: number;
+  residual: boolean;
+}
+
+const FEATURED_BIT = 8; // incremental-stages.FEATURED
+
+// ---- TypeScript ----------------------------------------------------------------------
+
+export const jsTrainingKernels: TrainingKernels = {
+  kind: 'js',
+  linear(L, x, dy, rows, gW, gB, dx, t) {
+    const { nIn, nOut, rowPtr, col, w } = L;
+    for (let r = 0; r < rows; r++) {
+      const x0 = r * nIn, y0 = r * nOut;
+      if (dx) t.fill(0, 0, nIn);
+      for (let o = 0; o < nOut; o++) {
+        const d = dy[y0 + o];
+        if (d === 0) continue;
+        gB[o] += d;
+        const end = rowPtr[o + 1];
+        if (dx) {
+          for (let k = rowPtr[o]; k < end; k++) {
+            const c = col[k];
+            gW[k] += d * x[x0 + c];
+            t[c] += d * w[k];
+          }
+        } else {
+          for (let k = rowPtr[o]; k < end; k++) gW[k] += d * x[x0 + col[k]];
+        }
+      }
+      if (dx) for (let c = 0; c < nIn; c++) dx[x0 + c] += t[c];
+    }
+  },
+  messages(a) {
+    const { S, rows, prev, posN, nodeMark, adjPtr, adjEdge, adjOther, removed, edgeMark, posE, h, e, dz, dh, dhPrev, outH, de, outE, H, ope, residual } = a;
+    for (let r = 0; r < rows; r++) {
+      const node = S[r], zo = r * H;
+      const self = r < prev ? dhPrev : outH, so = (r < prev ? r : node) * H;
+      if (residual) for (let f = 0; f < H; f++) self[so + f] += ope * dz[zo + f] + dh[zo + f];
+      else for (let f = 0; f < H; f++) self[so + f] += ope * dz[zo + f];
+      for (let p = adjPtr[node]; p < adjPtr[node + 1]; p++) {
+        const ed = adjEdge[p];
+        if (removed[ed]) continue;
+        const u = adjOther[p];
+        const uIn = (nodeMark[u] & 1) !== 0 && posN[u] < prev;
+        const tu = uIn ? dhPrev : outH, uo = (uIn ? posN[u] : u) * H;
+        const fIn = edgeMark[ed] & FEATURED_BIT;
+        const te = fIn ? de : outE, eo = (fIn ? posE[ed] : ed) * H;
+        const hu = u * H, he = ed * H;
+        for (let f = 0; f < H; f++) {
+          const g = dz[zo + f] * +(h[hu + f] + e[he + f] > 0);
+          tu[uo + f] += g;
+          te[eo + f] += g;
+        }
+      }
+    }
+  },
+};
+
+// ---- WebAssembly ---------------------------------------------------------------------
+
+const ptrs = (...names: string[]): Array<[string, ValType]> => names.map((n) => [n, I32]);
+const locals = (t: ValType, ...names: string[]): Array<[string, ValType]> => names.map((n) => [n, t]);
+
+/** linear(rowPtr, col, w, nIn, nOut, x, dy, rows, gW, gB, wantDx, dx, t) */
+function linearKernel(): Fn {
+  const f = new Fn('linear', ptrs('rowPtr', 'col', 'w', 'nIn', 'nOut', 'x', 'dy', 'rows', 'gW', 'gB', 'wantDx', 'dx', 't'), null,
+    [...locals(I32, 'r', 'o', 'k', 'kend', 'c', 'xr', 'yr', 'dxr', 'ta'), ...locals(F64, 'd')]);
+  f.i32(0).set('r');
+  f.forRange('r', 'rows', () => {
+    f.get('x').get('r').get('nIn').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('xr');
+    f.get('dy').get('r').get('nOut').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('yr');
+    f.get('wantDx').op(OP.if, 0x40);
+    f.i32(0).set('c');
+    f.forRange('c', 'nIn', () => { f.addr('t', 'c', 3).f64(0).storeF64(); });
+    f.op(OP.end);
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      f.get('yr').get('o').i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64().tee('d').f64(0).op(OP.f64Ne, OP.if, 0x40);
+      // gB[o] += d
+      f.addr('gB', 'o', 3).addr('gB', 'o', 3).loadF64().get('d').op(OP.f64Add).storeF64();
+      f.addr('rowPtr', 'o', 2).loadI32().set('k');
+      f.addr('rowPtr', 'o', 2).loadI32(4).set('kend');
+      f.get('wantDx').op(OP.if, 0x40);
+      f.forRange('k', 'kend', () => {
+        f.addr('col', 'k', 2).loadI32().set('c');
+        // gW[k] += d * x[xr + c]
+        f.addr('gW', 'k', 3).addr('gW', 'k', 3).loadF64().get('d').get('xr').get('c').i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64().op(OP.f64Mul, OP.f64Add).storeF64();
+        // t[c] += d * w[k]
+        f.addr('t', 'c', 3).tee('ta').get('ta').loadF64().get('d').addr('w', 'k', 2).loadF32AsF64().op(OP.f64Mul, OP.f64Add).storeF64();
+      });
+      f.op(OP.else_);
+      f.forRange('k', 'kend', () => {
+        f.addr('gW', 'k', 3).addr('gW', 'k', 3).loadF64().get('d').get('xr').addr('col', 'k', 2).loadI32().i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64().op(OP.f64Mul, OP.f64Add).storeF64();
+      });
+      f.op(OP.end);
+      f.op(OP.end);
+    });
+    // dx[r] += t
+    f.get('wantDx').op(OP.if, 0x40);
+    f.get('dx').get('r').get('nIn').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('dxr');
+    f.i32(0).set('c');
+    f.forRange('c', 'nIn', () => {
+      f.get('dxr').get('dxr').loadF32AsF64().addr('t', 'c', 3).loadF64().op(OP.f64Add).storeF64AsF32();
+      f.inc('dxr', 4);
+    });
+    f.op(OP.end);
+  });
+  return f;
+}
+
+/** messages(S, rows, prev, posN, nodeMark, adjPtr, adjEdge, adjOther, removed, edgeMark, posE, h, e, dz, dh, dhPrev, outH, de, outE, H, ope, residual) */
+function messagesKernel(): Fn {
+  const f = new Fn('messages', [...ptrs('S', 'rows', 'prev', 'posN', 'nodeMark', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'edgeMark', 'posE', 'h', 'e', 'dz', 'dh', 'dhPrev', 'outH', 'de', 'outE', 'H'), ['ope', F64], ['residual', I32]], null,
+    [...locals(I32, 'r', 'v', 'zr', 'zp', 'zend', 'sp', 'dp', 'p', 'pend', 'ed', 'u', 'pu', 'tu', 'te', 'hp', 'ep', 'rowBytes'), ...locals(F64, 'g')]);
+  f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
+  f.i32(0).set('r');
+  f.forRange('r', 'rows', () => {
+    f.addr('S', 'r', 2).loadI32().set('v');
+    f.get('dz').get('r').get('rowBytes').op(OP.i32Mul, OP.i32Add).tee('zr').get('rowBytes').op(OP.i32Add).set('zend');
+    // own term: into dhPrev[r] when r < prev, else the base's outH[v]
+    f.get('r').get('prev').op(OP.i32LtS, OP.if, I32);
+    f.get('dhPrev').get('r').get('rowBytes').op(OP.i32Mul, OP.i32Add);
+    f.op(OP.else_);
+    f.get('outH').get('v').get('rowBytes').op(OP.i32Mul, OP.i32Add);
+    f.op(OP.end);
+    f.set('sp');
+    f.get('dh').get('r').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('dp');
+    f.get('zr').set('zp');
+    f.forStep('zp', 'zend', 4, () => {
+      // self += ope dz + (residual ? dh : 0), the sum in the order of the TypeScript loop
+      f.get('sp').get('sp').loadF32AsF64().get('ope').get('zp').loadF32AsF64().op(OP.f64Mul);
+      f.get('dp').loadF32AsF64().f64(0).get('residual').op(OP.select, OP.f64Add);
+      f.op(OP.f64Add).storeF64AsF32();
+      f.inc('sp', 4).inc('dp', 4);
+    });
+    // messages u -> v through present edges
+    f.addr('adjPtr', 'v', 2).loadI32().set('p');
+    f.addr('adjPtr', 'v', 2).loadI32(4).set('pend');
+    f.forRange('p', 'pend', () => {
+      f.addr('adjEdge', 'p', 2).loadI32().set('ed');
+      f.get('removed').get('ed').op(OP.i32Add).op(OP.i32Load8U, 0, 0).op(OP.i32Eqz, OP.if, 0x40);
+      f.addr('adjOther', 'p', 2).loadI32().set('u');
+      // sender's row: compact when in S_{l-1}, else the base's
+      f.addr('posN', 'u', 2).loadI32().set('pu');
+      f.get('nodeMark').get('u').op(OP.i32Add).op(OP.i32Load8U, 0, 0).i32(1).op(OP.i32And);
+      f.get('pu').get('prev').op(OP.i32LtS, OP.i32And, OP.if, I32);
+      f.get('dhPrev').get('pu').get('rowBytes').op(OP.i32Mul, OP.i32Add);
+      f.op(OP.else_);
+      f.get('outH').get('u').get('rowBytes').op(OP.i32Mul, OP.i32Add);
+      f.op(OP.end);
+      f.set('tu');
+      // edge's row: compact when it has new features, else the base's
+      f.get('edgeMark').get('ed').op(OP.i32Add).op(OP.i32Load8U, 0, 0).i32(FEATURED_BIT).op(OP.i32And, OP.if, I32);
+      f.get('de').addr('posE', 'ed', 2).loadI32().get('rowBytes').op(OP.i32Mul, OP.i32Add);
+      f.op(OP.else_);
+      f.get('outE').get('ed').get('rowBytes').op(OP.i32Mul, OP.i32Add);
+      f.op(OP.end);
+      f.set('te');
+      f.get('h').get('u').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
+      f.get('e').get('ed').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('ep');
+      f.get('zr').set('zp');
+      f.forStep('zp', 'zend', 4, () => {
+        // g = dz * (h[u] + e[ed] > 0)
+        f.get('zp').loadF32AsF64().f64(0);
+        f.get('hp').loadF32AsF64().get('ep').loadF32AsF64().op(OP.f64Add).f64(0).op(OP.f64Gt, OP.select).set('g');
+        f.get('tu').get('tu').loadF32AsF64().get('g').op(OP.f64Add).storeF64AsF32();
+        f.get('te').get('te').loadF32AsF64().get('g').op(OP.f64Add).storeF64AsF32();
+        f.inc('tu', 4).inc('te', 4).inc('hp', 4).inc('ep', 4);
+      });
+      f.op(OP.end);
+    });
+  });
+  return f;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function trainingModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(moduleBytes([linearKernel(), messagesKernel()])) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+interface Exports {
+  linear(rowPtr: number, col: number, w: number, nIn: number, nOut: number, x: number, dy: number, rows: number, gW: number, gB: number, wantDx: number, dx: number, t: number): void;
+  messages(S: number, rows: number, prev: number, posN: number, nodeMark: number, adjPtr: number, adjEdge: number, adjOther: number, removed: number, edgeMark: number, posE: number,
+    h: number, e: number, dz: number, dh: number, dhPrev: number, outH: number, de: number, outE: number, H: number, ope: number, residual: number): void;
+}
+
+/** WebAssembly kernels on the inference kernels' memory when they have one, else the TypeScript loops. Every array must come from their arena. */
+export function trainingKernels(k: InferenceKernels): TrainingKernels {
+  const mod = k.memory ? trainingModule() : null;
+  if (!mod || !k.memory) return jsTrainingKernels;
+  let x: Exports;
+  try {
+    x = new WebAssembly.Instance(mod, { env: { memory: k.memory } }).exports as unknown as Exports;
+  } catch {
+    return jsTrainingKernels;
+  }
+  const at = (a: { byteOffset: number }) => a.byteOffset;
+  return {
+    kind: 'wasm',
+    linear: (L, xs, dy, rows, gW, gB, dx, t) => x.linear(at(L.rowPtr), at(L.col), at(L.w), L.nIn, L.nOut, at(xs), at(dy), rows, at(gW), at(gB), dx ? 1 : 0, dx ? at(dx) : 0, at(t)),
+    messages: (a) => x.messages(at(a.S), a.rows, a.prev, at(a.posN), at(a.nodeMark), at(a.adjPtr), at(a.adjEdge), at(a.adjOther), at(a.removed), at(a.edgeMark), at(a.posE),
+      at(a.h), at(a.e), at(a.dz), at(a.dh), at(a.dhPrev), at(a.outH), at(a.de), at(a.outE), a.H, a.ope, a.residual ? 1 : 0),
+  };
+}
