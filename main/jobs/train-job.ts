@@ -20,6 +20,8 @@ export interface TrainInit {
   config: TrainerConfig;
   /** Dataset indices of the training samples, in the trainer's source order. */
   train: Int32Array;
+  /** 'full': gradients by the full-graph pass (benchmarks compare it); default incremental. */
+  engine?: 'incremental' | 'full';
 }
 
 /** The model's connectivity: per sparse layer, its CSR index arrays. */
@@ -71,7 +73,7 @@ export const trainHandler: JobHandler<'train'> = (init) => {
     return l;
   };
   const data = new SurrogateSamples(init.packed, init.norm, hasLabels ? undefined : read);
-  const trainer = new Trainer(init.config, { graph: data.graph, train: data.source(init.train) });
+  const trainer = new Trainer(init.config, { graph: data.graph, train: data.source(init.train), engine: init.engine });
   return (step) => {
     loadWeights(trainer.model, step.weights, step.topology);
     stepLabels.clear();

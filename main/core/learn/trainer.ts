@@ -300,6 +300,11 @@ export class Trainer {
     return this.incremental;
   }
 
+  /** Time this thread's incremental gradients spent in base passes and in samples' neighbourhoods (zeros before any). */
+  get engineTiming(): { bases: number; baseSeconds: number; samples: number; sampleSeconds: number } {
+    return this.engineCache?.timing ?? { bases: 0, baseSeconds: 0, samples: 0, sampleSeconds: 0 };
+  }
+
   private engine(): IncrementalGradients {
     if (!this.engineCache || !this.engineCache.fits(this.model)) this.engineCache = new IncrementalGradients(this.model, this.graph);
     return this.engineCache;

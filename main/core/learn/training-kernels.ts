@@ -10,7 +10,10 @@
 // rows), a row's input gradient in f64 over its outputs. Both kernel sets
 // do the same arithmetic, so they agree to the last bit anyway (tested).
 
-import { F64, Fn, I32, OP, type ValType, moduleBytes } from '../wasm/emitter';
+import { F64, Fn, I32, OP, SIMD, V128, type ValType, moduleBytes } from '../wasm/emitter';
+
+/** SIMD opcodes beyond the emitter's table: f64x2.gt (lane-wise a > b as all-ones / zero) and v128.and. */
+const F64X2_GT = 0x4a, V128_AND = 0x4e;
 import type { InferenceKernels, PackedLayer } from './kernels';
 
 export interface TrainingKernels {
@@ -165,10 +168,26 @@ function linearKernel(): Fn {
   return f;
 }
 
-/** messages(S, rows, prev, posN, nodeMark, adjPtr, adjEdge, adjOther, removed, edgeMark, posE, h, e, dz, dh, dhPrev, outH, de, outE, H, ope, residual) */
-function messagesKernel(): Fn {
-  const f = new Fn('messages', [...ptrs('S', 'rows', 'prev', 'posN', 'nodeMark', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'edgeMark', 'posE', 'h', 'e', 'dz', 'dh', 'dhPrev', 'outH', 'de', 'outE', 'H'), ['ope', F64], ['residual', I32]], null,
-    [...locals(I32, 'r', 'v', 'zr', 'zp', 'zend', 'sp', 'dp', 'p', 'pend', 'ed', 'u', 'pu', 'tu', 'te', 'hp', 'ep', 'rowBytes'), ...locals(F64, 'g')]);
+/**
+ * messages(S, rows, prev, posN, nodeMark, adjPtr, adjEdge, adjOther, removed, edgeMark, posE, h, e, dz, dh, dhPrev, outH, de, outE, H, ope, residual).
+ * With simd (even H), two features per step: each f64 lane does the scalar
+ * kernel's operations (the mask as a bitwise and with the comparison), so
+ * both give the same bits.
+ */
+function messagesKernel(simd: boolean): Fn {
+  const f = new Fn(simd ? 'messages2' : 'messages', [...ptrs('S', 'rows', 'prev', 'posN', 'nodeMark', 'adjPtr', 'adjEdge', 'adjOther', 'removed', 'edgeMark', 'posE', 'h', 'e', 'dz', 'dh', 'dhPrev', 'outH', 'de', 'outE', 'H'), ['ope', F64], ['residual', I32]], null,
+    [...locals(I32, 'r', 'v', 'zr', 'zp', 'zend', 'sp', 'dp', 'p', 'pend', 'ed', 'u', 'pu', 'tu', 'te', 'hp', 'ep', 'rowBytes'), ...locals(F64, 'g'), ...(simd ? locals(V128, 'g2', 'ope2', 'zero2') : [])]);
+  const step = simd ? 8 : 4;
+  /** The lane type's load of f32(s) at the pointer on the stack, widened; and the store of the value on the stack. */
+  const load = () => (simd ? f.loadF32x2AsF64x2() : f.loadF32AsF64());
+  const store = () => (simd ? f.storeF64x2AsF32x2() : f.storeF64AsF32());
+  const add = () => (simd ? f.simd(SIMD.f64x2Add) : f.op(OP.f64Add));
+  const mul = () => (simd ? f.simd(SIMD.f64x2Mul) : f.op(OP.f64Mul));
+  if (simd) {
+    f.get('ope').simd(SIMD.f64x2Splat).set('ope2');
+    f.f64(0).simd(SIMD.f64x2Splat).set('zero2');
+  }
+  const opeV = simd ? 'ope2' : 'ope';
   f.get('H').i32(2).op(OP.i32Shl).set('rowBytes');
   f.i32(0).set('r');
   f.forRange('r', 'rows', () => {
@@ -183,13 +202,37 @@ function messagesKernel(): Fn {
     f.set('sp');
     f.get('dh').get('r').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('dp');
     f.get('zr').set('zp');
-    f.forStep('zp', 'zend', 4, () => {
-      // self += ope dz + (residual ? dh : 0), the sum in the order of the TypeScript loop
-      f.get('sp').get('sp').loadF32AsF64().get('ope').get('zp').loadF32AsF64().op(OP.f64Mul);
-      f.get('dp').loadF32AsF64().f64(0).get('residual').op(OP.select, OP.f64Add);
-      f.op(OP.f64Add).storeF64AsF32();
-      f.inc('sp', 4).inc('dp', 4);
+    // self += ope dz + dh (residual) or ope dz, as the TypeScript loop sums them
+    f.get('residual').op(OP.if, 0x40);
+    f.forStep('zp', 'zend', step, () => {
+      f.get('sp');
+      f.get('sp');
+      load();
+      f.get(opeV);
+      f.get('zp');
+      load();
+      mul();
+      f.get('dp');
+      load();
+      add();
+      add();
+      store();
+      f.inc('sp', step).inc('dp', step);
     });
+    f.op(OP.else_);
+    f.forStep('zp', 'zend', step, () => {
+      f.get('sp');
+      f.get('sp');
+      load();
+      f.get(opeV);
+      f.get('zp');
+      load();
+      mul();
+      add();
+      store();
+      f.inc('sp', step);
+    });
+    f.op(OP.end);
     // messages u -> v through present edges
     f.addr('adjPtr', 'v', 2).loadI32().set('p');
     f.addr('adjPtr', 'v', 2).loadI32(4).set('pend');
@@ -216,13 +259,27 @@ function messagesKernel(): Fn {
       f.get('h').get('u').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('hp');
       f.get('e').get('ed').get('rowBytes').op(OP.i32Mul, OP.i32Add).set('ep');
       f.get('zr').set('zp');
-      f.forStep('zp', 'zend', 4, () => {
+      f.forStep('zp', 'zend', step, () => {
         // g = dz * (h[u] + e[ed] > 0)
-        f.get('zp').loadF32AsF64().f64(0);
-        f.get('hp').loadF32AsF64().get('ep').loadF32AsF64().op(OP.f64Add).f64(0).op(OP.f64Gt, OP.select).set('g');
-        f.get('tu').get('tu').loadF32AsF64().get('g').op(OP.f64Add).storeF64AsF32();
-        f.get('te').get('te').loadF32AsF64().get('g').op(OP.f64Add).storeF64AsF32();
-        f.inc('tu', 4).inc('te', 4).inc('hp', 4).inc('ep', 4);
+        if (simd) {
+          f.get('zp').loadF32x2AsF64x2();
+          f.get('hp').loadF32x2AsF64x2().get('ep').loadF32x2AsF64x2().simd(SIMD.f64x2Add).get('zero2').simd(F64X2_GT).simd(V128_AND).set('g2');
+        } else {
+          f.get('zp').loadF32AsF64().f64(0);
+          f.get('hp').loadF32AsF64().get('ep').loadF32AsF64().op(OP.f64Add).f64(0).op(OP.f64Gt, OP.select).set('g');
+        }
+        const g = simd ? 'g2' : 'g';
+        f.get('tu').get('tu');
+        load();
+        f.get(g);
+        add();
+        store();
+        f.get('te').get('te');
+        load();
+        f.get(g);
+        add();
+        store();
+        f.inc('tu', step).inc('te', step).inc('hp', step).inc('ep', step);
       });
       f.op(OP.end);
     });
@@ -230,27 +287,36 @@ function messagesKernel(): Fn {
   return f;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-function trainingModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+/** The module, with the SIMD message kernel (simd) or without; null when this runtime cannot compile it. */
+function trainingModule(simd: boolean): WebAssembly.Module | null {
+  if (compiled.has(simd)) return compiled.get(simd)!;
+  let mod: WebAssembly.Module | null = null;
   try {
-    compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(moduleBytes([linearKernel(), messagesKernel()])) : null;
+    if (typeof WebAssembly === 'object') mod = new WebAssembly.Module(moduleBytes([linearKernel(), messagesKernel(false), ...(simd ? [messagesKernel(true)] : [])]));
   } catch {
-    compiled = null;
+    mod = null;
   }
-  return compiled;
+  compiled.set(simd, mod);
+  return mod;
 }
 
 interface Exports {
+  messages2?: Exports['messages'];
   linear(rowPtr: number, col: number, w: number, nIn: number, nOut: number, x: number, dy: number, rows: number, gW: number, gB: number, wantDx: number, dx: number, t: number): void;
   messages(S: number, rows: number, prev: number, posN: number, nodeMark: number, adjPtr: number, adjEdge: number, adjOther: number, removed: number, edgeMark: number, posE: number,
     h: number, e: number, dz: number, dh: number, dhPrev: number, outH: number, de: number, outE: number, H: number, ope: number, residual: number): void;
 }
 
-/** WebAssembly kernels on the inference kernels' memory when they have one, else the TypeScript loops. Every array must come from their arena. */
+/**
+ * WebAssembly kernels on the inference kernels' memory when they have one
+ * (the message kernel with SIMD when they use it: even widths), else the
+ * TypeScript loops. Every array must come from their arena.
+ */
 export function trainingKernels(k: InferenceKernels): TrainingKernels {
-  const mod = k.memory ? trainingModule() : null;
+  const simd = k.kind === 'wasm-simd';
+  const mod = k.memory ? (simd ? trainingModule(true) : null) ?? trainingModule(false) : null;
   if (!mod || !k.memory) return jsTrainingKernels;
   let x: Exports;
   try {
@@ -259,10 +325,11 @@ export function trainingKernels(k: InferenceKernels): TrainingKernels {
     return jsTrainingKernels;
   }
   const at = (a: { byteOffset: number }) => a.byteOffset;
+  const messages = x.messages2 ?? x.messages;
   return {
     kind: 'wasm',
     linear: (L, xs, dy, rows, gW, gB, dx, t) => x.linear(at(L.rowPtr), at(L.col), at(L.w), L.nIn, L.nOut, at(xs), at(dy), rows, at(gW), at(gB), dx ? 1 : 0, dx ? at(dx) : 0, at(t)),
-    messages: (a) => x.messages(at(a.S), a.rows, a.prev, at(a.posN), at(a.nodeMark), at(a.adjPtr), at(a.adjEdge), at(a.adjOther), at(a.removed), at(a.edgeMark), at(a.posE),
+    messages: (a) => messages(at(a.S), a.rows, a.prev, at(a.posN), at(a.nodeMark), at(a.adjPtr), at(a.adjEdge), at(a.adjOther), at(a.removed), at(a.edgeMark), at(a.posE),
       at(a.h), at(a.e), at(a.dz), at(a.dh), at(a.dhPrev), at(a.outH), at(a.de), at(a.outE), a.H, a.ope, a.residual ? 1 : 0),
   };
 }
