@@ -17,7 +17,7 @@ import { serializeModel, type Blob } from '../core/learn/serialize';
 import { REGROW_RULES, type RegrowRule } from '../core/learn/rewire';
 import { TOPOLOGY_METHODS, resolveTopology, type TopologyMethod } from '../core/learn/schedule';
 import {
-  chooseThreshold, evaluateSurrogate, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
+  classBalance, chooseThreshold, evaluateSurrogate, type ClassBalance, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
 import {
@@ -50,6 +50,8 @@ export interface TrainOptions {
   lr?: number;
   hidden?: number;
   layers?: number;
+  /** Largest weight of an insecure outage in the verdict loss (default POS_WEIGHT_CAP: the class ratio up to 1% insecure). */
+  posWeightCap?: number;
 }
 
 export interface TrainRequest extends TrainOptions {
@@ -93,6 +95,8 @@ export interface TrainOutcome {
   testStressed: (MetricsBlock & { scenarios: number }) | null;
   /** The DC-LODF screen on the same test samples. */
   dc: { test: VerdictMetrics; testStressed: VerdictMetrics | null } | null;
+  /** The verdict loss's class weighting (insecure and secure training samples, the insecure weight), as recorded with the model. */
+  classBalance: ClassBalance;
 }
 
 interface RunConfig {
@@ -107,6 +111,9 @@ interface RunConfig {
 }
 
 export const STRESSED_FRACTION = 0.1;
+
+/** Insecure recall the decision threshold keeps on validation. */
+export const MIN_RECALL = 0.99;
 
 /** Bytes of labels training holds at once: the scenarios of the epoch's window (at least three). */
 export const LABEL_CACHE_BYTES = 320 * 2 ** 20;
@@ -134,7 +141,7 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
     topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}), rate: { zeta0: 0.2, zetaMax: 0.3 } },
     // Cosine decay over the planned steps: late epochs refine instead of jumping around.
     optimizer: { kind: 'adam', lr: o.lr ?? 3e-3, clipNorm: 1, warmupSteps: 50, decay: 'cosine', decaySteps: Math.max(1, steps - 50), minLrFactor: 0.03 },
-    loss: surrogateLoss(positives, negatives),
+    loss: surrogateLoss(positives, negatives, o.posWeightCap),
     epochs,
     batchSize,
     patience: o.patience ?? 8,
@@ -162,7 +169,7 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
     store.training.finish(run.runId, 'failed', secondsSince(t0), e instanceof Error ? e.message : String(e));
     throw e;
   }
-  return cancelled ? saveCancelled(store, run, trainer, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
+  return cancelled ? saveCancelled(store, run, trainer, set, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
 }
 
 /** A training run this call works on: a new one, or one resumed (from its checkpoint, when it has one). */
@@ -325,13 +332,14 @@ function secondsSince(t0: number): number {
 }
 
 /** Keeps where training is, mid-epoch included: a resume continues exactly here. */
-function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, t0: number): TrainOutcome {
+function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, t0: number): TrainOutcome {
   store.training.saveCheckpoint(run.runId, checkpointOf(trainer, trainer.epoch));
   store.training.finish(run.runId, 'cancelled', secondsSince(t0));
   const { method, regrow, sparsity } = run.cfg;
   return {
     runId: run.runId, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
     seconds: secondsSince(t0), threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
   };
 }
 
@@ -341,7 +349,7 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
   const { data, ds, norm } = set;
   const model = trainer.model;
   const evVal = set.val.length ? evaluateSurrogate(model, data, set.val) : null;
-  const threshold = evVal ? chooseThreshold(evVal.prob, evVal.label) : 0.5;
+  const threshold = evVal ? chooseThreshold(evVal.prob, evVal.label, MIN_RECALL) : 0.5;
   const evTest = set.test.length ? evaluateSurrogate(model, data, set.test) : null;
   let testStressed: TrainOutcome['testStressed'] = null, dc: TrainOutcome['dc'] = null;
   if (evTest) {
@@ -358,11 +366,14 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
     runId, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
     stopped: trainer.stopReason ?? 'completed', seconds: totalSeconds, threshold, params,
     val: evVal ? block(evVal, threshold) : null, test: evTest ? block(evTest, threshold) : null, testStressed, dc,
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
   };
   const ser = serializeModel(model);
   const mcfg: SurrogateModelConfig = {
     format: 'gridrewire-n1-surrogate', version: 1, model: ser.config, normaliser: norm, threshold,
     grid: ds.config.grid, features: ds.config.features, datasetId: ds.id, method, regrow, sparsity,
+    // How the classes were balanced, and the rule the threshold follows (both on record for predict and explain).
+    classBalance: outcome.classBalance, thresholdRule: { minRecall: MIN_RECALL, on: 'validation', validation: evVal ? { samples: evVal.prob.length, insecure: outcome.val!.insecure } : null },
   };
   const { modelId: _unsaved, ...metrics } = outcome;
   outcome.modelId = store.models.save({

@@ -33,7 +33,7 @@ export interface LayerGrads {
   dense: { G: Float32Array; nFull: number; c0: number } | null;
 }
 
-/** A packed layer's backward over rows [0, rows): gradients into g, dx += dy W when dx is given; t: f64 scratch of nIn. */
+/** A packed layer's backward over rows [0, rows): gradients into g, dx += dy W when dx is given; t: f64 scratch of 4 nIn. */
 export function linearBackward(tk: TrainingKernels, L: PackedLayer, g: LayerGrads, x: Float32Array, dy: Float32Array, rows: number, dx: Float32Array | null, t: Float64Array): void {
   tk.linear(L, x, dy, rows, g.gW, g.gB, dx, t);
   if (g.dense) {
@@ -112,7 +112,7 @@ export interface BackwardBuffers {
   da: Float32Array;
   dz: Float32Array;
   daN: Float32Array;
-  /** f64 scratch of the widest layer input. */
+  /** f64 scratch of four times the widest layer input (TrainingKernels.linear). */
   t: Float64Array;
   /** Upstream of base rows: per-node products (src, dst), per-edge products, node states per layer, edge encodings. */
   outPs: Float32Array;

@@ -215,7 +215,7 @@ class GradientStage {
     this.hArg = A.i32(H);
     this.aEArg = A.i32(Hh);
     this.sums = new GradSums(A, model);
-    this.t = A.f64(Math.max(...model.layers.map((l) => l.nIn)));
+    this.t = A.f64(4 * Math.max(...model.layers.map((l) => l.nIn)));
     this.nodeIn = A.f32(N * Fn);
     this.edgeIn = A.f32(E * Fe);
   }
@@ -264,11 +264,14 @@ export class IncrementalGradients {
   private readonly gs: GradientStage;
   private readonly fwd: IncrementalForward;
   private readonly graph: GraphTopology;
-  /** The scenario whose base the stages hold, at the weights of `loadedStep`. */
+  /** The scenario (of which source) whose base pass the stages hold, at the weights last loaded. */
   private baseScenario: number | null = null;
   private baseSource: DeltaSource | null = null;
   /** Where gradients() spent its time: base passes (forward and backward) and samples' neighbourhoods. */
   readonly timing = { bases: 0, baseSeconds: 0, samples: 0, sampleSeconds: 0 };
+  /** The last sample's present edges, and the edge and nodes that won its pooled predictions (-1: none). */
+  private present = 0;
+  private readonly predArg = new Int32Array(3);
 
   constructor(model: GraphNet, graph: GraphTopology, opts: IncrementalTrainingOptions = {}) {
     this.dims = netDims(model, graph);
@@ -340,7 +343,7 @@ export class IncrementalGradients {
       const t1 = performance.now();
       for (; i < n && scen[order[i]] === s; i++) {
         const j = order[i];
-        sum += this.sample(deltas[j], targets[j], scale, lossCfg, grads, true);
+        sum += this.sample(deltas[j], targets[j], scale, lossCfg, grads);
         this.timing.samples++;
       }
       const t2 = performance.now();
@@ -527,11 +530,8 @@ export class IncrementalGradients {
     return logit;
   }
 
-  private present = 0;
-  private readonly predArg = new Int32Array(3);
-
   /** Forward, loss and backward of one sample; what reaches base rows stays in the base's upstream. Returns its share of the batch loss. */
-  private sample(d: SampleDelta, t: DeltaTargets, scale: LossScale, lossCfg: LossConfig, grads: NetGrads, backward: boolean): number {
+  private sample(d: SampleDelta, t: DeltaTargets, scale: LossScale, lossCfg: LossConfig, grads: NetGrads): number {
     const { N, E, H, Hh, L, P, nPred } = this.dims;
     const fwd = this.fwd, cfg = fwd.cfg, { net, base: B, pool: PS, scratch: sc } = this.st, g = this.gs;
     fwd.forward(d);
@@ -552,7 +552,6 @@ export class IncrementalGradients {
       loss += (lossCfg.graphWeight * gt.loss) / scale.graph;
       dlogit = Math.fround(gt.grad);
     }
-    if (!backward) { fwd.restore(d); return loss; }
 
     const nL = fwd.nL, m = fwd.m, ne = d.edges.length, nd = sc.layerCount[0];
     const Si = sc.S.items, Ei = sc.rowsE.items, nodeMark = sc.nodeMark, edgeMark = sc.edgeMark;

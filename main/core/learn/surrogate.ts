@@ -55,14 +55,34 @@ export function hiddenSparsityFor(cfg: Partial<GraphNetConfig> & Pick<GraphNetCo
   return s;
 }
 
+/** Largest weight of an insecure outage in the verdict loss (the class ratio up to 1% insecure). */
+export const POS_WEIGHT_CAP = 100;
+
+/**
+ * The verdict loss's class weighting: insecure outages weighted by the class
+ * ratio of the training samples (secure / insecure), so that both classes
+ * weigh the same in total down to 1% insecure (case_ACTIVSg2000's share),
+ * at most POS_WEIGHT_CAP, at least 1. Recorded with the model.
+ */
+export interface ClassBalance {
+  positives: number;
+  negatives: number;
+  posWeight: number;
+}
+
+export function classBalance(positives: number, negatives: number, cap = POS_WEIGHT_CAP): ClassBalance {
+  const ratio = positives > 0 ? negatives / positives : 1;
+  return { positives, negatives, posWeight: Math.min(cap, Math.max(1, ratio)) };
+}
+
 /**
  * Loss weights: the verdict's BCE with insecure outages weighted by the class
- * ratio, the loading regression (errors of a few points of rating matter),
- * and the voltage regression (errors of a few thousandths of a p.u. matter).
+ * ratio (classBalance), the loading regression (errors of a few points of
+ * rating matter), and the voltage regression (errors of a few thousandths of
+ * a p.u. matter).
  */
-export function surrogateLoss(positives: number, negatives: number): Partial<LossConfig> {
-  const ratio = positives > 0 ? negatives / positives : 1;
-  return { graphWeight: 1, posWeight: Math.min(20, Math.max(1, ratio)), edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
+export function surrogateLoss(positives: number, negatives: number, cap = POS_WEIGHT_CAP): Partial<LossConfig> {
+  return { graphWeight: 1, posWeight: classBalance(positives, negatives, cap).posWeight, edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
 }
 
 export interface VerdictMetrics {

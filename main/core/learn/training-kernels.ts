@@ -13,7 +13,7 @@
 import { F64, Fn, I32, OP, SIMD, V128, type ValType, moduleBytes } from '../wasm/emitter';
 
 /** SIMD opcodes beyond the emitter's table: f64x2.gt (lane-wise a > b as all-ones / zero) and v128.and. */
-const F64X2_GT = 0x4a, V128_AND = 0x4e;
+const F64X2_GT = 0x4a, V128_AND = 0x4e, F64X2_EXTRACT = 0x21;
 import type { InferenceKernels, PackedLayer } from './kernels';
 
 export interface TrainingKernels {
@@ -21,7 +21,8 @@ export interface TrainingKernels {
   /**
    * gW[k] += sum_r dy[r, o(k)] x[r, c(k)], gB[o] += sum_r dy[r, o] (f64
    * accumulators, one per connection and output) and, when dx is given,
-   * dx[r] += dy[r] W for rows [0, rows); t: f64 scratch of nIn.
+   * dx[r] += dy[r] W for rows [0, rows), two rows at a time; t: f64
+   * scratch of 4 nIn.
    */
   linear(L: PackedLayer, x: Float32Array, dy: Float32Array, rows: number, gW: Float64Array, gB: Float64Array, dx: Float32Array | null, t: Float64Array): void;
   /**
@@ -69,7 +70,30 @@ export const jsTrainingKernels: TrainingKernels = {
   kind: 'js',
   linear(L, x, dy, rows, gW, gB, dx, t) {
     const { nIn, nOut, rowPtr, col, w } = L;
-    for (let r = 0; r < rows; r++) {
+    let r = 0;
+    // Pairs of rows: one pass over a connection serves both (the SIMD kernel's grouping: same sums, same order).
+    for (; r + 1 < rows; r += 2) {
+      const x0 = r * nIn, x1 = x0 + nIn, y0 = r * nOut, y1 = y0 + nOut;
+      if (dx) t.fill(0, 0, 2 * nIn);
+      for (let o = 0; o < nOut; o++) {
+        const d0 = dy[y0 + o], d1 = dy[y1 + o];
+        if (d0 === 0 && d1 === 0) continue;
+        gB[o] += d0 + d1;
+        const end = rowPtr[o + 1];
+        if (dx) {
+          for (let k = rowPtr[o]; k < end; k++) {
+            const c = col[k], wk = w[k];
+            gW[k] += d0 * x[x0 + c] + d1 * x[x1 + c];
+            t[2 * c] += d0 * wk;
+            t[2 * c + 1] += d1 * wk;
+          }
+        } else {
+          for (let k = rowPtr[o]; k < end; k++) { const c = col[k]; gW[k] += d0 * x[x0 + c] + d1 * x[x1 + c]; }
+        }
+      }
+      if (dx) for (let c = 0; c < nIn; c++) { dx[x0 + c] += t[2 * c]; dx[x1 + c] += t[2 * c + 1]; }
+    }
+    for (; r < rows; r++) {
       const x0 = r * nIn, y0 = r * nOut;
       if (dx) t.fill(0, 0, nIn);
       for (let o = 0; o < nOut; o++) {
@@ -161,6 +185,75 @@ function linearKernel(): Fn {
     f.i32(0).set('c');
     f.forRange('c', 'nIn', () => {
       f.get('dxr').get('dxr').loadF32AsF64().addr('t', 'c', 3).loadF64().op(OP.f64Add).storeF64AsF32();
+      f.inc('dxr', 4);
+    });
+    f.op(OP.end);
+  });
+  return f;
+}
+
+/**
+ * linear2: linear over pairs of rows with SIMD, then the last row alone by
+ * the scalar kernel. Per pair, the rows' inputs are first laid out as f64
+ * pairs in scratch t ([nIn] x (x[r], x[r+1])), the input gradients
+ * accumulate as pairs after them; each connection's two products are summed
+ * lane 0 + lane 1 into its f64 sum (the TypeScript loop's order).
+ */
+function linear2Kernel(): Fn {
+  const f = new Fn('linear2', ptrs('rowPtr', 'col', 'w', 'nIn', 'nOut', 'x', 'dy', 'rows', 'gW', 'gB', 'wantDx', 'dx', 't'), null,
+    [...locals(I32, 'r', 'r2', 'o', 'k', 'kend', 'c', 'xr', 'yr', 'dxr', 'tx', 'td', 'p', 'half'), ...locals(F64, 'd0', 'd1'), ...locals(V128, 'd2', 'pr')]);
+  const lane = (i: number) => f.simdLane(F64X2_EXTRACT, i);
+  f.get('nIn').i32(4).op(OP.i32Shl).set('half'); // bytes of nIn f64 pairs
+  f.i32(0).set('r');
+  f.get('rows').i32(-2).op(OP.i32And).set('r2');
+  f.forStep('r', 'r2', 2, () => {
+    f.get('x').get('r').get('nIn').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('xr');
+    f.get('dy').get('r').get('nOut').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('yr');
+    // pairs (x[r, c], x[r+1, c]), and zeroed input-gradient pairs after them
+    f.i32(0).set('c');
+    f.forRange('c', 'nIn', () => {
+      f.get('t').get('c').i32(4).op(OP.i32Shl, OP.i32Add).tee('p');
+      f.get('xr').get('c').i32(2).op(OP.i32Shl, OP.i32Add).tee('tx').loadF32AsF64().simd(SIMD.f64x2Splat);
+      f.get('tx').get('nIn').i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64().simdLane(SIMD.f64x2ReplaceLane, 1);
+      f.simdMem(SIMD.v128Store, 3);
+      f.get('p').get('half').op(OP.i32Add).f64(0).simd(SIMD.f64x2Splat).simdMem(SIMD.v128Store, 3);
+    });
+    f.i32(0).set('o');
+    f.forRange('o', 'nOut', () => {
+      f.get('yr').get('o').i32(2).op(OP.i32Shl, OP.i32Add).tee('p').loadF32AsF64().set('d0');
+      f.get('p').get('nOut').i32(2).op(OP.i32Shl, OP.i32Add).loadF32AsF64().set('d1');
+      f.get('d0').f64(0).op(OP.f64Ne).get('d1').f64(0).op(OP.f64Ne).op(OP.i32Or, OP.if, 0x40);
+      f.get('d0').simd(SIMD.f64x2Splat).get('d1').simdLane(SIMD.f64x2ReplaceLane, 1).set('d2');
+      f.addr('gB', 'o', 3).addr('gB', 'o', 3).loadF64().get('d0').get('d1').op(OP.f64Add, OP.f64Add).storeF64();
+      f.addr('rowPtr', 'o', 2).loadI32().set('k');
+      f.addr('rowPtr', 'o', 2).loadI32(4).set('kend');
+      f.forRange('k', 'kend', () => {
+        f.addr('col', 'k', 2).loadI32().i32(4).op(OP.i32Shl).get('t').op(OP.i32Add).set('tx');
+        f.get('d2').get('tx').simdMem(SIMD.v128Load, 3).simd(SIMD.f64x2Mul).set('pr');
+        f.addr('gW', 'k', 3).addr('gW', 'k', 3).loadF64();
+        f.get('pr');
+        lane(0);
+        f.get('pr');
+        lane(1);
+        f.op(OP.f64Add, OP.f64Add).storeF64();
+        f.get('wantDx').op(OP.if, 0x40);
+        f.get('tx').get('half').op(OP.i32Add).tee('td').get('td').simdMem(SIMD.v128Load, 3);
+        f.get('d2').addr('w', 'k', 2).loadF32AsF64().simd(SIMD.f64x2Splat).simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).simdMem(SIMD.v128Store, 3);
+        f.op(OP.end);
+      });
+      f.op(OP.end);
+    });
+    f.get('wantDx').op(OP.if, 0x40);
+    f.get('dx').get('r').get('nIn').op(OP.i32Mul).i32(2).op(OP.i32Shl, OP.i32Add).set('dxr');
+    f.i32(0).set('c');
+    f.forRange('c', 'nIn', () => {
+      f.get('t').get('half').op(OP.i32Add).get('c').i32(4).op(OP.i32Shl, OP.i32Add).simdMem(SIMD.v128Load, 3).set('pr');
+      f.get('dxr').get('dxr').loadF32AsF64().get('pr');
+      lane(0);
+      f.op(OP.f64Add).storeF64AsF32();
+      f.get('dxr').get('nIn').i32(2).op(OP.i32Shl, OP.i32Add).tee('p').get('p').loadF32AsF64().get('pr');
+      lane(1);
+      f.op(OP.f64Add).storeF64AsF32();
       f.inc('dxr', 4);
     });
     f.op(OP.end);
@@ -294,7 +387,7 @@ function trainingModule(simd: boolean): WebAssembly.Module | null {
   if (compiled.has(simd)) return compiled.get(simd)!;
   let mod: WebAssembly.Module | null = null;
   try {
-    if (typeof WebAssembly === 'object') mod = new WebAssembly.Module(moduleBytes([linearKernel(), messagesKernel(false), ...(simd ? [messagesKernel(true)] : [])]));
+    if (typeof WebAssembly === 'object') mod = new WebAssembly.Module(moduleBytes([linearKernel(), messagesKernel(false), ...(simd ? [messagesKernel(true), linear2Kernel()] : [])]));
   } catch {
     mod = null;
   }
@@ -304,6 +397,7 @@ function trainingModule(simd: boolean): WebAssembly.Module | null {
 
 interface Exports {
   messages2?: Exports['messages'];
+  linear2?: Exports['linear'];
   linear(rowPtr: number, col: number, w: number, nIn: number, nOut: number, x: number, dy: number, rows: number, gW: number, gB: number, wantDx: number, dx: number, t: number): void;
   messages(S: number, rows: number, prev: number, posN: number, nodeMark: number, adjPtr: number, adjEdge: number, adjOther: number, removed: number, edgeMark: number, posE: number,
     h: number, e: number, dz: number, dh: number, dhPrev: number, outH: number, de: number, outE: number, H: number, ope: number, residual: number): void;
@@ -326,9 +420,22 @@ export function trainingKernels(k: InferenceKernels): TrainingKernels {
   }
   const at = (a: { byteOffset: number }) => a.byteOffset;
   const messages = x.messages2 ?? x.messages;
+  const { linear2 } = x;
   return {
     kind: 'wasm',
-    linear: (L, xs, dy, rows, gW, gB, dx, t) => x.linear(at(L.rowPtr), at(L.col), at(L.w), L.nIn, L.nOut, at(xs), at(dy), rows, at(gW), at(gB), dx ? 1 : 0, dx ? at(dx) : 0, at(t)),
+    linear: (L, xs, dy, rows, gW, gB, dx, t) => {
+      let done = 0;
+      const args = [at(L.rowPtr), at(L.col), at(L.w), L.nIn, L.nOut] as const;
+      if (linear2 && rows >= 2) {
+        done = rows & ~1;
+        linear2(...args, at(xs), at(dy), done, at(gW), at(gB), dx ? 1 : 0, dx ? at(dx) : 0, at(t));
+      } else if (!linear2) {
+        // Scalar WebAssembly: the TypeScript loop's pairs of rows, one row at a time would sum differently.
+        jsTrainingKernels.linear(L, xs, dy, rows, gW, gB, dx, t);
+        return;
+      }
+      if (done < rows) x.linear(...args, xs.byteOffset + done * L.nIn * 4, dy.byteOffset + done * L.nOut * 4, rows - done, at(gW), at(gB), dx ? 1 : 0, dx ? dx.byteOffset + done * L.nIn * 4 : 0, at(t));
+    },
     messages: (a) => messages(at(a.S), a.rows, a.prev, at(a.posN), at(a.nodeMark), at(a.adjPtr), at(a.adjEdge), at(a.adjOther), at(a.removed), at(a.edgeMark), at(a.posE),
       at(a.h), at(a.e), at(a.dz), at(a.dh), at(a.dhPrev), at(a.outH), at(a.de), at(a.outE), a.H, a.ope, a.residual ? 1 : 0),
   };
