@@ -228,3 +228,37 @@ test('incremental gradients: the WebAssembly and TypeScript kernels give the sam
   assert.equal(s.loss, j.loss);
   w.grads.forEach((g, i) => { assert.deepEqual(g, j.grads[i]); assert.deepEqual(s.grads[i], j.grads[i]); });
 });
+
+test('incremental gradients match finite differences of the incremental loss (every layer, some weights each)', () => {
+  const rng = new Rng(31);
+  const graph = ringWithChords(30, 8, rng);
+  const model = GraphNet.create(resolveGraphNet({ nodeFeatDim: Fn, edgeFeatDim: Fe, hidden: 6, headHidden: 6, layers: 2, predPoolGain: 3, sparsity: 0.5 }), rng);
+  for (const p of model.params()) if (p.name.endsWith('.b')) for (let k = 0; k < p.data.length; k++) p.data[k] = (rng.float() - 0.5) * 0.2;
+  const src = new Deltas(graph, rng, 2, 8);
+  const positions = Array.from({ length: 8 }, (_, j) => j);
+  const lc = resolveLoss({ posWeight: 2, edgeWeight: 0.7, nodeWeight: 1.3 });
+  const engine = new IncrementalGradients(model, graph, { kernels: 'js' });
+  const lossOf = () => {
+    const s = engine.evaluate(model, src, positions, lc)[0], sc = s.scale;
+    return lc.graphWeight * s.graph / sc.graph + lc.edgeWeight * s.edge / sc.edgeW + lc.nodeWeight * s.node / sc.nodeW;
+  };
+  model.zeroGrad();
+  const l0 = engine.gradients(model, src, positions, lc).loss;
+  assert.ok(Math.abs(l0 - lossOf()) < 1e-9 * l0, 'evaluate and gradients agree on the loss');
+  const h = 1e-3;
+  let checked = 0;
+  for (const p of model.params()) {
+    const grad = p.grad.slice();
+    for (let t = 0; t < Math.min(4, p.data.length); t++) {
+      const k = rng.int(p.data.length), w0 = p.data[k];
+      p.data[k] = w0 + h; const lp = lossOf();
+      p.data[k] = w0 - h; const lm = lossOf();
+      p.data[k] = w0;
+      const fwd = (lp - l0) / h, bwd = (l0 - lm) / h, fd = (lp - lm) / (2 * h);
+      if (Math.abs(fwd - bwd) > 4e-3 + 2e-2 * Math.abs(fd)) continue; // a ReLU or max kink within the step
+      assert.ok(Math.abs(fd - grad[k]) <= 2e-3 + 1e-2 * Math.abs(grad[k]), `${p.name}[${k}]: finite difference ${fd}, gradient ${grad[k]}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > model.params().length, `${checked} weights checked`);
+});

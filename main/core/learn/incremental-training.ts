@@ -357,11 +357,17 @@ export class IncrementalGradients {
     return { loss: sum, samples: n };
   }
 
-  /** Runs the samples at `positions` forward; `onSample` sees each one's outputs (valid during the call); returns the loss sums. */
-  evaluate(model: GraphNet, src: DeltaSource, positions: ArrayLike<number>, lossCfg: LossConfig, onSample?: (j: number, out: SampleOutputs, t: DeltaTargets) => void): EvaluationSums {
+  /**
+   * Runs the samples at `positions` forward; `onSample` sees each one's
+   * outputs (valid during the call). Returns the loss sums of each run of
+   * `chunk` consecutive positions (one run by default).
+   */
+  evaluate(model: GraphNet, src: DeltaSource, positions: ArrayLike<number>, lossCfg: LossConfig, onSample?: (j: number, out: SampleOutputs, t: DeltaTargets) => void, chunk = Infinity): EvaluationSums[] {
     this.load(model);
-    const sums: EvaluationSums = { graph: 0, edge: 0, node: 0, scale: emptyScale(), edgeAbs: 0, nodeAbs: 0 };
+    const all: EvaluationSums[] = [];
+    let sums: EvaluationSums | null = null;
     for (let j = 0; j < positions.length; j++) {
+      if (!sums || j % chunk === 0) all.push((sums = { graph: 0, edge: 0, node: 0, scale: emptyScale(), edgeAbs: 0, nodeAbs: 0 }));
       const p = positions[j];
       this.setBase(src, src.scenario(p));
       const d = src.delta(p), t = src.targets(p);
@@ -384,7 +390,7 @@ export class IncrementalGradients {
       onSample?.(j, out, t);
       this.fwd.restore(d);
     }
-    return sums;
+    return all;
   }
 
   /** Counts a sample's targets into `scale` and leaves its counted-target flags in onE / onN. */

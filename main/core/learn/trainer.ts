@@ -514,16 +514,15 @@ export class Trainer {
     let gSum = 0, gN = 0, eSum = 0, eN = 0, nSum = 0, nN = 0, eAbs = 0, nAbs = 0;
     const probs: number[] = [], labels: number[] = [];
     const delta = this.incremental && isDeltaSource(source) ? source : null;
-    for (let s = 0; s < src.length; s += bs) {
-      const end = Math.min(s + bs, src.length);
-      if (delta) {
-        const positions = Array.from({ length: end - s }, (_, j) => s + j);
-        const r = this.engine().evaluate(model, delta, positions, lc, (_j, out, t) => {
-          if (out.logit !== null && t.graph !== undefined) {
-            probs.push(sigmoid(out.logit));
-            labels.push(t.graph);
-          }
-        });
+    if (delta) {
+      // One pass (each scenario's base once), summed in runs of batchSize.
+      const runs = this.engine().evaluate(model, delta, Array.from({ length: src.length }, (_, j) => j), lc, (_j, out, t) => {
+        if (out.logit !== null && t.graph !== undefined) {
+          probs.push(sigmoid(out.logit));
+          labels.push(t.graph);
+        }
+      }, bs);
+      for (const r of runs) {
         const sc = r.scale;
         // As computeLoss's means of the batch, times its counts.
         if (sc.graph > 0) { gSum += (r.graph / sc.graph) * sc.graph; gN += sc.graph; }
@@ -531,8 +530,10 @@ export class Trainer {
         if (sc.nodeN > 0 && sc.nodeW > 0) { nSum += (r.node / sc.nodeW) * sc.nodeN; nN += sc.nodeN; }
         eAbs += r.edgeAbs;
         nAbs += r.nodeAbs;
-        continue;
       }
+    }
+    for (let s = 0; !delta && s < src.length; s += bs) {
+      const end = Math.min(s + bs, src.length);
       const samples: GraphSample[] = [];
       for (let i = s; i < end; i++) samples.push(src.get(i));
       const batch = model.batch(this.graph, samples);
