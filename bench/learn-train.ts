@@ -97,7 +97,8 @@ async function throughput(packed: PackedDataset, engine: 'incremental' | 'full',
   const src = data.source(train);
   let pos = 0;
   for (const i of train) pos += data.head(i)[L_INSECURE];
-  const cfg = surrogateTrainerConfig({ method: 'adaptive', regrow: 'ch3l3', sparsity: 0.9 }, pos, train.length - pos, 2);
+  // No early stop: a small grid goes through its epochs within the timing.
+  const cfg = { ...surrogateTrainerConfig({ method: 'adaptive', regrow: 'ch3l3', sparsity: 0.9 }, pos, train.length - pos, 2), patience: 0, epochs: 10000 };
   const trainer = new Trainer(cfg, { graph: data.graph, train: src, engine });
   const LL = labelLength(packed.nb, packed.nl);
   const labelsAt = (p: Int32Array) => {
