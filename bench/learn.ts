@@ -14,6 +14,10 @@
 //  3. Labelling one scenario for a dataset (every branch outage of
 //     case_ACTIVSg500: the exact verdict and post-outage state from one AC
 //     solve each, the DC screen's verdict, the features), one thread, median of 5.
+//  4. Incremental training (learn-train.ts): samples/s on every thread,
+//     incremental beside the full-graph pass, on case_ACTIVSg200,
+//     case_ACTIVSg2000 and case9241pegase; resident memory of `train` on a
+//     stored case_ACTIVSg2000 dataset.
 // Standalone: `node --import tsx bench/learn.ts`.
 
 import { readFileSync } from 'node:fs';
@@ -38,6 +42,7 @@ import { hiddenSparsityFor, surrogateModel, surrogateLoss } from '../main/core/l
 import { Trainer } from '../main/core/learn/trainer';
 import type { GraphSample } from '../main/core/learn/graph';
 import type { Row } from './run';
+import { runTrainingBench } from './learn-train';
 
 
 const ROOT = process.env.GRIDREWIRE_BENCH_ROOT ?? join(__dirname, '..');
@@ -205,6 +210,8 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
     unit: 'ms',
     note: `median of 5; ${((label[2] * 1e6) / nl500).toFixed(0)} us per outage: one AC solve gives verdict and post-outage state, plus the DC screen and features`,
   });
+
+  await runTrainingBench(record, caseText, ROOT);
 }
 
 // Run directly (not when bundled into bench/run.ts).

@@ -1,23 +1,27 @@
-// Data-parallel training: each worker thread holds the dataset and a copy of
-// the model; per optimiser step the main thread sends the current weights
-// (and the sparse connectivity, when rewiring changed it), each worker
-// returns the gradients of its shard of the batch, and the main thread
+// Data-parallel training: each worker thread holds the dataset but its
+// labels (statics, outage records) and a copy of the model; per optimiser
+// step the main thread sends the current weights (and the sparse
+// connectivity, when rewiring changed it) with the labels of the worker's
+// shard of the batch, each worker returns the gradients of its shard
+// (incremental: learn/incremental-training.ts), and the main thread
 // averages them, steps the optimiser and rewires (learn/trainer.ts).
 
-import { SurrogateSamples, type Normaliser, type PackedDataset } from '../core/learn/grid-data';
+import { SurrogateSamples, labelLength, type Normaliser, type PackedDataset } from '../core/learn/grid-data';
 import type { GraphNet } from '../core/learn/gnn';
-import type { SampleSource } from '../core/learn/graph';
 import { SparseLayer } from '../core/learn/sparse';
 import { Trainer, averageGradients, type GradientBuffers, type TrainerConfig } from '../core/learn/trainer';
 import { JobWorker } from './job-worker';
 import type { JobHandler } from './types';
 
 export interface TrainInit {
+  /** The dataset; its labels may be left out (they come with each step). */
   packed: PackedDataset;
   norm: Normaliser;
   config: TrainerConfig;
   /** Dataset indices of the training samples, in the trainer's source order. */
   train: Int32Array;
+  /** 'full': gradients by the full-graph pass (benchmarks compare it); default incremental. */
+  engine?: 'incremental' | 'full';
 }
 
 /** The model's connectivity: per sparse layer, its CSR index arrays. */
@@ -31,6 +35,8 @@ export interface StepMessage {
   weights: Float32Array[];
   /** Positions in the training source. */
   positions: Int32Array;
+  /** Their labels, [positions x labelLength] (when the dataset the worker holds has none). */
+  labels?: Float32Array;
 }
 
 export function topologyOf(model: GraphNet): Topology {
@@ -57,12 +63,22 @@ export function loadWeights(model: GraphNet, weights: Float32Array[], topology?:
 
 /** Worker side: a trainer on the same samples, used only to compute gradients. */
 export const trainHandler: JobHandler<'train'> = (init) => {
-  const data = new SurrogateSamples(init.packed, init.norm);
-  const trainer = new Trainer(init.config, { graph: data.graph, train: data.source(init.train) });
-  const src = data.source(init.train);
+  const LL = labelLength(init.packed.nb, init.packed.nl);
+  const hasLabels = init.packed.labels.length > 0;
+  // This step's labels, by dataset index.
+  const stepLabels = new Map<number, Float32Array>();
+  const read = (i: number) => {
+    const l = stepLabels.get(i);
+    if (!l) throw new Error(`train worker: no labels were sent for sample ${i}`);
+    return l;
+  };
+  const data = new SurrogateSamples(init.packed, init.norm, hasLabels ? undefined : read);
+  const trainer = new Trainer(init.config, { graph: data.graph, train: data.source(init.train), engine: init.engine });
   return (step) => {
     loadWeights(trainer.model, step.weights, step.topology);
-    const g = trainer.computeGradients(Array.from(step.positions, (p) => src.get(p)));
+    stepLabels.clear();
+    if (step.labels) step.positions.forEach((p, j) => stepLabels.set(init.train[p], step.labels!.subarray(j * LL, (j + 1) * LL)));
+    const g = trainer.gradientsAt(step.positions);
     return { loss: g.loss, samples: g.samples, grads: g.grads.map((x) => x.slice()) };
   };
 };
@@ -75,13 +91,18 @@ export class GradientGroup {
   /** Per worker, the trainer's topologyVersion it last received. */
   private readonly syncedVersion: number[];
 
-  private constructor(private readonly trainer: Trainer, private readonly src: SampleSource, private workers: JobWorker<'train'>[]) {
+  private constructor(private readonly trainer: Trainer, private workers: JobWorker<'train'>[], private readonly labelsAt: ((positions: Int32Array) => Float32Array) | null) {
     this.syncedVersion = workers.map(() => -1);
   }
 
-  /** Starts the workers and waits until each has loaded the dataset. */
-  static async start(trainer: Trainer, src: SampleSource, init: TrainInit, threads: number): Promise<GradientGroup> {
-    const g = new GradientGroup(trainer, src, Array.from({ length: threads - 1 }, () => new JobWorker('train', init)));
+  /**
+   * Starts the workers and waits until each has loaded the dataset.
+   * `labelsAt`: the labels of training positions, sent with each step
+   * (needed when init.packed has none).
+   */
+  static async start(trainer: Trainer, init: TrainInit, threads: number, labelsAt?: (positions: Int32Array) => Float32Array): Promise<GradientGroup> {
+    if (!labelsAt && init.packed.labels.length === 0) throw new Error('train workers need the labels: give labelsAt or a dataset that has them');
+    const g = new GradientGroup(trainer, Array.from({ length: threads - 1 }, () => new JobWorker('train', init)), labelsAt ?? null);
     try {
       await Promise.all(g.workers.map((w) => w.ready));
     } catch (e) {
@@ -107,6 +128,7 @@ export class GradientGroup {
       const part = positions.subarray((w + 1) * size, (w + 2) * size);
       if (part.length === 0) return;
       const step: StepMessage = { weights, positions: part.slice() };
+      if (this.labelsAt) step.labels = this.labelsAt(step.positions);
       if (this.syncedVersion[w] !== t.topologyVersion) {
         topo ??= topologyOf(t.model);
         step.topology = topo;
@@ -115,7 +137,7 @@ export class GradientGroup {
       jobs.push(worker.run(step));
     });
     // Our own shard meanwhile.
-    const own = t.computeGradients(Array.from(positions.subarray(0, size), (p) => this.src.get(p)));
+    const own = t.gradientsAt(positions.subarray(0, size));
     const mine: GradientBuffers = { loss: own.loss, samples: own.samples, grads: own.grads.map((x) => x.slice()) };
     const parts = [mine, ...(await Promise.all(jobs))];
     return parts.length === 1 ? mine : averageGradients(parts);

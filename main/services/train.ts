@@ -3,16 +3,21 @@
 // checkpoint committed to the store (so a killed or cancelled run resumes
 // exactly), then the decision threshold chosen on validation data, test
 // metrics, and the model saved with them.
+//
+// Gradients and evaluation are incremental (core/learn/incremental-training:
+// the base graph once per scenario and batch, each outage over the rows it
+// reaches), batches are groups of one scenario each, and the labels stream
+// from the store a window of scenarios at a time (training-data.ts): a
+// worker receives the labels of its share of each batch with the weights.
 
 import { z } from 'zod';
 import type { SurrogateModelConfig } from '../core/learn/case-predictor';
-import { SurrogateSamples, fitNormaliser, type Normaliser } from '../core/learn/grid-data';
-import type { SampleSource } from '../core/learn/graph';
+import { L_INSECURE, SurrogateSamples, fitNormaliser, labelLength, type Normaliser } from '../core/learn/grid-data';
 import { serializeModel, type Blob } from '../core/learn/serialize';
 import { REGROW_RULES, type RegrowRule } from '../core/learn/rewire';
 import { TOPOLOGY_METHODS, resolveTopology, type TopologyMethod } from '../core/learn/schedule';
 import {
-  chooseThreshold, evaluateSurrogate, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
+  classBalance, chooseThreshold, evaluateSurrogate, type ClassBalance, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
 import {
@@ -22,7 +27,8 @@ import { trainerConfigInput } from '../core/learn/trainer-checkpoint';
 import { GradientGroup, type TrainInit } from '../jobs/train-job';
 import { defaultWorkers } from '../jobs/pool';
 import type { Checkpoint, Store, Tensors } from '../store';
-import { loadDataset, type LoadedDataset } from './dataset';
+import type { LoadedDataset } from './dataset';
+import { streamDataset, type ScenarioLabelCache } from './training-data';
 
 export type { SurrogateModelConfig } from '../core/learn/case-predictor';
 
@@ -44,6 +50,8 @@ export interface TrainOptions {
   lr?: number;
   hidden?: number;
   layers?: number;
+  /** Largest weight of an insecure outage in the verdict loss (default POS_WEIGHT_CAP: the class ratio up to 1% insecure). */
+  posWeightCap?: number;
 }
 
 export interface TrainRequest extends TrainOptions {
@@ -87,6 +95,8 @@ export interface TrainOutcome {
   testStressed: (MetricsBlock & { scenarios: number }) | null;
   /** The DC-LODF screen on the same test samples. */
   dc: { test: VerdictMetrics; testStressed: VerdictMetrics | null } | null;
+  /** The verdict loss's class weighting (insecure and secure training samples, the insecure weight), as recorded with the model. */
+  classBalance: ClassBalance;
 }
 
 interface RunConfig {
@@ -102,13 +112,23 @@ interface RunConfig {
 
 export const STRESSED_FRACTION = 0.1;
 
+/** Insecure recall the decision threshold keeps on validation. */
+export const MIN_RECALL = 0.99;
+
+/** Bytes of labels training holds at once: the scenarios of the epoch's window (at least three). */
+export const LABEL_CACHE_BYTES = 320 * 2 ** 20;
+
 
 function block(ev: SurrogateEvaluation, threshold: number): MetricsBlock {
   return { ...verdictMetrics(ev.prob, ev.label, threshold), ...regressionErrors(ev) };
 }
 
-/** Trainer configuration of a surrogate run (architecture, loss, topology method). */
-export function surrogateTrainerConfig(o: TrainOptions, positives: number, negatives: number): TrainerConfigInput {
+/**
+ * Trainer configuration of a surrogate run (architecture, loss, topology
+ * method, batches of two groups of one scenario each drawn from `window`
+ * scenarios at a time).
+ */
+export function surrogateTrainerConfig(o: TrainOptions, positives: number, negatives: number, window = 1 << 30): TrainerConfigInput {
   const method = o.method ?? 'adaptive';
   const sparsity = method === 'dense' ? 0 : o.sparsity ?? 0.9;
   const epochs = o.epochs ?? 30, batchSize = o.batchSize ?? 32;
@@ -121,12 +141,13 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
     topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}), rate: { zeta0: 0.2, zetaMax: 0.3 } },
     // Cosine decay over the planned steps: late epochs refine instead of jumping around.
     optimizer: { kind: 'adam', lr: o.lr ?? 3e-3, clipNorm: 1, warmupSteps: 50, decay: 'cosine', decaySteps: Math.max(1, steps - 50), minLrFactor: 0.03 },
-    loss: surrogateLoss(positives, negatives),
+    loss: surrogateLoss(positives, negatives, o.posWeightCap),
     epochs,
     batchSize,
     patience: o.patience ?? 8,
     monitor: 'loss',
     seed: o.seed ?? 1,
+    grouping: { group: Math.max(1, Math.floor(batchSize / 2)), window: Math.max(1, window) },
   };
 }
 
@@ -141,12 +162,14 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   const trainer = run.checkpoint ? Trainer.fromState(run.checkpoint, dataArg) : new Trainer(run.cfg.trainer, dataArg);
   let cancelled: boolean;
   try {
-    cancelled = await runEpochs(store, run.runId, trainer, trainSrc, { packed: set.ds.packed, norm: set.norm, config: trainer.cfg, train: set.train }, req);
+    // Workers get everything but the labels, which come with each step.
+    const init: TrainInit = { packed: { ...set.ds.packed, labels: new Float32Array(0) }, norm: set.norm, config: trainer.cfg, train: set.train };
+    cancelled = await runEpochs(store, run.runId, trainer, init, (i) => set.data.labels(i), req);
   } catch (e) {
     store.training.finish(run.runId, 'failed', secondsSince(t0), e instanceof Error ? e.message : String(e));
     throw e;
   }
-  return cancelled ? saveCancelled(store, run, trainer, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
+  return cancelled ? saveCancelled(store, run, trainer, set, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
 }
 
 /** A training run this call works on: a new one, or one resumed (from its checkpoint, when it has one). */
@@ -166,6 +189,10 @@ interface TrainingSet {
   test: Int32Array;
   /** Insecure training samples (the loss weighs the classes by them). */
   positives: number;
+  /** The label cache when labels stream from the store (null: all in memory). */
+  cache: ScenarioLabelCache | null;
+  /** Scenarios an epoch draws batches from at once. */
+  window: number;
 }
 
 const runConfigSchema = z.object({
@@ -209,20 +236,26 @@ function requestedDataset(req: TrainRequest): number {
   return req.datasetId;
 }
 
+/** The dataset: the one given in memory, or streamed from the store (labels a window of scenarios at a time). */
 function trainingSet(store: Store, datasetId: number, loaded?: LoadedDataset): TrainingSet {
-  const ds = loaded && loaded.id === datasetId ? loaded : loadDataset(store, datasetId);
+  const mem = loaded && loaded.id === datasetId ? loaded : null;
+  const streamed = mem ? null : streamDataset(store, datasetId, LABEL_CACHE_BYTES);
+  const ds = mem ?? streamed!;
+  const cache = streamed ? streamed.labels : null;
   const norm = fitNormaliser(ds.packed);
-  const data = new SurrogateSamples(ds.packed, norm);
+  const data = new SurrogateSamples(ds.packed, norm, cache ? (i) => cache.read(i) : undefined);
   const train = data.indices('train'), val = data.indices('val'), test = data.indices('test');
   if (train.length === 0) throw new TrainError(`dataset ${datasetId} has no trainable (non-islanded) training sample`);
   let positives = 0;
-  for (const i of train) positives += data.labels(i)[1];
-  return { ds, norm, data, train, val, test, positives };
+  for (const i of train) positives += data.head(i)[L_INSECURE];
+  // The window leaves one scenario of the cache for the remainders of finished ones and for evaluation.
+  const window = cache ? Math.max(1, cache.capacity - 1) : ds.packed.scenarioIds.length;
+  return { ds, norm, data, train, val, test, positives, cache, window };
 }
 
 /** A new run of the request's options, stored before its first epoch. */
 function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
-  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives);
+  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives, set.window);
   const resolved = resolveTrainerConfig(trainer);
   const { method, regrow } = resolveTopology(resolved.topology);
   const cfg: RunConfig = {
@@ -238,13 +271,19 @@ function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
  * checkpoint; true when a cancel (or stopAfterSteps) stopped it first.
  * Gradients come from `workers` threads (this one included).
  */
-async function runEpochs(store: Store, runId: number, trainer: Trainer, trainSrc: SampleSource, init: TrainInit, req: TrainRequest): Promise<boolean> {
+async function runEpochs(store: Store, runId: number, trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: TrainRequest): Promise<boolean> {
   const threads = Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
-  const group = threads > 1 ? await GradientGroup.start(trainer, trainSrc, init, threads) : null;
+  const LL = labelLength(init.packed.nb, init.packed.nl);
+  const labelsAt = (positions: Int32Array) => {
+    const out = new Float32Array(positions.length * LL);
+    positions.forEach((p, j) => out.set(labels(init.train[p]), j * LL));
+    return out;
+  };
+  const group = threads > 1 ? await GradientGroup.start(trainer, init, threads, labelsAt) : null;
   try {
     const gradients = group
       ? (positions: Int32Array) => group.gradients(positions)
-      : async (positions: Int32Array) => trainer.computeGradients(Array.from(positions, (p) => trainSrc.get(p)));
+      : async (positions: Int32Array) => trainer.gradientsAt(positions);
     const steps = { taken: 0 };
     while (!trainer.finished) {
       if (!(await trainEpoch(trainer, gradients, steps, req))) return true;
@@ -293,13 +332,14 @@ function secondsSince(t0: number): number {
 }
 
 /** Keeps where training is, mid-epoch included: a resume continues exactly here. */
-function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, t0: number): TrainOutcome {
+function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, t0: number): TrainOutcome {
   store.training.saveCheckpoint(run.runId, checkpointOf(trainer, trainer.epoch));
   store.training.finish(run.runId, 'cancelled', secondsSince(t0));
   const { method, regrow, sparsity } = run.cfg;
   return {
     runId: run.runId, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
     seconds: secondsSince(t0), threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
   };
 }
 
@@ -309,7 +349,7 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
   const { data, ds, norm } = set;
   const model = trainer.model;
   const evVal = set.val.length ? evaluateSurrogate(model, data, set.val) : null;
-  const threshold = evVal ? chooseThreshold(evVal.prob, evVal.label) : 0.5;
+  const threshold = evVal ? chooseThreshold(evVal.prob, evVal.label, MIN_RECALL) : 0.5;
   const evTest = set.test.length ? evaluateSurrogate(model, data, set.test) : null;
   let testStressed: TrainOutcome['testStressed'] = null, dc: TrainOutcome['dc'] = null;
   if (evTest) {
@@ -326,11 +366,14 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
     runId, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
     stopped: trainer.stopReason ?? 'completed', seconds: totalSeconds, threshold, params,
     val: evVal ? block(evVal, threshold) : null, test: evTest ? block(evTest, threshold) : null, testStressed, dc,
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
   };
   const ser = serializeModel(model);
   const mcfg: SurrogateModelConfig = {
     format: 'gridrewire-n1-surrogate', version: 1, model: ser.config, normaliser: norm, threshold,
     grid: ds.config.grid, features: ds.config.features, datasetId: ds.id, method, regrow, sparsity,
+    // How the classes were balanced, and the rule the threshold follows (both on record for predict and explain).
+    classBalance: outcome.classBalance, thresholdRule: { minRecall: MIN_RECALL, on: 'validation', validation: evVal ? { samples: evVal.prob.length, insecure: outcome.val!.insecure } : null },
   };
   const { modelId: _unsaved, ...metrics } = outcome;
   outcome.modelId = store.models.save({

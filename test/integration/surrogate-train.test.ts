@@ -19,6 +19,9 @@ import { applyDelta } from '../../main/core/learn/incremental';
 import { Trainer, averageGradients } from '../../main/core/learn/trainer';
 import { GradientGroup } from '../../main/jobs/train-job';
 import { surrogateTrainerConfig } from '../../main/services/train';
+import { streamDataset } from '../../main/services/training-data';
+import { POS_WEIGHT_CAP } from '../../main/core/learn/surrogate';
+import { LH } from '../../main/core/learn/grid-data';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { outageRecord, scenarioState, staticFeatures } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
@@ -84,7 +87,36 @@ test('training through the store; a mid-epoch cancel then resume gives exactly t
   await assert.rejects(trainSurrogate({ store, resume: cut.runId, workers: 1 }), /already done/);
 });
 
-test('data-parallel gradients equal the single-thread gradients of the same shards', async () => {
+test('labels streamed from the store (a bounded cache of scenarios) train the model the in-memory dataset trains; the class weighting is recorded with the model', async () => {
+  const ds = loadDataset(store, datasetId);
+  // Read back: every label as loadDataset holds it, with at most `capacity` scenarios held.
+  const st = streamDataset(store, datasetId, 1);
+  assert.equal(st.labels.capacity, 2, 'one byte of budget still holds two scenarios');
+  assert.equal(st.packed.labels.length, 0);
+  const LL = ds.packed.labels.length / ds.packed.sampleBranch.length;
+  assert.deepEqual(st.packed.heads!.length, ds.packed.sampleBranch.length * LH);
+  for (let i = ds.packed.sampleBranch.length - 1; i >= 0; i -= 3) {
+    assert.deepEqual(st.labels.read(i), ds.packed.labels.subarray(i * LL, (i + 1) * LL), `sample ${i}`);
+    assert.ok(st.labels.held <= 2);
+  }
+  assert.ok(st.labels.stats.loads >= 5, `${st.labels.stats.loads} scenario reads`);
+  for (const k of ['sampleScenario', 'sampleBranch', 'sampleSplit', 'recPtr', 'rec', 'statics'] as const) assert.deepEqual(st.packed[k], ds.packed[k], k);
+  // The same training, streamed and in memory.
+  const streamed = await trainSurrogate({ store, datasetId, epochs: 2, workers: 2, ...small });
+  const inMemory = await trainSurrogate({ store, datasetId, epochs: 2, workers: 2, ...small, loaded: ds });
+  const ta = store.models.getTensors(streamed.modelId!), tb = store.models.getTensors(inMemory.modelId!);
+  for (const [k, v] of ta) assert.deepEqual(tb.get(k), v, `tensor ${k}`);
+  assert.deepEqual(streamed.test, inMemory.test);
+  // Class weighting: the ratio of the training samples, on record.
+  const cb = streamed.classBalance;
+  assert.ok(cb.positives > 0 && cb.negatives > 0, JSON.stringify(cb));
+  assert.equal(cb.posWeight, Math.min(POS_WEIGHT_CAP, Math.max(1, cb.negatives / cb.positives)));
+  const cfg = store.models.get(streamed.modelId!)!.config as Record<string, unknown>;
+  assert.deepEqual(cfg.classBalance, cb);
+  assert.deepEqual((cfg.thresholdRule as { minRecall: number }).minRecall, 0.99);
+});
+
+test('data-parallel gradients equal the single-thread gradients of the same shards (workers get the labels with each step)', async () => {
   const ds = loadDataset(store, datasetId);
   const norm = fitNormaliser(ds.packed);
   const data = new SurrogateSamples(ds.packed, norm);
@@ -92,14 +124,24 @@ test('data-parallel gradients equal the single-thread gradients of the same shar
   const src = data.source(train);
   const cfg = surrogateTrainerConfig({ ...small, method: 'set' }, 10, 100);
   const trainer = new Trainer(cfg, { graph: data.graph, train: src });
+  assert.ok(trainer.usesIncremental);
   trainer.rewire(0.3); // the workers must pick up a changed connectivity
-  const group = await GradientGroup.start(trainer, src, { packed: ds.packed, norm, config: trainer.cfg, train }, 2);
+  const LL = ds.packed.labels.length / ds.packed.sampleBranch.length;
+  const labelsAt = (pos: Int32Array) => {
+    const out = new Float32Array(pos.length * LL);
+    pos.forEach((p, j) => out.set(data.labels(train[p]), j * LL));
+    return out;
+  };
+  // The workers hold no labels: they come with each step.
+  const init = { packed: { ...ds.packed, labels: new Float32Array(0) }, norm, config: trainer.cfg, train };
+  await assert.rejects(GradientGroup.start(trainer, init, 2), /need the labels/);
+  const group = await GradientGroup.start(trainer, init, 2, labelsAt);
   try {
     const pos = Int32Array.from([5, 1, 9, 30, 2, 11, 7]);
     const g = await group.gradients(pos);
-    const one = trainer.computeGradients(Array.from(pos.subarray(0, 4), (p) => src.get(p)));
+    const one = trainer.gradientsAt(pos.subarray(0, 4));
     const a = { loss: one.loss, samples: one.samples, grads: one.grads.map((x) => x.slice()) };
-    const two = trainer.computeGradients(Array.from(pos.subarray(4), (p) => src.get(p)));
+    const two = trainer.gradientsAt(pos.subarray(4));
     const ref = averageGradients([a, two]);
     assert.equal(g.samples, 7);
     assert.equal(g.loss, ref.loss);

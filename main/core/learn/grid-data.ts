@@ -36,6 +36,7 @@ import { solved } from '../grid/post-outage';
 import { LearnError } from './errors';
 import type { GraphSample, GraphTopology, SampleSource } from './graph';
 import { applyDelta, type SampleDelta } from './incremental';
+import type { DeltaSource, DeltaTargets } from './incremental-training';
 
 export const LABEL_HEAD = ['verdict', 'insecure', 'islanded', 'converged', 'maxLoading', 'minVm', 'maxVm', 'dcInsecure', 'dcMaxLoading', 'nOverloads'] as const;
 export const LH = LABEL_HEAD.length;
@@ -142,8 +143,34 @@ export interface PackedDataset {
   /** Per-outage records, sample i at rec[recPtr[i] .. recPtr[i+1]). */
   recPtr: Int32Array;
   rec: Float32Array;
-  /** [samples x labelLength]. */
+  /** [samples x labelLength]; empty when the labels are read as needed (SurrogateSamples' LabelReader). */
   labels: Float32Array;
+  /** [samples x LH]: every sample's label head, when `labels` is empty. */
+  heads?: Float32Array;
+}
+
+/** Labelled scenarios (labelScenario) packed as a dataset in memory, islanded outages included (tests, benches). */
+export function packScenarios(scenarios: readonly { labels: ScenarioLabels; split: SplitName }[]): PackedDataset {
+  if (scenarios.length === 0) throw new LearnError('bad-sample', 'no scenario to pack');
+  const net = scenarios[0].labels.net, nb = net.nb, nl = net.nl;
+  const LL = labelLength(nb, nl), SL = staticLength(nb, nl);
+  const outs = scenarios.flatMap((sc, s) => sc.labels.outages.map((o) => ({ o, s })));
+  const recPtr = new Int32Array(outs.length + 1);
+  outs.forEach(({ o }, i) => (recPtr[i + 1] = recPtr[i] + o.record.length));
+  const rec = new Float32Array(recPtr[outs.length]);
+  const labels = new Float32Array(outs.length * LL);
+  outs.forEach(({ o }, i) => { rec.set(o.record, recPtr[i]); labels.set(o.labels, i * LL); });
+  const statics = new Float32Array(scenarios.length * SL);
+  scenarios.forEach((sc, s) => {
+    if (sc.labels.net.nb !== nb || sc.labels.net.nl !== nl) throw new LearnError('bad-sample', `scenario ${s} is another grid`);
+    statics.set(sc.labels.static, s * SL);
+  });
+  return {
+    nb, nl, src: net.f, dst: net.t,
+    scenarioIds: Int32Array.from(scenarios, (_, s) => s + 1), scenarioSplit: Uint8Array.from(scenarios, (sc) => SPLIT_CODES.indexOf(sc.split)), statics,
+    sampleScenario: Int32Array.from(outs, (x) => x.s), sampleBranch: Int32Array.from(outs, (x) => x.o.k),
+    sampleSplit: Uint8Array.from(outs, (x) => SPLIT_CODES.indexOf(scenarios[x.s].split)), recPtr, rec, labels,
+  };
 }
 
 export interface Normaliser {
@@ -261,13 +288,35 @@ export class SurrogateFeatures {
   }
 }
 
-/** Training samples of a packed dataset, built on demand (one cached base per scenario). */
-export class SurrogateSamples {
+/**
+ * Where the labels of a dataset's samples come from: the packed array
+ * (PackedDataset.labels), or a reader that streams them from the store
+ * scenario by scenario (services/training-data.ts) when the dataset is too
+ * large to hold. A label head per sample is always at hand (packed labels,
+ * or PackedDataset.heads).
+ */
+export type LabelReader = (i: number) => Float32Array;
+
+/** Base samples kept per SurrogateSamples (they are rebuilt from the statics when evicted). */
+const BASE_CACHE = 8;
+
+/**
+ * Training samples of a packed dataset, built on demand: dataset index i is
+ * the base sample of its scenario plus the delta of its outage (a
+ * DeltaSource for incremental training), or the full sample (sample(i)).
+ */
+export class SurrogateSamples implements DeltaSource {
   readonly features: SurrogateFeatures;
   private readonly bases = new Map<number, GraphSample>();
+  private readonly readLabels: LabelReader;
 
-  constructor(readonly data: PackedDataset, readonly norm: Normaliser) {
+  constructor(readonly data: PackedDataset, readonly norm: Normaliser, labels?: LabelReader) {
     this.features = new SurrogateFeatures(data.nb, data.nl, data.src, data.dst, norm);
+    const L = labelLength(data.nb, data.nl);
+    if (labels) this.readLabels = labels;
+    else if (data.labels.length === data.sampleBranch.length * L) this.readLabels = (i) => data.labels.subarray(i * L, (i + 1) * L);
+    else throw new LearnError('bad-sample', `dataset has ${data.labels.length} label values for ${data.sampleBranch.length} samples of ${L}, and no label reader`);
+    if (data.heads && data.heads.length !== data.sampleBranch.length * LH) throw new LearnError('bad-sample', `dataset has ${data.heads.length} label-head values for ${data.sampleBranch.length} samples of ${LH}`);
   }
 
   get graph(): GraphTopology {
@@ -278,23 +327,42 @@ export class SurrogateSamples {
     return this.data.sampleBranch.length;
   }
 
+  get length(): number {
+    return this.size;
+  }
+
   private stat(s: number): Float32Array {
     const L = staticLength(this.data.nb, this.data.nl);
     return this.data.statics.subarray(s * L, (s + 1) * L);
   }
 
+  scenario(i: number): number {
+    return this.data.sampleScenario[i];
+  }
+
   base(s: number): GraphSample {
     let b = this.bases.get(s);
-    if (!b) {
-      b = this.features.base(this.stat(s));
+    if (b) {
+      // Most recently used last.
+      this.bases.delete(s);
       this.bases.set(s, b);
+      return b;
     }
+    b = this.features.base(this.stat(s));
+    this.bases.set(s, b);
+    if (this.bases.size > BASE_CACHE) this.bases.delete(this.bases.keys().next().value!);
     return b;
   }
 
+  /** Every label of sample i ([labelLength]: the head, then branch loadings, then bus Vm). */
   labels(i: number): Float32Array {
-    const L = labelLength(this.data.nb, this.data.nl);
-    return this.data.labels.subarray(i * L, (i + 1) * L);
+    return this.readLabels(i);
+  }
+
+  /** The label head of sample i (verdict, insecure, islanded, ...: LABEL_HEAD), without reading its other labels. */
+  head(i: number): Float32Array {
+    const h = this.data.heads;
+    return h ? h.subarray(i * LH, (i + 1) * LH) : this.readLabels(i).subarray(0, LH);
   }
 
   delta(i: number): SampleDelta {
@@ -302,21 +370,24 @@ export class SurrogateSamples {
     return this.features.delta(this.base(s), this.stat(s), d.rec.subarray(d.recPtr[i], d.recPtr[i + 1]));
   }
 
+  /** Sample i's targets: post-outage loadings (branches near their limit weigh more) and Vm, and the verdict unless islanded. */
+  targets(i: number): DeltaTargets {
+    const { nb, nl } = this.data;
+    const lab = this.labels(i);
+    const edge = lab.subarray(LH, LH + nl);
+    // Branches loaded near their limit after the outage weigh more in the loading loss: the verdict turns on them.
+    const edgeWeight = new Float32Array(nl);
+    for (let e = 0; e < nl; e++) edgeWeight[e] = edge[e] >= NEAR_LIMIT ? NEAR_LIMIT_WEIGHT : 1;
+    return { edge, node: lab.subarray(LH + nl, LH + nl + nb), graph: lab[L_ISLANDED] ? undefined : lab[L_INSECURE], edgeWeight };
+  }
+
   /** The full graph sample of sample i, with its targets. */
   sample(i: number): GraphSample {
-    const { nb, nl } = this.data;
     const s = this.data.sampleScenario[i];
     const g = applyDelta(this.base(s), this.delta(i), NODE_FEAT_DIM, EDGE_FEAT_DIM);
-    const lab = this.labels(i);
-    // Branches loaded near their limit after the outage weigh more in the loading loss: the verdict turns on them.
-    const w = new Float32Array(nl);
-    for (let e = 0; e < nl; e++) w[e] = lab[LH + e] >= NEAR_LIMIT ? NEAR_LIMIT_WEIGHT : 1;
-    g.edgeTargetWeight = w;
-    g.targets = {
-      edge: lab.subarray(LH, LH + nl),
-      node: lab.subarray(LH + nl, LH + nl + nb),
-      graph: lab[L_ISLANDED] ? undefined : lab[L_INSECURE],
-    };
+    const t = this.targets(i);
+    g.edgeTargetWeight = t.edgeWeight;
+    g.targets = { edge: t.edge, node: t.node, graph: t.graph };
     return g;
   }
 
@@ -326,13 +397,26 @@ export class SurrogateSamples {
     const out: number[] = [];
     for (let i = 0; i < this.size; i++) {
       if (this.data.sampleSplit[i] !== code) continue;
-      if (!withIslanded && this.labels(i)[L_ISLANDED]) continue;
+      if (!withIslanded && this.head(i)[L_ISLANDED]) continue;
       out.push(i);
     }
     return Int32Array.from(out);
   }
 
-  source(indices: Int32Array): SampleSource {
-    return { length: indices.length, get: (j) => this.sample(indices[j]) };
+  /** The samples at `indices`, by position: full samples (get) and bases with deltas (incremental training). */
+  source(indices: Int32Array): SurrogateSource {
+    return new SurrogateSource(this, indices);
   }
+}
+
+/** A subset of a dataset's samples by position: a SampleSource of full samples and a DeltaSource. */
+export class SurrogateSource implements SampleSource, DeltaSource {
+  constructor(readonly data: SurrogateSamples, readonly indices: Int32Array) {}
+  get length(): number { return this.indices.length; }
+  get graph(): GraphTopology { return this.data.graph; }
+  get(j: number): GraphSample { return this.data.sample(this.indices[j]); }
+  scenario(j: number): number { return this.data.scenario(this.indices[j]); }
+  base(s: number): GraphSample { return this.data.base(s); }
+  delta(j: number): SampleDelta { return this.data.delta(this.indices[j]); }
+  targets(j: number): DeltaTargets { return this.data.targets(this.indices[j]); }
 }

@@ -20,16 +20,22 @@
 // addition per unit, not a product.
 //
 // The arithmetic runs in kernels.ts (WebAssembly, SIMD where available, or
-// the TypeScript loops) on one arena that holds every array; the base sample
-// itself is computed with the same kernels. All kernel sets give the batched
-// forward's bits (tests compare them).
+// the TypeScript loops) on one arena that holds every array, grouped by
+// stage (incremental-stages.ts); the base sample itself is computed with the
+// same kernels. All kernel sets give the batched forward's bits (tests
+// compare them). IncrementalForward is the part training shares
+// (incremental-training.ts): the base pass and one sample's neighbourhood
+// pass; IncrementalPredictor adds the extremes and the verdict.
 
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
-import { edgeHeadBlocks, poolWidth, predPoolWidth } from './gnn';
-import { arenaBytes, inferenceKernels, packLayer, packedSize, type InferenceKernels, type KernelChoice, type PackedLayer } from './kernels';
+import { inferenceKernels, type InferenceKernels, type KernelChoice } from './kernels';
 import type { GraphSample, GraphTopology } from './graph';
 import { sigmoid } from './loss';
+import {
+  BaseActivations, CHANGED, EdgeHeadPartials, FEATURED, GraphStage, NetStage, PoolStage, RECOMPUTED, Scratch, netDims, onArena,
+  type Alloc, type NetDims,
+} from './incremental-stages';
 
 /** What differs from the base sample. */
 export interface SampleDelta {
@@ -96,364 +102,327 @@ export interface IncrementalResult {
   touched: number;
 }
 
-/**
- * Per column of a [rows x W] matrix, the K rows with the largest values
- * (sign 1) or smallest (sign -1), best first: the best row outside a small
- * set of recomputed rows is almost always among them; when it is not, a scan
- * finds it.
- */
-class ColumnTops {
-  private readonly top: Int32Array;
-  private readonly k: number;
-
-  constructor(private readonly x: Float32Array, private readonly rows: number, private readonly W: number, private readonly sign: 1 | -1, K = 16) {
-    if (K >= rows) {
-      // Every row, sorted (NaN rows left out: they never win a comparison).
-      // For single columns of predictions, whose best rows are often the
-      // very ones an outage recomputes, so a short list would fall back to
-      // scanning the whole column.
-      const key = (r: number, f: number) => sign * x[r * W + f];
-      const lists = Array.from({ length: W }, (_, f) => Array.from({ length: rows }, (_, r) => r).filter((r) => !Number.isNaN(key(r, f))).sort((a, b) => key(b, f) - key(a, f) || a - b));
-      const k = (this.k = Math.max(...lists.map((l) => l.length), 0));
-      this.top = new Int32Array(W * k).fill(-1);
-      lists.forEach((l, f) => this.top.set(l, f * k));
-      return;
-    }
-    const k = (this.k = Math.min(K, rows));
-    this.top = new Int32Array(W * k);
-    const val = new Float64Array(k);
-    for (let f = 0; f < W; f++) {
-      // Insertion into a sorted list of k (ties: lower row first).
-      let n = 0;
-      for (let r = 0; r < rows; r++) {
-        const v = sign * x[r * W + f];
-        if (n === k && !(v > val[k - 1])) continue;
-        let j = n < k ? n++ : k - 1;
-        while (j > 0 && v > val[j - 1]) { val[j] = val[j - 1]; this.top[f * k + j] = this.top[f * k + j - 1]; j--; }
-        val[j] = v;
-        this.top[f * k + j] = r;
-      }
-    }
-  }
-
-  /** Best row of column f whose mark has none of the bits in `mask`; -1 when every row is marked. */
-  best(f: number, mark: Uint8Array, mask: number): number {
-    const k = this.k, t = this.top;
-    for (let j = 0; j < k; j++) {
-      const r = t[f * k + j];
-      if (r < 0) return -1; // a full list ran out: every other row is marked or NaN
-      if (!(mark[r] & mask)) return r;
-    }
-    if (k >= this.rows) return -1;
-    // Every listed row is marked: scan.
-    let arg = -1, bv = -Infinity;
-    for (let r = 0; r < this.rows; r++) {
-      if (mark[r] & mask) continue;
-      const v = this.sign * this.x[r * this.W + f];
-      if (v > bv) { bv = v; arg = r; }
-    }
-    return arg;
-  }
-}
-
-/** A growable list of distinct indices with a membership mark (no allocation per sample). */
-class IndexSet {
-  n = 0;
-  constructor(readonly items: Int32Array, private readonly mark: Uint8Array, private readonly bit: number) {}
-  add(i: number): void {
-    if (this.mark[i] & this.bit) return;
-    this.mark[i] |= this.bit;
-    this.items[this.n++] = i;
-  }
-  clear(): void {
-    for (let j = 0; j < this.n; j++) this.mark[this.items[j]] &= ~this.bit;
-    this.n = 0;
-  }
-}
-
-// Edge marks: changed (features, removed), recomputed (edge head), offset-only.
-const CHANGED = 1, RECOMPUTED = 2, OFFSET_ONLY = 4;
 
 export interface IncrementalOptions {
   /** Fastest allowed kernels: 'wasm-simd' (default), 'wasm' (scalar WebAssembly) or 'js' (the TypeScript loops). */
   kernels?: KernelChoice;
 }
 
-export class IncrementalPredictor {
-  private readonly N: number;
-  private readonly E: number;
-  private readonly H: number;
-  private readonly Hh: number;
-  private readonly L: number;
-  private readonly Fn: number;
-  private readonly Fe: number;
+/** The stages of one incremental network (inference: exact sizes, rows not kept; training: room and kept rows). */
+export interface ForwardStages {
+  graph: GraphStage;
+  net: NetStage;
+  base: BaseActivations;
+  head: EdgeHeadPartials;
+  pool: PoolStage;
+  scratch: Scratch;
+}
+
+export function forwardStages(A: Alloc, model: GraphNet, dims: NetDims, training: boolean): ForwardStages {
+  return {
+    graph: new GraphStage(A, dims),
+    net: new NetStage(A, model, training ? 'dense' : 'exact'),
+    base: new BaseActivations(A, dims, training),
+    head: new EdgeHeadPartials(A, dims, training),
+    pool: new PoolStage(A, dims, !training),
+    scratch: new Scratch(A, dims, training),
+  };
+}
+
+/** The kernels for a network's stages: SIMD needs even widths; the product's scratch the widest input. */
+export function kernelsFor(model: GraphNet, choice: KernelChoice | undefined): (bytes: number) => InferenceKernels {
+  const c = model.cfg;
+  return (bytes) => inferenceKernels(bytes, choice, c.hidden % 2 === 0 && c.headHidden % 2 === 0, Math.max(...model.layers.map((l) => l.nIn)));
+}
+
+/**
+ * The base pass (every row of the base sample) and one sample's pass over
+ * the rows its change can reach, on the stages. After forward(d) the
+ * scratch holds the sample's rows (S, its layer counts, the recomputed
+ * edges with their hidden states and outputs, the node head on S_L) and the
+ * working copies hold the sample's states; restore(d) puts the base back.
+ */
+export class IncrementalForward {
+  readonly dims: NetDims;
   private readonly onePlusEps: number;
   private readonly residual: boolean;
-  /** The kernels in use and the arena every array below lives in. */
-  readonly kernels: InferenceKernels;
-  private readonly src: Int32Array;
-  private readonly dst: Int32Array;
-  // layers, packed once into the arena
-  private readonly encNode: PackedLayer;
-  private readonly encEdge: PackedLayer;
-  private readonly lin1: PackedLayer[];
-  private readonly lin2: PackedLayer[];
-  /** Edge head hidden layer split by input block (src h, dst h, edge e + bias). */
-  private readonly edgeBlocks: [PackedLayer, PackedLayer, PackedLayer] | null;
-  private readonly edgeOut: PackedLayer | null;
-  private readonly nodeHidden: PackedLayer | null;
-  private readonly nodeOut: PackedLayer | null;
-  private readonly graphHidden: PackedLayer | null;
-  private readonly graphOut: PackedLayer | null;
-  private readonly graphSkip: PackedLayer | null;
-  // base graph adjacency (node -> incident edges in increasing order, other end)
-  private readonly adjPtr: Int32Array;
-  private readonly adjEdge: Int32Array;
-  private readonly adjOther: Int32Array;
-  // base activations (read-only) and working copies (base except the rows of the current sample)
-  private readonly hBase: Float32Array[];
-  private readonly hWork: Float32Array[];
-  private readonly eBase: Float32Array;
-  private readonly eWork: Float32Array;
-  /** Edge head partial products: per node (as source, as destination), per edge (with bias). */
-  private readonly psBase: Float32Array;
-  private readonly pdBase: Float32Array;
-  private readonly peBase: Float32Array;
-  private readonly psWork: Float32Array;
-  private readonly pdWork: Float32Array;
-  private readonly peWork: Float32Array;
-  private readonly aEBase: Float32Array;
-  private readonly yEBase: Float32Array | null;
-  /** Edge head outputs before the offset (so an offset-only change is exact). */
-  private readonly yERaw: Float32Array | null;
-  private readonly yNBase: Float32Array | null;
-  private readonly edgeOffset: Float32Array | null;
-  private readonly nodeOffset: Float32Array | null;
-  private readonly edgeLimit: Float32Array | null;
-  private readonly nodeUpper: Float32Array | null;
-  private readonly nodeLower: Float32Array | null;
-  /** Base margins y - limit (edges), y - upper and y - lower (nodes). */
-  private readonly mEBase: Float32Array | null;
-  private readonly mUBase: Float32Array | null;
-  private readonly mLBase: Float32Array | null;
-  // pooling of the base
-  private readonly hSum: Float64Array;
-  private readonly aESum: Float64Array | null;
-  private readonly hTop: ColumnTops;
-  private readonly aETop: ColumnTops | null;
-  private readonly yETop: ColumnTops | null;
-  private readonly mETop: ColumnTops | null;
-  private readonly yNTop: ColumnTops | null;
-  private readonly yNBottom: ColumnTops | null;
-  private readonly mUTop: ColumnTops | null;
-  private readonly mLBottom: ColumnTops | null;
-  // scratch, sized for the whole graph once
-  private readonly nodeMark: Uint8Array;
-  private readonly edgeMark: Uint8Array;
-  private readonly removedMark: Uint8Array;
-  /** Nodes recomputed so far; S_l is the prefix of its first layerCount[l] items. */
-  private readonly S: IndexSet;
-  private readonly layerCount: Int32Array;
-  private readonly changed: IndexSet;
-  private readonly rowsE: IndexSet;
-  private readonly offsetOnly: IndexSet;
-  private readonly listN: Int32Array;
-  private readonly listE: Int32Array;
-  private readonly inBuf: Float32Array;
-  private readonly zBuf: Float32Array;
-  private readonly aBuf: Float32Array;
-  private readonly cBuf: Float32Array;
-  private readonly xBuf: Float32Array;
-  private readonly pBuf: Float32Array;
-  private readonly aEBuf: Float32Array;
-  private readonly yEBuf: Float32Array;
-  private readonly aNBuf: Float32Array;
-  private readonly yNBuf: Float32Array;
-  private readonly off: Float32Array;
-  private readonly nodeOff: Float32Array;
-  private readonly pool: Float32Array;
-  private readonly poolSum: Float64Array;
-  private readonly poolMax: Float64Array;
-  private readonly aG: Float32Array;
-  private readonly one: Float32Array;
-  private readonly skipIn: Float32Array;
+  /** The base sample's offsets and limits (null: 0). */
+  edgeOffset: Float32Array | null = null;
+  nodeOffset: Float32Array | null = null;
+  edgeLimit: Float32Array | null = null;
+  nodeUpper: Float32Array | null = null;
+  nodeLower: Float32Array | null = null;
+  /** The last sample's sizes: rows of S_L, recomputed edges, and those plus the offset-only edges (rows of yEBuf). */
+  nL = 0;
+  m = 0;
+  nY = 0;
 
-  constructor(readonly model: GraphNet, graph: GraphTopology, readonly base: GraphSample, opts: IncrementalOptions = {}) {
-    const c = model.cfg;
-    const N = (this.N = graph.numNodes);
-    const E = (this.E = graph.src.length);
-    const H = (this.H = c.hidden);
-    const Hh = (this.Hh = c.headHidden);
-    this.L = c.layers;
-    this.Fn = c.nodeFeatDim;
-    this.Fe = c.edgeFeatDim;
-    this.onePlusEps = 1 + c.eps;
-    this.residual = c.residual;
+  constructor(readonly cfg: GraphNet['cfg'], readonly kernels: InferenceKernels, readonly st: ForwardStages, graph: GraphTopology, dims: NetDims) {
+    this.dims = dims;
+    this.onePlusEps = 1 + cfg.eps;
+    this.residual = cfg.residual;
+    st.graph.fill(graph);
+  }
+
+  /**
+   * Runs the base sample, every row, with the same kernels (a row's bits do
+   * not depend on which other rows are computed with it, so this is the
+   * batched forward of GraphNet, bit for bit), and sets up its pooling.
+   */
+  setBase(base: GraphSample): void {
+    const { N, E, H, Hh, L, Fn, Fe } = this.dims;
     if (base.edgeMask && base.edgeMask.some((m) => !m)) throw new LearnError('bad-sample', 'the base sample of incremental inference must have every edge present');
-    if (!model.layers.some((l) => l.name === 'head.edge.hidden')) throw new LearnError('bad-model', 'incremental inference needs the edge head (heads.edge or heads.graph)');
-    const has = (name: string) => model.layers.some((l) => l.name === name);
-    const blocks = edgeHeadBlocks(model.layer('head.edge.hidden'), H);
-    const Fn = this.Fn, Fe = this.Fe;
     if (base.nodeFeat.length !== N * Fn || base.edgeFeat.length !== E * Fe) throw new LearnError('bad-sample', `base sample: expected ${N * Fn} node and ${E * Fe} edge feature values, got ${base.nodeFeat.length} and ${base.edgeFeat.length}`);
-
-    // One arena for everything the kernels touch.
-    const wide = Math.max(H, Hh, Fn, Fe);
-    const P = poolWidth(c);
-    const n4 = [
-      N + 1, 2 * E, 2 * E, E, E, // adjacency, ends
-      ...Array(2 * (this.L + 1)).fill(N * H), 2 * E * H, // h base/work, e base/work
-      4 * N * Hh, 2 * E * Hh, E * Hh, // ps/pd base/work, pe base/work, aE base
-      N, E, E, E, N, E, // lists
-      Math.max(N * Fn, E * Fe), 3 * N * H, Math.max(N, E) * wide, Math.max(N, E) * Hh, E * Hh, 2 * E, N * Hh, N, // scratch
-      P, Hh, 1, 3,
-      ...model.layers.flatMap((l) => packedSize(l)), ...blocks.flatMap((l) => packedSize(l)),
-    ];
-    const k = (this.kernels = inferenceKernels(arenaBytes({ n4, n8: [Math.max(H, Hh), Math.max(H, Hh)], n1: [N, E, E] }), opts.kernels, H % 2 === 0 && Hh % 2 === 0, Math.max(...model.layers.map((l) => l.nIn))));
-    const A = k.arena;
-    this.src = A.i32From(graph.src);
-    this.dst = A.i32From(graph.dst);
-    const pack = (name: string) => packLayer(model.layer(name), A);
-    this.encNode = pack('enc.node');
-    this.encEdge = pack('enc.edge');
-    this.lin1 = Array.from({ length: this.L }, (_, l) => pack(`mp${l}.lin1`));
-    this.lin2 = Array.from({ length: this.L }, (_, l) => pack(`mp${l}.lin2`));
-    this.edgeBlocks = [packLayer(blocks[0], A), packLayer(blocks[1], A), packLayer(blocks[2], A)];
-    this.edgeOut = has('head.edge.out') ? pack('head.edge.out') : null;
-    this.nodeHidden = has('head.node.hidden') ? pack('head.node.hidden') : null;
-    this.nodeOut = has('head.node.out') ? pack('head.node.out') : null;
-    this.graphHidden = has('head.graph.hidden') ? pack('head.graph.hidden') : null;
-    this.graphOut = has('head.graph.out') ? pack('head.graph.out') : null;
-    this.graphSkip = has('head.graph.skip') ? pack('head.graph.skip') : null;
-    // Adjacency in edge order: the same order the batched forward sums messages in.
-    const deg = A.i32(N + 1);
-    for (let e = 0; e < E; e++) { deg[this.src[e] + 1]++; deg[this.dst[e] + 1]++; }
-    for (let v = 0; v < N; v++) deg[v + 1] += deg[v];
-    const fill = deg.slice(0, N);
-    this.adjPtr = deg;
-    this.adjEdge = A.i32(2 * E);
-    this.adjOther = A.i32(2 * E);
-    for (let e = 0; e < E; e++) {
-      const a = this.src[e], b = this.dst[e];
-      // message a -> b first, then b -> a (as makeBatch orders them)
-      this.adjEdge[fill[b]] = e; this.adjOther[fill[b]++] = a;
-      this.adjEdge[fill[a]] = e; this.adjOther[fill[a]++] = b;
-    }
-    this.hBase = Array.from({ length: this.L + 1 }, () => A.f32(N * H));
-    this.hWork = Array.from({ length: this.L + 1 }, () => A.f32(N * H));
-    this.eBase = A.f32(E * H);
-    this.eWork = A.f32(E * H);
-    this.psBase = A.f32(N * Hh);
-    this.pdBase = A.f32(N * Hh);
-    this.peBase = A.f32(E * Hh);
-    this.psWork = A.f32(N * Hh);
-    this.pdWork = A.f32(N * Hh);
-    this.peWork = A.f32(E * Hh);
-    this.aEBase = A.f32(E * Hh);
-    this.nodeMark = A.u8(N);
-    this.edgeMark = A.u8(E);
-    this.removedMark = A.u8(E);
-    this.S = new IndexSet(A.i32(N), this.nodeMark, 1);
-    this.layerCount = new Int32Array(this.L + 1);
-    this.changed = new IndexSet(A.i32(E), this.edgeMark, CHANGED);
-    this.rowsE = new IndexSet(A.i32(E), this.edgeMark, RECOMPUTED);
-    this.offsetOnly = new IndexSet(A.i32(E), this.edgeMark, OFFSET_ONLY);
-    this.listN = A.i32(N);
-    this.listE = A.i32(E);
-    this.inBuf = A.f32(Math.max(N * Fn, E * Fe));
-    const zac = A.f32(3 * N * H);
-    this.zBuf = zac.subarray(0, N * H);
-    this.aBuf = zac.subarray(N * H, 2 * N * H);
-    this.cBuf = zac.subarray(2 * N * H);
-    this.xBuf = A.f32(Math.max(N, E) * wide);
-    this.pBuf = A.f32(Math.max(N, E) * Hh);
-    this.aEBuf = A.f32(E * Hh);
-    this.yEBuf = A.f32(2 * E);
-    this.aNBuf = A.f32(N * Hh);
-    this.yNBuf = A.f32(N);
-    this.off = new Float32Array(E);
-    this.nodeOff = new Float32Array(N);
-    this.pool = A.f32(P);
-    this.poolSum = A.f64(Math.max(H, Hh));
-    this.poolMax = A.f64(Math.max(H, Hh));
-    this.aG = A.f32(Hh);
-    this.one = A.f32(1);
-    this.skipIn = A.f32(3);
-
-    // The base sample, every row, with the same kernels (a row's bits do not
-    // depend on which other rows are computed with it, so this is the batched
-    // forward of GraphNet, bit for bit).
-    const allN = this.listN, allE = this.listE;
+    const k = this.kernels, { graph, net, base: B, head, pool, scratch } = this.st;
+    const rows = B.rows ?? scratch.rows;
+    const allN = scratch.listN, allE = scratch.listE;
     for (let v = 0; v < N; v++) allN[v] = v;
     for (let e = 0; e < E; e++) allE[e] = e;
-    this.inBuf.set(base.nodeFeat);
-    k.spmm(this.encNode, this.inBuf, N, this.hBase[0], true);
-    this.inBuf.set(base.edgeFeat);
-    k.spmm(this.encEdge, this.inBuf, E, this.eBase, true);
-    for (let l = 1; l <= this.L; l++) {
-      k.aggregate(allN, N, this.adjPtr, this.adjEdge, this.adjOther, this.removedMark, this.hBase[l - 1], this.eBase, this.zBuf, H, this.onePlusEps);
-      k.spmm(this.lin1[l - 1], this.zBuf, N, this.aBuf, true);
-      k.spmm(this.lin2[l - 1], this.aBuf, N, this.cBuf, true);
-      k.residual(allN, N, this.cBuf, this.hBase[l - 1], this.hBase[l], H, this.residual);
+    scratch.inBuf.set(base.nodeFeat);
+    k.spmm(net.encNode, scratch.inBuf, N, B.h[0], true);
+    scratch.inBuf.set(base.edgeFeat);
+    k.spmm(net.encEdge, scratch.inBuf, E, B.e, true);
+    for (let l = 1; l <= L; l++) {
+      const z = rows.z[l - 1], a = rows.a[l - 1], c = rows.c[l - 1];
+      k.aggregate(allN, N, graph.adjPtr, graph.adjEdge, graph.adjOther, scratch.removedMark, B.h[l - 1], B.e, z, H, this.onePlusEps);
+      k.spmm(net.lin1[l - 1], z, N, a, true);
+      k.spmm(net.lin2[l - 1], a, N, c, true);
+      k.residual(allN, N, c, B.h[l - 1], B.h[l], H, this.residual);
     }
-    const hL = this.hBase[this.L];
-    k.spmm(this.edgeBlocks[0], hL, N, this.psBase, false);
-    k.spmm(this.edgeBlocks[1], hL, N, this.pdBase, false);
-    k.spmm(this.edgeBlocks[2], this.eBase, E, this.peBase, false);
-    k.combine(allE, E, this.src, this.dst, this.psBase, this.pdBase, this.peBase, this.aEBase, Hh);
-    for (let l = 0; l <= this.L; l++) this.hWork[l].set(this.hBase[l]);
-    this.eWork.set(this.eBase);
-    this.psWork.set(this.psBase);
-    this.pdWork.set(this.pdBase);
-    this.peWork.set(this.peBase);
+    const hL = B.h[L];
+    k.spmm(net.edgeBlocks[0], hL, N, head.ps, false);
+    k.spmm(net.edgeBlocks[1], hL, N, head.pd, false);
+    k.spmm(net.edgeBlocks[2], B.e, E, head.pe, false);
+    k.combine(allE, E, graph.src, graph.dst, head.ps, head.pd, head.pe, head.aE, Hh);
+    for (let l = 0; l <= L; l++) B.hWork[l].set(B.h[l]);
+    B.eWork.set(B.e);
+    head.psWork.set(head.ps);
+    head.pdWork.set(head.pd);
+    head.peWork.set(head.pe);
     this.edgeOffset = base.edgeOffset ?? null;
     this.nodeOffset = base.nodeOffset ?? null;
-    // Head outputs (the batched forward adds offsets in f32 the same way).
-    if (this.edgeOut) {
-      k.spmm(this.edgeOut, this.aEBase, E, this.yEBuf, false);
-      this.yERaw = this.yEBuf.slice(0, E);
-      this.yEBase = this.yERaw.slice();
-      if (this.edgeOffset) for (let e = 0; e < E; e++) this.yEBase[e] += this.edgeOffset[e];
-    } else {
-      this.yERaw = this.yEBase = null;
-    }
-    if (this.nodeHidden && this.nodeOut) {
-      k.spmm(this.nodeHidden, hL, N, this.aNBuf, true);
-      k.spmm(this.nodeOut, this.aNBuf, N, this.yNBuf, false);
-      this.yNBase = this.yNBuf.slice(0, N);
-      if (this.nodeOffset) for (let v = 0; v < N; v++) this.yNBase[v] += this.nodeOffset[v];
-    } else {
-      this.yNBase = null;
-    }
-    this.hSum = new Float64Array(H);
-    for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) this.hSum[f] += hL[v * H + f];
-    this.hTop = new ColumnTops(hL, N, H, 1, 64);
-    this.aESum = new Float64Array(Hh);
-    const aEB = this.aEBase;
-    for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) this.aESum[f] += aEB[e * Hh + f];
-    this.aETop = new ColumnTops(aEB, E, Hh, 1, 128); // an outage recomputes ~100 edges: 16 were sometimes all of them
     this.edgeLimit = base.edgeLimit ?? null;
     this.nodeUpper = base.nodeUpper ?? null;
     this.nodeLower = base.nodeLower ?? null;
-    const minus = (y: Float32Array, lim: Float32Array | null) => (lim ? y.map((v, i) => v - lim[i]) : y);
-    const yE = this.yEBase, yN = this.yNBase;
-    this.mEBase = yE ? minus(yE, this.edgeLimit) : null;
-    this.mUBase = yN ? minus(yN, this.nodeUpper) : null;
-    this.mLBase = yN ? minus(yN, this.nodeLower) : null;
-    this.yETop = yE ? new ColumnTops(yE, E, 1, 1, E) : null;
-    this.mETop = this.mEBase ? new ColumnTops(this.mEBase, E, 1, 1, E) : null;
-    this.yNTop = yN ? new ColumnTops(yN, N, 1, 1, N) : null;
-    this.yNBottom = yN ? new ColumnTops(yN, N, 1, -1, N) : null;
-    this.mUTop = this.mUBase ? new ColumnTops(this.mUBase, N, 1, 1, N) : null;
-    this.mLBottom = this.mLBase ? new ColumnTops(this.mLBase, N, 1, -1, N) : null;
+    // Head outputs (the batched forward adds offsets in f32 the same way).
+    if (net.edgeOut) {
+      k.spmm(net.edgeOut, head.aE, E, head.yERaw, false);
+      const off = this.edgeOffset;
+      for (let e = 0; e < E; e++) head.yE[e] = off ? head.yERaw[e] + off[e] : head.yERaw[e];
+    }
+    if (net.nodeHidden && net.nodeOut) {
+      const aN = head.aN.length ? head.aN : scratch.aNBuf;
+      k.spmm(net.nodeHidden, hL, N, aN, true);
+      k.spmm(net.nodeOut, aN, N, head.yNRaw, false);
+      const off = this.nodeOffset;
+      for (let v = 0; v < N; v++) head.yN[v] = off ? head.yNRaw[v] + off[v] : head.yNRaw[v];
+    }
+    pool.hSum.fill(0);
+    for (let v = 0; v < N; v++) for (let f = 0; f < H; f++) pool.hSum[f] += hL[v * H + f];
+    pool.hTop.build(hL);
+    pool.aESum.fill(0);
+    const aEB = head.aE;
+    for (let e = 0; e < E; e++) for (let f = 0; f < Hh; f++) pool.aESum[f] += aEB[e * Hh + f];
+    pool.aETop.build(aEB);
+    if (pool.mETop && net.edgeOut) {
+      const lim = this.edgeLimit;
+      for (let e = 0; e < E; e++) pool.mE[e] = lim ? head.yE[e] - lim[e] : head.yE[e];
+      pool.yETop!.build(head.yE);
+      pool.mETop.build(pool.mE);
+    }
+    if (pool.mUTop && net.nodeOut) {
+      const up = this.nodeUpper, low = this.nodeLower;
+      for (let v = 0; v < N; v++) {
+        pool.mU[v] = up ? head.yN[v] - up[v] : head.yN[v];
+        pool.mL[v] = low ? head.yN[v] - low[v] : head.yN[v];
+      }
+      pool.yNTop!.build(head.yN);
+      pool.yNBottom!.build(head.yN);
+      pool.mUTop.build(pool.mU);
+      pool.mLBottom!.build(pool.mL);
+    }
+  }
+
+  /**
+   * The sample `base + d` over the rows its change can reach. Leaves in the
+   * scratch: S (its first layerCount[l] items are S_l; nL = |S_L|), the
+   * recomputed edges rowsE (m of them) with their hidden states (aEBuf) and
+   * outputs (yEBuf, then the offset-only edges' up to nY), the node head's
+   * hidden states and outputs on S_L (aNBuf, yNBuf), and the marks; the
+   * working copies hold the sample's states.
+   */
+  forward(d: SampleDelta): void {
+    const { H, Hh, L, Fn, Fe } = this.dims;
+    const k = this.kernels, { graph, net, base: B, head, scratch: sc } = this.st;
+    const { adjPtr, adjEdge, adjOther } = graph;
+    const edgeMark = sc.edgeMark, removed = sc.removedMark;
+    if (d.nodeFeat.length !== d.nodes.length * Fn) throw new LearnError('bad-sample', `delta: ${d.nodes.length} nodes need ${d.nodes.length * Fn} feature values, got ${d.nodeFeat.length}`);
+    if (d.edgeFeat.length !== d.edges.length * Fe) throw new LearnError('bad-sample', `delta: ${d.edges.length} edges need ${d.edges.length * Fe} feature values, got ${d.edgeFeat.length}`);
+    const nd = d.nodes.length, ne = d.edges.length;
+    const listN = sc.listN, listE = sc.listE;
+    listN.set(d.nodes);
+    listE.set(d.edges);
+    for (let j = 0; j < d.removed.length; j++) removed[d.removed[j]] = 1;
+    // Changed edges: new encodings; removed ones count as changed too.
+    const changed = sc.changed;
+    for (let j = 0; j < ne; j++) { changed.add(d.edges[j]); edgeMark[d.edges[j]] |= FEATURED; }
+    for (let j = 0; j < d.removed.length; j++) changed.add(d.removed[j]);
+    if (ne > 0) {
+      sc.inBuf.set(d.edgeFeat);
+      k.spmm(net.encEdge, sc.inBuf, ne, sc.xBuf, true);
+      k.scatter(listE, ne, sc.xBuf, B.eWork, H);
+    }
+    // S_0: changed nodes.
+    const S = sc.S, Si = S.items;
+    for (let j = 0; j < nd; j++) S.add(d.nodes[j]);
+    if (nd > 0) {
+      sc.inBuf.set(d.nodeFeat);
+      k.spmm(net.encNode, sc.inBuf, nd, sc.xBuf, true);
+      k.scatter(listN, nd, sc.xBuf, B.hWork[0], H);
+    }
+    sc.layerCount[0] = S.n;
+    let frontier = 0;
+    for (let l = 1; l <= L; l++) {
+      // Grow: neighbours of S_{l-1} (those of older members are in already,
+      // so only the last layer's newcomers are expanded: same order) and, in
+      // the first layer, the ends of changed edges.
+      const prev = S.n;
+      S.n = k.grow(Si, frontier, prev, adjPtr, adjOther, sc.nodeMark, 1, Si, prev);
+      frontier = prev;
+      if (l === 1) for (let j = 0; j < changed.n; j++) { const e = changed.items[j]; S.add(graph.src[e]); S.add(graph.dst[e]); }
+      const rows = S.n;
+      sc.layerCount[l] = rows;
+      const hPrev = B.hWork[l - 1];
+      const z = sc.rows.z[l - 1], a = sc.rows.a[l - 1], c = sc.rows.c[l - 1];
+      k.aggregate(Si, rows, adjPtr, adjEdge, adjOther, removed, hPrev, B.eWork, z, H, this.onePlusEps);
+      k.spmm(net.lin1[l - 1], z, rows, a, true);
+      k.spmm(net.lin2[l - 1], a, rows, c, true);
+      k.residual(Si, rows, c, hPrev, B.hWork[l], H, this.residual);
+    }
+    const nL = (this.nL = S.n);
+    const hL = B.hWork[L];
+
+    // Edge head on edges touching S_L or changed: new per-node products for
+    // S_L, new per-edge products for edges with new features.
+    const rowsE = sc.rowsE, Ei = rowsE.items;
+    const [bs, bd, be] = net.edgeBlocks;
+    k.gather(Si, nL, hL, sc.xBuf, H);
+    k.spmm(bs, sc.xBuf, nL, sc.pBuf, false);
+    k.scatter(Si, nL, sc.pBuf, head.psWork, Hh);
+    k.spmm(bd, sc.xBuf, nL, sc.pBuf, false);
+    k.scatter(Si, nL, sc.pBuf, head.pdWork, Hh);
+    // Node head on S_L, from the same gathered rows.
+    if (net.nodeHidden && net.nodeOut) {
+      k.spmm(net.nodeHidden, sc.xBuf, nL, sc.aNBuf, true);
+      const yN = sc.yNBuf;
+      k.spmm(net.nodeOut, sc.aNBuf, nL, yN, false);
+      const off = sc.nodeOff, baseOff = this.nodeOffset;
+      if (baseOff) for (let r = 0; r < nL; r++) off[Si[r]] = baseOff[Si[r]];
+      else for (let r = 0; r < nL; r++) off[Si[r]] = 0;
+      if (d.nodeOffset) for (let j = 0; j < nd; j++) off[d.nodes[j]] = d.nodeOffset[j];
+      for (let r = 0; r < nL; r++) yN[r] += off[Si[r]];
+    }
+    if (ne > 0) {
+      k.gather(listE, ne, B.eWork, sc.xeBuf, H);
+      k.spmm(be, sc.xeBuf, ne, sc.pBuf, false);
+      k.scatter(listE, ne, sc.pBuf, head.peWork, Hh);
+    }
+    for (let j = 0; j < changed.n; j++) rowsE.add(changed.items[j]);
+    rowsE.n = k.grow(Si, 0, nL, adjPtr, adjEdge, edgeMark, RECOMPUTED, Ei, rowsE.n);
+    const m = (this.m = rowsE.n);
+    k.combine(Ei, m, graph.src, graph.dst, head.psWork, head.pdWork, head.peWork, sc.aEBuf, Hh);
+    this.nY = m;
+    if (net.edgeOut) {
+      const yE = sc.yEBuf;
+      k.spmm(net.edgeOut, sc.aEBuf, m, yE, false);
+      // New offsets where given, else the base's.
+      const off = sc.off, baseOff = this.edgeOffset;
+      if (baseOff) for (let j = 0; j < m; j++) off[Ei[j]] = baseOff[Ei[j]];
+      else for (let j = 0; j < m; j++) off[Ei[j]] = 0;
+      if (d.edgeOffset) for (let j = 0; j < ne; j++) off[d.edges[j]] = d.edgeOffset[j];
+      const oe = d.offsetEdges, ov = d.offsetValues;
+      if (oe && ov) for (let j = 0; j < oe.length; j++) off[oe[j]] = ov[j];
+      for (let j = 0; j < m; j++) yE[j] += off[Ei[j]];
+      // Offset-only edges (not recomputed): base output moved by the offset
+      // change, appended after the recomputed rows of yE.
+      const offsetOnly = sc.offsetOnly;
+      if (oe && ov && oe.length) {
+        for (let j = 0; j < oe.length; j++) {
+          const e = oe[j];
+          if (edgeMark[e] & RECOMPUTED) continue; // recomputed anyway (next to the outage)
+          offsetOnly.add(e);
+          yE[m + offsetOnly.n - 1] = head.yERaw[e] + ov[j];
+        }
+      }
+      this.nY = m + offsetOnly.n;
+    }
+  }
+
+  /** Edge of row j of yEBuf (recomputed edges, then offset-only ones). */
+  edgeAt(j: number): number {
+    const sc = this.st.scratch;
+    return j < this.m ? sc.rowsE.items[j] : sc.offsetOnly.items[j - this.m];
+  }
+
+  /** Puts the working copies and marks back to the base. */
+  restore(d: SampleDelta): void {
+    const k = this.kernels, { H, Hh, L } = this.dims, { base: B, head, scratch: sc } = this.st;
+    const Si = sc.S.items, nL = this.nL, ne = d.edges.length;
+    for (let l = 0; l <= L; l++) k.restore(Si, sc.layerCount[l], B.h[l], B.hWork[l], H);
+    if (ne > 0) {
+      k.restore(sc.listE, ne, B.e, B.eWork, H);
+      k.restore(sc.listE, ne, head.pe, head.peWork, Hh);
+    }
+    k.restore(Si, nL, head.ps, head.psWork, Hh);
+    k.restore(Si, nL, head.pd, head.pdWork, Hh);
+    for (let j = 0; j < ne; j++) sc.edgeMark[d.edges[j]] &= ~FEATURED;
+    sc.S.clear();
+    sc.changed.clear();
+    sc.rowsE.clear();
+    sc.offsetOnly.clear();
+    for (let j = 0; j < d.removed.length; j++) sc.removedMark[d.removed[j]] = 0;
+  }
+}
+
+export class IncrementalPredictor {
+  /** The kernels in use and the arena every array lives in. */
+  readonly kernels: InferenceKernels;
+  private readonly fwd: IncrementalForward;
+  private readonly st: ForwardStages;
+
+  private baseSample: GraphSample;
+
+  constructor(readonly model: GraphNet, graph: GraphTopology, base: GraphSample, opts: IncrementalOptions = {}) {
+    const dims = netDims(model, graph);
+    if (!model.layers.some((l) => l.name === 'head.edge.hidden')) throw new LearnError('bad-model', 'incremental inference needs the edge head (heads.edge or heads.graph)');
+    if (base.nodeFeat.length !== dims.N * dims.Fn || base.edgeFeat.length !== dims.E * dims.Fe) throw new LearnError('bad-sample', `base sample: expected ${dims.N * dims.Fn} node and ${dims.E * dims.Fe} edge feature values, got ${base.nodeFeat.length} and ${base.edgeFeat.length}`);
+    const { kernels, stages } = onArena((A) => forwardStages(A, model, dims, false), kernelsFor(model, opts.kernels));
+    this.kernels = kernels;
+    this.st = stages;
+    stages.net.load(model);
+    this.fwd = new IncrementalForward(model.cfg, kernels, stages, graph, dims);
+    this.fwd.setBase(base);
+    this.baseSample = base;
+  }
+
+  /** The base sample predictions are deltas of. */
+  get base(): GraphSample {
+    return this.baseSample;
+  }
+
+  /** Predicts deltas of another base sample of the same graph from now on (another operating point), on the same stages. */
+  rebase(base: GraphSample): void {
+    this.fwd.setBase(base);
+    this.baseSample = base;
   }
 
   /** Base-sample predictions of every edge (null without an edge head). */
   get baseEdge(): Float32Array | null {
-    return this.yEBase;
+    return this.st.net.edgeOut ? this.st.head.yE : null;
   }
 
   get baseNode(): Float32Array | null {
-    return this.yNBase;
+    return this.st.net.nodeOut ? this.st.head.yN : null;
   }
 
   /**
@@ -461,136 +430,39 @@ export class IncrementalPredictor {
    * receive every edge / node prediction (the base's where nothing changed).
    */
   predict(d: SampleDelta, out: { edge?: Float32Array; node?: Float32Array } = {}): IncrementalResult {
-    const { N, E, H, Hh, L, Fn, Fe, adjPtr, adjEdge, adjOther } = this;
-    const k = this.kernels;
-    const edgeMark = this.edgeMark, removed = this.removedMark;
-    if (d.nodeFeat.length !== d.nodes.length * Fn) throw new LearnError('bad-sample', `delta: ${d.nodes.length} nodes need ${d.nodes.length * Fn} feature values, got ${d.nodeFeat.length}`);
-    if (d.edgeFeat.length !== d.edges.length * Fe) throw new LearnError('bad-sample', `delta: ${d.edges.length} edges need ${d.edges.length * Fe} feature values, got ${d.edgeFeat.length}`);
-    const nd = d.nodes.length, ne = d.edges.length;
-    const listN = this.listN, listE = this.listE;
-    listN.set(d.nodes);
-    listE.set(d.edges);
-    for (let j = 0; j < d.removed.length; j++) removed[d.removed[j]] = 1;
-    // Changed edges: new encodings; removed ones count as changed too.
-    const changed = this.changed;
-    for (let j = 0; j < ne; j++) changed.add(d.edges[j]);
-    for (let j = 0; j < d.removed.length; j++) changed.add(d.removed[j]);
-    if (ne > 0) {
-      this.inBuf.set(d.edgeFeat);
-      k.spmm(this.encEdge, this.inBuf, ne, this.xBuf, true);
-      k.scatter(listE, ne, this.xBuf, this.eWork, H);
-    }
-    // S_0: changed nodes.
-    const S = this.S, Si = S.items;
-    for (let j = 0; j < nd; j++) S.add(d.nodes[j]);
-    if (nd > 0) {
-      this.inBuf.set(d.nodeFeat);
-      k.spmm(this.encNode, this.inBuf, nd, this.xBuf, true);
-      k.scatter(listN, nd, this.xBuf, this.hWork[0], H);
-    }
-    this.layerCount[0] = S.n;
-    let frontier = 0;
-    for (let l = 1; l <= L; l++) {
-      // Grow: neighbours of S_{l-1} (those of older members are in already,
-      // so only the last layer's newcomers are expanded: same order) and, in
-      // the first layer, the ends of changed edges.
-      const prev = S.n;
-      S.n = k.grow(Si, frontier, prev, adjPtr, adjOther, this.nodeMark, 1, Si, prev);
-      frontier = prev;
-      if (l === 1) for (let j = 0; j < changed.n; j++) { const e = changed.items[j]; S.add(this.src[e]); S.add(this.dst[e]); }
-      const rows = S.n;
-      this.layerCount[l] = rows;
-      const hPrev = this.hWork[l - 1];
-      k.aggregate(Si, rows, adjPtr, adjEdge, adjOther, removed, hPrev, this.eWork, this.zBuf, H, this.onePlusEps);
-      k.spmm(this.lin1[l - 1], this.zBuf, rows, this.aBuf, true);
-      k.spmm(this.lin2[l - 1], this.aBuf, rows, this.cBuf, true);
-      k.residual(Si, rows, this.cBuf, hPrev, this.hWork[l], H, this.residual);
-    }
-    const nL = S.n;
-    const hL = this.hWork[L], hLBase = this.hBase[L];
-
-    // Edge head on edges touching S_L or changed: new per-node products for
-    // S_L, new per-edge products for edges with new features.
-    const rowsE = this.rowsE, Ei = rowsE.items;
-    const [bs, bd, be] = this.edgeBlocks!;
-    k.gather(Si, nL, hL, this.xBuf, H);
-    k.spmm(bs, this.xBuf, nL, this.pBuf, false);
-    k.scatter(Si, nL, this.pBuf, this.psWork, Hh);
-    k.spmm(bd, this.xBuf, nL, this.pBuf, false);
-    k.scatter(Si, nL, this.pBuf, this.pdWork, Hh);
-    // Node head on S_L, from the same gathered rows.
-    let yN: Float32Array | null = null;
-    if (this.nodeHidden && this.nodeOut) {
-      k.spmm(this.nodeHidden, this.xBuf, nL, this.aNBuf, true);
-      yN = this.yNBuf;
-      k.spmm(this.nodeOut, this.aNBuf, nL, yN, false);
-      const off = this.nodeOff, baseOff = this.nodeOffset;
-      if (baseOff) for (let r = 0; r < nL; r++) off[Si[r]] = baseOff[Si[r]];
-      else for (let r = 0; r < nL; r++) off[Si[r]] = 0;
-      if (d.nodeOffset) for (let j = 0; j < nd; j++) off[d.nodes[j]] = d.nodeOffset[j];
-      for (let r = 0; r < nL; r++) yN[r] += off[Si[r]];
-    }
-    if (ne > 0) {
-      k.gather(listE, ne, this.eWork, this.xBuf, H);
-      k.spmm(be, this.xBuf, ne, this.pBuf, false);
-      k.scatter(listE, ne, this.pBuf, this.peWork, Hh);
-    }
-    for (let j = 0; j < changed.n; j++) rowsE.add(changed.items[j]);
-    rowsE.n = k.grow(Si, 0, nL, adjPtr, adjEdge, edgeMark, RECOMPUTED, Ei, rowsE.n);
-    const m = rowsE.n;
-    const aE = this.aEBuf;
-    k.combine(Ei, m, this.src, this.dst, this.psWork, this.pdWork, this.peWork, aE, Hh);
-    let yE: Float32Array | null = null;
-    if (this.edgeOut) {
-      yE = this.yEBuf;
-      k.spmm(this.edgeOut, aE, m, yE, false);
-      // New offsets where given, else the base's.
-      const off = this.off, baseOff = this.edgeOffset;
-      if (baseOff) for (let j = 0; j < m; j++) off[Ei[j]] = baseOff[Ei[j]];
-      else for (let j = 0; j < m; j++) off[Ei[j]] = 0;
-      if (d.edgeOffset) for (let j = 0; j < ne; j++) off[d.edges[j]] = d.edgeOffset[j];
-      const oe = d.offsetEdges, ov = d.offsetValues;
-      if (oe && ov) for (let j = 0; j < oe.length; j++) off[oe[j]] = ov[j];
-      for (let j = 0; j < m; j++) yE[j] += off[Ei[j]];
-    }
-    // Offset-only edges (not recomputed): base output moved by the offset
-    // change, appended after the recomputed rows of yE.
-    const offsetOnly = this.offsetOnly;
-    if (yE && d.offsetEdges && d.offsetEdges.length) {
-      for (let j = 0; j < d.offsetEdges.length; j++) {
-        const e = d.offsetEdges[j];
-        if (edgeMark[e] & RECOMPUTED) continue; // recomputed anyway (next to the outage)
-        offsetOnly.add(e);
-        yE[m + offsetOnly.n - 1] = this.yERaw![e] + d.offsetValues![j];
-      }
-    }
-    const nY = m + offsetOnly.n;
-    const edgeAt = (j: number) => (j < m ? Ei[j] : offsetOnly.items[j - m]);
+    const fwd = this.fwd, { N, E, H, Hh } = fwd.dims;
+    const k = this.kernels, { net, base: B, head, pool: PS, scratch: sc } = this.st;
+    fwd.forward(d);
+    const { nL, m, nY } = fwd;
+    const Si = sc.S.items, Ei = sc.rowsE.items;
+    const edgeMark = sc.edgeMark, removed = sc.removedMark;
+    const yE = net.edgeOut ? sc.yEBuf : null, yN = net.nodeOut ? sc.yNBuf : null;
+    const hL = B.hWork[fwd.dims.L], hLBase = B.h[fwd.dims.L];
     // Outputs and pooled extremes of the head predictions (recomputed rows,
     // then the first base row in sorted order that was not recomputed).
     let maxEdge = -Infinity, argMaxEdge = -1, maxEdgeMargin = -Infinity, argMaxEdgeMargin = -1;
-    if (yE && this.yETop && this.mETop) {
-      const lim = this.edgeLimit;
+    if (yE && PS.yETop && PS.mETop) {
+      const lim = fwd.edgeLimit;
       for (let j = 0; j < nY; j++) {
-        const e = edgeAt(j);
+        const e = fwd.edgeAt(j);
         if (removed[e]) continue;
         const y = yE[j];
         if (y > maxEdge) { maxEdge = y; argMaxEdge = e; }
         const mg = lim ? y - lim[e] : y;
         if (mg > maxEdgeMargin) { maxEdgeMargin = mg; argMaxEdgeMargin = e; }
       }
-      let e = this.yETop.best(0, edgeMark, 0xff);
-      if (e >= 0 && this.yEBase![e] > maxEdge) { maxEdge = this.yEBase![e]; argMaxEdge = e; }
-      e = this.mETop.best(0, edgeMark, 0xff);
-      if (e >= 0 && this.mEBase![e] > maxEdgeMargin) { maxEdgeMargin = this.mEBase![e]; argMaxEdgeMargin = e; }
+      let e = PS.yETop.best(0, edgeMark, 0xff);
+      if (e >= 0 && head.yE[e] > maxEdge) { maxEdge = head.yE[e]; argMaxEdge = e; }
+      e = PS.mETop.best(0, edgeMark, 0xff);
+      if (e >= 0 && PS.mE[e] > maxEdgeMargin) { maxEdgeMargin = PS.mE[e]; argMaxEdgeMargin = e; }
       if (out.edge) {
-        out.edge.set(this.yEBase!);
-        for (let j = 0; j < nY; j++) out.edge[edgeAt(j)] = yE[j];
+        out.edge.set(head.yE);
+        for (let j = 0; j < nY; j++) out.edge[fwd.edgeAt(j)] = yE[j];
       }
     }
     let maxNode = NaN, minNode = NaN, upMargin = NaN, lowMargin = NaN;
-    if (yN && this.yNTop && this.yNBottom && this.mUTop && this.mLBottom) {
-      const up = this.nodeUpper, low = this.nodeLower, nodeMark = this.nodeMark;
+    if (yN && PS.yNTop && PS.yNBottom && PS.mUTop && PS.mLBottom) {
+      const up = fwd.nodeUpper, low = fwd.nodeLower, nodeMark = sc.nodeMark;
       let hi = -Infinity, lo = Infinity, mu = -Infinity, ml = Infinity;
       for (let r = 0; r < nL; r++) {
         const v = Si[r], y = yN[r];
@@ -600,45 +472,45 @@ export class IncrementalPredictor {
         if (a > mu) mu = a;
         if (b < ml) ml = b;
       }
-      let v = this.yNTop.best(0, nodeMark, 0xff);
-      if (v >= 0 && this.yNBase![v] > hi) hi = this.yNBase![v];
-      v = this.yNBottom.best(0, nodeMark, 0xff);
-      if (v >= 0 && this.yNBase![v] < lo) lo = this.yNBase![v];
-      v = this.mUTop.best(0, nodeMark, 0xff);
-      if (v >= 0 && this.mUBase![v] > mu) mu = this.mUBase![v];
-      v = this.mLBottom.best(0, nodeMark, 0xff);
-      if (v >= 0 && this.mLBase![v] < ml) ml = this.mLBase![v];
+      let v = PS.yNTop.best(0, nodeMark, 0xff);
+      if (v >= 0 && head.yN[v] > hi) hi = head.yN[v];
+      v = PS.yNBottom.best(0, nodeMark, 0xff);
+      if (v >= 0 && head.yN[v] < lo) lo = head.yN[v];
+      v = PS.mUTop.best(0, nodeMark, 0xff);
+      if (v >= 0 && PS.mU[v] > mu) mu = PS.mU[v];
+      v = PS.mLBottom.best(0, nodeMark, 0xff);
+      if (v >= 0 && PS.mL[v] < ml) ml = PS.mL[v];
       maxNode = hi;
       minNode = lo;
       upMargin = mu;
       lowMargin = ml;
       if (out.node) {
-        out.node.set(this.yNBase!);
+        out.node.set(head.yN);
         for (let r = 0; r < nL; r++) out.node[Si[r]] = yN[r];
       }
     }
 
     let logit: number | null = null;
-    if (this.graphHidden && this.graphOut) {
+    if (net.graphHidden && net.graphOut) {
       const cfg = this.model.cfg;
-      const P = poolWidth(cfg);
-      const pool = this.pool, sum = this.poolSum, mx = this.poolMax, nodeMark = this.nodeMark;
+      const P = fwd.dims.P;
+      const pool = PS.pool, sum = PS.poolSum, mx = PS.poolMax, nodeMark = sc.nodeMark;
       // Node states: mean by differences, max over S_L and the best base row outside it.
-      for (let f = 0; f < H; f++) { sum[f] = this.hSum[f]; mx[f] = -Infinity; }
+      for (let f = 0; f < H; f++) { sum[f] = PS.hSum[f]; mx[f] = -Infinity; }
       k.poolNodes(Si, nL, hL, hLBase, H, sum, mx);
       for (let f = 0; f < H; f++) {
-        const v = this.hTop.best(f, nodeMark, 0xff);
+        const v = PS.hTop.best(f, nodeMark, 0xff);
         pool[f] = sum[f] / N;
         pool[H + f] = v >= 0 && hLBase[v * H + f] > mx[f] ? hLBase[v * H + f] : mx[f];
       }
       // Edge-head states over present edges.
-      const aEB = this.aEBase;
+      const aEB = head.aE;
       let present = E;
       for (let j = 0; j < d.removed.length; j++) if (removed[d.removed[j]] === 1) { removed[d.removed[j]] = 2; present--; } // each removed edge once
-      for (let f = 0; f < Hh; f++) { sum[f] = this.aESum![f]; mx[f] = -Infinity; }
-      const any = k.poolEdges(Ei, m, aE, aEB, removed, Hh, sum, mx);
+      for (let f = 0; f < Hh; f++) { sum[f] = PS.aESum[f]; mx[f] = -Infinity; }
+      const any = k.poolEdges(Ei, m, sc.aEBuf, aEB, removed, Hh, sum, mx);
       for (let f = 0; f < Hh; f++) {
-        const e = this.aETop!.best(f, edgeMark, CHANGED | RECOMPUTED);
+        const e = PS.aETop.best(f, edgeMark, CHANGED | RECOMPUTED);
         let best = mx[f];
         if (e >= 0 && aEB[e * Hh + f] > best) best = aEB[e * Hh + f];
         pool[2 * H + f] = present > 0 ? sum[f] / present : 0;
@@ -648,31 +520,18 @@ export class IncrementalPredictor {
       const gain = cfg.predPoolGain;
       if (cfg.heads.edge) pool[at++] = argMaxEdgeMargin >= 0 ? gain * maxEdgeMargin : 0;
       if (cfg.heads.node) { pool[at++] = gain * upMargin; pool[at++] = gain * lowMargin; }
-      k.spmm(this.graphHidden, pool, 1, this.aG, true);
-      k.spmm(this.graphOut, this.aG, 1, this.one, false);
-      logit = this.one[0];
-      const nPred = predPoolWidth(cfg);
-      if (nPred > 0 && this.graphSkip) {
-        this.skipIn.set(pool.subarray(P - nPred));
-        k.spmm(this.graphSkip, this.skipIn, 1, this.one, false);
-        logit += this.one[0];
+      k.spmm(net.graphHidden, pool, 1, PS.aG, true);
+      k.spmm(net.graphOut, PS.aG, 1, PS.one, false);
+      logit = PS.one[0];
+      const nPred = fwd.dims.nPred;
+      if (nPred > 0 && net.graphSkip) {
+        PS.skipIn.set(pool.subarray(P - nPred));
+        k.spmm(net.graphSkip, PS.skipIn, 1, PS.one, false);
+        logit += PS.one[0];
       }
     }
 
-    // Put the working copies back to the base.
-    for (let l = 0; l <= L; l++) k.restore(Si, this.layerCount[l], this.hBase[l], this.hWork[l], H);
-    if (ne > 0) {
-      k.restore(listE, ne, this.eBase, this.eWork, H);
-      k.restore(listE, ne, this.peBase, this.peWork, Hh);
-    }
-    k.restore(Si, nL, this.psBase, this.psWork, Hh);
-    k.restore(Si, nL, this.pdBase, this.pdWork, Hh);
-    S.clear();
-    changed.clear();
-    rowsE.clear();
-    offsetOnly.clear();
-    for (let j = 0; j < d.removed.length; j++) removed[d.removed[j]] = 0;
-
+    fwd.restore(d);
     return {
       prob: logit === null ? null : sigmoid(logit),
       logit,

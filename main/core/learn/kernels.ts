@@ -81,6 +81,8 @@ export function packLayer(l: Layer, arena: Arena): PackedLayer {
 export interface InferenceKernels {
   readonly kind: 'wasm-simd' | 'wasm' | 'js';
   readonly arena: Arena;
+  /** The WebAssembly memory the arena is (null for the TypeScript loops): other kernel modules can share it. */
+  readonly memory: WebAssembly.Memory | null;
   /** y[r] = W x[r] + b (ReLU when relu) for rows [0, rows). */
   spmm(L: PackedLayer, x: Float32Array, rows: number, y: Float32Array, relu: boolean): void;
   /** z[r] = ope h[v] + sum over present incident edges of ReLU(h[other] + e[edge]), v = S[r]. */
@@ -113,6 +115,7 @@ export function jsKernels(bytes: number): InferenceKernels {
   return {
     kind: 'js',
     arena: new Arena(new ArrayBuffer(bytes)),
+    memory: null,
     spmm(L, x, rows, y, relu) {
       csrForward(L.rowPtr, L.col, L.w, L.b, L.nIn, L.nOut, x, rows, y, relu);
     },
@@ -695,6 +698,7 @@ export function wasmKernels(bytes: number, simd = false, maxIn = 256): Inference
   return {
     kind: mod === compiled.get(true) ? 'wasm-simd' : 'wasm',
     arena,
+    memory,
     spmm: spmm4
       ? (L, xs, rows, y, relu) => {
         if (L.nIn > maxIn) throw new Error(`inference kernels: a layer of ${L.nIn} inputs exceeds the ${maxIn} reserved`);

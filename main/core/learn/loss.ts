@@ -48,23 +48,86 @@ export interface LossResult {
 export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 const softplus = (z: number) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 
-export function computeLoss(out: HeadOutputs, batch: Batch, cfg: LossConfig): LossResult {
+/** The targets the loss reads (a Batch has them; incremental training builds them per sample). */
+export type LossTargets = Pick<Batch, 'graphTarget' | 'graphTargetOn' | 'edgeTarget' | 'edgeTargetOn' | 'edgeTargetWeight' | 'nodeTarget' | 'nodeTargetOn'>;
+
+/**
+ * What each term of the loss is divided by: the number of graph targets,
+ * and per regression the number of counted targets and the sum of their
+ * weights. They depend on the targets alone, so a batch's can be known
+ * before any prediction (incremental training takes one sample at a time).
+ */
+export interface LossScale {
+  graph: number;
+  edgeN: number;
+  edgeW: number;
+  nodeN: number;
+  nodeW: number;
+}
+
+export function emptyScale(): LossScale {
+  return { graph: 0, edgeN: 0, edgeW: 0, nodeN: 0, nodeW: 0 };
+}
+
+/** Adds the counted targets of `t` to `s`. */
+export function addToScale(s: LossScale, t: LossTargets): LossScale {
+  for (let b = 0; b < t.graphTargetOn.length; b++) if (t.graphTargetOn[b]) s.graph++;
+  const tw = t.edgeTargetWeight;
+  for (let i = 0; i < t.edgeTargetOn.length; i++) if (t.edgeTargetOn[i]) { s.edgeN++; s.edgeW += tw ? tw[i] : 1; }
+  for (let i = 0; i < t.nodeTargetOn.length; i++) if (t.nodeTargetOn[i]) { s.nodeN++; s.nodeW += 1; }
+  return s;
+}
+
+/** Weighted BCE-with-logits of one graph target and its gradient (graphWeight / n included). */
+export function graphTerm(z: number, y: number, cfg: LossConfig, n: number): { loss: number; grad: number } {
+  const w = y === 1 ? cfg.posWeight : 1;
+  return { loss: w * (softplus(z) - y * z), grad: (cfg.graphWeight * w * (sigmoid(z) - y)) / n };
+}
+
+/**
+ * Sum of the weighted regression terms of the counted targets, gradients
+ * into g (weight / wsum included): MSE or Huber, as cfg says.
+ */
+export function regressionTerms(
+  pred: Float32Array, target: Float32Array, on: Uint8Array, tw: Float32Array | null, weight: number, wsum: number, cfg: LossConfig, g: Float32Array,
+): number {
+  const huber = cfg.regression === 'huber', delta = cfg.huberDelta;
+  let sum = 0;
+  for (let i = 0; i < pred.length; i++) {
+    if (!on[i]) continue;
+    const w = tw ? tw[i] : 1;
+    const d = pred[i] - target[i];
+    if (!huber) {
+      sum += w * d * d;
+      g[i] = (weight * w * 2 * d) / wsum;
+    } else if (Math.abs(d) <= delta) {
+      sum += w * 0.5 * d * d;
+      g[i] = (weight * w * d) / wsum;
+    } else {
+      sum += w * delta * (Math.abs(d) - 0.5 * delta);
+      g[i] = (weight * w * delta * Math.sign(d)) / wsum;
+    }
+  }
+  return sum;
+}
+
+export function computeLoss(out: HeadOutputs, batch: LossTargets, cfg: LossConfig): LossResult {
   const res: LossResult = {
     total: 0, graph: 0, edge: 0, node: 0,
     counts: { graph: 0, edge: 0, node: 0 },
     grad: { edge: null, node: null, graph: null },
   };
+  const scale = addToScale(emptyScale(), batch);
   if (out.graph) {
     const z = out.graph, g = new Float32Array(z.length);
-    let n = 0;
-    for (let b = 0; b < z.length; b++) if (batch.graphTargetOn[b]) n++;
+    const n = scale.graph;
     if (n > 0) {
       let sum = 0;
       for (let b = 0; b < z.length; b++) {
         if (!batch.graphTargetOn[b]) continue;
-        const y = batch.graphTarget[b], w = y === 1 ? cfg.posWeight : 1;
-        sum += w * (softplus(z[b]) - y * z[b]);
-        g[b] = (cfg.graphWeight * w * (sigmoid(z[b]) - y)) / n;
+        const t = graphTerm(z[b], batch.graphTarget[b], cfg, n);
+        sum += t.loss;
+        g[b] = t.grad;
       }
       res.graph = sum / n;
       res.counts.graph = n;
@@ -72,40 +135,19 @@ export function computeLoss(out: HeadOutputs, batch: Batch, cfg: LossConfig): Lo
     res.grad.graph = g;
   }
   // Weighted mean over the counted targets: sum w_i l_i / sum w_i (w = 1 without weights).
-  const regress = (pred: Float32Array, target: Float32Array, on: Uint8Array, weight: number, tw: Float32Array | null) => {
+  const regress = (pred: Float32Array, target: Float32Array, on: Uint8Array, weight: number, tw: Float32Array | null, n: number, wsum: number) => {
     const g = new Float32Array(pred.length);
-    let n = 0, wsum = 0;
-    for (let i = 0; i < pred.length; i++) if (on[i]) { n++; wsum += tw ? tw[i] : 1; }
-    let sum = 0;
-    if (n > 0 && wsum > 0) {
-      const huber = cfg.regression === 'huber', delta = cfg.huberDelta;
-      for (let i = 0; i < pred.length; i++) {
-        if (!on[i]) continue;
-        const w = tw ? tw[i] : 1;
-        const d = pred[i] - target[i];
-        if (!huber) {
-          sum += w * d * d;
-          g[i] = (weight * w * 2 * d) / wsum;
-        } else if (Math.abs(d) <= delta) {
-          sum += w * 0.5 * d * d;
-          g[i] = (weight * w * d) / wsum;
-        } else {
-          sum += w * delta * (Math.abs(d) - 0.5 * delta);
-          g[i] = (weight * w * delta * Math.sign(d)) / wsum;
-        }
-      }
-      sum /= wsum;
-    }
+    const sum = n > 0 && wsum > 0 ? regressionTerms(pred, target, on, tw, weight, wsum, cfg, g) / wsum : 0;
     return { loss: sum, n, g };
   };
   if (out.edge) {
-    const r = regress(out.edge, batch.edgeTarget, batch.edgeTargetOn, cfg.edgeWeight, batch.edgeTargetWeight);
+    const r = regress(out.edge, batch.edgeTarget, batch.edgeTargetOn, cfg.edgeWeight, batch.edgeTargetWeight, scale.edgeN, scale.edgeW);
     res.edge = r.loss;
     res.counts.edge = r.n;
     res.grad.edge = r.g;
   }
   if (out.node) {
-    const r = regress(out.node, batch.nodeTarget, batch.nodeTargetOn, cfg.nodeWeight, null);
+    const r = regress(out.node, batch.nodeTarget, batch.nodeTargetOn, cfg.nodeWeight, null, scale.nodeN, scale.nodeW);
     res.node = r.loss;
     res.counts.node = r.n;
     res.grad.node = r.g;

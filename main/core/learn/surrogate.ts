@@ -9,7 +9,8 @@ import { layerConnectionCounts, layerDensities } from './density';
 import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
 import { EDGE_FEAT_DIM, L_DCINSECURE, L_INSECURE, LH, NODE_FEAT_DIM, type SurrogateSamples } from './grid-data';
 import type { LossConfig } from './loss';
-import type { GraphSample } from './graph';
+import { IncrementalPredictor } from './incremental';
+import type { KernelChoice } from './kernels';
 
 /** Architecture that trains in minutes on two cores for grids of a few hundred buses. */
 export const surrogateModel = (over: Partial<GraphNetConfig> = {}): Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'> => ({
@@ -54,14 +55,34 @@ export function hiddenSparsityFor(cfg: Partial<GraphNetConfig> & Pick<GraphNetCo
   return s;
 }
 
+/** Largest weight of an insecure outage in the verdict loss (the class ratio up to 1% insecure). */
+export const POS_WEIGHT_CAP = 100;
+
+/**
+ * The verdict loss's class weighting: insecure outages weighted by the class
+ * ratio of the training samples (secure / insecure), so that both classes
+ * weigh the same in total down to 1% insecure (case_ACTIVSg2000's share),
+ * at most POS_WEIGHT_CAP, at least 1. Recorded with the model.
+ */
+export interface ClassBalance {
+  positives: number;
+  negatives: number;
+  posWeight: number;
+}
+
+export function classBalance(positives: number, negatives: number, cap = POS_WEIGHT_CAP): ClassBalance {
+  const ratio = positives > 0 ? negatives / positives : 1;
+  return { positives, negatives, posWeight: Math.min(cap, Math.max(1, ratio)) };
+}
+
 /**
  * Loss weights: the verdict's BCE with insecure outages weighted by the class
- * ratio, the loading regression (errors of a few points of rating matter),
- * and the voltage regression (errors of a few thousandths of a p.u. matter).
+ * ratio (classBalance), the loading regression (errors of a few points of
+ * rating matter), and the voltage regression (errors of a few thousandths of
+ * a p.u. matter).
  */
-export function surrogateLoss(positives: number, negatives: number): Partial<LossConfig> {
-  const ratio = positives > 0 ? negatives / positives : 1;
-  return { graphWeight: 1, posWeight: Math.min(20, Math.max(1, ratio)), edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
+export function surrogateLoss(positives: number, negatives: number, cap = POS_WEIGHT_CAP): Partial<LossConfig> {
+  return { graphWeight: 1, posWeight: classBalance(positives, negatives, cap).posWeight, edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
 }
 
 export interface VerdictMetrics {
@@ -101,38 +122,51 @@ export function regressionErrors(ev: SurrogateEvaluation): { loadingMae: number;
   return { loadingMae: n ? a / n : NaN, vmMae: vn ? va / vn : NaN };
 }
 
-/** Runs the model over dataset samples (non-islanded ones) in batches. */
-export function evaluateSurrogate(model: GraphNet, data: SurrogateSamples, indices: Int32Array, batchSize = 32): SurrogateEvaluation {
+/**
+ * Runs the model over dataset samples (non-islanded ones) by incremental
+ * inference, the path `predict` takes (edge and node predictions bit for
+ * bit those of the batched forward): one base pass per scenario, taken in
+ * the order the indices first name them (a dataset's samples are stored
+ * scenario by scenario, so streamed labels are read once each).
+ */
+export function evaluateSurrogate(model: GraphNet, data: SurrogateSamples, indices: Int32Array, kernels?: KernelChoice): SurrogateEvaluation {
   const n = indices.length, { nb, nl } = data.data;
   const prob = new Float32Array(n), label = new Uint8Array(n), dcLabel = new Uint8Array(n), maxLoading = new Float32Array(n);
   const loadAbs = new Float64Array(n), loadN = new Int32Array(n), vmAbs = new Float64Array(n), vmN = new Int32Array(n);
-  for (let s = 0; s < n; s += batchSize) {
-    const chunk: GraphSample[] = [];
-    for (let j = s; j < Math.min(n, s + batchSize); j++) chunk.push(data.sample(indices[j]));
-    const p = model.predict(data.graph, chunk, chunk.length);
-    chunk.forEach((g, b) => {
-      const i = s + b, lab = data.labels(indices[i]);
-      prob[i] = p.graphProb ? p.graphProb[b] : NaN;
-      label[i] = lab[L_INSECURE] ? 1 : 0;
-      dcLabel[i] = lab[L_DCINSECURE] ? 1 : 0;
-      let mx = -Infinity;
-      if (p.edge) {
-        for (let e = 0; e < nl; e++) {
-          const y = p.edge[b * nl + e];
-          if (g.edgeMask && !g.edgeMask[e]) continue;
-          if (y > mx) mx = y;
-          const t = lab[LH + e];
-          if (Number.isFinite(t)) { loadAbs[i] += Math.abs(y - t); loadN[i]++; }
-        }
+  const order = Array.from({ length: n }, (_, j) => j);
+  const first = new Map<number, number>();
+  order.forEach((j) => { const s = data.scenario(indices[j]); if (!first.has(s)) first.set(s, j); });
+  order.sort((a, b) => first.get(data.scenario(indices[a]))! - first.get(data.scenario(indices[b]))! || a - b);
+  let inc: IncrementalPredictor | null = null, at = -1;
+  const edge = new Float32Array(nl), node = new Float32Array(nb);
+  for (const i of order) {
+    const idx = indices[i], s = data.scenario(idx);
+    if (s !== at) {
+      if (inc) inc.rebase(data.base(s));
+      else inc = new IncrementalPredictor(model, data.graph, data.base(s), { kernels });
+      at = s;
+    }
+    const d = data.delta(idx);
+    const r = inc!.predict(d, { edge, node });
+    const lab = data.labels(idx);
+    prob[i] = r.prob ?? NaN;
+    label[i] = lab[L_INSECURE] ? 1 : 0;
+    dcLabel[i] = lab[L_DCINSECURE] ? 1 : 0;
+    maxLoading[i] = r.argMaxEdge >= 0 ? r.maxEdge : -Infinity;
+    if (model.cfg.heads.edge) {
+      const removed = new Set(d.removed);
+      for (let e = 0; e < nl; e++) {
+        if (removed.has(e)) continue;
+        const t = lab[LH + e];
+        if (Number.isFinite(t)) { loadAbs[i] += Math.abs(edge[e] - t); loadN[i]++; }
       }
-      maxLoading[i] = mx;
-      if (p.node) {
-        for (let v = 0; v < nb; v++) {
-          const t = lab[LH + nl + v];
-          if (Number.isFinite(t)) { vmAbs[i] += Math.abs(p.node[b * nb + v] - t); vmN[i]++; }
-        }
+    }
+    if (model.cfg.heads.node) {
+      for (let v = 0; v < nb; v++) {
+        const t = lab[LH + nl + v];
+        if (Number.isFinite(t)) { vmAbs[i] += Math.abs(node[v] - t); vmN[i]++; }
       }
-    });
+    }
   }
   return { index: indices, prob, label, dcLabel, maxLoading, loadAbs, loadN, vmAbs, vmN };
 }

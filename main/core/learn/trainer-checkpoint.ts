@@ -135,6 +135,7 @@ const trainerConfig = z.strictObject({
   seed: count,
   gradientBatch: count.optional(),
   maxPaths: count.optional(),
+  grouping: z.strictObject({ group: count, window: count }).optional(),
 }) satisfies z.ZodType<TrainerConfig>;
 
 const confusion = z.strictObject({ tp: count, fp: count, tn: count, fn: count }) satisfies z.ZodType<Confusion>;

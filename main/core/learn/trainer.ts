@@ -11,13 +11,22 @@
 //     t.endEpoch();
 //   }
 //
-// `fit` is that loop, synchronous, with computeGradients on this thread.
+// `fit` is that loop, synchronous, with the gradients on this thread.
+//
+// When the training samples are scenario bases and deltas (a DeltaSource:
+// N-1 outages of operating points), gradients and validation run
+// incrementally (incremental-training.ts: the base graph once per scenario
+// and batch, each sample over the rows its change reaches; the same loss
+// and gradients as the full-graph pass, to rounding), and `grouping` makes
+// each batch a few groups of one scenario each (epoch-order.ts).
 
 import { deserializeModel, serializeModel, type Blob, type SerializedModel } from './serialize';
 import { LearnError } from './errors';
 import { GraphNet, type GraphNetConfig, resolveGraphNet } from './gnn';
 import { type GraphSample, type GraphTopology, type SampleSource, asSource, checkTopology } from './graph';
 import { type LossConfig, computeLoss, resolveLoss, sigmoid } from './loss';
+import { groupedOrder, uniformOrder, type Grouping } from './epoch-order';
+import { IncrementalGradients, isDeltaSource, type DeltaSource } from './incremental-training';
 import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
 import { Optimizer, type OptimizerConfig, defaultOptimizer } from './optim';
 import { RatePolicy, type ResolvedTopology, type TopologyConfig, resolveTopology } from './schedule';
@@ -45,14 +54,19 @@ export interface TrainerConfig {
   gradientBatch?: number;
   /** CH3-L3 path budget per layer. */
   maxPaths?: number;
+  /** Batches made of groups of one scenario each, drawn from a window of scenarios (needs a training source that knows each sample's scenario). */
+  grouping?: Grouping;
 }
 
 export type TrainerConfigInput = Partial<Omit<TrainerConfig, 'model'>> & Pick<TrainerConfig, 'model'>;
 
 export interface TrainData {
   graph: GraphTopology;
-  train: readonly GraphSample[] | SampleSource;
-  val?: readonly GraphSample[] | SampleSource;
+  /** Full samples, or scenario bases and deltas (a DeltaSource that is also a SampleSource: either path can run). */
+  train: readonly GraphSample[] | SampleSource | (SampleSource & DeltaSource);
+  val?: readonly GraphSample[] | SampleSource | (SampleSource & DeltaSource);
+  /** How gradients and validation are computed when the sources are DeltaSources: 'incremental' (default) or 'full' (GraphNet over full samples). */
+  engine?: 'incremental' | 'full';
 }
 
 export interface EvalMetrics {
@@ -179,6 +193,11 @@ export function resolveTrainerConfig(c: TrainerConfigInput): TrainerConfig {
   int('seed', 0);
   if (!['loss', 'balancedAccuracy', 'edgeMae'].includes(cfg.monitor)) throw new LearnError('bad-config', `monitor must be loss, balancedAccuracy or edgeMae, got '${cfg.monitor}'`);
   if (!(cfg.minDelta >= 0)) throw new LearnError('bad-config', `minDelta must be >= 0, got ${cfg.minDelta}`);
+  if (cfg.grouping) {
+    for (const k of ['group', 'window'] as const) {
+      if (!(Number.isInteger(cfg.grouping[k]) && cfg.grouping[k] >= 1)) throw new LearnError('bad-config', `grouping.${k} must be an integer >= 1, got ${cfg.grouping[k]}`);
+    }
+  }
   return cfg;
 }
 
@@ -203,6 +222,9 @@ export class Trainer {
   private readonly graph: GraphTopology;
   private readonly train: SampleSource;
   private readonly val: SampleSource | null;
+  /** The incremental engine, when the sources are DeltaSources (built on first use). */
+  private readonly incremental: boolean;
+  private engineCache: IncrementalGradients | null = null;
   private cursor: Cursor | null = null;
   private best: Best | null = null;
   private badEpochs = 0;
@@ -217,6 +239,8 @@ export class Trainer {
     this.train = asSource(data.train);
     this.val = data.val ? asSource(data.val) : null;
     if (this.train.length === 0) throw new LearnError('bad-config', 'the training set is empty');
+    this.incremental = data.engine !== 'full' && isDeltaSource(this.train);
+    if (this.cfg.grouping && !isDeltaSource(this.train)) throw new LearnError('bad-config', 'grouping by scenario needs training samples that know their scenario (a DeltaSource)');
     this.rng = new Rng(this.cfg.seed);
     const modelCfg = resolveGraphNet({ ...this.cfg.model, sparsity: this.topo.sparse ? (this.cfg.model.sparsity ?? 0.9) : 0 });
     this.model = restore?.model ?? GraphNet.create(modelCfg, this.rng);
@@ -257,6 +281,36 @@ export class Trainer {
   }
 
   /**
+   * Gradients of the mean loss over the training samples at `positions`, at
+   * the current weights: incremental when the training source is a
+   * DeltaSource (unless the data asked for 'full'), else the full-graph
+   * pass. The buffers are the model's own grad arrays (valid until the next
+   * call); copy them to keep or send them.
+   */
+  gradientsAt(positions: ArrayLike<number>): GradientBuffers {
+    if (!this.incremental) return this.computeGradients(Array.from(positions, (p) => this.train.get(p)));
+    const model = this.model;
+    model.zeroGrad();
+    const r = this.engine().gradients(model, this.train as unknown as DeltaSource, positions, this.lossCfg);
+    return { loss: r.loss, samples: r.samples, grads: model.params().map((p) => p.grad) };
+  }
+
+  /** Whether gradients and validation run incrementally. */
+  get usesIncremental(): boolean {
+    return this.incremental;
+  }
+
+  /** Time this thread's incremental gradients spent in base passes and in samples' neighbourhoods (zeros before any). */
+  get engineTiming(): { bases: number; baseSeconds: number; samples: number; sampleSeconds: number } {
+    return this.engineCache?.timing ?? { bases: 0, baseSeconds: 0, samples: 0, sampleSeconds: 0 };
+  }
+
+  private engine(): IncrementalGradients {
+    if (!this.engineCache || !this.engineCache.fits(this.model)) this.engineCache = new IncrementalGradients(this.model, this.graph);
+    return this.engineCache;
+  }
+
+  /**
    * One optimiser step from gradients (ours or averaged from workers);
    * advances the batch cursor. `seconds`: time the step took, for the epoch record.
    */
@@ -289,9 +343,8 @@ export class Trainer {
 
   private openCursor(): Cursor {
     if (!this.cursor) {
-      const order = new Int32Array(this.train.length);
-      for (let i = 0; i < order.length; i++) order[i] = i;
-      this.rng.shuffle(order);
+      const g = this.cfg.grouping, src = this.train as unknown as DeltaSource;
+      const order = g ? groupedOrder(this.train.length, (p) => src.scenario(p), g, this.rng) : uniformOrder(this.train.length, this.rng);
       this.cursor = { order, batch: 0, lossSum: 0, lossN: 0, pruned: 0, regrown: 0, fallbacks: 0, zeta: 0, seconds: 0 };
     }
     return this.cursor;
@@ -370,14 +423,14 @@ export class Trainer {
   fit(cb: FitCallbacks = {}): FitResult {
     if (!this.finished) this.stopReason = null;
     while (!this.finished) {
-      let samples: GraphSample[] | null;
-      while ((samples = this.nextBatch())) {
+      let positions: Int32Array | null;
+      while ((positions = this.nextBatchIndices())) {
         if (cb.shouldStop?.()) {
           this.stopReason = 'cancelled';
           return this.result();
         }
         const t0 = now();
-        const g = this.computeGradients(samples);
+        const g = this.gradientsAt(positions);
         this.applyGradients(g);
         const c = this.openCursor();
         c.seconds += now() - t0;
@@ -430,9 +483,9 @@ export class Trainer {
     if (regrow === 'gradient') {
       for (const l of layers) l.denseGrad = new Float32Array(l.nIn * l.nOut);
       const n = Math.min(this.cfg.gradientBatch ?? this.cfg.batchSize, this.train.length);
-      const pick: GraphSample[] = [];
-      for (let i = 0; i < n; i++) pick.push(this.train.get(this.rng.int(this.train.length)));
-      this.computeGradients(pick);
+      const pick = new Int32Array(n);
+      for (let i = 0; i < n; i++) pick[i] = this.rng.int(this.train.length);
+      this.gradientsAt(pick);
       this.model.zeroGrad();
     }
     for (const l of layers) {
@@ -448,17 +501,44 @@ export class Trainer {
 
   // ---- evaluation ------------------------------------------------------
 
-  evaluate(source: readonly GraphSample[] | SampleSource): EvalMetrics {
+  /**
+   * Loss, verdict metrics at 0.5 and mean absolute errors of the
+   * regressions over `source`, in batches of batchSize (each loss term a
+   * mean over its batches, weighted by their target counts): incrementally
+   * when it is a DeltaSource and the trainer runs incrementally, else with
+   * the full-graph forward. Both give the same figures, to rounding.
+   */
+  evaluate(source: readonly GraphSample[] | SampleSource | (SampleSource & DeltaSource)): EvalMetrics {
     const src = asSource(source);
-    const model = this.model, bs = this.cfg.batchSize;
+    const model = this.model, bs = this.cfg.batchSize, lc = this.lossCfg;
     let gSum = 0, gN = 0, eSum = 0, eN = 0, nSum = 0, nN = 0, eAbs = 0, nAbs = 0;
     const probs: number[] = [], labels: number[] = [];
-    for (let s = 0; s < src.length; s += bs) {
+    const delta = this.incremental && isDeltaSource(source) ? source : null;
+    if (delta) {
+      // One pass (each scenario's base once), summed in runs of batchSize.
+      const runs = this.engine().evaluate(model, delta, Array.from({ length: src.length }, (_, j) => j), lc, (_j, out, t) => {
+        if (out.logit !== null && t.graph !== undefined) {
+          probs.push(sigmoid(out.logit));
+          labels.push(t.graph);
+        }
+      }, bs);
+      for (const r of runs) {
+        const sc = r.scale;
+        // As computeLoss's means of the batch, times its counts.
+        if (sc.graph > 0) { gSum += (r.graph / sc.graph) * sc.graph; gN += sc.graph; }
+        if (sc.edgeN > 0 && sc.edgeW > 0) { eSum += (r.edge / sc.edgeW) * sc.edgeN; eN += sc.edgeN; }
+        if (sc.nodeN > 0 && sc.nodeW > 0) { nSum += (r.node / sc.nodeW) * sc.nodeN; nN += sc.nodeN; }
+        eAbs += r.edgeAbs;
+        nAbs += r.nodeAbs;
+      }
+    }
+    for (let s = 0; !delta && s < src.length; s += bs) {
+      const end = Math.min(s + bs, src.length);
       const samples: GraphSample[] = [];
-      for (let i = s; i < Math.min(s + bs, src.length); i++) samples.push(src.get(i));
+      for (let i = s; i < end; i++) samples.push(src.get(i));
       const batch = model.batch(this.graph, samples);
       const { out } = model.forward(batch);
-      const loss = computeLoss(out, batch, this.lossCfg);
+      const loss = computeLoss(out, batch, lc);
       gSum += loss.graph * loss.counts.graph;
       gN += loss.counts.graph;
       eSum += loss.edge * loss.counts.edge;
@@ -477,7 +557,6 @@ export class Trainer {
     }
     const mean = (a: number, n: number) => (n > 0 ? a / n : 0);
     const graphLoss = mean(gSum, gN), edgeLoss = mean(eSum, eN), nodeLoss = mean(nSum, nN);
-    const lc = this.lossCfg;
     const conf = confusion(probs, labels);
     return {
       samples: src.length,
