@@ -3,6 +3,7 @@
 import type { Row } from './run';
 import { runStoreBench } from './store';
 import { runLearnBench } from './learn';
+import { runMapBench } from './map';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -15,5 +16,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     async learn() {
       await runLearnBench(record);
     },
+    map: () => runMapBench(record, median),
   };
 }

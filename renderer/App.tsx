@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { BackendInfo, CaseInfo, GridGraph, JobView, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
-import { GridMap, type MapState } from './GridMap';
+import { MapPanel } from './MapPanel';
 import { N1Panel, VerdictBadge } from './N1Panel';
 import { CasesPanel } from './CasesPanel';
 
@@ -45,8 +45,9 @@ export function App() {
     if (poll.current) window.clearInterval(poll.current);
     activeRef.current = name;
     localStorage.setItem(LAST_CASE, name);
-    setActive(name); setPf(null); setBranch(null); setOutage(null); setJob(null); setError(null);
-    try { setGraph(await api.caseGraph({ name })); } catch (e) { setError((e as Error).message); }
+    setActive(name); setGraph(null); setPf(null); setBranch(null); setOutage(null); setJob(null); setError(null);
+    // A slower answer for a case opened before must not replace this one's.
+    try { const g = await api.caseGraph({ name }); if (activeRef.current === name) setGraph(g); } catch (e) { setError((e as Error).message); }
   }
   /** Imports files in turn (a case, or a change table for the open case); opens the last case imported. */
   async function importFiles(files: File[]) {
@@ -101,9 +102,6 @@ export function App() {
   }
 
   const br = graph && branch ? graph.branches[branch - 1] : null;
-  const mapState: MapState = outage
-    ? { loading: outage.loading, outaged: branch, selected: branch }
-    : { loading: pf?.converged ? pf.loading : null, outaged: null, selected: branch };
   const fmt = (x: number | null | undefined, d = 4) => (x !== null && x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
   return (
     <div className={`app${dropping ? ' dropping' : ''}`}
@@ -119,10 +117,9 @@ export function App() {
       </header>
       <main>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
-        <section className="panel map-panel">
-          {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
-          {mapState.loading && <div className="legend">{outage ? `after outage of branch ${branch} · ` : ''}loading: <span style={{ color: '#12b76a' }}>■</span> &lt;60% <span style={{ color: '#eaaa08' }}>■</span> 60–90% <span style={{ color: '#f79009' }}>■</span> 90–100% <span style={{ color: '#d92d20' }}>■</span> &gt;100% <span style={{ color: '#98a2b3' }}>■</span> unrated</div>}
-        </section>
+        {graph && active ? (
+          <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect} />
+        ) : <section className="panel map-panel"><p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p></section>}
         <section className="panel side">
           <div className="tabs">
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>
