@@ -6,7 +6,7 @@
 // view can hand in its own colouring and legends (an explanation's
 // attribution), drawn instead of the panel's, and a legend slot of its own.
 
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import type { GridGraph, MapLayoutView, OutageView, PowerFlowSummary } from '../main/api';
 import { api } from './api';
 import { GridMap, type GridMapHandle, type MapHover, type Position } from './GridMap';
@@ -39,6 +39,7 @@ export interface MapPanelProps {
 export function MapPanel(props: MapPanelProps) {
   const { caseKey, graph, pf, outage, outagedBranch } = props;
   const map = useRef<GridMapHandle>(null);
+  const panel = useRef<HTMLElement>(null);
   // Positions with the grid they are for: a new grid is never drawn with the last one's.
   const [placed, setPlaced] = useState<{ graph: GridGraph; positions: Position[] } | null>(null);
   const [layout, setLayout] = useState<MapLayoutView | null>(null);
@@ -84,8 +85,8 @@ export function MapPanel(props: MapPanelProps) {
   }, [pf, outage, outagedBranch]);
 
   const own = useMemo(
-    () => panelColouring(graph, { loading: state.loading ?? null, vm: state.vm ?? null, label: outage ? `after outage of branch ${outagedBranch}` : null }, { colourBuses, sizeBy }),
-    [graph, state, colourBuses, sizeBy, outage, outagedBranch],
+    () => panelColouring(graph, { loading: state.loading ?? null, vm: state.vm ?? null, label: state.label ?? null }, { colourBuses, sizeBy }),
+    [graph, state, colourBuses, sizeBy],
   );
   const shown = props.colouring ?? own;
   const gen = useMemo(() => generationByBus(graph), [graph]);
@@ -99,7 +100,7 @@ export function MapPanel(props: MapPanelProps) {
   const computing = layout && (layout.status === 'computing' || layout.status === 'draft');
 
   return (
-    <section className="panel map-panel">
+    <section className="panel map-panel" ref={panel}>
       <div className="map-tools">
         <BusSearch hits={hits} onPick={(bus) => { map.current?.selectBuses([bus]); setSelected([bus]); }} />
         <label>buses <select value={colourBuses} onChange={(e) => setColourBuses(e.target.value as 'voltage' | 'none')} data-testid="map-colour-buses">
@@ -116,10 +117,10 @@ export function MapPanel(props: MapPanelProps) {
           onBranch={props.onBranch} onSelect={setSelected} onHover={setHover}
           onMoved={(moved) => { api.saveLayout({ name: caseKey, positions: moved }).catch(() => undefined); }} />
       )}
-      {!positions && <div id="map" data-testid="grid-map" />}
+      {!positions && <div id="map" data-testid="grid-map-pending" />}
       <LayoutStatus layout={layout} error={layoutError} computing={!!computing} buses={graph.buses.length} />
       {tip && (
-        <div className="map-tip" style={{ left: Math.min(hover!.x + 14, 9999), top: hover!.y + 14 }} data-testid="map-hover">
+        <div className="map-tip" style={tipPlace(hover!, panel.current)} data-testid="map-hover">
           <strong>{tip.title}</strong>
           <dl>{tip.rows.map(([k, v]) => <Row key={k} k={k} v={v} />)}</dl>
         </div>
@@ -138,6 +139,15 @@ export function MapPanel(props: MapPanelProps) {
   );
 }
 
+/** Beside the pointer, on the side with room (the right and lower halves of the map put it left and up). */
+function tipPlace(h: MapHover, panel: HTMLElement | null): CSSProperties {
+  const w = panel?.clientWidth ?? 0, ht = panel?.clientHeight ?? 0;
+  return {
+    ...(h.x > w / 2 ? { right: w - h.x + 14 } : { left: h.x + 14 }),
+    ...(h.y > ht / 2 ? { bottom: ht - h.y + 14 } : { top: h.y + 14 }),
+  };
+}
+
 function Row({ k, v }: { k: string; v: string }) {
   return <><dt>{k}</dt><dd>{v}</dd></>;
 }
@@ -148,7 +158,7 @@ function LayoutStatus({ layout, error, computing, buses }: { layout: MapLayoutVi
   if (computing) {
     return (
       <div className={`layout-status${layout.status === 'computing' ? ' centre' : ''}`} data-testid="layout-status">
-        <span>{layout.status === 'draft' ? 'first layout shown; refining' : `laying out ${buses} buses`} · {layout.stage} · {Math.round(layout.progress * 100)}%</span>
+        <span>{layout.status === 'draft' ? `first layout of ${buses} buses shown; refining it` : `computing the layout of ${buses} buses`} · {layout.stage} · {Math.round(layout.progress * 100)}%</span>
         <span className="bar"><span style={{ width: `${Math.round(layout.progress * 100)}%` }} /></span>
       </div>
     );

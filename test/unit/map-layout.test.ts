@@ -44,6 +44,10 @@ test('one seed, one layout; another seed, another layout', () => {
   const a = layoutGraph(g, { seed: 7 }), b = layoutGraph(g, { seed: 7 }), c = layoutGraph(g, { seed: 8 });
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
+  // However the work is sliced (the worker runs it in slices between progress reports).
+  const sliced = new MultilevelLayout(g, { seed: 7 });
+  while (!sliced.step(1).done);
+  assert.deepEqual(sliced.positions(), a);
   assert.equal(a.length, 2 * 118);
   assert.ok(a.every(Number.isFinite));
 });
@@ -138,4 +142,10 @@ test('refuses a graph it cannot lay out, saying why', () => {
   assert.throws(() => new MultilevelLayout({ n: 3, edges: Int32Array.from([0, 1, 2]), root: 0 }, { seed: 1 }), /edges must come in pairs/);
   assert.throws(() => new MultilevelLayout({ n: -1, edges: new Int32Array(0), root: 0 }, { seed: 1 }), /bus count of at least 0/);
   assert.throws(() => new MultilevelLayout({ n: 2, edges: new Int32Array(0), root: 5 }, { seed: 1 }), /root 5 is not a bus index below 2/);
+});
+
+test('a small grid has no separate draft: its first layout is the final one', () => {
+  const layout = new MultilevelLayout(caseGraph('case118'), { seed: 1 });
+  let s = layout.status();
+  while (!s.done) { s = layout.step(1000); assert.equal(s.draftReady, s.done); }
 });

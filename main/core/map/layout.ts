@@ -27,7 +27,8 @@ export interface LayoutOptions {
   /**
    * How hard to work: iterations of ForceAtlas2 at the finest level (default
    * 300 below 600 buses, else 100; small coarse levels get 300). The draft is
-   * taken after `draftIterations` of them (default 20).
+   * taken after `draftIterations` of them (default 20; below 600 buses the
+   * draft is the final layout).
    */
   fineIterations?: number;
   draftIterations?: number;
@@ -64,6 +65,8 @@ const BARNES_HUT_FROM = 600;
 /** Iterations of a level below BARNES_HUT_FROM groups, and of a larger one but the finest. */
 const SMALL_LEVEL_ITERATIONS = 300;
 const MID_LEVEL_ITERATIONS = 40;
+/** ForceAtlas2 iterations per call. */
+const BATCH = 20;
 /** Median drawn edge length of the final positions (Cytoscape pixels at zoom 1). */
 export const EDGE_LENGTH = 30;
 
@@ -85,8 +88,10 @@ export class MultilevelLayout {
     checkGraph(input);
     this.rng = new Rng(opts.seed);
     this.levels = coarsen(finestLevel(input), this.rng);
-    const fine = Math.max(1, opts.fineIterations ?? (input.n < BARNES_HUT_FROM ? SMALL_LEVEL_ITERATIONS : 100));
-    this.draftIterations = Math.min(fine, Math.max(1, opts.draftIterations ?? 20));
+    const small = input.n < BARNES_HUT_FROM;
+    const fine = Math.max(1, opts.fineIterations ?? (small ? SMALL_LEVEL_ITERATIONS : 100));
+    // A small grid is laid out in about a second: its draft is the final layout.
+    this.draftIterations = Math.min(fine, Math.max(1, opts.draftIterations ?? (small ? fine : 20)));
     // Small levels are cheap and settle the overall shape: many iterations
     // there; a large level starts from its parent's shape and needs few.
     this.plan = this.levels.map((l, i) => (i === 0 ? fine : l.n < BARNES_HUT_FROM ? SMALL_LEVEL_ITERATIONS : Math.min(fine, MID_LEVEL_ITERATIONS)));
@@ -108,16 +113,23 @@ export class MultilevelLayout {
 
   /**
    * Runs ForceAtlas2 for about `work` node-iterations (at least one batch of
-   * iterations), moving to the next finer level when one is done.
+   * iterations), moving to the next finer level when one is done. The result
+   * does not depend on how the work is sliced into steps.
    */
   step(work: number): LayoutStatus {
     let budget = work;
     while (!this.finished && budget > 0) {
+      if (this.left === 0) {
+        if (this.current === 0) { this.finished = true; break; }
+        this.descend();
+        continue;
+      }
       const level = this.levels[this.current];
       const per = cost(level.n);
-      // At least 10 iterations a call: each call starts ForceAtlas2's adaptive speeds afresh.
-      let k = Math.max(Math.min(this.left, 10), Math.min(this.left, Math.floor(budget / per)));
-      // Stop at the draft, so that it is handed out as soon as it exists.
+      // Whole batches of BATCH iterations, whatever the budget, so that the
+      // layout does not depend on how the work is sliced (each call starts
+      // ForceAtlas2's adaptive speeds afresh). The draft ends a batch.
+      let k = Math.min(this.left, BATCH);
       if (this.current === 0 && !this.draft) k = Math.min(k, this.draftIterations - (this.plan[0] - this.left));
       forceAtlas2.assign(this.graph, { iterations: k, getEdgeWeight: 'weight', settings: settingsFor(level.n) });
       this.left -= k;
@@ -125,14 +137,9 @@ export class MultilevelLayout {
       budget -= k * per;
       if (this.current === 0 && this.plan[0] - this.left >= this.draftIterations && !this.draft) {
         this.draft = true;
+        if (this.left === 0) this.finished = true;
         break;
       }
-      if (this.left > 0) continue;
-      if (this.current === 0) {
-        this.finished = true;
-        break;
-      }
-      this.descend();
     }
     return this.status();
   }
