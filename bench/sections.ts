@@ -4,6 +4,7 @@ import type { Row } from './run';
 import { runStoreBench } from './store';
 import { runLearnBench } from './learn';
 import { runExplainBench } from './explain';
+import { runMapBench } from './map';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -17,5 +18,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
       await runLearnBench(record);
     },
     explain: () => runExplainBench(record),
+    map: () => runMapBench(record, median),
   };
 }

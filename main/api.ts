@@ -56,11 +56,46 @@ export interface ImportedFileView {
 export interface GridGraph {
   name: string;
   baseMVA: number;
-  buses: { id: number; type: number; pd: number; qd: number; vmax: number; vmin: number; baseKV: number; name?: string }[];
-  branches: { row: number; from: number; to: number; rateA: number; inService: boolean }[];
-  gens: { row: number; bus: number; pg: number; inService: boolean }[];
-  /** Saved map positions (bus number -> x, y), when this case was laid out before. */
+  /**
+   * Per case bus row. vm, va: the case file's voltage (p.u., degrees); area,
+   * zone as the file numbers them; gs, bs: shunt MW, MVAr at 1 p.u.
+   */
+  buses: {
+    id: number; type: number; pd: number; qd: number; vmax: number; vmin: number; baseKV: number; name?: string;
+    vm?: number; va?: number; area?: number; zone?: number; gs?: number; bs?: number;
+  }[];
+  /** Per case branch row. r, x, b in p.u.; rateB, rateC in MVA (0 = unlimited); ratio 0 for a line; shift in degrees. */
+  branches: {
+    row: number; from: number; to: number; rateA: number; inService: boolean;
+    r?: number; x?: number; b?: number; rateB?: number; rateC?: number; ratio?: number; shift?: number;
+  }[];
+  /** Per case generator row; qg in MVAr, pmax in MW. */
+  gens: { row: number; bus: number; pg: number; inService: boolean; qg?: number; pmax?: number }[];
+  /** Saved map positions (bus number -> x, y), when this case was laid out before or its file has bus coordinates. */
   layout: { bus: number; x: number; y: number }[] | null;
+  /** Where `layout` comes from: the case file's coordinates or the store; null when there is none yet (ask mapLayout). */
+  layoutSource?: 'case' | 'stored' | null;
+}
+
+/** The map layout of a case: ready, or being computed in the main process. */
+export interface MapLayoutView {
+  /** case: the file's bus coordinates; stored: kept in the store; computed: laid out now (stored when final). */
+  source: 'case' | 'stored' | 'computed';
+  /** computing: no positions yet; draft: a first layout, a better one follows; done: final; failed: see error. */
+  status: 'computing' | 'draft' | 'done' | 'failed';
+  /** Share of the computation done, 0..1 (1 once done). */
+  progress: number;
+  /** What the computation is doing, e.g. 'coarse level 3 of 11'. */
+  stage: string;
+  /** Grows with each better layout; positions come only when newer than the request's `since`. */
+  version: number;
+  /** Per bus; null while computing, or when the request's `since` is this version already. */
+  positions: { bus: number; x: number; y: number }[] | null;
+  /** Seconds since the computation started (0 for a case or stored layout). */
+  seconds: number;
+  /** Why the case's coordinates or the store were not used, or where the layout could not be kept; null when nothing to say. */
+  note: string | null;
+  error?: string;
 }
 
 export interface PowerFlowSummary {
@@ -260,6 +295,7 @@ export const requestSchemas = {
       .max(MAX_POSITIONS, { error: `must be a list of at most ${MAX_POSITIONS} {bus, x, y}` }),
   }),
   outage: request({ name: text(), branch: wholeNumber() }),
+  mapLayout: request({ name: text(), since: wholeNumber(0).optional() }),
   listModels: noRequest,
   importFile: request({
     fileName: text(260),
@@ -294,6 +330,12 @@ export interface Api {
   cancelJob(req: ApiRequest<'cancelJob'>): Promise<{ cancelled: boolean }>;
   /** Keeps the map positions of a case's buses so the map looks the same next time. */
   saveLayout(req: ApiRequest<'saveLayout'>): Promise<{ saved: number }>;
+  /**
+   * The map layout of a case: the stored or the case file's at once; else it
+   * is computed in a worker thread (started by the first call), a draft then
+   * the final layout, which is stored. Call again with `since` for progress.
+   */
+  mapLayout(req: ApiRequest<'mapLayout'>): Promise<MapLayoutView>;
   /** One branch outage solved now, with its post-outage state for the map. */
   outage(req: ApiRequest<'outage'>): Promise<OutageView>;
   /** The stored models, newest first, unreadable ones flagged. */

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiEvent, BackendInfo, CaseInfo, ExplanationView, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
-import { GridMap, type MapState } from './GridMap';
+import { MapPanel } from './MapPanel';
 import { N1Panel } from './N1Panel';
 import { VerdictBadge } from './verdicts';
 import { subscribeEvents } from './events';
@@ -78,9 +78,12 @@ export function App() {
     jobRef.current = null;
     activeRef.current = name;
     localStorage.setItem(LAST_CASE, name);
-    setActive(name); setPf(null); setBranch(null); setOutage(null); setJob(null); setSummary(null); setRuns([]); setError(null);
+    setActive(name); setGraph(null); setPf(null); setBranch(null); setOutage(null); setJob(null); setSummary(null); setRuns([]); setError(null);
+    // A slower answer for a case opened before must not replace this one's.
     try {
-      setGraph(await api.caseGraph({ name }));
+      const g = await api.caseGraph({ name });
+      if (activeRef.current !== name) return;
+      setGraph(g);
       setRuns(await api.n1Runs({ name }));
     } catch (e) { setError((e as Error).message); }
   }
@@ -146,9 +149,6 @@ export function App() {
 
 
   const br = graph && branch ? graph.branches[branch - 1] : null;
-  const mapState: MapState = outage
-    ? { loading: outage.loading, outaged: branch, selected: branch }
-    : { loading: pf?.converged ? pf.loading : null, outaged: null, selected: branch };
   const fmt = (x: number | null | undefined, d = 4) => (x !== null && x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
   return (
     <div className={`app${dropping ? ' dropping' : ''}`}
@@ -165,16 +165,15 @@ export function App() {
       </header>
       <main className={tab === 'n1' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
-        <section className="panel map-panel">
-          {showing === 'network' && explanation?.explanation.network && (
-            <div className="network-overlay">
-              <h2>Model {explanation.modelId}: the sparse connections behind the verdict on branch {explanation.explanation.branch}</h2>
-              <NetworkView network={explanation.explanation.network} total={explanation.connectionsTotal} />
-            </div>
-          )}
-          {graph ? <GridMap graph={graph} state={mapState} onBranch={inspect} onLayout={(positions) => { if (active) api.saveLayout({ name: active, positions }).catch(() => undefined); }} /> : <p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p>}
-          {mapState.loading && <div className="legend">{outage ? `after outage of branch ${branch} · ` : ''}loading: <span style={{ color: '#12b76a' }}>■</span> &lt;60% <span style={{ color: '#eaaa08' }}>■</span> 60–90% <span style={{ color: '#f79009' }}>■</span> 90–100% <span style={{ color: '#d92d20' }}>■</span> &gt;100% <span style={{ color: '#98a2b3' }}>■</span> unrated</div>}
-        </section>
+        {graph && active ? (
+          <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect}
+            overlay={showing === 'network' && explanation?.explanation.network ? (
+              <div className="network-overlay">
+                <h2>Model {explanation.modelId}: the sparse connections behind the verdict on branch {explanation.explanation.branch}</h2>
+                <NetworkView network={explanation.explanation.network} total={explanation.connectionsTotal} />
+              </div>
+            ) : null} />
+        ) : <section className="panel map-panel"><p style={{ padding: 12 }}>Open a case on the left, then click a line to take it out.</p></section>}
         <section className="panel side">
           <div className="tabs">
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>

@@ -1,85 +1,117 @@
-// The grid as a Cytoscape graph: buses as nodes, branches as edges, coloured
-// by loading (the base power flow, or the post-outage state when an outage
-// is shown). Layout is computed once per case.
+// The grid on the map: buses and in-service branches where the main process
+// laid them out (or the case file put them). It draws what it is given:
+// colours, sizes and rings per element come in a MapColouring
+// (renderer/map/colouring.ts), so any view can colour the map (the map panel
+// by loading and voltage, an explanation by its attribution). An engine draws
+// (render-mode.ts): Cytoscape for small grids, the canvas engine for large ones.
 
-import { useEffect, useRef } from 'react';
-import cytoscape, { type Core } from 'cytoscape';
+import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import type { GridGraph } from '../main/api';
+import type { MapColouring } from './map/colouring';
+import { CanvasEngine } from './map/canvas-engine';
+import { CytoscapeEngine } from './map/cytoscape-engine';
+import type { MapEngine, MapEvents, MapView, Position } from './map/engine';
+import { renderModeFor } from './map/render-mode';
 
-export function loadingColor(l: number | null | undefined): string {
-  if (l === null || l === undefined) return '#98a2b3';
-  if (l > 1) return '#d92d20';
-  if (l > 0.9) return '#f79009';
-  if (l > 0.6) return '#eaaa08';
-  return '#12b76a';
+export { loadingColor } from './map/colouring';
+export type { MapHover, Position } from './map/engine';
+
+/** What the map panel can ask the map to do. */
+export interface GridMapHandle {
+  /** Selects these buses (by number), and fits the view to them and their neighbours. */
+  selectBuses(buses: number[]): void;
+  /** Fits the view to what is selected (all of the grid when nothing is). */
+  fitSelection(): void;
+  fitAll(): void;
 }
 
-export interface MapState {
-  /** Per case branch row (index row-1): loading to colour by, null = unrated. */
-  loading: (number | null)[] | null;
-  /** Branch row shown as outaged (dashed). */
-  outaged: number | null;
-  /** Branch row selected. */
-  selected: number | null;
+export interface GridMapProps extends MapEvents {
+  graph: GridGraph;
+  /** Where each bus goes; better positions (a final layout after a draft) move the buses. */
+  positions: Position[];
+  colouring?: MapColouring;
+  /** Branch row drawn as taken out (dashed). */
+  outaged?: number | null;
+  /** Branch row highlighted. */
+  selectedBranch?: number | null;
+  ref?: Ref<GridMapHandle>;
 }
 
-export function GridMap({ graph, state, onBranch, onLayout }: {
-  graph: GridGraph; state: MapState; onBranch?: (row: number) => void;
-  /** Called once with the positions of a freshly computed layout, to keep it. */
-  onLayout?: (positions: { bus: number; x: number; y: number }[]) => void;
-}) {
+function hasWebgl2(): boolean {
+  try {
+    return !!document.createElement('canvas').getContext('webgl2');
+  } catch {
+    return false;
+  }
+}
+
+declare global {
+  interface HTMLElement {
+    /** On the map's element: what is drawn, for the end-to-end tests and the map benchmark. */
+    gridMap?: MapView;
+  }
+}
+
+export function GridMap(props: GridMapProps) {
+  const { graph, positions, colouring, outaged = null, selectedBranch = null } = props;
   const el = useRef<HTMLDivElement>(null);
-  const cy = useRef<Core | null>(null);
-  const onBranchRef = useRef(onBranch);
-  onBranchRef.current = onBranch;
-  const onLayoutRef = useRef(onLayout);
-  onLayoutRef.current = onLayout;
+  const engine = useRef<MapEngine | null>(null);
+  const touched = useRef(false);
+  const latest = useRef(props);
+  latest.current = props;
 
+  // One engine per grid, made with the first positions.
   useEffect(() => {
-    if (!el.current) return;
-    const genBuses = new Set(graph.gens.filter((g) => g.inService).map((g) => g.bus));
-    const big = graph.buses.length > 600;
-    const saved = graph.layout && graph.layout.length === graph.buses.length ? new Map(graph.layout.map((p) => [p.bus, p])) : null;
-    const inst = cytoscape({
-      container: el.current,
-      elements: [
-        ...graph.buses.map((b) => ({
-          data: { id: `b${b.id}`, bus: b.id, label: String(b.id), kind: b.type === 3 ? 'ref' : genBuses.has(b.id) ? 'gen' : 'load' },
-          position: saved ? { x: saved.get(b.id)!.x, y: saved.get(b.id)!.y } : undefined,
-        })),
-        ...graph.branches.filter((br) => br.inService).map((br) => ({ data: { id: `l${br.row}`, source: `b${br.from}`, target: `b${br.to}`, row: br.row } })),
-      ],
-      style: [
-        { selector: 'node', style: { width: 10, height: 10, 'background-color': '#475467', label: big ? '' : 'data(label)', 'font-size': 7, color: '#344054' } },
-        { selector: 'node[kind = "gen"]', style: { 'background-color': '#1f6feb', shape: 'round-rectangle' } },
-        { selector: 'node[kind = "ref"]', style: { 'background-color': '#7a5af8', shape: 'star', width: 14, height: 14 } },
-        { selector: 'edge', style: { width: 2.5, 'line-color': '#98a2b3', 'curve-style': 'haystack' } },
-        { selector: 'edge.outaged', style: { 'line-style': 'dashed', 'line-color': '#101828', width: 3, 'curve-style': 'straight' } },
-        { selector: 'edge.selected-branch', style: { width: 6 } },
-      ],
-      layout: (saved ? { name: 'preset', fit: true } : { name: big ? 'grid' : 'cose', animate: false, randomize: false }) as cytoscape.LayoutOptions,
-      wheelSensitivity: 0.3,
+    const container = el.current;
+    if (!container) return;
+    const t0 = performance.now();
+    const elements = graph.buses.length + graph.branches.filter((b) => b.inService).length;
+    const mode = renderModeFor(elements, location.search, hasWebgl2);
+    const events = (): MapEvents => ({
+      ...latest.current,
+      onDrawn: () => {
+        // For the map benchmark and the tests: drawn, by what, and how long it took to the first frame.
+        container.dataset.drawMs = (performance.now() - t0).toFixed(0);
+        container.dataset.drawn = 'true';
+        latest.current.onDrawn?.();
+      },
     });
-    inst.on('tap', 'edge', (e) => onBranchRef.current?.(Number(e.target.data('row'))));
-    if (!saved && !big) onLayoutRef.current?.(inst.nodes().map((n) => ({ bus: Number(n.data('bus')), x: n.position('x'), y: n.position('y') })));
-    // A bus dragged to a better place is kept too.
-    inst.on('dragfree', 'node', () => onLayoutRef.current?.(inst.nodes().map((n) => ({ bus: Number(n.data('bus')), x: n.position('x'), y: n.position('y') }))));
-    cy.current = inst;
-    return () => inst.destroy();
+    const e = mode === 'canvas2d'
+      ? new CanvasEngine(container, graph, latest.current.positions, events)
+      : new CytoscapeEngine(container, graph, latest.current.positions, events, mode);
+    engine.current = e;
+    container.dataset.mode = mode;
+    container.gridMap = e;
+    touched.current = false;
+    const touch = () => { touched.current = true; };
+    container.addEventListener('wheel', touch, { passive: true });
+    container.addEventListener('pointerdown', touch);
+    return () => {
+      container.removeEventListener('wheel', touch);
+      container.removeEventListener('pointerdown', touch);
+      delete container.dataset.drawn;
+      delete container.gridMap;
+      engine.current = null;
+      e.destroy();
+    };
   }, [graph]);
 
+  // Better positions: move the buses; refit unless the user has moved the view meanwhile.
+  const first = useRef(true);
   useEffect(() => {
-    const inst = cy.current;
-    if (!inst) return;
-    inst.batch(() => {
-      inst.edges().forEach((e) => {
-        const row = Number(e.data('row'));
-        e.style('line-color', state.loading ? loadingColor(state.loading[row - 1]) : '#98a2b3');
-        e.toggleClass('outaged', state.outaged === row);
-        e.toggleClass('selected-branch', state.selected === row);
-      });
-    });
-  }, [state, graph]);
+    if (first.current) { first.current = false; return; }
+    engine.current?.setPositions(positions, !touched.current);
+  }, [positions]);
+
+  useEffect(() => {
+    engine.current?.setColouring(colouring ?? {}, outaged, selectedBranch);
+  }, [colouring, outaged, selectedBranch, graph]);
+
+  useImperativeHandle(props.ref, () => ({
+    selectBuses: (buses) => { touched.current = true; engine.current?.selectBuses(buses); },
+    fitSelection: () => { touched.current = true; engine.current?.fitSelection(); },
+    fitAll: () => { touched.current = false; engine.current?.fitAll(); },
+  }), []);
 
   return <div id="map" ref={el} data-testid="grid-map" />;
 }

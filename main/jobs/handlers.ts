@@ -5,6 +5,7 @@ import { n1Handler } from './n1-job';
 import { datasetHandler } from './dataset-job';
 import { trainHandler } from './train-job';
 import { predictHandler } from './predict-job';
+import { layoutHandler } from './layout-job';
 import type { JobHandler, JobName } from './types';
 
 export const jobHandlers: { [K in JobName]: JobHandler<K> } = {
@@ -12,4 +13,5 @@ export const jobHandlers: { [K in JobName]: JobHandler<K> } = {
   dataset: datasetHandler,
   train: trainHandler,
   predict: predictHandler,
+  layout: layoutHandler,
 };

@@ -7,6 +7,7 @@ import type { ContingencyRecord } from '../core/grid/contingency-types';
 import type { ScenarioSpec } from '../core/grid/scenarios';
 import type { GradientBuffers } from '../core/learn/trainer';
 import type { DatasetInit, LabelledScenario } from './dataset-job';
+import type { LayoutChunk, LayoutInit, LayoutStepResult } from './layout-job';
 import type { N1Init } from './n1-job';
 import type { PredictChunkResult, PredictInit } from './predict-job';
 import type { StepMessage, TrainInit } from './train-job';
@@ -20,6 +21,8 @@ export interface JobTypes {
   train: { init: TrainInit; chunk: StepMessage; result: GradientBuffers };
   /** Surrogate predictions of internal branch outages k. */
   predict: { init: PredictInit; chunk: number[]; result: PredictChunkResult };
+  /** The map's layout of one grid, a slice of work per chunk. */
+  layout: { init: LayoutInit; chunk: LayoutChunk; result: LayoutStepResult };
 }
 
 export type JobName = keyof JobTypes;
@@ -30,7 +33,7 @@ export type JobResult<K extends JobName> = JobTypes[K]['result'];
 /** Runs in the worker: set up once from init, then answer each chunk. */
 export type JobHandler<K extends JobName> = (init: JobInit<K>) => (chunk: JobChunk<K>) => JobResult<K>;
 
-const JOBS: Record<JobName, true> = { n1: true, dataset: true, train: true, predict: true };
+const JOBS: Record<JobName, true> = { n1: true, dataset: true, train: true, predict: true, layout: true };
 
 export function isJobName(s: unknown): s is JobName {
   return typeof s === 'string' && Object.hasOwn(JOBS, s);

@@ -85,6 +85,7 @@ export function handlersOf(s: AppServices): Api {
     cancelJob: async ({ jobId }) => s.jobs.cancel(jobId),
     saveLayout: async ({ name, positions }) => s.maps.saveLayout(name, positions),
     outage: async ({ name, branch }) => s.outages.outage(name, branch),
+    mapLayout: async ({ name, since }) => s.maps.layout(name, since),
     listModels: async () => s.surrogates.list(),
     importFile: async ({ fileName, text, forCase }) => s.library.importFile(fileName, text, forCase),
     changeTables: async ({ name }) => s.library.changeTables(name),

@@ -1,4 +1,5 @@
-// Map layouts: one (x, y) per bus of a case, as the user arranged them.
+// Map layouts: one (x, y) per bus of a case, as laid out for the map or as
+// the user arranged them.
 
 import type { Db } from './db';
 import { StoreError } from './errors';
@@ -10,6 +11,15 @@ export class LayoutRepo {
 
   /** Inserts or moves the given buses; others keep their positions. One transaction. */
   upsert(caseId: number, positions: readonly NodePosition[]): void {
+    this.write(caseId, positions, false);
+  }
+
+  /** The case's whole layout becomes `positions` (a fresh layout of every bus). One transaction. */
+  replace(caseId: number, positions: readonly NodePosition[]): void {
+    this.write(caseId, positions, true);
+  }
+
+  private write(caseId: number, positions: readonly NodePosition[], replace: boolean): void {
     for (const p of positions) {
       if (!Number.isSafeInteger(p.bus) || !Number.isFinite(p.x) || !Number.isFinite(p.y)) {
         throw new StoreError('INVALID', `layout position for bus ${String(p.bus)} must have an integer bus and finite x, y`);
@@ -17,6 +27,7 @@ export class LayoutRepo {
     }
     this.db.write('saving a layout', () => {
       if (!this.db.stmt('SELECT 1 FROM cases WHERE id = ?').get(caseId)) throw notFound('case', caseId);
+      if (replace) this.db.stmt('DELETE FROM layouts WHERE case_id = ?').run(caseId);
       const put = this.db.stmt(
         'INSERT INTO layouts (case_id, bus, x, y) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, bus) DO UPDATE SET x = excluded.x, y = excluded.y',
       );

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { NS, ES } from '../../main/core/grid/features';
 import { LearnError } from '../../main/core/learn/errors';
 import { LH, labelLength, labelScenario, staticLength, L_INSECURE, L_ISLANDED, L_MAXLOADING, L_MAXVM, L_MINVM, L_VERDICT } from '../../main/core/learn/grid-data';
+import { defaultFeatureOptions } from '../../main/core/grid/features';
 import { LABEL_TOLERANCE, decodeLabels, encodeLabels, isCompactLabels, labelBase, labelGridOf, labelHeadOf, type LabelBase } from '../../main/core/learn/label-codec';
 import { Rng } from '../../main/core/learn/rng';
 import { loadCase } from '../helpers/shared';
@@ -130,7 +131,7 @@ test('labelling with the encoder (one reused vector per scenario) keeps what enc
   const c = loadCase('case_ACTIVSg200');
   const full = labelScenario(c);
   const base = labelBase(full.static, full.net.nb, full.net.nl);
-  const kept = labelScenario(c, undefined, undefined, (labels, stat, net) => encodeLabels(labels, labelBase(stat, net.nb, net.nl)));
+  const kept = labelScenario(c, defaultFeatureOptions, undefined, (labels, stat, net) => encodeLabels(labels, labelBase(stat, net.nb, net.nl)));
   assert.equal(kept.outages.length, full.outages.length);
   kept.outages.forEach((o, i) => assert.deepEqual(o.labels, encodeLabels(full.outages[i].labels, base), `branch ${o.row}`));
 });
