@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiEvent, BackendInfo, CaseInfo, ExplanationView, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { MapPanel } from './MapPanel';
+import { attributionColouring, physicsColouring } from './map/explanation-colouring';
 import { N1Panel } from './N1Panel';
 import { VerdictBadge } from './verdicts';
 import { subscribeEvents } from './events';
@@ -148,6 +149,14 @@ export function App() {
   }
 
 
+  // The map shows the explanation when asked: where the surrogate's verdict comes from, or what the physics did.
+  const explained = useMemo(() => {
+    const e = explanation?.explanation;
+    if (!graph || !e) return null;
+    if (showing === 'attribution' && e.grid) return attributionColouring(graph, e.grid);
+    if (showing === 'physics') return physicsColouring(graph, e.physics);
+    return null;
+  }, [graph, explanation, showing]);
   const br = graph && branch ? graph.branches[branch - 1] : null;
   const fmt = (x: number | null | undefined, d = 4) => (x !== null && x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '—');
   return (
@@ -167,6 +176,7 @@ export function App() {
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
           <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect}
+            colouring={explained}
             overlay={showing === 'network' && explanation?.explanation.network ? (
               <div className="network-overlay">
                 <h2>Model {explanation.modelId}: the sparse connections behind the verdict on branch {explanation.explanation.branch}</h2>

@@ -86,7 +86,16 @@ export function GridMap(props: GridMapProps) {
     const touch = () => { touched.current = true; };
     container.addEventListener('wheel', touch, { passive: true });
     container.addEventListener('pointerdown', touch);
+    // The panel changes size (a wider side panel, a resized window): the whole grid stays in view until the user moves it.
+    let frame = 0;
+    const resized = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => { if (!touched.current) e.fitAll(); });
+    });
+    resized.observe(container);
     return () => {
+      resized.disconnect();
+      cancelAnimationFrame(frame);
       container.removeEventListener('wheel', touch);
       container.removeEventListener('pointerdown', touch);
       delete container.dataset.drawn;

@@ -2,7 +2,7 @@
 
 import { parseArgs, UsageError } from './args';
 import { COMPARED, compareMethods, type CompareOutcome } from '../services/compare';
-import type { MetricsBlock } from '../services/train';
+import { STRESSED_FRACTION, type MetricsBlock } from '../services/train';
 import type { VerdictMetrics } from '../core/learn/surrogate';
 import { openStore } from '../store';
 import { intFlag, numFlag } from './learn-flags';
@@ -63,7 +63,7 @@ export async function compareCommand(argv: string[], out: (s: string) => void, e
   const L: string[] = [];
   if (stressed) {
     const n = r.rows.find((x) => x.outcome.testStressed)!.outcome.testStressed!;
-    L.push(`Held-out test scenarios in which at least 10% of the non-islanded outages are insecure (${n.scenarios} scenarios, ${n.samples} outages, ${n.insecure} insecure):`);
+    L.push(`Held-out test scenarios in which at least ${Math.round(STRESSED_FRACTION * 100)}% of the non-islanded outages are insecure (${n.scenarios} scenarios, ${n.samples} outages, ${n.insecure} insecure):`);
     L.push(...compareTable(r, 'stressed'), '');
   }
   L.push('All held-out test scenarios:', ...compareTable(r, 'all'));

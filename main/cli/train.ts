@@ -5,7 +5,7 @@
 import { parseArgs, UsageError } from './args';
 import { REGROW_RULES } from '../core/learn/rewire';
 import { TOPOLOGY_METHODS } from '../core/learn/schedule';
-import { trainSurrogate, type MetricsBlock, type TrainOutcome, type TrainRequest } from '../services/train';
+import { STRESSED_FRACTION, trainSurrogate, type MetricsBlock, type TrainOutcome, type TrainRequest } from '../services/train';
 import { openStore } from '../store';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
@@ -58,7 +58,7 @@ export function metricsLines(o: TrainOutcome): string[] {
   row('validation', o.val);
   row('test', o.test);
   if (o.testStressed) row(`test, stressed`, o.testStressed);
-  if (o.testStressed) L.push(`  (stressed: the ${o.testStressed.scenarios} test scenarios in which at least 10% of the non-islanded outages are insecure)`);
+  if (o.testStressed) L.push(`  (stressed: the ${o.testStressed.scenarios} test scenarios in which at least ${Math.round(STRESSED_FRACTION * 100)}% of the non-islanded outages are insecure)`);
   if (o.dc) {
     const d = o.dc.testStressed ?? o.dc.test;
     L.push(`  DC-LODF screen on the ${o.dc.testStressed ? 'stressed ' : ''}test samples: accuracy ${pct(d.accuracy)}  balanced ${pct(d.balancedAccuracy)}  insecure recall ${pct(d.recall)}  precision ${pct(d.precision)}`);

@@ -110,7 +110,11 @@ interface RunConfig {
   [key: string]: unknown;
 }
 
-export const STRESSED_FRACTION = 0.1;
+/**
+ * A stressed operating point: at least this share of its non-islanded outages
+ * insecure (issue 11's bar: 2%; on case_ACTIVSg2000 1% of all outages are).
+ */
+export const STRESSED_FRACTION = 0.02;
 
 /** Insecure recall the decision threshold keeps on validation. */
 export const MIN_RECALL = 0.99;

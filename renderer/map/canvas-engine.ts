@@ -107,7 +107,14 @@ export class CanvasEngine implements MapEngine {
     if (refit) this.fitAll(); else this.requestFull();
   }
 
+  private given: MapColouring = {};
+
+  colouring(): MapColouring {
+    return this.given;
+  }
+
   setColouring(c: MapColouring, outaged: number | null, selectedBranch: number | null): void {
+    this.given = c;
     this.busColor = Array.from({ length: this.n }, (_, i) => c.busColor?.[i] ?? DEFAULT_BUS);
     this.busSize = Float64Array.from({ length: this.n }, (_, i) => c.busSize?.[i] ?? DEFAULT_BUS_SIZE);
     this.busRing = Array.from({ length: this.n }, (_, i) => c.busRing?.[i] ?? null);

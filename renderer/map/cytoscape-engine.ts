@@ -84,7 +84,14 @@ export class CytoscapeEngine implements MapEngine {
     if (refit) this.cy.fit(undefined, 16);
   }
 
+  private given: MapColouring = {};
+
+  colouring(): MapColouring {
+    return this.given;
+  }
+
   setColouring(c: MapColouring, outaged: number | null, selectedBranch: number | null): void {
+    this.given = c;
     const k = this.k;
     this.cy.batch(() => {
       this.cy.nodes().forEach((n) => {
@@ -125,6 +132,7 @@ export class CytoscapeEngine implements MapEngine {
   }
 
   fitAll(): void {
+    this.cy.resize(); // Cytoscape reads its container's size only when told
     this.cy.fit(undefined, 16);
   }
 

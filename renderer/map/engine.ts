@@ -37,6 +37,8 @@ export interface MapView {
   zoom(): number;
   /** A bus's place on screen (container pixels), for tests that hover it. */
   screenOf(bus: number): { x: number; y: number } | null;
+  /** The colouring last given (what the map draws), for tests that check a view's colours reached it. */
+  colouring(): MapColouring;
 }
 
 export interface MapEngine extends MapView {

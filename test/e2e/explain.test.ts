@@ -17,6 +17,9 @@ import { buildDataset } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
 import { haveChromium, launch } from '../helpers/browser';
 import { caseText } from '../helpers/shared';
+import type { Api } from '../../main/api';
+import type { MapColouring } from '../../renderer/map/colouring';
+import { attributionColouring, physicsColouring } from '../../renderer/map/explanation-colouring';
 
 const shots = join(__dirname, '..', '..', 'test-results');
 let server: RunningServer;
@@ -24,6 +27,7 @@ let browser: Browser;
 let page: Page;
 let store: Store;
 let modelId: number;
+let api: Api;
 const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
 
 before(async () => {
@@ -33,6 +37,7 @@ before(async () => {
   const ds = await buildDataset({ store, caseText: caseText('case30'), fileName: 'case30.m', random: 4, seed: 1, workers: 0, randomLoad: { levelMin: 0.9, levelMax: 1.4 } });
   modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, hidden: 8, layers: 2, batchSize: 16, seed: 1 })).modelId!;
   const app = createApp({ casesDir: casesDir(), store });
+  api = app.api;
   server = await startServer({ api: app.api, events: app.events });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -80,5 +85,23 @@ test('a branch shows both verdicts, why the surrogate judged so beside the physi
   await page.screenshot({ path: join(shots, 'app-explain-network.png') });
   await page.getByTestId('show-loading').click();
   await view.waitFor({ state: 'detached' });
+  // The map coloured by where the verdict comes from, then by what the physics did, each with its legend.
+  const [graph, x] = await Promise.all([api.caseGraph({ name: 'case30' }), api.explain({ name: 'case30', branch: 10, model: modelId })]);
+  const drawn = () => page.evaluate(() => (document.getElementById('map') as unknown as { gridMap: { colouring(): MapColouring } }).gridMap.colouring());
+  await page.getByTestId('show-attribution').click();
+  await page.getByTestId('map-legend').filter({ hasText: 'attribution to the insecure logit' }).waitFor();
+  const want = attributionColouring(graph, x.explanation.grid!).colouring;
+  const got = await drawn();
+  assert.deepEqual(got.branchColor, want.branchColor);
+  assert.deepEqual(got.busColor, want.busColor);
+  const top = x.explanation.grid!.branches[0];
+  assert.notEqual(got.branchColor![top.branch - 1], '#d0d5dd', `the most attributed branch ${top.branch} is coloured`);
+  await page.screenshot({ path: join(shots, 'app-explain-attribution.png') });
+  await page.getByTestId('show-physics').click();
+  await page.getByTestId('map-legend').filter({ hasText: 'change of |flow| after the outage' }).waitFor();
+  assert.deepEqual((await drawn()).branchColor, physicsColouring(graph, x.explanation.physics).colouring.branchColor);
+  await page.screenshot({ path: join(shots, 'app-explain-physics.png') });
+  await page.getByTestId('show-loading').click();
+  await page.getByTestId('map-legend').filter({ hasText: 'branch loading' }).waitFor();
   process.stderr.write(`first explanation of branch 10 on case30 answered in ${firstMs} ms (including the outage)\n`);
 });
