@@ -3,7 +3,7 @@
 import type { Row } from './run';
 import { runStoreBench } from './store';
 import { runLearnBench } from './learn';
-import { runExplainBench } from './explain';
+import { runClickBench, runExplainBench } from './explain';
 import { runMapBench } from './map';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
@@ -17,7 +17,7 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     async learn() {
       await runLearnBench(record);
     },
-    explain: () => runExplainBench(record),
+    explain: async () => { await runExplainBench(record); await runClickBench(record); },
     map: () => runMapBench(record, median),
   };
 }

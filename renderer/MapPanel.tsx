@@ -161,7 +161,7 @@ function LayoutStatus({ layout, error, computing, buses }: { layout: MapLayoutVi
   if (computing) {
     return (
       <div className={`layout-status${layout.status === 'computing' ? ' centre' : ''}`} data-testid="layout-status">
-        <span>{layout.status === 'draft' ? `first layout of ${buses} buses shown; refining it` : `computing the layout of ${buses} buses`} · {layout.stage} · {Math.round(layout.progress * 100)}%</span>
+        <span>{layout.status === 'draft' ? `first layout of ${buses} buses shown` : `computing the layout of ${buses} buses`} · {layout.stage} · {Math.round(layout.progress * 100)}%</span>
         <span className="bar"><span style={{ width: `${Math.round(layout.progress * 100)}%` }} /></span>
       </div>
     );

@@ -127,7 +127,7 @@ export class CaseMaps {
     this.makeRoom(key);
     const now = performance.now();
     const run: Run = {
-      key, status: 'computing', progress: 0, stage: `laying out ${c.bus.length} buses`, version: 0, xy: null,
+      key, status: 'computing', progress: 0, stage: 'starting', version: 0, xy: null,
       started: now, finished: null, lastAsked: now, abort: new AbortController(), note: problem,
     };
     this.runs.set(key, run);
@@ -187,7 +187,7 @@ function joinNotes(a: string | null, b: string): string {
 
 function stageOf(s: LayoutStatus): string {
   if (s.done) return 'done';
-  if (s.stage === 'fine') return s.draftReady ? `refining ${s.levelSize} buses` : `laying out ${s.levelSize} buses`;
+  if (s.stage === 'fine') return s.draftReady ? 'refining' : 'finest level';
   return `coarse level ${s.levels - s.level} of ${s.levels} (${s.levelSize} groups)`;
 }
 
