@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ApiEvent, BackendInfo, CaseInfo, ExplanationView, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
+import type { BackendInfo, CaseInfo, ExplanationView, GridGraph, JobEventView, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { MapPanel } from './MapPanel';
 import { N1Panel } from './N1Panel';
@@ -39,7 +39,7 @@ export function App() {
   /** The N-1 job this window follows (progress arrives as events). */
   const jobRef = useRef<number | null>(null);
   /** Every job the main process is running or has queued, for the status bar. */
-  const [activeJobs, setActiveJobs] = useState<Map<number, ApiEvent['job']>>(new Map());
+  const [activeJobs, setActiveJobs] = useState<Map<number, JobEventView>>(new Map());
 
   const refreshCases = () => api.listCases().then((list) => { setCases(list); return list; });
   useEffect(() => {
