@@ -58,6 +58,7 @@ export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBu
       )}
       {job?.status === 'failed' && <p className="error" role="alert">{job.error}</p>}
       {datasets.length === 0 ? <p className="muted" data-testid="datasets-empty">No dataset of this case yet: build one above.</p> : (
+        <div className="train-scroll">
         <table className="train-table" data-testid="datasets">
           <thead><tr><th /><th>dataset</th><th title="train / validation / test scenarios">scenarios</th><th title="branch outages per scenario">outages</th><th>insecure</th><th>levels</th><th>size</th></tr></thead>
           <tbody>
@@ -74,6 +75,7 @@ export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBu
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

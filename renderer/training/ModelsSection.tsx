@@ -24,24 +24,26 @@ export function ModelsSection({ models, chosen, compared, onToggle, onCompare, o
       <h3>Models of this case</h3>
       {models.length === 0 ? <p className="muted" data-testid="models-empty">No model of this grid yet: train one above.</p> : (
         <>
+          <div className="train-scroll">
           <table className="train-table" data-testid="models">
             <thead><tr><th /><th>model</th><th>method</th><th title="parameters kept of the dense equivalent">kept</th><th title="test balanced accuracy">bal. acc</th><th title="test insecure recall">recall</th><th title="test loading MAE">loading MAE</th><th>epochs</th><th>time</th></tr></thead>
             <tbody>
               {models.map((m) => (
                 <tr key={m.id} className={chosen.includes(m.id) ? 'sel' : ''} data-testid="model-row" data-id={m.id} onClick={() => onToggle(m.id)}>
                   <td><input type="checkbox" checked={chosen.includes(m.id)} onChange={() => onToggle(m.id)} onClick={(e) => e.stopPropagation()} aria-label={`compare model ${m.id}`} data-testid="model-pick" /></td>
-                  <td className="train-name" title={`${m.name} · ${when(m.createdAt)}`}>{m.id} · {m.name}</td>
-                  <td>{methodOf(m)}</td>
+                  <td className="train-name train-name-short" title={`${m.name} · ${when(m.createdAt)}`}>{m.id} · {m.name}</td>
+                                    <td>{methodOf(m)}</td>
                   <td>{pct(m.density)}</td>
                   <td>{pct(m.test?.balancedAccuracy)}</td>
                   <td>{pct(m.test?.recall)}</td>
                   <td>{num(m.test?.loadingMae, 4)}</td>
-                  <td>{m.epochs ?? '—'}{m.bestEpoch ? ` (best ${m.bestEpoch})` : ''}</td>
+                  <td>{m.epochs ?? '—'}</td>
                   <td>{seconds(m.seconds)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          </div>
           <div className="train-actions">
             <button type="button" className="primary" disabled={chosen.length < 2} onClick={onCompare} data-testid="models-compare">Compare {chosen.length >= 2 ? `${chosen.length} models` : '(choose two or more)'}</button>
             {compared && <button type="button" onClick={onCloseCompare}>Close comparison</button>}
@@ -88,7 +90,9 @@ function Comparison({ models }: { models: ModelDetailView[] }) {
           <tbody>
             {ROWS.map(([label, value, best]) => {
               const scores = best ? models.map((m) => best(m) ?? null) : [];
-              const top = scores.some((s) => s !== null) ? Math.max(...scores.filter((s): s is number => s !== null)) : null;
+              const known = scores.filter((s): s is number => s !== null);
+              // The best of each figure in bold, when the models differ in it.
+              const top = known.length > 1 && Math.min(...known) !== Math.max(...known) ? Math.max(...known) : null;
               return (
                 <tr key={label}>
                   <th scope="row">{label}</th>

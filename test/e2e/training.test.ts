@@ -52,10 +52,10 @@ async function watchChart(): Promise<void> {
 }
 const seenPoints = () => page.evaluate(() => (window as unknown as { seenPoints: { points: number; status: string }[] }).seenPoints);
 
-async function train(method: string, epochs: number): Promise<void> {
+async function train(method: string, epochs: number, width = 8): Promise<void> {
   await page.getByTestId('train-method').selectOption(method);
   await page.getByTestId('train-epochs').fill(String(epochs));
-  await page.getByTestId('train-hidden').fill('8');
+  await page.getByTestId('train-hidden').fill(String(width));
   await page.getByTestId('train-start').click();
 }
 
@@ -132,7 +132,8 @@ test('a dataset built from the window, a model trained with a live chart, cancel
 
 test('a window opened while a model trains draws every epoch so far', { skip }, async () => {
   await page.getByTestId('train-panel').evaluate((el) => el.closest('.panel')!.scrollTo(0, 0));
-  await train('rigl', 40);
+  // Wide enough that its epochs take a while: it is still training when the second window opens.
+  await train('rigl', 40, 64);
   await page.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2);
   const late = await browser.newPage({ viewport: { width: 1400, height: 900 } });
