@@ -97,7 +97,18 @@ export class TrainingJobs {
     const caseId = this.catalogue.storedId(key);
     if (!this.store || caseId === null) return [];
     const ofCase = new Set(this.store.datasets.list({ caseId }).map((d) => d.id));
-    return this.store.training.list().filter((r) => r.datasetId !== null && ofCase.has(r.datasetId)).reverse().map((r) => runInfo(r, this.jobOfRun.get(r.id) ?? null));
+    return this.store.training.list().filter((r) => r.datasetId !== null && ofCase.has(r.datasetId)).reverse().map((r) => runInfo(r, this.liveJob(r.id)));
+  }
+
+  /** The job training a run now (queued or running); a job cancelled while queued never ran, so its entry goes here. */
+  private liveJob(runId: number): number | null {
+    const jobId = this.jobOfRun.get(runId);
+    if (jobId === undefined) return null;
+    try {
+      if (['queued', 'running'].includes(this.queue.view(jobId).status)) return jobId;
+    } catch { /* forgotten */ }
+    this.jobOfRun.delete(runId);
+    return null;
   }
 
   private newPlan(key: string, store: Store, req: TrainingJobRequest): Plan {
@@ -122,7 +133,8 @@ export class TrainingJobs {
     this.checkCase(key, d.caseId, `training run ${id}`, 'resume');
     if (req.dataset !== undefined && req.dataset !== run.datasetId) throw new ApiError(`field 'dataset': training run ${id} trains dataset ${run.datasetId}, not ${req.dataset}`, 'dataset');
     if (run.status === 'done') throw new ApiError(`field 'resume': training run ${id} is done; nothing to resume`, 'resume');
-    if (this.jobOfRun.has(id)) throw new ApiError(`field 'resume': training run ${id} is being trained now (job ${this.jobOfRun.get(id)})`, 'resume');
+    const live = this.liveJob(id);
+    if (live !== null) throw new ApiError(`field 'resume': training run ${id} is being trained now (job ${live})`, 'resume');
     const kept = run.checkpointEpoch ?? 0;
     const before = store.training.getEpochs(id).filter((e) => e.epoch <= kept).map(epochOfStored);
     return { datasetId: run.datasetId, runId: id, epochs: run.epochs, before };

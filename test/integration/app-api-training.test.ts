@@ -180,6 +180,11 @@ test('cancel stops after the current step with a checkpoint; resume continues it
   assert.equal(run.jobId, null);
 
   await refused('startTraining', { name: 'case30', resume: runId, method: 'set' }, 'method', /resume continues training run \d+ with its own settings/);
+  // A resume cancelled while still queued never ran: the run resumes later all the same.
+  const queued = (await call('startTraining', { name: 'case30', resume: runId })).jobId;
+  await refused('startTraining', { name: 'case30', resume: runId }, 'resume', new RegExp(`training run ${runId} is being trained now \\(job ${queued}\\)`));
+  assert.deepEqual(await api.cancelJob({ jobId: queued }), { cancelled: true });
+  assert.equal((await api.job({ jobId: queued })).status, 'cancelled');
   const resumed = await finished((await call('startTraining', { name: 'case30', resume: runId })).jobId);
   assert.equal(resumed.status, 'done', resumed.error);
   const t = resumed.training!;
