@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { API_METHODS, type ApiMethod } from './api-methods';
 import { firstIssue } from './schema-errors';
+import { REGROW_RULES, type RegrowRule } from './core/learn/rewire';
+import { TOPOLOGY_METHODS, type TopologyMethod } from './core/learn/schedule';
 
 export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
 
@@ -160,7 +162,7 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface JobView {
   id: number;
-  kind: 'n1' | 'fidelity';
+  kind: 'n1' | 'fidelity' | 'dataset' | 'train';
   /** What it works on, e.g. the case's name. */
   label: string;
   status: JobStatus;
@@ -177,6 +179,10 @@ export interface JobView {
   result?: N1Summary;
   /** A fidelity study, once it has finished. */
   fidelity?: FidelityStudy;
+  /** A dataset build, once it has finished (or was cancelled). */
+  dataset?: DatasetBuildView;
+  /** A training job: its run, the epochs so far (a window opened late draws the whole chart), the model once saved. */
+  training?: TrainingJobView;
 }
 
 export type {
@@ -197,8 +203,149 @@ export interface ExplanationView {
   milliseconds: number;
 }
 
-/** What the main process pushes to the window: over IPC in Electron, over the loopback server's WebSocket (/events) in browser mode. */
-export type ApiEvent = { type: 'job'; job: Omit<JobView, 'result' | 'fidelity'> };
+/**
+ * What the main process pushes to the window: over IPC in Electron, over the
+ * loopback server's WebSocket (/events) in browser mode. A job event carries
+ * progress without results (read them with `job`); a training job pushes
+ * each epoch's figures as it ends.
+ */
+export type ApiEvent =
+  | { type: 'job'; job: JobEventView }
+  | { type: 'epoch'; jobId: number; runId: number; epoch: EpochView };
+
+/** A job's view as job events carry it: no results. */
+export type JobEventView = Omit<JobView, 'result' | 'fidelity' | 'dataset' | 'training'>;
+
+// ---- training from the window ----------------------------------------------
+
+/** Verdict figures of one split (the threshold chosen on validation). */
+export interface MetricsView {
+  samples: number;
+  insecure: number;
+  /** Null where not defined (e.g. precision without a predicted insecure outage). */
+  accuracy: number | null;
+  balancedAccuracy: number | null;
+  recall: number | null;
+  precision: number | null;
+  /** Mean absolute error of post-outage branch loading (p.u. of rating) and bus voltage (p.u.); null for the DC screen. */
+  loadingMae: number | null;
+  vmMae: number | null;
+}
+
+/** One training epoch's figures; null where not measured (no validation split). */
+export interface EpochView {
+  epoch: number;
+  loss: number | null;
+  valLoss: number | null;
+  balancedAccuracy: number | null;
+  recall: number | null;
+  /** Existing connections / possible, over the sparse layers. */
+  density: number | null;
+  /** The rewiring rate (fraction of connections pruned and regrown) after this epoch. */
+  zeta: number | null;
+  pruned: number;
+  regrown: number;
+  seconds: number | null;
+}
+
+/** A stored dataset of a case. */
+export interface DatasetInfo {
+  id: number;
+  name: string;
+  createdAt: string;
+  /** building: its build was cancelled or killed (it cannot be trained on). */
+  status: 'building' | 'done';
+  scenarios: { train: number; val: number; test: number };
+  skipped: number;
+  /** Branch outages per scenario. */
+  outages: number;
+  samples: number;
+  /** Insecure share of the non-islanded outages (null while building). */
+  insecureShare: number | null;
+  /** Load levels the random scenarios were drawn from, and the range the base case converges over (null: none searched). */
+  levels: { min: number; max: number } | null;
+  loadRange: { min: number; max: number } | null;
+  seed: number;
+  bytes: number;
+}
+
+/** What a new dataset of a case gets when the form leaves a field empty. */
+export interface DatasetDefaults {
+  scenarios: number;
+  seed: number;
+  levelMin: number;
+  levelMax: number;
+  /** The load range the base case converges over (levels 1 = the case's load). */
+  loadRange: { min: number; max: number; minIsBound: boolean; maxIsBound: boolean };
+}
+
+/** A dataset build's outcome. */
+export interface DatasetBuildView {
+  datasetId: number;
+  cancelled: boolean;
+  scenarios: number;
+  samples: number;
+  /** Scenarios whose base case did not converge, and why. */
+  skipped: { id: number; level: number | null; reason: string }[];
+  loadRange: { min: number; max: number; minIsBound: boolean; maxIsBound: boolean } | null;
+  levels: { min: number; max: number; from: 'range' | 'given' } | null;
+  seconds: number;
+}
+
+export interface TrainingJobView {
+  runId: number | null;
+  epochsPlanned: number;
+  epochs: EpochView[];
+  /** The saved model (null until it is, or when cancelled: resume the run). */
+  modelId: number | null;
+  stopped: string | null;
+}
+
+/** A stored training run of a case (to resume a cancelled or killed one). */
+export interface TrainingRunInfo {
+  runId: number;
+  datasetId: number | null;
+  status: 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+  method: string | null;
+  regrow: string | null;
+  sparsity: number | null;
+  epochs: number;
+  epochsDone: number;
+  checkpointEpoch: number | null;
+  startedAt: string;
+  /** The job of this process training it now. */
+  jobId: number | null;
+  error: string | null;
+}
+
+/** A stored model of a case with the metrics kept with it. */
+export interface ModelDetailView {
+  id: number;
+  name: string;
+  createdAt: string;
+  datasetId: number | null;
+  trainingRunId: number | null;
+  method: string;
+  regrow: string;
+  sparsity: number;
+  /** Parameters kept / dense-equivalent. */
+  density: number | null;
+  paramsKept: number | null;
+  epochs: number | null;
+  bestEpoch: number | null;
+  stopped: string | null;
+  /** Training time, seconds (every resumed part included). */
+  seconds: number | null;
+  threshold: number;
+  val: MetricsView | null;
+  test: MetricsView | null;
+  /** Test scenarios in which at least 10% of the judged outages are insecure. */
+  testStressed: (MetricsView & { scenarios: number }) | null;
+  /** The DC-LODF screen on the same test samples. */
+  dcTest: MetricsView | null;
+  /** The stored epochs of its training run (empty when not kept). */
+  curve: EpochView[];
+}
 
 export interface ApiEvents {
   /** Calls listener for every event; returns the unsubscribe. */
@@ -279,6 +426,21 @@ const request = <S extends z.ZodRawShape>(shape: S) => z.preprocess((v) => v ?? 
 /** Methods without a request ignore whatever body comes. */
 const noRequest = z.unknown().transform((): undefined => undefined);
 
+const fractionOpen = (() => {
+  const error = 'must be a number between 0 and 1 (both excluded)';
+  return z.number({ error }).gt(0, { error }).lt(1, { error });
+})();
+const level = (() => {
+  const error = 'must be a load level above 0 and at most 10 (1 = the case\'s load)';
+  return z.number({ error }).gt(0, { error }).max(10, { error });
+})();
+const bounded = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+};
+const method = z.enum(TOPOLOGY_METHODS as [TopologyMethod, ...TopologyMethod[]], { error: `must be one of ${TOPOLOGY_METHODS.join(', ')}` });
+const regrow = z.enum(REGROW_RULES as [RegrowRule, ...RegrowRule[]], { error: `must be one of ${REGROW_RULES.join(', ')}` });
+
 const position = z.object({ bus: wholeNumber(0), x: finiteNumber, y: finiteNumber }, { error: 'must be {bus, x, y}' });
 
 export const requestSchemas = {
@@ -312,6 +474,23 @@ export const requestSchemas = {
   n1Run: request({ runId: wholeNumber() }),
   explain: request({ name: text(), branch: wholeNumber(), model: wholeNumber().optional() }),
   explainFidelity: request({ model: wholeNumber(), dataset: wholeNumber().optional(), outages: wholeNumber().optional() }),
+  datasets: request({ name: text() }),
+  datasetDefaults: request({ name: text() }),
+  startDataset: request({
+    name: text(), scenarios: bounded(1, 5000).optional(), levelMin: level.optional(), levelMax: level.optional(), seed: wholeNumber(0).optional(),
+  }),
+  startTraining: request({
+    name: text(), dataset: wholeNumber().optional(), method: method.optional(), regrow: regrow.optional(), sparsity: fractionOpen.optional(),
+    epochs: bounded(1, 1000).optional(), resume: wholeNumber().optional(), hidden: bounded(4, 256).optional(), seed: wholeNumber(0).optional(),
+  }),
+  trainingRuns: request({ name: text() }),
+  caseModels: request({ name: text() }),
+  modelDetail: request({ name: text(), model: wholeNumber() }),
+  compareModels: request({
+    name: text(),
+    models: z.array(wholeNumber(), { error: 'must be a list of 1 to 20 model ids' }).min(1, { error: 'must be a list of 1 to 20 model ids' })
+      .max(20, { error: 'must be a list of 1 to 20 model ids' }),
+  }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** The validated request of method M, as the handlers receive it. */
@@ -360,6 +539,22 @@ export interface Api {
   explain(req: ApiRequest<'explain'>): Promise<ExplanationView>;
   /** Queues the fidelity study of a model's explanations on its dataset's held-out test outages; poll or follow `job`. */
   explainFidelity(req: ApiRequest<'explainFidelity'>): Promise<{ jobId: number }>;
+  /** The case's stored datasets, newest first. */
+  datasets(req: ApiRequest<'datasets'>): Promise<DatasetInfo[]>;
+  /** What a new dataset of the case gets by default: the levels inside the load range its base case converges over. */
+  datasetDefaults(req: ApiRequest<'datasetDefaults'>): Promise<DatasetDefaults>;
+  /** Queues a dataset build of random load scenarios (kind 'dataset'); cancel keeps the scenarios finished. */
+  startDataset(req: ApiRequest<'startDataset'>): Promise<{ jobId: number }>;
+  /** Queues training on a dataset of the case (kind 'train'), or resumes a run from its checkpoint; each epoch is pushed as it ends. */
+  startTraining(req: ApiRequest<'startTraining'>): Promise<{ jobId: number }>;
+  /** The case's training runs, newest first (cancelled and killed ones resume). */
+  trainingRuns(req: ApiRequest<'trainingRuns'>): Promise<TrainingRunInfo[]>;
+  /** The usable models of the case's grid with their metrics (no curves), newest first. */
+  caseModels(req: ApiRequest<'caseModels'>): Promise<ModelDetailView[]>;
+  /** One model of the case with its metrics and training curve. */
+  modelDetail(req: ApiRequest<'modelDetail'>): Promise<ModelDetailView>;
+  /** Models of the case side by side, in the order asked, with their curves. */
+  compareModels(req: ApiRequest<'compareModels'>): Promise<ModelDetailView[]>;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ApiEvent, BackendInfo, CaseInfo, ExplanationView, GridGraph, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
+import type { BackendInfo, CaseInfo, ExplanationView, GridGraph, JobEventView, JobView, N1RunInfo, N1Summary, OutageView, PowerFlowSummary, Verdict } from '../main/api';
 import { api } from './api';
 import { MapPanel } from './MapPanel';
 import { attributionColouring, physicsColouring } from './map/explanation-colouring';
@@ -9,12 +9,13 @@ import { subscribeEvents } from './events';
 import { ExplanationCard } from './ExplanationCard';
 import { NetworkView } from './NetworkView';
 import { CasesPanel } from './CasesPanel';
+import { TrainPanel } from './training/TrainPanel';
 
 /** Opened on first start (then the last case opened). */
 const FIRST_CASE = 'case30';
 const LAST_CASE = 'gridrewire.lastCase';
 
-type Tab = 'pf' | 'n1';
+type Tab = 'pf' | 'n1' | 'train';
 
 export function App() {
   const [info, setInfo] = useState<BackendInfo | null>(null);
@@ -40,7 +41,7 @@ export function App() {
   /** The N-1 job this window follows (progress arrives as events). */
   const jobRef = useRef<number | null>(null);
   /** Every job the main process is running or has queued, for the status bar. */
-  const [activeJobs, setActiveJobs] = useState<Map<number, ApiEvent['job']>>(new Map());
+  const [activeJobs, setActiveJobs] = useState<Map<number, JobEventView>>(new Map());
 
   const refreshCases = () => api.listCases().then((list) => { setCases(list); return list; });
   useEffect(() => {
@@ -172,7 +173,7 @@ export function App() {
         <span className="jobs" data-testid="status-jobs">{[...activeJobs.values()].map((j) => (j.status === 'queued' ? `${j.label}: queued` : `${j.label}: ${j.total ? Math.floor((100 * j.done) / j.total) : 0}%`)).join(' · ')}</span>
         <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
-      <main className={tab === 'n1' ? 'wide' : ''}>
+      <main className={tab === 'n1' || tab === 'train' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
           <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect}
@@ -188,6 +189,7 @@ export function App() {
           <div className="tabs">
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>
             <button className={tab === 'n1' ? 'on' : ''} onClick={() => setTab('n1')} data-testid="tab-n1">N-1</button>
+            <button className={tab === 'train' ? 'on' : ''} onClick={() => setTab('train')} data-testid="tab-train">Train</button>
           </div>
           {error && <p className="error" role="alert" data-testid="error">{error}</p>}
           {notice && <p className="notice" data-testid="notice">{notice}</p>}
@@ -237,6 +239,7 @@ export function App() {
             <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={inspect} onReopen={reopen} />
           )}
+          {tab === 'train' && active && <TrainPanel caseKey={active} />}
         </section>
       </main>
     </div>

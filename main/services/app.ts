@@ -10,12 +10,15 @@ import { CaseCatalogue } from './case-catalogue';
 import { CaseLibrary } from './case-library';
 import { ExplainJobs } from './explain-jobs';
 import { CaseMaps } from './case-maps';
+import { DatasetJobs } from './dataset-jobs';
 import { JobQueue } from './job-queue';
 import { stderrLogger, type Logger } from './logger';
 import { N1Jobs } from './n1-jobs';
 import { Outages } from './outages';
 import { PowerFlows } from './power-flows';
+import { ModelMetrics } from './model-metrics';
 import { Surrogates } from './surrogates';
+import { TrainingJobs } from './training-jobs';
 
 export const VERSION = '0.1.0';
 
@@ -55,6 +58,9 @@ export interface AppServices {
   jobs: JobQueue;
   n1: N1Jobs;
   explain: ExplainJobs;
+  datasets: DatasetJobs;
+  training: TrainingJobs;
+  models: ModelMetrics;
 }
 
 export function createServices(opts: AppOptions): AppServices {
@@ -70,6 +76,9 @@ export function createServices(opts: AppOptions): AppServices {
     outages: new Outages(catalogue, surrogates, { engineCases: limits.engineCases }),
     n1: new N1Jobs(catalogue, jobs),
     explain: new ExplainJobs(catalogue, jobs, opts.store),
+    datasets: new DatasetJobs(catalogue, jobs, opts.store),
+    training: new TrainingJobs(catalogue, jobs, opts.store),
+    models: new ModelMetrics(catalogue, opts.store),
   };
 }
 
@@ -97,6 +106,14 @@ export function handlersOf(s: AppServices): Api {
     n1Run: async ({ runId }) => s.n1.storedRun(runId),
     explain: async ({ name, branch, model }) => s.explain.explain(name, branch, model),
     explainFidelity: async ({ model, dataset, outages }) => s.explain.startFidelity({ model, dataset, outages }),
+    datasets: async ({ name }) => s.datasets.list(name),
+    datasetDefaults: async ({ name }) => s.datasets.defaults(name),
+    startDataset: async ({ name, ...req }) => s.datasets.start(name, req),
+    startTraining: async ({ name, ...req }) => s.training.start(name, req),
+    trainingRuns: async ({ name }) => s.training.runs(name),
+    caseModels: async ({ name }) => s.models.ofCase(name),
+    modelDetail: async ({ name, model }) => s.models.detail(name, model),
+    compareModels: async ({ name, models }) => s.models.compare(name, models),
   };
 }
 
@@ -110,9 +127,15 @@ export function createApp(opts: AppOptions): { api: Api; events: ApiEvents; serv
   return { api: handlersOf(services), events: eventsOf(services), services };
 }
 
-/** The services' changes as Api events. */
+/** The services' changes as Api events: jobs' progress, and training epochs as they end. */
 export function eventsOf(s: AppServices): ApiEvents {
-  return { subscribe: (listener) => s.jobs.subscribe((job) => listener({ type: 'job', job: jsonJobView(job) })) };
+  return {
+    subscribe: (listener) => {
+      const offJobs = s.jobs.subscribe((job) => listener({ type: 'job', job: jsonJobView(job) }));
+      const offEpochs = s.training.subscribe(listener);
+      return () => { offJobs(); offEpochs(); };
+    },
+  };
 }
 
 /** JSON has no Infinity: an unknown ETA travels as -1. */

@@ -1,11 +1,11 @@
-// Heavy jobs (N-1 runs now; datasets and training later) run through one
+// Heavy jobs (N-1 runs, fidelity studies, datasets, training) run through one
 // queue: at most `slots` at once, their worker threads together at most
 // `threads`, the rest waiting first come, first served. A running job is
 // given its share of the threads when it starts; a share is never taken
 // back. Finished jobs are forgotten after `retentionMs` (their results stay
 // in the store), so a long-running app does not keep every result in memory.
 
-import type { FidelityStudy, JobStatus, JobView, N1Summary } from '../api';
+import type { DatasetBuildView, FidelityStudy, JobEventView, JobStatus, JobView, N1Summary, TrainingJobView } from '../api';
 import { ApiError } from '../api';
 import { LruCache } from './lru';
 import { defaultWorkers } from '../jobs/pool';
@@ -24,12 +24,16 @@ export interface JobContext {
   /** Worker threads this job may use (1: none, run in this thread). */
   threads: number;
   progress(p: JobProgress): void;
+  /** Keeps what a training job has so far in its view (read with `view`; not pushed). */
+  training(t: TrainingJobView): void;
 }
 
 export interface JobOutcome {
   status: 'done' | 'cancelled';
   result?: N1Summary;
   fidelity?: FidelityStudy;
+  dataset?: DatasetBuildView;
+  training?: TrainingJobView;
   /** Where the result is kept once the job is forgotten, e.g. 'N-1 run 12 is in the store'. */
   keptAs?: string;
 }
@@ -67,7 +71,7 @@ const TOMBSTONES = 10_000;
 const PROGRESS_EVERY_MS = 100;
 
 /** A job's view as pushed to listeners: everything but the result, which `view` gives once it is finished. */
-export type JobListener = (view: Omit<JobView, 'result' | 'fidelity'>) => void;
+export type JobListener = (view: JobEventView) => void;
 
 export class JobQueue {
   readonly slots: number;
@@ -178,7 +182,7 @@ export class JobQueue {
     const t = this.now(), id = job.view.id;
     if (progressOnly && t - (this.lastPushed.get(id) ?? -Infinity) < PROGRESS_EVERY_MS) return;
     this.lastPushed.set(id, t);
-    const { result: _result, fidelity: _fidelity, ...view } = this.view(id);
+    const { result: _result, fidelity: _fidelity, dataset: _dataset, training: _training, ...view } = this.view(id);
     for (const l of this.listeners) {
       try { l(view); } catch { /* a listener's failure is its own */ }
     }
@@ -215,6 +219,7 @@ export class JobQueue {
         Object.assign(job.view, { done: p.done, total: p.total, rate: p.rate, etaSeconds: p.etaSeconds });
         this.push(job, true);
       },
+      training: (t) => { job.view.training = t; },
     };
     Promise.resolve()
       .then(() => job.spec.run(ctx))
@@ -228,7 +233,11 @@ export class JobQueue {
 
   private finish(job: Job, status: JobStatus, out?: JobOutcome, error?: unknown): void {
     job.view.status = status;
-    if (out) { job.view.result = out.result; job.view.fidelity = out.fidelity; job.keptAs = out.keptAs; }
+    if (out) {
+      job.view.result = out.result; job.view.fidelity = out.fidelity; job.keptAs = out.keptAs;
+      if (out.dataset) job.view.dataset = out.dataset;
+      if (out.training) job.view.training = out.training;
+    }
     if (error !== undefined) job.view.error = error instanceof Error ? error.message : String(error);
     job.finishedAt = this.now();
     this.push(job);

@@ -65,6 +65,8 @@ export interface TrainRequest extends TrainOptions {
   signal?: AbortSignal;
   onBatch?: (p: BatchProgress & { samplesPerSecond: number }) => void;
   onEpoch?: (r: EpochRecord) => void;
+  /** Told the training run's id once it is stored (or taken over to resume), before its first step. */
+  onRun?: (runId: number) => void;
   /** Stop after this many optimiser steps in this call, as a cancel would (tests of resume). */
   stopAfterSteps?: number;
   /** An already loaded dataset (compare trains several models on one). */
@@ -161,6 +163,7 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   const resumed = req.resume !== undefined ? resumeRun(store, req.resume, req.datasetId) : null;
   const set = trainingSet(store, resumed ? resumed.cfg.datasetId : requestedDataset(req), req.loaded);
   const run = resumed ?? startRun(store, req, set);
+  req.onRun?.(run.runId);
   const trainSrc = set.data.source(set.train);
   const dataArg = { graph: set.data.graph, train: trainSrc, val: set.data.source(set.val) };
   const trainer = run.checkpoint ? Trainer.fromState(run.checkpoint, dataArg) : new Trainer(run.cfg.trainer, dataArg);
