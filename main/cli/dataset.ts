@@ -1,5 +1,5 @@
 // gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N]
-//   [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch headroom|proportional]
+//   [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch headroom|proportional] [--outages N]
 //   [--seed S] [--workers N] [--name S] --db <file> [--json]
 
 import { basename } from 'node:path';
@@ -12,12 +12,12 @@ import { progressBar } from './progress';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
 
-export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--seed S] [--workers N] [--name NAME] --db <file> [--json]`;
+export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--outages N (per scenario, random; default all)] [--seed S] [--workers N] [--name NAME] --db <file> [--json]`;
 
 export async function datasetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     scenarios: 'string', hours: 'number', random: 'number', 'level-min': 'number', 'level-max': 'number', 'region-noise': 'number', noise: 'number', dispatch: 'string',
-    seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean',
+    outages: 'number', seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean',
   });
   if (positional.length !== 1 || !flags.db) throw new UsageError(DATASET_USAGE);
   const workers = workersFlag(flags, 'dataset', err, 0);
@@ -40,6 +40,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
     r = await buildDataset({
       store, caseText, fileName: basename(file), scenariosText, scenariosFile: flags.scenarios as string | undefined,
       hours: intFlag(flags, 'hours', 1), random: intFlag(flags, 'random', 0), randomLoad, dispatch, seed: intFlag(flags, 'seed', 0),
+      ...(flags.outages !== undefined ? { outagesPerScenario: intFlag(flags, 'outages', 1) } : {}),
       workers, name: flags.name as string | undefined, signal: ac.signal,
       onProgress: bar ? (p) => bar.update(p) : undefined,
     });

@@ -35,12 +35,12 @@ export interface LabelledScenario {
 export function labelSpec(base: ReturnType<typeof parseMatpower>, spec: ScenarioSpec, features: FeatureOptions, encoding: LabelEncoding = 'compact'): LabelledScenario {
   const c = applyScenario(base, spec);
   if (encoding === 'f32') {
-    const r = labelScenario(c, features);
+    const r = labelScenario(c, features, spec.outages);
     return { id: spec.id, static: r.static, base: r.base, outages: r.outages.map((o) => ({ row: o.row, record: o.record, labels: o.labels })) };
   }
   // Each outage's labels encoded as they come: on case9241pegase a scenario's full vectors would be 1.6 GB.
   let lb: LabelBase | null = null;
-  const r = labelScenario(c, features, undefined, (labels, stat, net) => encodeLabels(labels, (lb ??= labelBase(stat, net.nb, net.nl))));
+  const r = labelScenario(c, features, spec.outages, (labels, stat, net) => encodeLabels(labels, (lb ??= labelBase(stat, net.nb, net.nl))));
   return { id: spec.id, static: r.static, base: r.base, outages: r.outages.map((o) => ({ row: o.row, record: encodeRecord(o.record) ?? o.record, labels: o.labels })) };
 }
 

@@ -17,7 +17,7 @@ import {
   applyScenario, defaultLevels, defaultVariation, DISPATCH, findLoadRange, hourLoads, hourScenario, LoadRangeError, pickHours, randomScenario,
   type Dispatch, type LoadRange, type LoadRangeOptions, type RandomLoadOptions, type ScenarioKind, type ScenarioSpec,
 } from '../core/grid/scenarios';
-import { LABEL_HEAD, SPLIT_CODES, labelLength, staticLength, type PackedDataset, type SplitName, L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
+import { LABEL_HEAD, SPLIT_CODES, labelLength, raggedRows, stackRows, staticLength, type PackedDataset, type SplitName, L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
 import { LABEL_TOLERANCE, labelHeadOf } from '../core/learn/label-codec';
 import { Rng } from '../core/learn/rng';
 import { defaultWorkers, JobCancelled, runPool } from '../jobs/pool';
@@ -60,6 +60,13 @@ export interface DatasetRequest {
   loadRange?: Partial<Omit<LoadRangeOptions, 'dispatch'>>;
   /** How generation follows the load in every scenario (default 'headroom'). */
   dispatch?: Dispatch;
+  /**
+   * Branch outages labelled per scenario, drawn at random (seeded) for each
+   * scenario; default every branch. For a large grid, more operating points
+   * with a sample of their outages each teach the network more than every
+   * outage of a few points, for the same labelling time.
+   */
+  outagesPerScenario?: number;
   /** 'compact' (default): label-codec blobs; 'f32': the full vectors, as datasets were stored before. */
   labelEncoding?: LabelEncoding;
   seed?: number;
@@ -115,6 +122,8 @@ export interface DatasetConfig {
   sources: { table?: { file: string; hours: number; swapAreaZone: boolean; dispatch?: Dispatch }; random?: RandomSource };
   /** Searched when there are random scenarios (datasets built before it have none). */
   loadRange?: LoadRangeInfo;
+  /** Branch outages labelled per scenario when not every one (a random sample each). */
+  outagesPerScenario?: number;
   /** How the labels are stored (absent: f32, as before compact labels). */
   labels?: { encoding: LabelEncoding; tolerance?: number };
   scenarios: ScenarioInfo[];
@@ -173,6 +182,16 @@ export function splitScenarios(scenarios: readonly { id: number; totalLoadMW: nu
   return out;
 }
 
+/** `count` of the branch indices 0..nl-1, drawn without replacement, ascending. */
+export function sampleOutages(nl: number, count: number, rng: Rng): number[] {
+  const ks = Array.from({ length: nl }, (_, k) => k);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(nl - i);
+    const t = ks[i]; ks[i] = ks[j]; ks[j] = t;
+  }
+  return ks.slice(0, count).sort((a, b) => a - b);
+}
+
 export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome> {
   const t0 = performance.now();
   const seed = req.seed ?? 1;
@@ -188,9 +207,18 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   const base = parseMatpower(req.caseText, req.fileName);
   const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
 
+  const perScenario = req.outagesPerScenario;
+  if (perScenario !== undefined && (!Number.isInteger(perScenario) || perScenario < 1)) throw new DatasetError(`--outages needs a whole number of at least 1, got ${perScenario}`);
+
   const root = new Rng(seed);
   const hoursRng = root.fork(), randomRng = root.fork(), splitRng = root.fork();
   const { table, ok, skipped, grid, loadRange, random } = planScenarios(base, req, { nRandom, dispatch, hoursRng, randomRng });
+  // Forked after the others, so that datasets of every outage keep the draws they had.
+  if (perScenario !== undefined && perScenario < grid.nl) {
+    const outageRng = root.fork();
+    for (const s of ok) s.outages = sampleOutages(grid.nl, perScenario, outageRng);
+  }
+  const outagesEach = Math.min(perScenario ?? grid.nl, grid.nl);
   const split = splitScenarios(ok.map((s) => ({ id: s.id, totalLoadMW: s.totalLoadMW })), splitRng);
   const config: DatasetConfig = {
     format: 'gridrewire-n1-dataset',
@@ -206,6 +234,7 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
       ...(random ? { random } : {}),
     },
     ...(loadRange ? { loadRange } : {}),
+    ...(outagesEach < grid.nl ? { outagesPerScenario: outagesEach } : {}),
     labels: labelEncoding === 'compact' ? { encoding: 'compact', tolerance: LABEL_TOLERANCE } : { encoding: 'f32' },
     scenarios: ok.map((s) => ({ ...info(s), split: splitOf(split, s.id) })),
     skipped,
@@ -220,7 +249,7 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
     config,
     seed,
     // Sizes count branch outages per split (one stored sample each).
-    sizes: { train: perSplit('train') * grid.nl, val: perSplit('val') * grid.nl, test: perSplit('test') * grid.nl },
+    sizes: { train: perSplit('train') * outagesEach, val: perSplit('val') * outagesEach, test: perSplit('test') * outagesEach },
   });
 
   const writer = new SampleWriter(store, datasetId, split, ok.length, t0, req.onProgress);
@@ -488,14 +517,9 @@ export function loadDataset(store: Store, id: number): LoadedDataset {
       labels.push(s.labels);
     }
   }
-  const recPtr = new Int32Array(recs.length + 1);
-  recs.forEach((r, i) => (recPtr[i + 1] = recPtr[i] + r.length));
-  const rec = new Float32Array(recPtr[recs.length]);
-  recs.forEach((r, i) => rec.set(r, recPtr[i]));
-  const lab = new Float32Array(labels.length * LL);
-  labels.forEach((l, i) => lab.set(l, i * LL));
-  const st = new Float32Array(statics.length * SL);
-  statics.forEach((s, i) => st.set(s, i * SL));
+  const { ptr: recPtr, data: rec } = raggedRows(recs);
+  const lab = stackRows(labels, LL);
+  const st = stackRows(statics, SL);
   return {
     id, caseId, config, sampleRow: Int32Array.from(sRow),
     packed: {

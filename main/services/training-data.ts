@@ -7,7 +7,7 @@
 // window of scenarios (core/learn/epoch-order.ts), so the cache holds the
 // window and training reads each scenario about once per epoch.
 
-import { LH, SPLIT_CODES, labelLength, staticLength, type PackedDataset } from '../core/learn/grid-data';
+import { LH, SPLIT_CODES, labelLength, raggedRows, stackRows, staticLength, type PackedDataset } from '../core/learn/grid-data';
 import type { Store, StoredSample } from '../store';
 import { DatasetError, datasetConfig, type LoadedDataset } from './dataset';
 
@@ -148,14 +148,9 @@ export function streamDataset(store: Store, id: number, cacheBytes: number): Str
       heads.push(lab.slice(0, LH));
     }
   }
-  const recPtr = new Int32Array(recs.length + 1);
-  recs.forEach((r, i) => (recPtr[i + 1] = recPtr[i] + r.length));
-  const rec = new Float32Array(recPtr[recs.length]);
-  recs.forEach((r, i) => rec.set(r, recPtr[i]));
-  const head = new Float32Array(heads.length * LH);
-  heads.forEach((h, i) => head.set(h, i * LH));
-  const st = new Float32Array(statics.length * SL);
-  statics.forEach((s, i) => st.set(s, i * SL));
+  const { ptr: recPtr, data: rec } = raggedRows(recs);
+  const head = stackRows(heads, LH);
+  const st = stackRows(statics, SL);
   const packed: PackedDataset = {
     nb, nl, src, dst,
     scenarioIds: Int32Array.from(scenIds), scenarioSplit: Uint8Array.from(scenSplit), statics: st,

@@ -97,6 +97,12 @@ test('the table sorts by any column and filters by verdict and by text; a row sh
   await page.locator('[data-testid=n1-row][data-branch="1500"]').click();
   await page.getByTestId('outage-detail').getByText('physics').waitFor();
   assert.match(await page.getByTestId('outage-detail').innerText(), /outage of branch 1500/i);
+  // The same at the other size analysts use.
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, 'app-n1-table-1920.png') });
+  await page.setViewportSize(size);
 });
 
 test('an earlier run of the case is reopened from the store', { skip }, async () => {

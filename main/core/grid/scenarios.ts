@@ -40,6 +40,8 @@ export interface ScenarioSpec {
   pd: number[];
   qd: number[];
   pg: number[];
+  /** The branch outages (internal indices k, ascending) a dataset labels in this scenario; every branch when absent. */
+  outages?: number[];
 }
 
 export const totalLoadMW = (c: Case): number => c.bus.reduce((s, r) => s + r[PD], 0);

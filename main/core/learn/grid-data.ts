@@ -149,17 +149,30 @@ export interface PackedDataset {
   heads?: Float32Array;
 }
 
+/** Rows of different lengths as one array with row offsets (PackedDataset's recPtr/rec layout). */
+export function raggedRows(rows: readonly Float32Array[]): { ptr: Int32Array; data: Float32Array } {
+  const ptr = new Int32Array(rows.length + 1);
+  rows.forEach((r, i) => (ptr[i + 1] = ptr[i] + r.length));
+  const data = new Float32Array(ptr[rows.length]);
+  rows.forEach((r, i) => data.set(r, ptr[i]));
+  return { ptr, data };
+}
+
+/** Rows of one length `width` one after another. */
+export function stackRows(rows: readonly Float32Array[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r, i * width));
+  return out;
+}
+
 /** Labelled scenarios (labelScenario) packed as a dataset in memory, islanded outages included (tests, benches). */
 export function packScenarios(scenarios: readonly { labels: ScenarioLabels; split: SplitName }[]): PackedDataset {
   if (scenarios.length === 0) throw new LearnError('bad-sample', 'no scenario to pack');
   const net = scenarios[0].labels.net, nb = net.nb, nl = net.nl;
   const LL = labelLength(nb, nl), SL = staticLength(nb, nl);
   const outs = scenarios.flatMap((sc, s) => sc.labels.outages.map((o) => ({ o, s })));
-  const recPtr = new Int32Array(outs.length + 1);
-  outs.forEach(({ o }, i) => (recPtr[i + 1] = recPtr[i] + o.record.length));
-  const rec = new Float32Array(recPtr[outs.length]);
-  const labels = new Float32Array(outs.length * LL);
-  outs.forEach(({ o }, i) => { rec.set(o.record, recPtr[i]); labels.set(o.labels, i * LL); });
+  const { ptr: recPtr, data: rec } = raggedRows(outs.map(({ o }) => o.record));
+  const labels = stackRows(outs.map(({ o }) => o.labels), LL);
   const statics = new Float32Array(scenarios.length * SL);
   scenarios.forEach((sc, s) => {
     if (sc.labels.net.nb !== nb || sc.labels.net.nl !== nl) throw new LearnError('bad-sample', `scenario ${s} is another grid`);
