@@ -272,6 +272,8 @@ export interface DatasetInfo {
 /** What a new dataset of a case gets when the form leaves a field empty. */
 export interface DatasetDefaults {
   scenarios: number;
+  /** With the default count, the branch outages labelled per scenario (a random sample on a large grid; null: every one). */
+  outagesPerScenario: number | null;
   seed: number;
   levelMin: number;
   levelMax: number;

@@ -11,7 +11,7 @@ import { defaultLevels, defaultVariation, findLoadRange, LoadRangeError, type Lo
 import { L_INSECURE, L_ISLANDED } from '../core/learn/grid-data';
 import type { Store } from '../store';
 import type { CaseCatalogue } from './case-catalogue';
-import { buildDataset, DEFAULT_RANDOM_SCENARIOS, type DatasetConfig, type DatasetOutcome } from './dataset';
+import { buildDataset, defaultSampling, type DatasetConfig, type DatasetOutcome } from './dataset';
 import type { JobQueue } from './job-queue';
 import { LruCache } from './lru';
 
@@ -47,7 +47,7 @@ export class DatasetJobs {
       const bytes = store.datasets.storedBytes(d.id);
       return {
         id: d.id, name: d.name, createdAt: d.createdAt, status: d.status, scenarios, skipped: config.skipped?.length ?? 0,
-        outages: config.grid?.nl ?? 0, samples: d.samples,
+        outages: config.outagesPerScenario ?? config.grid?.nl ?? 0, samples: d.samples,
         insecureShare: d.status === 'done' ? this.insecureShare(store, d.id) : null,
         levels: random ? { min: random.levelMin, max: random.levelMax } : null,
         loadRange: config.loadRange ? { min: config.loadRange.min, max: config.loadRange.max } : null,
@@ -61,7 +61,7 @@ export class DatasetJobs {
     const range = this.loadRange(key);
     const levels = defaultLevels(range);
     return {
-      scenarios: DEFAULT_RANDOM_SCENARIOS, seed: 1, ...levels,
+      ...samplingOf(this.catalogue.get(key).branch.length), seed: 1, ...levels,
       loadRange: { min: range.min, max: range.max, minIsBound: range.minIsBound, maxIsBound: range.maxIsBound },
     };
   }
@@ -80,7 +80,7 @@ export class DatasetJobs {
       label: `${c.name} dataset`,
       run: async (ctx) => {
         const out = await buildDataset({
-          store, caseText, fileName, random: req.scenarios ?? DEFAULT_RANDOM_SCENARIOS, randomLoad, seed: req.seed,
+          store, caseText, fileName, random: req.scenarios, randomLoad, seed: req.seed,
           // The queue gives a job at least 2 threads on a multi-core machine: a pool then; one thread labels in this one.
           workers: ctx.threads > 1 ? ctx.threads : 0, signal: ctx.signal, onProgress: ctx.progress,
         });
@@ -147,4 +147,10 @@ function buildView(out: DatasetOutcome): DatasetBuildView {
     levels: out.random ? { min: out.random.levelMin, max: out.random.levelMax, from: out.random.levels } : null,
     seconds: out.seconds,
   };
+}
+
+/** The default scenario count and outages per scenario of a grid of `branches` (dataset.ts defaultSampling). */
+function samplingOf(branches: number): { scenarios: number; outagesPerScenario: number | null } {
+  const d = defaultSampling(branches);
+  return { scenarios: d.scenarios, outagesPerScenario: d.outageShare ? Math.ceil(branches * d.outageShare) : null };
 }

@@ -41,7 +41,7 @@ export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBu
         </div>
       </form>
       <p className="muted train-note" data-testid="dataset-defaults">
-        {r ? <>the base case converges from level {num(r.min, 3)}{r.minIsBound ? ' (search bound)' : ''} to {num(r.max, 3)}{r.maxIsBound ? ' (search bound)' : ''}; empty fields take the defaults shown</> : 'searching the load range the base case converges over…'}
+        {r ? <>the base case converges from level {num(r.min, 3)}{r.minIsBound ? ' (search bound)' : ''} to {num(r.max, 3)}{r.maxIsBound ? ' (search bound)' : ''}; empty fields take the defaults shown{defaults?.outagesPerScenario ? <>, and with the default count {defaults.outagesPerScenario} random branch outages of each scenario (a large grid: more operating points for the same time)</> : null}</> : 'searching the load range the base case converges over…'}
       </p>
       {running && job && (
         <div className="progress" data-testid="dataset-progress">

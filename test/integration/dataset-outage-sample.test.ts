@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../main/store';
-import { buildDataset, DatasetError, loadDataset, sampleOutages } from '../../main/services/dataset';
+import { buildDataset, DatasetError, defaultSampling, DEFAULT_RANDOM_SCENARIOS, LARGE_GRID_BRANCHES, loadDataset, sampleOutages } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
 import { Rng } from '../../main/core/learn/rng';
 import { labelLength } from '../../main/core/learn/grid-data';
@@ -74,4 +74,12 @@ test('a bad count is refused before anything is stored', async () => {
   const before = store.datasets.list().length;
   for (const n of [0, -3, 2.5]) await assert.rejects(buildDataset({ store, ...req, outagesPerScenario: n }), (e: unknown) => e instanceof DatasetError && /--outages needs a whole number of at least 1/.test((e as Error).message));
   assert.equal(store.datasets.list().length, before);
+});
+
+test('the defaults by grid size: every outage of 20 scenarios, or above 1000 branches a third of the outages of 60', () => {
+  assert.deepEqual(defaultSampling(41), { scenarios: DEFAULT_RANDOM_SCENARIOS, outageShare: null });
+  assert.deepEqual(defaultSampling(LARGE_GRID_BRANCHES), { scenarios: 20, outageShare: null });
+  assert.deepEqual(defaultSampling(3206), { scenarios: 60, outageShare: 1 / 3 });
+  // The same labelling work either way, give or take rounding: 20 x n against 60 x n / 3.
+  assert.ok(Math.abs(60 * Math.ceil(3206 / 3) - 20 * 3206) <= 60);
 });
