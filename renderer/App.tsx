@@ -29,6 +29,8 @@ export function App() {
   /** Why the surrogate judged the outage so (when a model of the grid exists), and what the map shows of it. */
   const [explanation, setExplanation] = useState<ExplanationView | null>(null);
   const [explaining, setExplaining] = useState(false);
+  // A row picked in the N-1 table: the map goes to its branch (a click on the map stays where it is).
+  const [focus, setFocus] = useState<{ branch: number; at: number } | null>(null);
   const [showing, setShowing] = useState<'loading' | 'attribution' | 'physics' | 'network'>('loading');
   const [branch, setBranch] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -176,7 +178,7 @@ export function App() {
       <main className={tab === 'n1' || tab === 'train' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
-          <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect}
+          <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect} focus={focus}
             colouring={explained}
             overlay={showing === 'network' && explanation?.explanation.network ? (
               <div className="network-overlay">
@@ -237,7 +239,7 @@ export function App() {
           )}
           {tab === 'n1' && active && (
             <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
-              onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={inspect} onReopen={reopen} />
+              onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}
         </section>

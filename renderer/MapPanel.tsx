@@ -36,6 +36,8 @@ export interface MapPanelProps {
   legendSlot?: ReactNode;
   /** Drawn over the whole map (the explanation's network view). */
   overlay?: ReactNode;
+  /** A branch to go to (picked elsewhere, e.g. in the N-1 table): its ends selected and the view fitted to them; `at` tells two picks of one branch apart. */
+  focus?: { branch: number; at: number } | null;
 }
 
 export function MapPanel(props: MapPanelProps) {
@@ -85,6 +87,15 @@ export function MapPanel(props: MapPanelProps) {
     if (pf?.converged) return { vm: pf.vm, va: pf.va, pf: pf.pf, qf: pf.qf, loading: pf.loading, label: `(${pf.mode.toUpperCase()} power flow)` };
     return {};
   }, [pf, outage, outagedBranch]);
+
+  // Go to a branch picked elsewhere, once the map is drawn.
+  const drawnPositions = placed?.graph === graph ? placed.positions : null;
+  useEffect(() => {
+    const f = props.focus, br = f ? graph.branches[f.branch - 1] : undefined;
+    if (!br || !drawnPositions) return;
+    map.current?.selectBuses([br.from, br.to]);
+    setSelected([br.from, br.to]);
+  }, [props.focus, graph, drawnPositions]);
 
   const own = useMemo(
     () => panelColouring(graph, { loading: state.loading ?? null, vm: state.vm ?? null, label: state.label ?? null }, { colourBuses, sizeBy }),

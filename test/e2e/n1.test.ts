@@ -97,6 +97,14 @@ test('the table sorts by any column and filters by verdict and by text; a row sh
   await page.locator('[data-testid=n1-row][data-branch="1500"]').click();
   await page.getByTestId('outage-detail').getByText('physics').waitFor();
   assert.match(await page.getByTestId('outage-detail').innerText(), /outage of branch 1500/i);
+  // The map goes to the picked branch: its two ends selected (and the view fitted to them).
+  const ends = (await page.locator('[data-testid=n1-row][data-branch="1500"]').innerText()).match(/1500\s+(\d+)\D(\d+)/)!.slice(1).map(Number);
+  const selectedOnMap = () => page.evaluate(() => (document.getElementById('map') as unknown as { gridMap: { selected(): number[] } }).gridMap.selected());
+  await page.waitForFunction((want) => {
+    const got = (document.getElementById('map') as unknown as { gridMap?: { selected(): number[] } }).gridMap?.selected() ?? [];
+    return want.every((b) => got.includes(b));
+  }, ends);
+  assert.deepEqual([...(await selectedOnMap())].sort((a, b) => a - b), [...ends].sort((a, b) => a - b));
   // The same at the other size analysts use.
   const size = page.viewportSize()!;
   await page.setViewportSize({ width: 1920, height: 1080 });
