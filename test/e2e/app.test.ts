@@ -3,38 +3,26 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { startServer, type RunningServer } from '../../main/server';
-import { createApp } from '../../main/services/app';
-import { casesDir } from '../../main/paths';
-import { openStore, type Store } from '../../main/store';
-import { haveChromium, launch } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
+import type { Store } from '../../main/store';
+import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 
-const shots = join(__dirname, '..', '..', 'test-results');
+const shots = SHOTS;
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
 let store: Store;
-const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const skip = skipWithoutChromium;
+
+let w: AppWindow | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-')), 'e2e.db'));
-  const app = createApp({ casesDir: casesDir(), store });
-  server = await startServer({ api: app.api, events: app.events });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-' });
+  ({ server, page, store } = w);
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-});
+after(() => closeAppWindow(w));
 
 test('the API refuses calls without the token', { skip }, async () => {
   const res = await fetch(`http://127.0.0.1:${server.port}/api/listCases`, { method: 'POST', body: 'null' });

@@ -5,39 +5,30 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../main/server';
-import { createApp } from '../../main/services/app';
-import { casesDir } from '../../main/paths';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
 import { openStore, type Store } from '../../main/store';
-import { haveChromium, launch } from '../helpers/browser';
+import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 import { caseText } from '../helpers/shared';
 
-const shots = join(__dirname, '..', '..', 'test-results');
+const shots = SHOTS;
 const tmp = mkdtempSync(join(tmpdir(), 'gridrewire-e2e-cases-'));
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
 let store: Store;
-const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const skip = skipWithoutChromium;
+
+let w: AppWindow | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  store = openStore(join(tmp, 'e2e.db'));
-  const app = createApp({ casesDir: casesDir(), store });
-  server = await startServer({ api: app.api, events: app.events });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-cases-', store: openStore(join(tmp, 'e2e.db')), page: { acceptDownloads: true } });
+  ({ server, page, store } = w);
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-});
+after(() => closeAppWindow(w));
 
 test('the first start opens a bundled case, ready to run', { skip }, async () => {
   await page.goto(server.url);

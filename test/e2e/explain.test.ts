@@ -5,48 +5,40 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../main/server';
-import { createApp } from '../../main/services/app';
-import { casesDir } from '../../main/paths';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
 import { openStore, type Store } from '../../main/store';
 import { buildDataset } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
-import { haveChromium, launch } from '../helpers/browser';
+import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 import { caseText } from '../helpers/shared';
 import type { Api } from '../../main/api';
 import type { MapColouring } from '../../renderer/map/colouring';
 import { attributionColouring, physicsColouring } from '../../renderer/map/explanation-colouring';
 
-const shots = join(__dirname, '..', '..', 'test-results');
+const shots = SHOTS;
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
 let store: Store;
 let modelId: number;
 let api: Api;
-const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const skip = skipWithoutChromium;
+
+let w: AppWindow | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(shots, { recursive: true });
   store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-explain-')), 'e2e.db'));
   const ds = await buildDataset({ store, caseText: caseText('case30'), fileName: 'case30.m', random: 4, seed: 1, workers: 0, randomLoad: { levelMin: 0.9, levelMax: 1.4 } });
   modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, hidden: 8, layers: 2, batchSize: 16, seed: 1 })).modelId!;
-  const app = createApp({ casesDir: casesDir(), store });
-  api = app.api;
-  server = await startServer({ api: app.api, events: app.events });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-explain-', store });
+  api = w.app.api;
+  ({ server, page } = w);
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-});
+after(() => closeAppWindow(w));
 
 test('a branch shows both verdicts, why the surrogate judged so beside the physics, and the network behind it', { skip }, async () => {
   await page.goto(server.url);

@@ -4,39 +4,28 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../main/server';
-import { createApp } from '../../main/services/app';
-import { casesDir } from '../../main/paths';
-import { openStore, type Store } from '../../main/store';
-import { haveChromium, launch } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
+import type { Store } from '../../main/store';
+import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 
-const shots = join(__dirname, '..', '..', 'test-results');
+const shots = SHOTS;
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
 let store: Store;
-const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const skip = skipWithoutChromium;
 const apiCalls: string[] = [];
+
+let w: AppWindow | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-n1-')), 'e2e.db'));
-  const app = createApp({ casesDir: casesDir(), store });
-  server = await startServer({ api: app.api, events: app.events });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-n1-' });
+  ({ server, page, store } = w);
   page.on('request', (r) => { const m = /\/api\/(\w+)$/.exec(r.url()); if (m) apiCalls.push(m[1]); });
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-});
+after(() => closeAppWindow(w));
 
 const rowBranches = async () => Promise.all((await page.getByTestId('n1-row').all()).map(async (r) => Number(await r.getAttribute('data-branch'))));
 

@@ -6,37 +6,24 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../main/server';
-import { createApp } from '../../main/services/app';
-import { casesDir } from '../../main/paths';
-import { openStore, type Store } from '../../main/store';
-import { haveChromium, launch } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
+import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 
-const shots = join(__dirname, '..', '..', 'test-results');
+const shots = SHOTS;
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
-let store: Store;
-const skip = haveChromium() ? false : 'Debian chromium is not installed (/usr/bin/chromium)';
+const skip = skipWithoutChromium;
+
+let w: AppWindow | undefined;
 
 before(async () => {
   if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  store = openStore(join(mkdtempSync(join(tmpdir(), 'gridrewire-e2e-train-')), 'e2e.db'));
-  const app = createApp({ casesDir: casesDir(), store });
-  server = await startServer({ api: app.api, events: app.events });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-train-' });
+  ({ server, page } = w);
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-});
+after(() => closeAppWindow(w));
 
 /** Records every point count the live loss chart shows, with the job's status at that moment. */
 async function watchChart(): Promise<void> {
@@ -94,8 +81,9 @@ test('a dataset built from the window, a model trained with a live chart, cancel
   assert.match(await page.getByTestId('model-row').first().innerText(), /set\+random 90%.*\d+\.\d%.*\d+\.\d%.*0\.\d{4}/s);
   await page.screenshot({ path: join(shots, 'app-train-1400.png') });
 
-  // Cancelled after its first epoch: the checkpoint is kept and the run resumes to its end.
-  await train('adaptive', 8);
+  // Cancelled after its first epoch: the checkpoint is kept and the run resumes to its end. Wide enough
+  // that an epoch takes over a second: at width 8 all 8 epochs sometimes ended before the click.
+  await train('adaptive', 8, 128);
   await page.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
   await page.getByTestId('train-cancel').click();
   await page.getByTestId('train-cancelled').waitFor({ timeout: 30_000 });
@@ -103,7 +91,7 @@ test('a dataset built from the window, a model trained with a live chart, cancel
   assert.ok(kept >= 1 && kept < 8, `${kept} epochs before the cancel`);
   await page.getByTestId('train-run').first().waitFor();
   await page.getByTestId('train-resume').click();
-  await page.getByTestId('train-saved').waitFor({ timeout: 30_000 });
+  await page.getByTestId('train-saved').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('train-chart-loss').getAttribute('data-points'), '8', 'the chart holds the epochs before the cancel and after');
   await page.locator('[data-testid=model-row]').nth(1).waitFor();
   assert.equal(await page.getByTestId('train-runs').count(), 0, 'no unfinished run is left');
@@ -132,11 +120,12 @@ test('a dataset built from the window, a model trained with a live chart, cancel
 
 test('a window opened while a model trains draws every epoch so far', { skip }, async () => {
   await page.getByTestId('train-panel').evaluate((el) => el.closest('.panel')!.scrollTo(0, 0));
-  // Wide enough that its epochs take a while: it is still training when the second window opens.
-  await train('rigl', 40, 64);
+  // Wide enough that its epochs take seconds: early stopping (patience 8) cannot end it before the
+  // second window has opened (at width 64 it sometimes did, with training this fast).
+  await train('rigl', 40, 256);
   await page.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2);
-  const late = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const late = await w!.browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await late.goto(server.url);
     await late.getByTestId('case-case30').click();
