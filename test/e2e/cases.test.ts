@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../main/server';
 import { openStore, type Store } from '../../main/store';
-import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
+import { closeAppWindow, openAppWindow, screenshotWide, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 import { caseText } from '../helpers/shared';
 
 const shots = SHOTS;
@@ -55,11 +55,7 @@ test('a case file imported from disk is listed with its import date and opens; t
   await page.getByTestId('run-ac').click();
   assert.match(await page.getByTestId('pf-summary').innerText(), /iterations\s+4/);
   await page.screenshot({ path: join(shots, 'app-cases-imported.png') });
-  const size = page.viewportSize()!;
-  await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(shots, 'app-cases-imported-1920.png') });
-  await page.setViewportSize(size);
+  await screenshotWide(page, 'app-cases-imported-1920.png');
   await page.getByTestId('import-input').setInputFiles(file);
   await page.getByTestId('notice').filter({ hasText: 'already there' }).waitFor();
   assert.equal(store.cases.list().length, before + 1);

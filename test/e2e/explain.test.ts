@@ -13,7 +13,7 @@ import type { RunningServer } from '../../main/server';
 import { openStore, type Store } from '../../main/store';
 import { buildDataset } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
-import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
+import { closeAppWindow, openAppWindow, runN1InWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 import { caseText } from '../helpers/shared';
 import type { Api } from '../../main/api';
 import type { MapColouring } from '../../renderer/map/colouring';
@@ -41,12 +41,7 @@ before(async () => {
 after(() => closeAppWindow(w));
 
 test('a branch shows both verdicts, why the surrogate judged so beside the physics, and the network behind it', { skip }, async () => {
-  await page.goto(server.url);
-  await page.getByTestId('case-case30').click();
-  await page.getByTestId('grid-map').waitFor();
-  await page.getByTestId('tab-n1').click();
-  await page.getByTestId('run-n1').click();
-  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  await runN1InWindow(page, server.url, 'case30');
   await page.getByTestId('n1-filter').fill('10');
   const t0 = Date.now();
   await page.locator('[data-testid=n1-row][data-branch="10"]').click();

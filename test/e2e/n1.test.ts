@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../main/server';
 import type { Store } from '../../main/store';
-import { closeAppWindow, openAppWindow, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
+import { closeAppWindow, openAppWindow, runN1InWindow, screenshotWide, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 
 const shots = SHOTS;
 let server: RunningServer;
@@ -94,21 +94,11 @@ test('the table sorts by any column and filters by verdict and by text; a row sh
     return want.every((b) => got.includes(b));
   }, ends);
   assert.deepEqual([...(await selectedOnMap())].sort((a, b) => a - b), [...ends].sort((a, b) => a - b));
-  // The same at the other size analysts use.
-  const size = page.viewportSize()!;
-  await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(shots, 'app-n1-table-1920.png') });
-  await page.setViewportSize(size);
+  await screenshotWide(page, 'app-n1-table-1920.png');
 });
 
 test('an earlier run of the case is reopened from the store', { skip }, async () => {
-  await page.goto(server.url);
-  await page.getByTestId('case-case30').click();
-  await page.getByTestId('grid-map').waitFor();
-  await page.getByTestId('tab-n1').click();
-  await page.getByTestId('run-n1').click();
-  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  await runN1InWindow(page, server.url, 'case30');
   const runId = store.n1.listRuns().find((r) => r.caseName === 'case30')!.id;
   // Another case, then back: the run is in the list of earlier runs.
   await page.getByTestId('case-case14').click();

@@ -42,3 +42,22 @@ export async function closeAppWindow(w: AppWindow | undefined): Promise<void> {
   await w?.server.close();
   w?.store.close();
 }
+
+/** A screenshot at 1920x1080 (the other size analysts use), the page's own size back afterwards. */
+export async function screenshotWide(page: Page, file: string): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SHOTS, file) });
+  await page.setViewportSize(size);
+}
+
+/** Opens a case in the window and runs its AC N-1 from the N-1 tab, up to its table. */
+export async function runN1InWindow(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId(`case-${key}`).click();
+  await page.getByTestId('grid-map').waitFor();
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').click();
+  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+}
