@@ -39,6 +39,19 @@ async function watchChart(): Promise<void> {
 }
 const seenPoints = () => page.evaluate(() => (window as unknown as { seenPoints: { points: number; status: string }[] }).seenPoints);
 
+/**
+ * Waits for the live chart of a job's first epoch. A training job's epoch is seconds here but was
+ * once over 30 s on CI (cause not seen): the wait is generous, and a timeout says what the job showed.
+ */
+async function firstEpoch(p: Page, timeout = 120_000): Promise<void> {
+  try {
+    await p.getByTestId('train-chart-loss').waitFor({ timeout });
+  } catch (e) {
+    const shown = await p.getByTestId('train-job').innerText({ timeout: 1000 }).catch(() => '(no job shown)');
+    throw new Error(`no epoch ended within ${timeout / 1000} s; the job shows: ${shown}`, { cause: e });
+  }
+}
+
 async function train(method: string, epochs: number, width = 8): Promise<void> {
   await page.getByTestId('train-method').selectOption(method);
   await page.getByTestId('train-epochs').fill(String(epochs));
@@ -84,7 +97,7 @@ test('a dataset built from the window, a model trained with a live chart, cancel
   // Cancelled after its first epoch: the checkpoint is kept and the run resumes to its end. Wide enough
   // that an epoch takes over a second: at width 8 all 8 epochs sometimes ended before the click.
   await train('adaptive', 8, 128);
-  await page.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
+  await firstEpoch(page);
   await page.getByTestId('train-cancel').click();
   await page.getByTestId('train-cancelled').waitFor({ timeout: 30_000 });
   const kept = Number(await page.getByTestId('train-chart-loss').getAttribute('data-points'));
@@ -123,14 +136,14 @@ test('a window opened while a model trains draws every epoch so far', { skip }, 
   // Wide enough that its epochs take seconds: early stopping (patience 8) cannot end it before the
   // second window has opened (at width 64 it sometimes did, with training this fast).
   await train('rigl', 40, 256);
-  await page.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
+  await firstEpoch(page);
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2);
   const late = await w!.browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await late.goto(server.url);
     await late.getByTestId('case-case30').click();
     await late.getByTestId('tab-train').click();
-    await late.getByTestId('train-chart-loss').waitFor({ timeout: 30_000 });
+    await firstEpoch(late);
     assert.ok(Number(await late.getByTestId('train-chart-loss').getAttribute('data-points')) >= 2, 'the epochs before it opened');
     assert.match(await late.getByTestId('train-job').innerText(), /case30 rigl/);
   } finally {
