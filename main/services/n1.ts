@@ -8,6 +8,7 @@ import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingenc
 import { runPool, defaultWorkers, JobCancelled } from '../jobs/pool';
 import { openN1, type N1Base, type N1Init, type N1Mode, type N1Study } from '../jobs/n1-job';
 import { runOnCluster, type ClusterChunk, type ClusterStatus } from '../jobs/cluster/coordinator';
+import { parseRedisUrl, probeRedis } from '../jobs/cluster/redis-url';
 
 export interface N1Progress {
   done: number;
@@ -86,6 +87,8 @@ export async function runN1(req: N1Request): Promise<N1Outcome> {
   const study = openStudy(req, c, mode, kind);
   const elements = req.elements ?? study.defaults;
   validateElements(c.name, kind, elements, kind === 'branch' ? study.net.branchOfRow : study.net.genOfRow);
+  // A Redis that is not there is said before any run is recorded.
+  if (req.cluster) await probeRedis(parseRedisUrl(req.cluster.url));
   req.onStart?.(elements);
 
   const out = new N1Collector(req, elements.length, t0);
