@@ -204,3 +204,12 @@ test('an unreachable Redis, a bad URL and clashing flags: one-line errors (exit 
     assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
   }
 });
+
+test("the app's Api: no cluster configured is said, a run asked for the cluster is refused naming the field, nothing queued", async () => {
+  const { createApp } = await import('../../main/services/app');
+  const { casesDir } = await import('../../main/paths');
+  const app = createApp({ casesDir: casesDir() });
+  assert.deepEqual(await app.api.cluster(), { configured: false, url: null, redisVersion: null, workers: [], error: null });
+  await assert.rejects(app.api.startN1({ name: 'case9', cluster: true }), (e: Error & { field?: string }) => /no cluster is configured: start the app with GRIDREWIRE_REDIS=/.test(e.message) && e.field === 'cluster');
+  assert.deepEqual(app.services.jobs.load(), { running: 0, queued: 0, threadsInUse: 0, kept: 0 }, 'nothing queued');
+});
