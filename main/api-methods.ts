@@ -7,6 +7,7 @@ export const API_METHODS = [
   'info', 'listCases', 'caseGraph', 'powerFlow', 'startN1', 'job', 'cancelJob', 'saveLayout', 'outage', 'listModels',
   'importFile', 'changeTables', 'renameCase', 'caseDependents', 'deleteCase', 'exportCase', 'n1Runs', 'n1Run',
   'explain', 'explainFidelity', 'mapLayout',
+  'cluster',
   'datasets', 'datasetDefaults', 'startDataset', 'startTraining', 'trainingRuns', 'caseModels', 'modelDetail', 'compareModels',
 ] as const;
 

@@ -125,6 +125,18 @@ export interface BackendInfo {
   platform: string;
 }
 
+/** The cluster the app sends N-1 runs to (BullMQ on Redis), when one is configured (GRIDREWIRE_REDIS). */
+export interface ClusterInfo {
+  configured: boolean;
+  /** The Redis URL with its password masked. */
+  url: string | null;
+  redisVersion: string | null;
+  /** Workers connected to the queue now. */
+  workers: { name: string; addr: string; ageSeconds: number }[];
+  /** Why the cluster cannot be reached, if it cannot. */
+  error: string | null;
+}
+
 export type Verdict = 'islanded' | 'diverged' | 'overload+voltage' | 'overload' | 'voltage' | 'secure';
 
 export interface ContingencyView {
@@ -448,9 +460,10 @@ const position = z.object({ bus: wholeNumber(0), x: finiteNumber, y: finiteNumbe
 export const requestSchemas = {
   info: noRequest,
   listCases: noRequest,
+  cluster: noRequest,
   caseGraph: request({ name: text() }),
   powerFlow: request({ name: text(), dc: flag.optional() }),
-  startN1: request({ name: text(), mode: mode.optional() }),
+  startN1: request({ name: text(), mode: mode.optional(), cluster: flag.optional() }),
   job: request({ jobId: wholeNumber() }),
   cancelJob: request({ jobId: wholeNumber() }),
   saveLayout: request({
@@ -507,6 +520,8 @@ export interface Api {
   /** Queues an N-1 run (stored in the database); it starts when a slot is free; poll `job`. */
   startN1(req: ApiRequest<'startN1'>): Promise<{ jobId: number }>;
   job(req: ApiRequest<'job'>): Promise<JobView>;
+  /** The configured cluster and its connected workers (configured: false without one). */
+  cluster(): Promise<ClusterInfo>;
   /** Cancels a queued or running job. */
   cancelJob(req: ApiRequest<'cancelJob'>): Promise<{ cancelled: boolean }>;
   /** Keeps the map positions of a case's buses so the map looks the same next time. */

@@ -24,7 +24,7 @@ if (claimSingleInstance(app, () => win)) {
     const store = openStoreOrQuit(() => openStore(join(app.getPath('userData'), 'gridrewire.db')), dialog, app);
     if (!store) return;
     app.on('will-quit', () => store.close());
-    const { api, events } = createApp({ casesDir: casesDir(), store });
+    const { api, events } = createApp({ casesDir: casesDir(), store, cluster: process.env.GRIDREWIRE_REDIS || undefined });
     const w = new BrowserWindow(windowOptions(join(__dirname, '..', 'preload', 'index.js'), app.isPackaged));
     win = w;
     // Job progress pushed to the window while it is open.

@@ -213,7 +213,7 @@ if (require.main === module) {
   const stop = () => { store.close(); process.exit(0); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const app = createApp({ casesDir: casesDir(), store });
+  const app = createApp({ casesDir: casesDir(), store, cluster: process.env.GRIDREWIRE_REDIS || undefined });
   startServer({ port, api: app.api, events: app.events }).then((s) => {
     const ro = store.readonlyReason === null ? '' : ` (read-only: ${store.readonlyReason}; new work cannot be saved)`;
     process.stdout.write(`GridRewire is serving on ${s.url}\nwork is kept in ${store.path}${ro}\n(open the address in a browser; Ctrl+C stops)\n`);

@@ -4,6 +4,7 @@ import { api } from './api';
 import { MapPanel } from './MapPanel';
 import { attributionColouring, physicsColouring } from './map/explanation-colouring';
 import { N1Panel } from './N1Panel';
+import { ClusterBadge, useCluster } from './cluster';
 import { VerdictBadge } from './verdicts';
 import { subscribeEvents } from './events';
 import { ExplanationCard } from './ExplanationCard';
@@ -24,6 +25,8 @@ export function App() {
   const [graph, setGraph] = useState<GridGraph | null>(null);
   const [pf, setPf] = useState<PowerFlowSummary | null>(null);
   const [tab, setTab] = useState<Tab>('pf');
+  /** The cluster N-1 runs may go to (GRIDREWIRE_REDIS), with its connected workers; refreshed while the N-1 tab is open. */
+  const cluster = useCluster(tab === 'n1');
   const [job, setJob] = useState<JobView | null>(null);
   const [outage, setOutage] = useState<OutageView | null>(null);
   /** Why the surrogate judged the outage so (when a model of the grid exists), and what the map shows of it. */
@@ -122,11 +125,11 @@ export function App() {
     try { setPf(await api.powerFlow({ name: active, dc })); } catch (e) { setError((e as Error).message); }
     setBusy(false);
   }
-  async function runN1(mode: 'ac' | 'dc') {
+  async function runN1(mode: 'ac' | 'dc', onCluster = false) {
     if (!active) return;
     setError(null); setSummary(null);
     try {
-      const { jobId } = await api.startN1({ name: active, mode });
+      const { jobId } = await api.startN1({ name: active, mode, ...(onCluster ? { cluster: true } : {}) });
       jobRef.current = jobId;
       await follow(jobId); // events from now on; this read covers a job that finished before we listened
     } catch (e) { setError((e as Error).message); }
@@ -173,6 +176,7 @@ export function App() {
         <h1>GridRewire</h1>
         <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="jobs" data-testid="status-jobs">{[...activeJobs.values()].map((j) => (j.status === 'queued' ? `${j.label}: queued` : `${j.label}: ${j.total ? Math.floor((100 * j.done) / j.total) : 0}%`)).join(' · ')}</span>
+        {cluster?.configured && <ClusterBadge info={cluster} />}
         <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
       <main className={tab === 'n1' || tab === 'train' ? 'wide' : ''}>
@@ -238,7 +242,7 @@ export function App() {
             </>
           )}
           {tab === 'n1' && active && (
-            <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
+            <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1} cluster={cluster}
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}

@@ -3,7 +3,8 @@
 // table, reopen an earlier run of the case from the store; a row (or a line
 // on the map) shows that outage in detail.
 
-import type { JobView, N1RunInfo, N1Summary, Verdict } from '../main/api';
+import { useState } from 'react';
+import type { ClusterInfo, JobView, N1RunInfo, N1Summary, Verdict } from '../main/api';
 import { N1Table } from './N1Table';
 import { VerdictBadge } from './verdicts';
 
@@ -14,7 +15,9 @@ export interface N1PanelProps {
   runs: N1RunInfo[];
   busy: boolean;
   selected: number | null;
-  onRun(mode: 'ac' | 'dc'): void;
+  onRun(mode: 'ac' | 'dc', onCluster?: boolean): void;
+  /** The configured cluster, if any: the run may go to its workers. */
+  cluster?: ClusterInfo | null;
   onCancel(): void;
   onPick(branch: number): void;
   onReopen(runId: number): void;
@@ -22,14 +25,21 @@ export interface N1PanelProps {
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
-export function N1Panel({ job, summary, runs, busy, selected, onRun, onCancel, onPick, onReopen }: N1PanelProps) {
+export function N1Panel({ job, summary, runs, busy, selected, onRun, onCancel, onPick, onReopen, cluster }: N1PanelProps) {
+  const [onCluster, setOnCluster] = useState(false);
   const running = job?.status === 'running';
   const queued = job?.status === 'queued';
   return (
     <div data-testid="n1-panel" className="n1-panel">
       <div className="toolbar">
-        <button className="primary" disabled={busy || running || queued} onClick={() => onRun('ac')} data-testid="run-n1">Run N-1 (AC)</button>
-        <button disabled={busy || running || queued} onClick={() => onRun('dc')}>DC screen</button>
+        <button className="primary" disabled={busy || running || queued} onClick={() => onRun('ac', onCluster)} data-testid="run-n1">Run N-1 (AC)</button>
+        <button disabled={busy || running || queued} onClick={() => onRun('dc', onCluster)}>DC screen</button>
+        {cluster?.configured && (
+          <label className="n1-cluster" title={cluster.error ?? `${cluster.url}: ${cluster.workers.map((w) => w.name).join(', ') || 'no worker connected'}`}>
+            <input type="checkbox" checked={onCluster} disabled={!!cluster.error} onChange={(e) => setOnCluster(e.target.checked)} data-testid="n1-on-cluster" />
+            on the cluster ({cluster.error ? 'unreachable' : `${cluster.workers.length} worker${cluster.workers.length === 1 ? '' : 's'}`})
+          </label>
+        )}
         {(running || queued) && <button onClick={onCancel} data-testid="cancel-n1">Cancel</button>}
         {runs.length > 0 && (
           <select value="" onChange={(e) => { if (e.target.value) onReopen(Number(e.target.value)); }} data-testid="reopen-run" title="reopen an earlier run of this case">

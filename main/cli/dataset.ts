@@ -11,16 +11,18 @@ import { openStore } from '../store';
 import { progressBar } from './progress';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
+import { clusterFlags } from './cluster-flags';
 
-export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--outages N (per scenario, random; default all)] [--seed S] [--workers N] [--name NAME] --db <file> [--json]`;
+export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--outages N (per scenario, random; default all)] [--seed S] [--workers N | --cluster <redis-url>] [--name NAME] --db <file> [--json]`;
 
 export async function datasetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     scenarios: 'string', hours: 'number', random: 'number', 'level-min': 'number', 'level-max': 'number', 'region-noise': 'number', noise: 'number', dispatch: 'string',
-    outages: 'number', seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean',
+    outages: 'number', seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean', cluster: 'string',
   });
   if (positional.length !== 1 || !flags.db) throw new UsageError(DATASET_USAGE);
   const workers = workersFlag(flags, 'dataset', err, 0);
+  const cluster = clusterFlags(flags, err);
   const file = positional[0];
   const caseText = readCaseText(file);
   const scenariosText = flags.scenarios ? readCaseText(flags.scenarios as string) : undefined;
@@ -41,7 +43,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
       store, caseText, fileName: basename(file), scenariosText, scenariosFile: flags.scenarios as string | undefined,
       hours: intFlag(flags, 'hours', 1), random: intFlag(flags, 'random', 0), randomLoad, dispatch, seed: intFlag(flags, 'seed', 0),
       ...(flags.outages !== undefined ? { outagesPerScenario: intFlag(flags, 'outages', 1) } : {}),
-      workers, name: flags.name as string | undefined, signal: ac.signal,
+      workers, cluster, name: flags.name as string | undefined, signal: ac.signal,
       onProgress: bar ? (p) => bar.update(p) : undefined,
     });
   } finally {
@@ -68,7 +70,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
   }
   for (const s of r.skipped) lines.push(`skipped scenario ${describe(s)}: ${s.reason}`);
   if (r.random && r.random.produced < r.random.count) lines.push(`only ${r.random.produced} of the ${r.random.count} random scenarios asked for converged in ${r.random.drawn} draws`);
-  lines.push(`dataset ${r.datasetId}: ${r.scenarios} scenarios (${r.skipped.length} skipped), ${r.samples} branch outages labelled in ${r.seconds.toFixed(1)} s${r.workers ? ` on ${r.workers} threads` : ''}`);
+  lines.push(`dataset ${r.datasetId}: ${r.scenarios} scenarios (${r.skipped.length} skipped), ${r.samples} branch outages labelled in ${r.seconds.toFixed(1)} s${cluster ? ' on the cluster' : r.workers ? ` on ${r.workers} threads` : ''}`);
   const mb = (b: number) => (b / 1e6).toFixed(1);
   if (r.samples > 0) lines.push(`  stored: ${mb(r.stored.features + r.stored.labels)} MB (per outage ${(r.stored.labels / r.samples).toFixed(0)} bytes of labels, ${((r.stored.features) / r.samples).toFixed(0)} of features)`);
   for (const [name, c] of Object.entries(r.splits)) {

@@ -17,16 +17,19 @@ import { progressBar } from './progress';
 import { recordsToCsv } from '../core/report/csv';
 import { claimOutputFile, type OutputFile } from './output-file';
 import { workersFlag } from './workers';
+import { randomUUID } from 'node:crypto';
+import { clusterFlags, type ClusterFlags } from './cluster-flags';
 
-export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N] [--json] [--csv <file>]';
+export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N | --cluster <redis-url> [--chunk N]] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N | --cluster <redis-url>] [--json] [--csv <file>]';
 
 export async function n1Command(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
-    db: 'string', resume: 'number', elements: 'string',
+    db: 'string', resume: 'number', elements: 'string', cluster: 'string', chunk: 'number',
   });
   const workers = workersFlag(flags, 'n1', err);
-  if (flags.resume !== undefined) return resumeCommand(positional, flags, workers, out);
+  const cluster = clusterFlags(flags, err);
+  if (flags.resume !== undefined) return resumeCommand(positional, flags, workers, out, cluster);
   if (positional.length !== 1) throw new UsageError(N1_USAGE);
   const mode = (flags.mode ?? 'ac') as string;
   if (mode !== 'ac' && mode !== 'dc') throw new UsageError(`--mode must be ac or dc, got '${mode}'`);
@@ -63,7 +66,7 @@ export async function n1Command(argv: string[], out: (s: string) => void, err: (
   try {
     const bar = flags.quiet ? null : progressBar(`N-1 ${c.name} (${mode.toUpperCase()})`);
     const req = { caseText, fileName: basename(file), mode: mode as 'ac' | 'dc', kind: kind as 'branch' | 'gen', elements };
-    const opts = { workers, onProgress: bar ? (p: N1Progress) => bar.update(p) : undefined };
+    const opts = { workers, cluster, onProgress: bar ? (p: N1Progress) => bar.update(p) : undefined };
     let res: N1Outcome & { runId?: number };
     if (db) {
       const store = openStore(db, { requireWrite: true });
@@ -78,7 +81,8 @@ export async function n1Command(argv: string[], out: (s: string) => void, err: (
         store.close();
       }
     } else {
-      res = await withInterrupt((signal) => runN1({ ...req, ...opts, signal }));
+      const { cluster: target, ...local } = opts;
+      res = await withInterrupt((signal) => runN1({ ...req, ...local, signal, cluster: target && { ...target, runKey: randomUUID() } }));
     }
     bar?.end();
     return report(res, flags, csv, out, res.mode === 'ac' && res.kind === 'branch' ? c : null);
@@ -87,9 +91,9 @@ export async function n1Command(argv: string[], out: (s: string) => void, err: (
   }
 }
 
-async function resumeCommand(positional: string[], flags: Parsed['flags'], workers: number | undefined, out: (s: string) => void): Promise<number> {
+async function resumeCommand(positional: string[], flags: Parsed['flags'], workers: number | undefined, out: (s: string) => void, cluster: ClusterFlags | undefined): Promise<number> {
   if (positional.length !== 0) throw new UsageError('--resume takes the case from the database: give no case file');
-  for (const f of ['mode', 'gens', 'contingencies'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
+  for (const f of ['mode', 'gens', 'contingencies', 'chunk'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
   const runId = flags.resume as number;
   if (!Number.isInteger(runId) || runId < 1) throw new UsageError('--resume needs a run id (see gridrewire runs)');
   const db = (flags.db as string | undefined) ?? defaultDbPath();
@@ -98,7 +102,7 @@ async function resumeCommand(positional: string[], flags: Parsed['flags'], worke
     const store = openStore(db, { requireWrite: true });
     try {
       const bar = flags.quiet ? null : progressBar(`N-1 run ${runId} (resume)`);
-      const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
+      const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers, cluster, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
       bar?.end();
       process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
       const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;

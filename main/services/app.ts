@@ -14,6 +14,7 @@ import { DatasetJobs } from './dataset-jobs';
 import { JobQueue } from './job-queue';
 import { stderrLogger, type Logger } from './logger';
 import { N1Jobs } from './n1-jobs';
+import { ClusterView } from './cluster';
 import { Outages } from './outages';
 import { PowerFlows } from './power-flows';
 import { ModelMetrics } from './model-metrics';
@@ -46,6 +47,8 @@ export interface AppOptions {
   /** Where warnings go (default: stderr). */
   logger?: Logger;
   limits?: AppLimits;
+  /** A Redis URL: N-1 runs may go to the workers of that cluster (gridrewire worker). */
+  cluster?: string;
 }
 
 export interface AppServices {
@@ -57,6 +60,7 @@ export interface AppServices {
   outages: Outages;
   jobs: JobQueue;
   n1: N1Jobs;
+  cluster: ClusterView;
   explain: ExplainJobs;
   datasets: DatasetJobs;
   training: TrainingJobs;
@@ -74,7 +78,8 @@ export function createServices(opts: AppOptions): AppServices {
     maps: new CaseMaps(catalogue),
     powerFlows: new PowerFlows(catalogue),
     outages: new Outages(catalogue, surrogates, { engineCases: limits.engineCases }),
-    n1: new N1Jobs(catalogue, jobs),
+    n1: new N1Jobs(catalogue, jobs, opts.cluster ?? null),
+    cluster: new ClusterView(opts.cluster ?? null),
     explain: new ExplainJobs(catalogue, jobs, opts.store),
     datasets: new DatasetJobs(catalogue, jobs, opts.store),
     training: new TrainingJobs(catalogue, jobs, opts.store),
@@ -89,7 +94,8 @@ export function handlersOf(s: AppServices): Api {
     listCases: async () => s.catalogue.list(),
     caseGraph: async ({ name }) => s.maps.graph(name),
     powerFlow: async ({ name, dc }) => s.powerFlows.solve(name, dc),
-    startN1: async ({ name, mode }) => s.n1.start(name, mode),
+    startN1: async ({ name, mode, cluster }) => s.n1.start(name, mode, cluster),
+    cluster: () => s.cluster.info(),
     job: async ({ jobId }) => jsonJobView(s.jobs.view(jobId)),
     cancelJob: async ({ jobId }) => s.jobs.cancel(jobId),
     saveLayout: async ({ name, positions }) => s.maps.saveLayout(name, positions),

@@ -21,6 +21,9 @@ import { LABEL_HEAD, SPLIT_CODES, labelLength, raggedRows, stackRows, staticLeng
 import { LABEL_TOLERANCE, labelHeadOf } from '../core/learn/label-codec';
 import { Rng } from '../core/learn/rng';
 import { defaultWorkers, JobCancelled, runPool } from '../jobs/pool';
+import { runOnCluster, type ClusterStatus } from '../jobs/cluster/coordinator';
+import { parseRedisUrl, probeRedis } from '../jobs/cluster/redis-url';
+import { randomUUID } from 'node:crypto';
 import { labelSpec, type LabelEncoding, type LabelledScenario } from '../jobs/dataset-job';
 import type { DatasetSample, Store } from '../store';
 
@@ -74,6 +77,8 @@ export interface DatasetRequest {
   features?: Partial<FeatureOptions>;
   /** Worker threads (0: this thread). Default: all cores. */
   workers?: number;
+  /** Label the scenarios on a cluster's workers (BullMQ on Redis), one scenario per chunk, instead of this machine's threads. */
+  cluster?: { url: string; onStatus?: (s: ClusterStatus) => void };
   signal?: AbortSignal;
   onProgress?: (p: DatasetProgress) => void;
 }
@@ -258,6 +263,8 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
     skipped,
   };
 
+  // A Redis that is not there is said before any dataset is recorded.
+  if (req.cluster) await probeRedis(parseRedisUrl(req.cluster.url));
   const store = req.store;
   const caseId = store.cases.import({ text: req.caseText, parsed: base, sourceFile: req.fileName }).id;
   const perSplit = (name: SplitName) => ok.filter((s) => split.get(s.id) === name).length;
@@ -458,6 +465,20 @@ class SampleWriter {
 async function labelScenarios(
   base: Case, ok: ScenarioSpec[], features: FeatureOptions, labelEncoding: LabelEncoding, req: DatasetRequest, writer: SampleWriter,
 ): Promise<{ workers: number; cancelled: boolean }> {
+  if (req.cluster) {
+    // Each scenario once: a redelivered chunk (its worker died) completes once, and the store ignores a sample it has.
+    const init = { caseText: req.caseText, fileName: req.fileName, features, labelEncoding };
+    try {
+      await runOnCluster({
+        url: req.cluster.url, job: 'dataset', init, runKey: randomUUID(), chunks: ok.map((s) => ({ place: `s${s.id}`, chunk: s })),
+        signal: req.signal, onStatus: req.cluster.onStatus, onResult: (r) => writer.write(r),
+      });
+      return { workers: 0, cancelled: false };
+    } catch (e) {
+      if (e instanceof JobCancelled) return { workers: 0, cancelled: true };
+      throw e;
+    }
+  }
   const workers = Math.max(0, Math.min(req.workers ?? defaultWorkers(), ok.length));
   if (workers <= 1) {
     for (const s of ok) {

@@ -10,19 +10,22 @@ import { contingencyView } from './contingency-view';
 import type { JobContext, JobOutcome, JobQueue, JobSpec } from './job-queue';
 import { rankRecords, runN1, type N1Outcome } from './n1';
 import { runStoredN1 } from './n1-stored';
+import { randomUUID } from 'node:crypto';
 
 export class N1Jobs {
-  constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue) {}
+  /** `cluster`: the Redis URL runs may be sent to (null: this machine only). */
+  constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue, private readonly cluster: string | null = null) {}
 
-  /** Queues an N-1 run of every in-service branch. */
-  start(key: string, mode: 'ac' | 'dc' = 'ac'): { jobId: number } {
-    return { jobId: this.queue.submit(this.spec(key, mode)) };
+  /** Queues an N-1 run of every in-service branch; `onCluster` sends its outages to the cluster's workers. */
+  start(key: string, mode: 'ac' | 'dc' = 'ac', onCluster = false): { jobId: number } {
+    return { jobId: this.queue.submit(this.spec(key, mode, onCluster)) };
   }
 
-  /** The job of one N-1 run; an unknown case is refused now, not when the job starts. */
-  spec(key: string, mode: 'ac' | 'dc' = 'ac'): JobSpec {
+  /** The job of one N-1 run; an unknown case (or a cluster that is not configured) is refused now, not when the job starts. */
+  spec(key: string, mode: 'ac' | 'dc' = 'ac', onCluster = false): JobSpec {
     const c = this.catalogue.get(key);
-    return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
+    if (onCluster && !this.cluster) throw new ApiError('no cluster is configured: start the app with GRIDREWIRE_REDIS=redis://host:port', 'cluster');
+    return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}${onCluster ? ' on the cluster' : ''}`, run: (ctx) => this.run(key, mode, ctx, onCluster) };
   }
 
   /** The case's stored N-1 runs (branch outages), newest first. */
@@ -48,13 +51,16 @@ export class N1Jobs {
     };
   }
 
-  private async run(key: string, mode: 'ac' | 'dc', ctx: JobContext): Promise<JobOutcome> {
+  private async run(key: string, mode: 'ac' | 'dc', ctx: JobContext, onCluster: boolean): Promise<JobOutcome> {
     const req = { caseText: this.catalogue.text(key), fileName: this.catalogue.fileName(key), mode, kind: 'branch' as const };
     // With the whole machine, runN1 decides (small cases stay in this thread); with less, it gets its share.
     const workers = ctx.threads >= defaultWorkers() ? undefined : ctx.threads;
-    const opts = { workers, signal: ctx.signal, onProgress: ctx.progress };
+    const cluster = onCluster && this.cluster ? { url: this.cluster } : undefined;
+    const opts = { workers: cluster ? undefined : workers, signal: ctx.signal, onProgress: ctx.progress };
     const store = this.catalogue.store;
-    const res: N1Outcome & { runId?: number } = store ? await runStoredN1(store, req, opts) : await runN1({ ...req, ...opts });
+    const res: N1Outcome & { runId?: number } = store
+      ? await runStoredN1(store, req, { ...opts, cluster })
+      : await runN1({ ...req, ...opts, cluster: cluster && { ...cluster, runKey: randomUUID() } });
     return {
       status: res.cancelled ? 'cancelled' : 'done',
       result: n1Summary(res),

@@ -6,7 +6,8 @@ import type { Store } from '../store';
 import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
 import type { EngineOptions } from '../core/grid/contingency';
 import { parseMatpower } from '../core/grid/matpower';
-import { runN1, type N1Outcome, type N1Progress } from './n1';
+import { randomUUID } from 'node:crypto';
+import { clusterChunkSize, runN1, type N1ClusterTarget, type N1Outcome, type N1Progress } from './n1';
 
 export interface StoredN1Options {
   workers?: number;
@@ -14,6 +15,8 @@ export interface StoredN1Options {
   onProgress?: (p: N1Progress) => void;
   /** Called once the run exists, before any contingency is solved. */
   onRunId?: (runId: number) => void;
+  /** Solve on a cluster's workers: its Redis URL, and optionally the outages per chunk. */
+  cluster?: Pick<N1ClusterTarget, 'url' | 'chunk' | 'onStatus'>;
 }
 
 export interface StoredN1Outcome extends N1Outcome {
@@ -30,13 +33,17 @@ export async function runStoredN1(
   const parsed = parseMatpower(req.caseText, req.fileName);
   const { id: caseId } = store.cases.import({ text: req.caseText, parsed, sourceFile: req.fileName });
   let runId = -1;
+  // A cluster run keeps its queue key and chunk size, so that a resumed session's chunks keep their ids.
+  const cluster = opts.cluster ? { key: randomUUID(), chunk: opts.cluster.chunk ?? 0 } : undefined;
+  const target: N1ClusterTarget | undefined = opts.cluster && cluster ? { ...opts.cluster, runKey: cluster.key } : undefined;
   const out = await execute(store, () => runId, {
     ...req,
     onBase: (elements) => {
-      runId = store.n1.createRun({ caseId, mode: req.mode, kind: req.kind, elements, options: { ...(req.engine ?? {}) } }, elements.length);
+      if (cluster && target) target.chunk = cluster.chunk ||= clusterChunkSize(elements.length);
+      runId = store.n1.createRun({ caseId, mode: req.mode, kind: req.kind, elements, options: { ...(req.engine ?? {}) }, ...(cluster ? { cluster } : {}) }, elements.length);
       opts.onRunId?.(runId);
     },
-  }, opts);
+  }, { ...opts, target });
   return { ...out, runId };
 }
 
@@ -48,23 +55,27 @@ export async function resumeStoredN1(store: Store, runId: number, opts: StoredN1
   const c = store.cases.get(run.caseId);
   const missing = store.n1.missingElements(runId);
   opts.onRunId?.(runId);
+  // On a cluster: the chunks of the run's own plan, under its key when it has one (a run started here gets a new key).
+  const target: N1ClusterTarget | undefined = opts.cluster && {
+    ...opts.cluster, runKey: run.config.cluster?.key ?? randomUUID(), chunk: run.config.cluster?.chunk ?? opts.cluster.chunk, plan: run.config.elements,
+  };
   const out = await execute(store, () => runId, {
     caseText, fileName: c?.sourceFile ?? `${run.caseName}.m`, mode: run.config.mode, kind: run.config.kind,
     elements: missing, engine: run.config.options as EngineOptions,
-  }, opts);
+  }, { ...opts, target });
   return { ...out, runId };
 }
 
 async function execute(
   store: Store, runId: () => number,
   req: { caseText: string; fileName: string; mode: 'ac' | 'dc'; kind: ContingencyKind; elements?: number[]; engine?: EngineOptions; onBase?: (elements: number[]) => void },
-  opts: StoredN1Options,
+  opts: StoredN1Options & { target?: N1ClusterTarget },
 ): Promise<Omit<StoredN1Outcome, 'runId'>> {
   let outcome: N1Outcome;
   try {
     outcome = await runN1({
       caseText: req.caseText, fileName: req.fileName, mode: req.mode, kind: req.kind, elements: req.elements, engine: req.engine,
-      workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress,
+      workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress, cluster: opts.target,
       onStart: (elements) => req.onBase?.(elements),
       onRecords: (batch) => { store.n1.appendRecords(runId(), batch); },
     });

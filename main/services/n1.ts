@@ -7,6 +7,8 @@ import { ContingencyError, type EngineOptions } from '../core/grid/contingency';
 import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
 import { runPool, defaultWorkers, JobCancelled } from '../jobs/pool';
 import { openN1, type N1Base, type N1Init, type N1Mode, type N1Study } from '../jobs/n1-job';
+import { runOnCluster, type ClusterChunk, type ClusterStatus } from '../jobs/cluster/coordinator';
+import { parseRedisUrl, probeRedis } from '../jobs/cluster/redis-url';
 
 export interface N1Progress {
   done: number;
@@ -33,6 +35,33 @@ export interface N1Request {
   onRecords?: (records: ContingencyRecord[]) => void;
   /** Called once the base case is solved and the element list checked, before any outage. */
   onStart?: (elements: number[]) => void;
+  /** Solve the outages on a cluster's workers (BullMQ on Redis) instead of this machine's threads. */
+  cluster?: N1ClusterTarget;
+}
+
+export interface N1ClusterTarget {
+  /** redis:// or rediss:// */
+  url: string;
+  /** Names the run's chunks in the queue (with their place in `plan`): the same key and plan give the same job ids. */
+  runKey: string;
+  /** Outages per chunk (default clusterChunkSize of the plan). */
+  chunk?: number;
+  /**
+   * The run's whole element list, which chunks are cut from (default: the
+   * elements of this request). A resumed run passes its full list and asks
+   * for the missing elements only: a chunk keeps its id across sessions, so
+   * one still queued or already done is taken instead of computed again.
+   */
+  plan?: number[];
+  onStatus?: (s: ClusterStatus) => void;
+}
+
+/**
+ * Outages per cluster chunk: hundreds, so that a chunk's queue round trip
+ * (milliseconds) stays well below its compute, and at least 8 chunks a run.
+ */
+export function clusterChunkSize(total: number): number {
+  return Math.max(1, Math.min(500, Math.max(100, Math.ceil(total / 32)), Math.ceil(total / 8)));
 }
 
 export interface N1Outcome {
@@ -43,6 +72,7 @@ export interface N1Outcome {
   total: number;
   seconds: number;
   cancelled: boolean;
+  /** Threads of this machine used (0 when the outages ran on a cluster). */
   workers: number;
   base: N1Base;
 }
@@ -57,13 +87,18 @@ export async function runN1(req: N1Request): Promise<N1Outcome> {
   const study = openStudy(req, c, mode, kind);
   const elements = req.elements ?? study.defaults;
   validateElements(c.name, kind, elements, kind === 'branch' ? study.net.branchOfRow : study.net.genOfRow);
+  // A Redis that is not there is said before any run is recorded.
+  if (req.cluster) await probeRedis(parseRedisUrl(req.cluster.url));
   req.onStart?.(elements);
 
   const out = new N1Collector(req, elements.length, t0);
-  const workers = workersFor(req, elements.length, study.net.nb, mode);
-  const cancelled = workers <= 1
-    ? await solveHere(study, elements, out, req.signal)
-    : await solveOnPool({ caseText: req.caseText, fileName: req.fileName, mode, kind, engine: req.engine }, elements, workers, out, req.signal);
+  const init: N1Init = { caseText: req.caseText, fileName: req.fileName, mode, kind, engine: req.engine };
+  const workers = req.cluster ? 0 : workersFor(req, elements.length, study.net.nb, mode);
+  const cancelled = req.cluster
+    ? await solveOnCluster(init, elements, req.cluster, out, req.signal)
+    : workers <= 1
+      ? await solveHere(study, elements, out, req.signal)
+      : await solveOnPool(init, elements, workers, out, req.signal);
   return { caseName: c.name, mode, kind, records: out.records, total: elements.length, seconds: (performance.now() - t0) / 1000, cancelled, workers, base: study.base };
 }
 
@@ -118,6 +153,32 @@ async function solveOnPool(init: N1Init, elements: number[], workers: number, ou
   for (let i = 0; i < elements.length; i += size) chunks.push(elements.slice(i, i + size));
   try {
     await runPool({ job: 'n1', init, chunks, workers, signal, onResult: (records) => out.add(records) });
+    return false;
+  } catch (e) {
+    if (e instanceof JobCancelled) return true;
+    throw e;
+  }
+}
+
+/** Every outage on a cluster's workers, in chunks cut from the run's plan; returns whether it was cancelled. */
+async function solveOnCluster(init: N1Init, elements: number[], target: N1ClusterTarget, out: N1Collector, signal?: AbortSignal): Promise<boolean> {
+  const plan = target.plan ?? elements;
+  const want = new Set(elements);
+  const size = target.chunk ?? clusterChunkSize(plan.length);
+  const chunks: ClusterChunk<'n1'>[] = [];
+  for (let i = 0; i < plan.length; i += size) {
+    const rows = plan.slice(i, i + size).filter((r) => want.has(r));
+    if (rows.length) chunks.push({ place: `${i}-${Math.min(i + size, plan.length) - 1}`, chunk: rows });
+  }
+  try {
+    await runOnCluster({
+      url: target.url, job: 'n1', init, runKey: target.runKey, chunks, signal, onStatus: target.onStatus,
+      // A chunk queued by an earlier session may hold rows stored since: only the asked-for ones count.
+      onResult: (records) => {
+        const mine = records.filter((r) => want.delete((init.kind === 'branch' ? r.branch : r.gen)!));
+        if (mine.length) out.add(mine);
+      },
+    });
     return false;
   } catch (e) {
     if (e instanceof JobCancelled) return true;

@@ -65,6 +65,8 @@ export interface N1RunConfig {
   elements: number[];
   /** Engine options, e.g. { enforceQLimits: false, slack: 'reference' }. */
   options: JsonObject;
+  /** A run solved on a cluster: its queue key and outages per chunk (a resumed session's chunks keep their job ids). */
+  cluster?: { key: string; chunk: number };
 }
 
 export type VerdictCounts = Record<Verdict, number>;

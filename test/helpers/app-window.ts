@@ -27,10 +27,10 @@ export interface AppWindow {
 }
 
 /** Starts the app on `store` (default: a new database in a temp folder named by `prefix`) and opens a 1400x900 page. */
-export async function openAppWindow(opts: { prefix: string; store?: Store; page?: BrowserContextOptions }): Promise<AppWindow> {
+export async function openAppWindow(opts: { prefix: string; store?: Store; page?: BrowserContextOptions; cluster?: string }): Promise<AppWindow> {
   mkdirSync(SHOTS, { recursive: true });
   const store = opts.store ?? openStore(join(mkdtempSync(join(tmpdir(), opts.prefix)), 'e2e.db'));
-  const app = createApp({ casesDir: casesDir(), store });
+  const app = createApp({ casesDir: casesDir(), store, cluster: opts.cluster });
   const server = await startServer({ api: app.api, events: app.events });
   const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, ...opts.page });
