@@ -89,7 +89,7 @@ export function handlersOf(s: AppServices): Api {
     listCases: async () => s.catalogue.list(),
     caseGraph: async ({ name }) => s.maps.graph(name),
     powerFlow: async ({ name, dc }) => s.powerFlows.solve(name, dc),
-    startN1: async ({ name, mode }) => s.n1.start(name, mode),
+    startN1: async ({ name, mode, model, band }) => s.n1.start(name, mode, { model, band }),
     job: async ({ jobId }) => jsonJobView(s.jobs.view(jobId)),
     cancelJob: async ({ jobId }) => s.jobs.cancel(jobId),
     saveLayout: async ({ name, positions }) => s.maps.saveLayout(name, positions),

@@ -1,8 +1,12 @@
 // N-1 runs of the app's cases as queued jobs: each run is stored as it goes
 // (with a store), and its view ends with the ranked verdicts.
 
-import type { N1RunInfo, N1Summary } from '../api';
+import type { N1RunInfo, N1Summary, ScreenView } from '../api';
 import { ApiError } from '../api';
+import { signatureMismatch } from '../core/grid/features';
+import { compile } from '../core/grid/network';
+import { readSurrogate } from './surrogate-config';
+import { runScreen } from './screen';
 import { VERDICTS, type Verdict } from '../core/grid/contingency-types';
 import { defaultWorkers } from '../jobs/pool';
 import type { CaseCatalogue } from './case-catalogue';
@@ -14,15 +18,32 @@ import { runStoredN1 } from './n1-stored';
 export class N1Jobs {
   constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue) {}
 
-  /** Queues an N-1 run of every in-service branch. */
-  start(key: string, mode: 'ac' | 'dc' = 'ac'): { jobId: number } {
-    return { jobId: this.queue.submit(this.spec(key, mode)) };
+  /** Queues an N-1 run of every in-service branch (a verified screen with a model of the case's grid). */
+  start(key: string, mode: 'ac' | 'dc' | 'screen' = 'ac', screen: { model?: number; band?: number } = {}): { jobId: number } {
+    return { jobId: this.queue.submit(this.spec(key, mode, screen)) };
   }
 
-  /** The job of one N-1 run; an unknown case is refused now, not when the job starts. */
-  spec(key: string, mode: 'ac' | 'dc' = 'ac'): JobSpec {
+  /** The job of one N-1 run; an unknown case, or a screen's missing or foreign model, is refused now, not when the job starts. */
+  spec(key: string, mode: 'ac' | 'dc' | 'screen' = 'ac', screen: { model?: number; band?: number } = {}): JobSpec {
     const c = this.catalogue.get(key);
-    return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
+    if (mode !== 'screen') return { kind: 'n1', label: `${c.name} ${mode.toUpperCase()}`, run: (ctx) => this.run(key, mode, ctx) };
+    const modelId = this.screenModel(key, screen.model);
+    return { kind: 'n1', label: `${c.name} screen (model ${modelId})`, run: (ctx) => this.runScreen(key, modelId, screen.band, ctx) };
+  }
+
+  /** The screen's model: given, stored, a surrogate of the case's grid. */
+  private screenModel(key: string, model: number | undefined): number {
+    const store = this.catalogue.store;
+    if (!store) throw new ApiError('a verified screen needs a database (the app runs without one)');
+    if (model === undefined) throw new ApiError("field 'model': a verified screen needs a model of the case's grid", 'model');
+    const m = store.models.get(model);
+    if (!m) throw new ApiError(`field 'model': there is no model ${model} in the store`, 'model');
+    const read = readSurrogate(m);
+    if (read.status !== 'usable') throw new ApiError(`field 'model': model ${model} ${read.problem}`, 'model');
+    const c = this.catalogue.get(key);
+    const why = signatureMismatch(read.config.grid, compile(c));
+    if (why !== null) throw new ApiError(`field 'model': model ${model} is a model of ${read.config.grid.caseName}, not of ${c.name} (${why})`, 'model');
+    return model;
   }
 
   /** The case's stored N-1 runs (branch outages), newest first. */
@@ -44,7 +65,7 @@ export class N1Jobs {
     const records = store.n1.getRecords(runId, { orderBy: 'severity' });
     return {
       caseName: run.caseName, mode: run.mode, seconds: run.seconds ?? 0, runId, total: run.total, counts: { ...run.counts },
-      base: null, records: records.map(contingencyView),
+      base: null, records: records.map(contingencyView), screen: run.config.screen ? screenView(run.config.screen) : null,
     };
   }
 
@@ -61,6 +82,22 @@ export class N1Jobs {
       keptAs: res.runId !== undefined ? `its results are N-1 run ${res.runId} in the store` : undefined,
     };
   }
+
+  private async runScreen(key: string, modelId: number, band: number | undefined, ctx: JobContext): Promise<JobOutcome> {
+    const workers = ctx.threads >= defaultWorkers() ? undefined : ctx.threads;
+    const res = await runScreen(this.catalogue.store!, {
+      caseText: this.catalogue.text(key), fileName: this.catalogue.fileName(key), modelId, band, workers, signal: ctx.signal, onProgress: ctx.progress,
+    });
+    return {
+      status: res.cancelled ? 'cancelled' : 'done',
+      result: { ...n1Summary(res), mode: 'screen', seconds: res.timing.total, screen: screenView(res.screen) },
+      keptAs: `its results are N-1 run ${res.runId} in the store`,
+    };
+  }
+}
+
+function screenView(s: ScreenView): ScreenView {
+  return { modelId: s.modelId, threshold: s.threshold, band: s.band, exact: s.exact, surrogate: s.surrogate };
 }
 
 function n1Summary(res: N1Outcome & { runId?: number }): N1Summary {

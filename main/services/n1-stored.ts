@@ -2,8 +2,8 @@
 // arrives, so a run that is cancelled, crashes or is killed keeps what it
 // finished and resumes computing only what is missing.
 
-import type { Store } from '../store';
-import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
+import type { ScreenRunConfig, Store } from '../store';
+import type { ContingencyKind, ContingencyRecord, JudgedRecord } from '../core/grid/contingency-types';
 import type { EngineOptions } from '../core/grid/contingency';
 import { parseMatpower } from '../core/grid/matpower';
 import { runN1, type N1Outcome, type N1Progress } from './n1';
@@ -14,17 +14,29 @@ export interface StoredN1Options {
   onProgress?: (p: N1Progress) => void;
   /** Called once the run exists, before any contingency is solved. */
   onRunId?: (runId: number) => void;
+  /** How each solved record is kept (a verified screen adds the surrogate's probability); default: judged exactly, no probability. */
+  judge?: (r: ContingencyRecord) => JudgedRecord;
+}
+
+/** A verified screen's run: all its outages, the records the surrogate judged (stored first), the rest solved exactly. */
+export interface StoredScreen {
+  config: ScreenRunConfig;
+  /** Every outage of the run (1-based rows); the request's elements are the ones solved exactly. */
+  all: number[];
+  kept: JudgedRecord[];
 }
 
 export interface StoredN1Outcome extends N1Outcome {
   runId: number;
+  /** Every stored record of the run, by element. */
+  records: JudgedRecord[];
   /** Records computed in this session (the rest came from the store). */
   computed: number;
 }
 
 export async function runStoredN1(
   store: Store,
-  req: { caseText: string; fileName: string; mode: 'ac' | 'dc'; kind: ContingencyKind; elements?: number[]; engine?: EngineOptions },
+  req: { caseText: string; fileName: string; mode: 'ac' | 'dc'; kind: ContingencyKind; elements?: number[]; engine?: EngineOptions; screen?: StoredScreen },
   opts: StoredN1Options = {},
 ): Promise<StoredN1Outcome> {
   const parsed = parseMatpower(req.caseText, req.fileName);
@@ -33,7 +45,13 @@ export async function runStoredN1(
   const out = await execute(store, () => runId, {
     ...req,
     onBase: (elements) => {
-      runId = store.n1.createRun({ caseId, mode: req.mode, kind: req.kind, elements, options: { ...(req.engine ?? {}) } }, elements.length);
+      const sc = req.screen;
+      const all = sc ? sc.all : elements;
+      runId = store.n1.createRun({
+        caseId, mode: sc ? 'screen' : req.mode, kind: req.kind, elements: all, options: { ...(req.engine ?? {}) }, ...(sc ? { screen: sc.config } : {}),
+      }, all.length);
+      // The surrogate's records first: a resume then computes only exact ones.
+      if (sc) store.n1.appendRecords(runId, sc.kept);
       opts.onRunId?.(runId);
     },
   }, opts);
@@ -49,7 +67,8 @@ export async function resumeStoredN1(store: Store, runId: number, opts: StoredN1
   const missing = store.n1.missingElements(runId);
   opts.onRunId?.(runId);
   const out = await execute(store, () => runId, {
-    caseText, fileName: c?.sourceFile ?? `${run.caseName}.m`, mode: run.config.mode, kind: run.config.kind,
+    // A screen's missing records are those it sends to the exact engine.
+    caseText, fileName: c?.sourceFile ?? `${run.caseName}.m`, mode: run.config.mode === 'screen' ? 'ac' : run.config.mode, kind: run.config.kind,
     elements: missing, engine: run.config.options as EngineOptions,
   }, opts);
   return { ...out, runId };
@@ -66,7 +85,7 @@ async function execute(
       caseText: req.caseText, fileName: req.fileName, mode: req.mode, kind: req.kind, elements: req.elements, engine: req.engine,
       workers: opts.workers, signal: opts.signal, onProgress: opts.onProgress,
       onStart: (elements) => req.onBase?.(elements),
-      onRecords: (batch) => { store.n1.appendRecords(runId(), batch); },
+      onRecords: (batch) => { store.n1.appendRecords(runId(), opts.judge ? batch.map(opts.judge) : batch); },
     });
   } catch (e) {
     if (runId() >= 0) store.n1.finishRun(runId(), 'failed', undefined, e instanceof Error ? e.message : String(e));
@@ -76,6 +95,6 @@ async function execute(
   const prior = store.n1.getRun(id)!;
   const complete = prior.done === prior.total;
   store.n1.finishRun(id, complete ? 'done' : 'cancelled', outcome.seconds);
-  const records: ContingencyRecord[] = store.n1.getRecords(id, { orderBy: 'element' });
+  const records: JudgedRecord[] = store.n1.getRecords(id, { orderBy: 'element' });
   return { ...outcome, records, total: prior.total, computed: outcome.records.length, cancelled: !complete };
 }
