@@ -1,5 +1,5 @@
 // The safety band of a verified screen, kept with the model in its stored
-// metrics as `metrics.screen` ({ band, minRecall, threshold, recall,
+// metrics as `metrics.screen` ({ band, rule, minRecall, threshold, recall,
 // validation: { samples, insecure } }). `gridrewire train` writes it when it
 // saves a model; a model saved before that gets it computed once from its
 // dataset's validation split (the same predictions the threshold was chosen
@@ -14,8 +14,12 @@ import type { LoadedSurrogate } from './predict';
 import { PredictError } from './predict';
 import { streamDataset } from './training-data';
 
+/** How the band was chosen (core/learn/screen.ts recallEdge); a band stored under another rule is chosen again. */
+export const BAND_RULE = 'recall 0.999 on validation: the lower of the empirical edge and the logit-normal tail';
+
 export interface ScreenBand {
   band: number;
+  rule: string;
   minRecall: number;
   /** The decision threshold the band lies below. */
   threshold: number;
@@ -32,13 +36,13 @@ export function screenBandOf(prob: ArrayLike<number>, label: ArrayLike<number>, 
   const band = chooseBand(prob, label, threshold, SCREEN_RECALL);
   let insecure = 0;
   for (let i = 0; i < label.length; i++) insecure += label[i] === 1 ? 1 : 0;
-  return { band, minRecall: SCREEN_RECALL, threshold, recall: bandRecall(prob, label, threshold, band), validation: { samples: prob.length, insecure } };
+  return { band, rule: BAND_RULE, minRecall: SCREEN_RECALL, threshold, recall: bandRecall(prob, label, threshold, band), validation: { samples: prob.length, insecure } };
 }
 
 /** The band stored with the model, if it holds one for the model's current threshold. */
 export function storedBand(metrics: JsonObject | null, threshold: number): ScreenBand | null {
   const s = (metrics?.screen ?? null) as Partial<ScreenBand> | null;
-  if (!s || typeof s.band !== 'number' || !(s.band >= 0 && s.band <= 1) || s.threshold !== threshold) return null;
+  if (!s || typeof s.band !== 'number' || !(s.band >= 0 && s.band <= 1) || s.threshold !== threshold || s.rule !== BAND_RULE) return null;
   return s as ScreenBand;
 }
 
