@@ -122,11 +122,11 @@ export function App() {
     try { setPf(await api.powerFlow({ name: active, dc })); } catch (e) { setError((e as Error).message); }
     setBusy(false);
   }
-  async function runN1(mode: 'ac' | 'dc') {
+  async function runN1(mode: 'ac' | 'dc' | 'screen', model?: number) {
     if (!active) return;
     setError(null); setSummary(null);
     try {
-      const { jobId } = await api.startN1({ name: active, mode });
+      const { jobId } = await api.startN1({ name: active, mode, model });
       jobRef.current = jobId;
       await follow(jobId); // events from now on; this read covers a job that finished before we listened
     } catch (e) { setError((e as Error).message); }
@@ -238,7 +238,7 @@ export function App() {
             </>
           )}
           {tab === 'n1' && active && (
-            <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
+            <N1Panel caseKey={active} job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1}
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}
