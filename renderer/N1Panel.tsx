@@ -45,21 +45,6 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
       <div className="toolbar">
         <button className="primary" disabled={busy || running || queued} onClick={() => onRun('ac')} data-testid="run-n1">Run N-1 (AC)</button>
         <button disabled={busy || running || queued} onClick={() => onRun('dc')}>DC screen</button>
-        {models.length > 0 && model !== null && (
-          <span className="screen-offer">
-            <button disabled={busy || running || queued} onClick={() => onRun('screen', model)} data-testid="run-screen"
-              title="the surrogate scores every outage; the flagged ones and those within the model's safety band are solved by the exact AC engine, the rest keep the surrogate's verdict">
-              Verified screen
-            </button>
-            {models.length > 1
-              ? (
-                <select value={model} onChange={(e) => setModel(Number(e.target.value))} data-testid="screen-model" title="the model that screens">
-                  {models.map((m) => <option key={m.id} value={m.id}>model {m.id} · {m.method}{m.method === 'dense' ? '' : ` ${Math.round(m.sparsity * 100)}%`}</option>)}
-                </select>
-              )
-              : <small className="muted"> model {model}</small>}
-          </span>
-        )}
         {(running || queued) && <button onClick={onCancel} data-testid="cancel-n1">Cancel</button>}
         {runs.length > 0 && (
           <select value="" onChange={(e) => { if (e.target.value) onReopen(Number(e.target.value)); }} data-testid="reopen-run" title="reopen an earlier run of this case">
@@ -72,6 +57,21 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
           </select>
         )}
       </div>
+      {models.length > 0 && model !== null && (
+        <div className="toolbar screen-offer">
+          <button disabled={busy || running || queued} onClick={() => onRun('screen', model)} data-testid="run-screen"
+            title="the surrogate scores every outage; the flagged ones and those within the model's safety band are solved by the exact AC engine, the rest keep the surrogate's verdict">
+            Verified screen
+          </button>
+          {models.length > 1
+            ? (
+              <select value={model} onChange={(e) => setModel(Number(e.target.value))} data-testid="screen-model" title="the model that screens">
+                {models.map((m) => <option key={m.id} value={m.id}>model {m.id} · {m.method}{m.method === 'dense' ? '' : ` ${Math.round(m.sparsity * 100)}%`}</option>)}
+              </select>
+            )
+            : <small className="muted">with model {model}: the surrogate scores every outage, the exact engine solves the flagged ones</small>}
+        </div>
+      )}
       {queued && (
         <p className="muted" data-testid="n1-queued">
           queued: {job!.queuePosition === 1 ? 'next to start' : `${job!.queuePosition} in line`} (other runs are using the cores)
