@@ -14,6 +14,8 @@ export interface StoredN1Options {
   onProgress?: (p: N1Progress) => void;
   /** Called once the run exists, before any contingency is solved. */
   onRunId?: (runId: number) => void;
+  /** Seconds of work for this run before the engine started (a verified screen's surrogate), added to the run's stored time. */
+  extraSeconds?: number;
   /** How each solved record is kept (a verified screen adds the surrogate's probability); default: judged exactly, no probability. */
   judge?: (r: ContingencyRecord) => JudgedRecord;
 }
@@ -94,7 +96,7 @@ async function execute(
   const id = runId();
   const prior = store.n1.getRun(id)!;
   const complete = prior.done === prior.total;
-  store.n1.finishRun(id, complete ? 'done' : 'cancelled', outcome.seconds);
+  store.n1.finishRun(id, complete ? 'done' : 'cancelled', outcome.seconds + (opts.extraSeconds ?? 0));
   const records: JudgedRecord[] = store.n1.getRecords(id, { orderBy: 'element' });
   return { ...outcome, records, total: prior.total, computed: outcome.records.length, cancelled: !complete };
 }

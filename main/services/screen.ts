@@ -77,7 +77,7 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   }
   const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length, surrogate: kept.length };
   const out = await runStoredN1(store, { caseText: req.caseText, fileName: req.fileName, mode: 'ac', kind: 'branch', elements: exact, screen: { config, all, kept } }, {
-    workers: req.workers, signal: req.signal, onProgress: req.onProgress, onRunId: req.onRunId, judge: judgeWith(byRow),
+    workers: req.workers, signal: req.signal, onProgress: req.onProgress, onRunId: req.onRunId, judge: judgeWith(byRow), extraSeconds: (t2 - t0) / 1000,
   });
   const t3 = performance.now();
   return {

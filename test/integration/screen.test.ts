@@ -22,6 +22,9 @@ import { screenMisses } from '../../main/services/screen-check';
 import { splitScenarioCases, type ScenarioCase } from '../../main/services/screen-scenarios';
 import { BAND_RULE, type ScreenBand } from '../../main/services/screen-band';
 import type { JudgedRecord } from '../../main/core/grid/contingency-types';
+import { createApp } from '../../main/services/app';
+import { ApiError } from '../../main/api';
+import { casesDir } from '../../main/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-screen-'));
 const db = join(dir, 'screen.db');
@@ -170,4 +173,13 @@ test('bad inputs: one line, exit 2, nothing stored', () => {
     store = openStore(db);
   }
   assert.equal(store.n1.listRuns().length, runs, 'no run was started');
+});
+
+test('the Api refuses a screen without a model, with an unknown one, or with a model of another grid, before queueing it', async () => {
+  const app = createApp({ casesDir: casesDir(), store });
+  await assert.rejects(app.api.startN1({ name: 'case_ACTIVSg200', mode: 'screen' }), (e: Error) => e instanceof ApiError && e.field === 'model' && /needs a model of the case's grid/.test(e.message));
+  await assert.rejects(app.api.startN1({ name: 'case_ACTIVSg200', mode: 'screen', model: 99 }), /field 'model': there is no model 99 in the store/);
+  await assert.rejects(app.api.startN1({ name: 'case30', mode: 'screen', model: modelId }), new RegExp(`field 'model': model ${modelId} is a model of case_ACTIVSg200, not of case30`));
+  const load = app.services.jobs.load();
+  assert.equal(load.running + load.queued + load.kept, 0, 'nothing was queued');
 });
