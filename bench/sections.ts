@@ -6,6 +6,7 @@ import { runLearnBench } from './learn';
 import { runClickBench, runExplainBench } from './explain';
 import { runMapBench } from './map';
 import { runClusterBench } from './cluster';
+import { runScreenBench } from './screen';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -21,5 +22,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     explain: async () => { await runExplainBench(record); await runClickBench(record); },
     map: () => runMapBench(record, median),
     cluster: () => runClusterBench(record, median),
+    screen: () => runScreenBench(record),
   };
 }

@@ -143,11 +143,25 @@ export interface ContingencyView {
   branch?: number; gen?: number; from: number; to: number; verdict: Verdict; severity: number;
   converged: boolean; iterations: number; islanded: boolean; cutBuses: number; lostLoadMW: number; lostGenMW: number;
   maxLoading: number; nOverloads: number; worstBranch: number | null; minVm: number; maxVm: number; nVoltageViolations: number;
+  /** Verified screens: 'surrogate' where the surrogate's verdict was kept (nothing solved), with its P(insecure). */
+  judgedBy?: 'exact' | 'surrogate';
+  probability?: number | null;
+}
+
+/** How a verified screen split its outages (n1 --mode screen). */
+export interface ScreenView {
+  modelId: number;
+  threshold: number;
+  band: number;
+  exact: number;
+  surrogate: number;
 }
 
 export interface N1Summary {
   caseName: string;
-  mode: 'ac' | 'dc';
+  mode: 'ac' | 'dc' | 'screen';
+  /** Mode 'screen': the model, threshold, band and the split (null otherwise). */
+  screen?: ScreenView | null;
   seconds: number;
   runId: number | null;
   total: number;
@@ -161,7 +175,7 @@ export interface N1Summary {
 /** A stored N-1 run of a case, as the window lists it to reopen. */
 export interface N1RunInfo {
   runId: number;
-  mode: 'ac' | 'dc';
+  mode: 'ac' | 'dc' | 'screen';
   status: 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
   done: number;
   total: number;
@@ -432,7 +446,12 @@ const wholeNumber = (min = 1) => {
   return z.int({ error }).min(min, { error });
 };
 const finiteNumber = z.number({ error: 'must be a finite number' });
-const mode = z.enum(['ac', 'dc'], { error: "must be 'ac' or 'dc'" });
+const mode = z.enum(['ac', 'dc', 'screen'], { error: "must be 'ac', 'dc' or 'screen'" });
+/** A verified screen's safety band: a probability margin. */
+const band = (() => {
+  const error = 'must be a number from 0 to 1';
+  return z.number({ error }).min(0, { error }).max(1, { error });
+})();
 const flag = z.boolean({ error: 'must be true or false' });
 
 /** A request object; a missing body (undefined or null) reads as {} so that the missing field is named. */
@@ -463,7 +482,7 @@ export const requestSchemas = {
   cluster: noRequest,
   caseGraph: request({ name: text() }),
   powerFlow: request({ name: text(), dc: flag.optional() }),
-  startN1: request({ name: text(), mode: mode.optional(), cluster: flag.optional() }),
+  startN1: request({ name: text(), mode: mode.optional(), model: wholeNumber().optional(), band: band.optional(), cluster: flag.optional() }),
   job: request({ jobId: wholeNumber() }),
   cancelJob: request({ jobId: wholeNumber() }),
   saveLayout: request({

@@ -125,11 +125,11 @@ export function App() {
     try { setPf(await api.powerFlow({ name: active, dc })); } catch (e) { setError((e as Error).message); }
     setBusy(false);
   }
-  async function runN1(mode: 'ac' | 'dc', onCluster = false) {
+  async function runN1(mode: 'ac' | 'dc' | 'screen', opts: { model?: number; onCluster?: boolean } = {}) {
     if (!active) return;
     setError(null); setSummary(null);
     try {
-      const { jobId } = await api.startN1({ name: active, mode, ...(onCluster ? { cluster: true } : {}) });
+      const { jobId } = await api.startN1({ name: active, mode, model: opts.model, ...(opts.onCluster ? { cluster: true } : {}) });
       jobRef.current = jobId;
       await follow(jobId); // events from now on; this read covers a job that finished before we listened
     } catch (e) { setError((e as Error).message); }
@@ -242,7 +242,7 @@ export function App() {
             </>
           )}
           {tab === 'n1' && active && (
-            <N1Panel job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1} cluster={cluster}
+            <N1Panel caseKey={active} job={job} summary={summary} runs={runs} busy={busy} selected={branch} onRun={runN1} cluster={cluster}
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}

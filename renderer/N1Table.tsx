@@ -42,11 +42,20 @@ const columns: ColumnDef<N1Row>[] = [
   { accessorKey: 'rank', header: '#', size: 44 },
   { accessorKey: 'branch', header: 'branch', size: 110, cell: (c) => <>{c.row.original.branch} <small>{c.row.original.from}–{c.row.original.to}</small></> },
   {
-    accessorKey: 'verdict', header: 'verdict', size: 112, cell: (c) => <VerdictBadge v={c.row.original.verdict} />,
+    accessorKey: 'verdict', header: 'verdict', size: 112,
+    // A verified screen's kept verdicts are the surrogate's, not solved: marked, with its probability.
+    cell: (c) => (
+      <>
+        <VerdictBadge v={c.row.original.verdict} />
+        {c.row.original.judgedBy === 'surrogate' && (
+          <span className="judged-surrogate" data-testid="judged-surrogate" title={`the surrogate's verdict, not solved: P(insecure) ${(c.row.original.probability ?? NaN).toPrecision(2)}`}> ≈</span>
+        )}
+      </>
+    ),
     sortingFn: (a, b) => VERDICT_ORDER.indexOf(a.original.verdict) - VERDICT_ORDER.indexOf(b.original.verdict),
     filterFn: (row, _id, value: Verdict[]) => value.length === 0 || value.includes(row.original.verdict),
   },
-  { accessorKey: 'maxLoading', header: 'max load', size: 66, cell: (c) => pct(c.row.original.maxLoading) },
+  { accessorKey: 'maxLoading', header: 'max load', size: 66, cell: (c) => (c.row.original.judgedBy === 'surrogate' ? `≈${pct(c.row.original.maxLoading)}` : pct(c.row.original.maxLoading)) },
   { accessorKey: 'minVm', header: 'min |V|', size: 54, cell: (c) => (c.row.original.minVm ? c.row.original.minVm.toFixed(3) : '—') },
   { id: 'worst', header: 'worst violation', size: 150, accessorFn: (r) => worstViolation(r), enableSorting: false },
 ];
@@ -93,7 +102,8 @@ export function N1Table({ records, selected, onPick }: { records: ContingencyVie
           {virtual.getVirtualItems().map((vi) => {
             const row = rows[vi.index];
             return (
-              <div key={row.id} role="row" className={`tr${row.original.branch === selected ? ' sel' : ''}`} data-testid="n1-row" data-rank={row.original.rank} data-branch={row.original.branch}
+              <div key={row.id} role="row" className={`tr${row.original.branch === selected ? ' sel' : ''}${row.original.judgedBy === 'surrogate' ? ' surrogate' : ''}`} data-testid="n1-row" data-rank={row.original.rank} data-branch={row.original.branch}
+                data-judged={row.original.judgedBy ?? 'exact'}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: vi.size, transform: `translateY(${vi.start}px)` }}
                 onClick={() => onPick(row.original.branch!)}>
                 {row.getVisibleCells().map((c) => <div key={c.id} style={{ width: c.column.getSize() }}>{flexRender(c.column.columnDef.cell, c.getContext())}</div>)}

@@ -19,20 +19,24 @@ import { claimOutputFile, type OutputFile } from './output-file';
 import { workersFlag } from './workers';
 import { randomUUID } from 'node:crypto';
 import { clusterFlags, type ClusterFlags } from './cluster-flags';
+import { screenCommand } from './n1-screen';
+import { resumeScreen } from '../services/screen';
 
-export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N | --cluster <redis-url> [--chunk N]] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N | --cluster <redis-url>] [--json] [--csv <file>]';
+export const N1_USAGE = 'usage: gridrewire n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N | --cluster <redis-url> [--chunk N]] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 <case.m> --mode screen --model <id> [--band X] [--compare] [--workers N] [--json] [--csv <file>] [--db <file>]\n       gridrewire n1 --resume <run-id> [--db <file>] [--workers N | --cluster <redis-url>] [--json] [--csv <file>]';
 
 export async function n1Command(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     mode: 'string', gens: 'boolean', contingencies: 'string', workers: 'number', json: 'boolean', csv: 'string', quiet: 'boolean',
-    db: 'string', resume: 'number', elements: 'string', cluster: 'string', chunk: 'number',
+    db: 'string', resume: 'number', elements: 'string', cluster: 'string', chunk: 'number', model: 'number', band: 'number', compare: 'boolean',
   });
   const workers = workersFlag(flags, 'n1', err);
   const cluster = clusterFlags(flags, err);
   if (flags.resume !== undefined) return resumeCommand(positional, flags, workers, out, cluster);
   if (positional.length !== 1) throw new UsageError(N1_USAGE);
   const mode = (flags.mode ?? 'ac') as string;
-  if (mode !== 'ac' && mode !== 'dc') throw new UsageError(`--mode must be ac or dc, got '${mode}'`);
+  if (mode !== 'ac' && mode !== 'dc' && mode !== 'screen') throw new UsageError(`--mode must be ac, dc or screen, got '${mode}'`);
+  if (mode === 'screen') return screenCommand(positional, flags, workers, out, withInterrupt, cluster);
+  for (const f of ['model', 'band', 'compare'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} belongs to --mode screen`);
   const kind = flags.gens ? 'gen' : 'branch';
   const file = positional[0];
   const caseText = readCaseText(file);
@@ -93,7 +97,7 @@ export async function n1Command(argv: string[], out: (s: string) => void, err: (
 
 async function resumeCommand(positional: string[], flags: Parsed['flags'], workers: number | undefined, out: (s: string) => void, cluster: ClusterFlags | undefined): Promise<number> {
   if (positional.length !== 0) throw new UsageError('--resume takes the case from the database: give no case file');
-  for (const f of ['mode', 'gens', 'contingencies', 'chunk'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
+  for (const f of ['mode', 'gens', 'contingencies', 'chunk', 'model', 'band', 'compare'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} cannot change a stored run; give only --resume and --db`);
   const runId = flags.resume as number;
   if (!Number.isInteger(runId) || runId < 1) throw new UsageError('--resume needs a run id (see gridrewire runs)');
   const db = (flags.db as string | undefined) ?? defaultDbPath();
@@ -102,9 +106,13 @@ async function resumeCommand(positional: string[], flags: Parsed['flags'], worke
     const store = openStore(db, { requireWrite: true });
     try {
       const bar = flags.quiet ? null : progressBar(`N-1 run ${runId} (resume)`);
-      const res = await withInterrupt((signal) => resumeStoredN1(store, runId, { workers, cluster, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
+      const resume = store.n1.getRun(runId)?.mode === 'screen' ? resumeScreen : resumeStoredN1;
+      const res = await withInterrupt((signal) => resume(store, runId, { workers, cluster, signal, onProgress: bar ? (p) => bar.update(p) : undefined }));
       bar?.end();
       process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
+      const screen = store.n1.getRun(runId)!.config.screen;
+      if (screen) process.stderr.write(`N-1 run ${runId} is a verified screen with model ${screen.modelId}: ${screen.exact} outages solved exactly, ${screen.surrogate} keep the surrogate's verdict\n`);
+      if (screen) return report({ ...res, mode: 'screen' as N1Outcome['mode'] }, flags, csv, out, null);
       const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;
       return report(res, flags, csv, out, c);
     } finally {
@@ -161,6 +169,8 @@ export function parseElementList(spec: string, what: string): number[] {
 function cleanRecord(r: ContingencyRecord): Record<string, unknown> {
   const o: Record<string, unknown> = { ...r };
   if (r.worstBranch === null) delete o.worstBranch;
+  // Stored records say how they were judged; an AC or DC run's JSON stays the engine's record.
+  if ((o as { judgedBy?: string }).judgedBy !== 'surrogate' && (o as { probability?: unknown }).probability == null) { delete o.judgedBy; delete o.probability; }
   if (r.branch === undefined) delete o.branch;
   if (r.gen === undefined) delete o.gen;
   return o;

@@ -94,7 +94,7 @@ export function handlersOf(s: AppServices): Api {
     listCases: async () => s.catalogue.list(),
     caseGraph: async ({ name }) => s.maps.graph(name),
     powerFlow: async ({ name, dc }) => s.powerFlows.solve(name, dc),
-    startN1: async ({ name, mode, cluster }) => s.n1.start(name, mode, cluster),
+    startN1: async ({ name, mode, model, band, cluster }) => s.n1.start(name, mode, { model, band, cluster }),
     cluster: () => s.cluster.info(),
     job: async ({ jobId }) => jsonJobView(s.jobs.view(jobId)),
     cancelJob: async ({ jobId }) => s.jobs.cancel(jobId),

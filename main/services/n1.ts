@@ -200,6 +200,6 @@ function validateElements(caseName: string, kind: ContingencyKind, elements: num
 }
 
 /** Worst first: severity, then element row. */
-export function rankRecords(records: ContingencyRecord[]): ContingencyRecord[] {
+export function rankRecords<R extends ContingencyRecord>(records: R[]): R[] {
   return [...records].sort((a, b) => b.severity - a.severity || (a.branch ?? a.gen ?? 0) - (b.branch ?? b.gen ?? 0));
 }

@@ -29,6 +29,7 @@ import { defaultWorkers } from '../jobs/pool';
 import type { Checkpoint, Store, Tensors } from '../store';
 import type { LoadedDataset } from './dataset';
 import { streamDataset, type ScenarioLabelCache } from './training-data';
+import { screenBandOf } from './screen-band';
 
 export type { SurrogateModelConfig } from '../core/learn/case-predictor';
 
@@ -382,7 +383,9 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
     // How the classes were balanced, and the rule the threshold follows (both on record for predict and explain).
     classBalance: outcome.classBalance, thresholdRule: { minRecall: MIN_RECALL, on: 'validation', validation: evVal ? { samples: evVal.prob.length, insecure: outcome.val!.insecure } : null },
   };
-  const { modelId: _unsaved, ...metrics } = outcome;
+  const { modelId: _unsaved, ...rest } = outcome;
+  // The verified screen's safety band, on the same validation predictions as the threshold (services/screen-band.ts).
+  const metrics = evVal ? { ...rest, screen: screenBandOf(evVal.prob, evVal.label, threshold) } : rest;
   outcome.modelId = store.models.save({
     name: name ?? `${ds.config.caseName} ${method}${method === 'dense' ? '' : `+${regrow} ${Math.round(sparsity * 100)}%`} (run ${runId})`,
     config: mcfg, tensors: new Map(ser.blobs.map((b) => [b.name, b.data])), metrics, datasetId: ds.id, trainingRunId: runId,

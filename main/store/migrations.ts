@@ -223,9 +223,83 @@ DROP TABLE model_results;
 ALTER TABLE model_results_v2 RENAME TO model_results;
 `;
 
+// Verified screening (n1 --mode screen): a run of mode 'screen' keeps the
+// surrogate's verdict for the outages it does not send to the AC engine, and
+// each record says how it was judged and carries the surrogate's probability.
+// n1_runs' CHECK cannot change in place, and dropping the old n1_runs with
+// foreign keys on would cascade into n1_records, so both tables are rebuilt:
+// the new records table references the new runs table, whose rename to
+// n1_runs carries the reference with it. Every id and record is kept.
+const V3 = /* sql */ `
+CREATE TABLE n1_runs_v3 (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  mode         TEXT    NOT NULL CHECK (mode IN ('ac', 'dc', 'screen')),
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  config       TEXT    NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('running', 'interrupted', 'cancelled', 'failed', 'done')),
+  total        INTEGER NOT NULL,
+  done         INTEGER NOT NULL DEFAULT 0,
+  n_islanded   INTEGER NOT NULL DEFAULT 0,
+  n_diverged   INTEGER NOT NULL DEFAULT 0,
+  n_overload_voltage INTEGER NOT NULL DEFAULT 0,
+  n_overload   INTEGER NOT NULL DEFAULT 0,
+  n_voltage    INTEGER NOT NULL DEFAULT 0,
+  n_secure     INTEGER NOT NULL DEFAULT 0,
+  started_at   TEXT    NOT NULL,
+  updated_at   TEXT    NOT NULL,
+  finished_at  TEXT,
+  seconds      REAL,
+  error        TEXT,
+  owner_pid    INTEGER,
+  owner_host   TEXT
+);
+INSERT INTO n1_runs_v3 SELECT id, case_id, mode, kind, config, status, total, done, n_islanded, n_diverged, n_overload_voltage,
+  n_overload, n_voltage, n_secure, started_at, updated_at, finished_at, seconds, error, owner_pid, owner_host FROM n1_runs;
+-- AUTOINCREMENT's counter, so that a deleted run's id is never reused.
+DELETE FROM sqlite_sequence WHERE name = 'n1_runs_v3';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'n1_runs_v3', seq FROM sqlite_sequence WHERE name = 'n1_runs';
+
+CREATE TABLE n1_records_v3 (
+  run_id       INTEGER NOT NULL REFERENCES n1_runs_v3(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  element      INTEGER NOT NULL,
+  from_bus     INTEGER NOT NULL,
+  to_bus       INTEGER NOT NULL,
+  verdict      TEXT    NOT NULL CHECK (verdict IN ('islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure')),
+  converged    INTEGER NOT NULL,
+  iterations   INTEGER NOT NULL,
+  islanded     INTEGER NOT NULL,
+  cut_buses    INTEGER NOT NULL,
+  lost_load_mw REAL,
+  lost_gen_mw  REAL,
+  max_loading  REAL,
+  n_overloads  INTEGER NOT NULL,
+  worst_branch INTEGER,
+  min_vm       REAL,
+  max_vm       REAL,
+  n_voltage_violations INTEGER NOT NULL,
+  mismatch     REAL,
+  severity     REAL,
+  judged_by    TEXT    NOT NULL DEFAULT 'exact' CHECK (judged_by IN ('exact', 'surrogate')),
+  probability  REAL,                               -- the surrogate's P(insecure) in a screen; NULL otherwise
+  PRIMARY KEY (run_id, kind, element)
+) WITHOUT ROWID;
+INSERT INTO n1_records_v3 (run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity)
+  SELECT run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity FROM n1_records;
+DROP TABLE n1_records;
+DROP TABLE n1_runs;
+ALTER TABLE n1_runs_v3 RENAME TO n1_runs;
+ALTER TABLE n1_records_v3 RENAME TO n1_records;
+CREATE INDEX n1_runs_case ON n1_runs (case_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
+  { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

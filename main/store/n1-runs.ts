@@ -3,14 +3,14 @@
 // then finishRun. A run whose process died is found by markStale and resumed
 // with claimRun + missingElements, which computes only what is missing.
 
-import type { ContingencyKind, ContingencyRecord, Verdict } from '../core/grid/contingency-types';
-import { VERDICTS } from '../core/grid/contingency-types';
+import type { ContingencyKind, ContingencyRecord, JudgedBy, JudgedRecord, Verdict } from '../core/grid/contingency-types';
+import { JUDGED_BY, VERDICTS } from '../core/grid/contingency-types';
 import type { Db } from './db';
 import { nowIso } from './db';
 import { StoreError } from './errors';
 import { fromJson, toJson } from './json';
 import { currentOwner, ownerGone } from './owner';
-import type { JobStatus, N1Run, N1RunConfig, N1RunSummary, RecordQuery, VerdictCounts } from './types';
+import type { JobStatus, N1Run, N1RunConfig, N1RunMode, N1RunSummary, RecordQuery, VerdictCounts } from './types';
 import { bool, nonNegInt, notFound, oneOf, positiveInt, real } from './validate';
 
 /** Count column of each verdict in n1_runs. */
@@ -27,7 +27,7 @@ interface RunRow {
   id: number;
   case_id: number;
   case_name: string;
-  mode: 'ac' | 'dc';
+  mode: N1RunMode;
   kind: ContingencyKind;
   config: string;
   status: JobStatus;
@@ -75,16 +75,17 @@ function toSummary(r: RunRow): N1RunSummary {
 
 /** Columns read back, in the order rowToRecord expects (raw rows: no per-row key objects). */
 const RECORD_COLUMNS = `kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
-  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity`;
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity, judged_by, probability`;
 
 type RecordRow = [
   ContingencyKind, number, number, number, Verdict, number, number, number, number, number | null,
   number | null, number | null, number, number | null, number | null, number | null, number, number | null, number | null,
+  JudgedBy, number | null,
 ];
 
-function rowToRecord(r: RecordRow): ContingencyRecord {
+function rowToRecord(r: RecordRow): JudgedRecord {
   // branch/gen first, as the engine writes it (JSON exports keep this order).
-  const rec = (r[0] === 'branch' ? { branch: r[1] } : { gen: r[1] }) as ContingencyRecord;
+  const rec = (r[0] === 'branch' ? { branch: r[1] } : { gen: r[1] }) as JudgedRecord;
   rec.from = r[2];
   rec.to = r[3];
   rec.verdict = r[4];
@@ -102,12 +103,15 @@ function rowToRecord(r: RecordRow): ContingencyRecord {
   rec.nVoltageViolations = r[16];
   rec.mismatch = real(r[17]);
   rec.severity = real(r[18]);
+  rec.judgedBy = r[19];
+  rec.probability = r[20];
   return rec;
 }
 
 const INSERT_RECORD = `INSERT INTO n1_records (run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded,
-  cut_buses, lost_load_mw, lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  cut_buses, lost_load_mw, lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity,
+  judged_by, probability)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
 
 const UPDATE_PROGRESS = `UPDATE n1_runs SET done = done + ?, updated_at = ?,
   ${VERDICTS.map((v) => `${COUNT_COLUMN[v]} = ${COUNT_COLUMN[v]} + ?`).join(', ')} WHERE id = ?`;
@@ -129,7 +133,8 @@ export class N1RunRepo {
   /** Starts a run owned by this process, status 'running'. `total` must equal config.elements.length. */
   createRun(config: N1RunConfig, total: number): number {
     positiveInt(config.caseId, 'caseId');
-    oneOf(config.mode, ['ac', 'dc'], 'mode');
+    oneOf(config.mode, ['ac', 'dc', 'screen'], 'mode');
+    if ((config.mode === 'screen') !== (config.screen !== undefined)) throw new StoreError('INVALID', "config.screen is given exactly when the mode is 'screen'");
     oneOf(config.kind, ['branch', 'gen'], 'kind');
     if (!Array.isArray(config.elements)) throw new StoreError('INVALID', 'config.elements must be an array of 1-based rows');
     const seen = new Set<number>();
@@ -170,8 +175,9 @@ export class N1RunRepo {
 
   /** Stores one batch of records in one transaction. Records already stored for the
    *  same element are ignored (a resumed run can replay a batch). Returns how many
-   *  were new. The run must be 'running' (claimRun it first when resuming). */
-  appendRecords(runId: number, records: readonly ContingencyRecord[]): number {
+   *  were new. The run must be 'running' (claimRun it first when resuming).
+   *  A record without judgedBy was judged exactly; without probability it has none. */
+  appendRecords(runId: number, records: readonly (ContingencyRecord & Partial<Pick<JudgedRecord, 'judgedBy' | 'probability'>>)[]): number {
     if (records.length === 0) return 0;
     return this.db.write('storing N-1 records', () => {
       const run = this.db.stmt('SELECT status, owner_pid, owner_host FROM n1_runs WHERE id = ?').get(runId) as
@@ -194,10 +200,13 @@ export class N1RunRepo {
         if (element === undefined || !elements.has(element)) {
           throw new StoreError('INVALID', `record for ${kind} row ${String(element)} is not one of N-1 run ${runId}'s contingencies`);
         }
+        const judgedBy = rec.judgedBy ?? 'exact', probability = rec.probability ?? null;
+        oneOf(judgedBy, JUDGED_BY, 'judgedBy');
+        if (probability !== null && !(probability >= 0 && probability <= 1)) throw new StoreError('INVALID', `probability must be from 0 to 1 or null, got ${probability}`);
         const info = insert.run(
           runId, kind, element, rec.from, rec.to, rec.verdict, bool(rec.converged), rec.iterations, bool(rec.islanded),
           rec.cutBuses, rec.lostLoadMW, rec.lostGenMW, rec.maxLoading, rec.nOverloads, rec.worstBranch,
-          rec.minVm, rec.maxVm, rec.nVoltageViolations, rec.mismatch, rec.severity,
+          rec.minVm, rec.maxVm, rec.nVoltageViolations, rec.mismatch, rec.severity, judgedBy, probability,
         );
         if (info.changes === 1) {
           inserted++;
@@ -292,7 +301,7 @@ export class N1RunRepo {
     );
   }
 
-  getRecords(runId: number, q: RecordQuery = {}): ContingencyRecord[] {
+  getRecords(runId: number, q: RecordQuery = {}): JudgedRecord[] {
     // 'kind, element' follows the primary key, so no sort is needed.
     const order = q.orderBy === 'severity' ? 'severity DESC, kind, element' : 'kind, element';
     const verdicts = q.verdicts ?? null;

@@ -57,9 +57,24 @@ export interface NodePosition {
 
 /** What the N-1 engine is asked to compute; stored with the run so that a
  *  resume computes exactly the same thing. */
+/** A verified screen's settings and split, as run (see services/screen.ts). */
+export interface ScreenRunConfig {
+  modelId: number;
+  /** The model's decision threshold on P(insecure). */
+  threshold: number;
+  /** Outages with P(insecure) >= threshold - band go to the exact engine. */
+  band: number;
+  /** Outages solved exactly (flagged, in the band, or islanded by topology). */
+  exact: number;
+  /** Outages that keep the surrogate's verdict. */
+  surrogate: number;
+}
+
+export type N1RunMode = 'ac' | 'dc' | 'screen';
+
 export interface N1RunConfig {
   caseId: number;
-  mode: 'ac' | 'dc';
+  mode: N1RunMode;
   kind: ContingencyKind;
   /** 1-based case rows (branch or gen rows) to outage, one contingency each. */
   elements: number[];
@@ -67,6 +82,8 @@ export interface N1RunConfig {
   options: JsonObject;
   /** A run solved on a cluster: its queue key and outages per chunk (a resumed session's chunks keep their job ids). */
   cluster?: { key: string; chunk: number };
+  /** Mode 'screen' only. */
+  screen?: ScreenRunConfig;
 }
 
 export type VerdictCounts = Record<Verdict, number>;
@@ -75,7 +92,7 @@ export interface N1RunSummary {
   id: number;
   caseId: number;
   caseName: string;
-  mode: 'ac' | 'dc';
+  mode: N1RunMode;
   kind: ContingencyKind;
   status: JobStatus;
   total: number;

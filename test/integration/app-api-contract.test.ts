@@ -38,7 +38,9 @@ test('a bad request is refused with the field and what it must be', () => {
   refused('caseGraph', null, "field 'name': must be a non-empty string of at most 200 characters", 'name');
   refused('caseGraph', 'case30', 'request must be an object');
   refused('caseGraph', ['case30'], 'request must be an object');
-  refused('startN1', { name: 'case30', mode: 'xx' }, "field 'mode': must be 'ac' or 'dc'", 'mode');
+  refused('startN1', { name: 'case30', mode: 'xx' }, "field 'mode': must be 'ac', 'dc' or 'screen'", 'mode');
+  refused('startN1', { name: 'case30', mode: 'screen', model: 1, band: 1.5 }, "field 'band': must be a number from 0 to 1", 'band');
+  refused('startN1', { name: 'case30', mode: 'screen', model: 0 }, "field 'model': must be a whole number of at least 1", 'model');
   refused('powerFlow', { name: 'case30', dc: 'yes' }, "field 'dc': must be true or false", 'dc');
   refused('job', { jobId: -1 }, "field 'jobId': must be a whole number of at least 1", 'jobId');
   refused('cancelJob', {}, "field 'jobId': must be a whole number of at least 1", 'jobId');

@@ -48,7 +48,7 @@ test('an outage shows the physics verdict, and the surrogate once a model of tha
 
 test('requests are validated before any work', async () => {
   assert.throws(() => validators.outage({ name: 'case30', branch: 0 }), (e: Error) => e instanceof ApiError && /branch/.test(e.message));
-  assert.throws(() => validators.startN1({ name: 'case30', mode: 'xx' }), /'ac' or 'dc'/);
+  assert.throws(() => validators.startN1({ name: 'case30', mode: 'xx' }), /'ac', 'dc' or 'screen'/);
   assert.throws(() => validators.saveLayout({ name: 'case30', positions: [{ bus: 1, x: 'a', y: 2 }] }), /positions\[0\]/);
   const api = createHandlers({ casesDir: casesDir() });
   await assert.rejects(api.outage({ name: 'case30', branch: 99 }), /branch 99 does not exist: case30 has 41 branches/);

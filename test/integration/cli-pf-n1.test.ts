@@ -123,7 +123,7 @@ test('n1: bad requests are clear errors with a non-zero exit', () => {
   assert.match(wrongTable.stderr, /another case/);
   const mode = cli(['n1', join(CASES, 'case14.m'), '--mode', 'ab']);
   assert.equal(mode.code, 2);
-  assert.match(mode.stderr, /--mode must be ac or dc/);
+  assert.match(mode.stderr, /--mode must be ac, dc or screen/);
   const heavy = join(tmp, 'heavy.m');
   writeFileSync(heavy, readFileSync(join(CASES, 'case14.m'), 'utf8').replace(/mpc\.bus = \[([\s\S]*?)\];/, (m) => m.replace(/^(\s*\d+\s+\d+\s+)([\d.]+)/gm, (_s, a, pd) => `${a}${Number(pd) * 10}`)));
   const base = cli(['n1', heavy]);

@@ -36,3 +36,13 @@ export interface ContingencyRecord {
 }
 
 export type ContingencyKind = 'branch' | 'gen';
+
+/** Who judged a record: the exact AC engine, or (in a verified screen) the surrogate, whose verdict was kept. */
+export type JudgedBy = 'exact' | 'surrogate';
+export const JUDGED_BY: readonly JudgedBy[] = ['exact', 'surrogate'];
+
+/** A record as an N-1 run keeps it: how it was judged, and the surrogate's P(insecure) (null outside a screen). */
+export interface JudgedRecord extends ContingencyRecord {
+  judgedBy: JudgedBy;
+  probability: number | null;
+}

@@ -1,0 +1,115 @@
+// Bench section 'screen' (npm run bench -- screen): the verified screen
+// against the full AC N-1 on stressed operating points of case_ACTIVSg200 the
+// model never saw (its dataset's held-out test scenarios with at least
+// STRESSED_FRACTION of their non-islanded outages insecure): wall time of
+// the whole screened run (model, band, surrogate over every outage, exact AC
+// of the flagged, banded and islanded ones, stored) beside the full AC run
+// (stored too), the share solved exactly, the insecure outages missed, and
+// the band these points would have needed for recall 1.
+// The model is trained here (40 stressed scenarios, 8 epochs: about 90 s on
+// two cores), or read from GRIDREWIRE_SCREEN_DB (model GRIDREWIRE_SCREEN_MODEL,
+// default 1; its dataset's test scenarios). Standalone: `node --import tsx bench/screen.ts`.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from '../main/store';
+import { buildDataset } from '../main/services/dataset';
+import { trainSurrogate, STRESSED_FRACTION } from '../main/services/train';
+import { runStoredN1 } from '../main/services/n1-stored';
+import { runScreen } from '../main/services/screen';
+import { screenMisses } from '../main/services/screen-check';
+import { splitScenarioCases } from '../main/services/screen-scenarios';
+import { loadSurrogate } from '../main/services/predict';
+import { casesDir } from '../main/paths';
+import type { Row } from './run';
+
+export interface ScreenBenchPoint {
+  scenario: number;
+  insecure: number;
+  judged: number;
+  fullSeconds: number;
+  screenSeconds: number;
+  exact: number;
+  total: number;
+  missed: number;
+  /** The smallest band that would have sent every insecure outage of this point to the exact engine. */
+  bandNeeded: number;
+}
+
+async function modelStore(): Promise<{ store: Store; modelId: number; cleanup: () => void }> {
+  const reuse = process.env.GRIDREWIRE_SCREEN_DB;
+  if (reuse) return { store: openStore(reuse), modelId: Number(process.env.GRIDREWIRE_SCREEN_MODEL ?? 1), cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'gridrewire-bench-screen-'));
+  const store = openStore(join(dir, 'screen.db'));
+  const text = readFileSync(join(casesDir(), 'case_ACTIVSg200.m'), 'utf8');
+  const ds = await buildDataset({
+    store, caseText: text, fileName: 'case_ACTIVSg200.m', random: 40, seed: 1, dispatch: 'proportional', randomLoad: { levelMin: 1.1, levelMax: 1.55 },
+  });
+  const modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 8, seed: 1 })).modelId!;
+  return { store, modelId, cleanup: () => { store.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Every test scenario of the model's dataset: full AC and screen, timed in one warm process. */
+export async function screenPoints(store: Store, modelId: number): Promise<{ points: ScreenBenchPoint[]; band: number; threshold: number }> {
+  const s = loadSurrogate(store, modelId);
+  const cases = splitScenarioCases(store, s.config.datasetId, 'test');
+  const fileName = 'case_ACTIVSg200.m';
+  // Warm both paths once (JIT, WebAssembly kernels), as a long-running app would be.
+  await runScreen(store, { caseText: cases[0].text, fileName, modelId });
+  await runStoredN1(store, { caseText: cases[0].text, fileName, mode: 'ac', kind: 'branch' });
+  const points: ScreenBenchPoint[] = [];
+  let band = NaN;
+  for (const sc of cases) {
+    const t0 = performance.now();
+    const full = await runStoredN1(store, { caseText: sc.text, fileName, mode: 'ac', kind: 'branch' });
+    const fullSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const scr = await runScreen(store, { caseText: sc.text, fileName, modelId });
+    const screenSeconds = (performance.now() - t1) / 1000;
+    band = scr.screen.band;
+    const prob = new Map(scr.records.map((r) => [r.branch!, r.probability ?? 1]));
+    let insecure = 0, judged = 0, lowest = Infinity;
+    for (const r of full.records) {
+      if (r.verdict === 'islanded') continue;
+      judged++;
+      if (r.verdict === 'secure') continue;
+      insecure++;
+      lowest = Math.min(lowest, prob.get(r.branch!)!);
+    }
+    points.push({
+      scenario: sc.scenario, insecure, judged, fullSeconds, screenSeconds, exact: scr.screen.exact, total: scr.total,
+      missed: screenMisses(scr.records, full.records).length, bandNeeded: Number.isFinite(lowest) ? Math.max(0, scr.screen.threshold - lowest) : 0,
+    });
+  }
+  return { points, band, threshold: s.config.threshold };
+}
+
+export async function runScreenBench(record: (r: Row) => void): Promise<void> {
+  const { store, modelId, cleanup } = await modelStore();
+  try {
+    const { points, band, threshold } = await screenPoints(store, modelId);
+    const stressed = points.filter((p) => p.judged > 0 && p.insecure / p.judged >= STRESSED_FRACTION);
+    const sum = (f: (p: ScreenBenchPoint) => number) => stressed.reduce((a, p) => a + f(p), 0);
+    const full = sum((p) => p.fullSeconds), screen = sum((p) => p.screenSeconds);
+    const needed = Math.max(0, ...stressed.map((p) => p.bandNeeded));
+    const mild = points.filter((p) => !stressed.includes(p));
+    const mildNote = mild.length
+      ? `; the ${mild.length} other test scenarios: ${(mild.reduce((a, p) => a + p.screenSeconds, 0) / Math.max(1e-9, mild.reduce((a, p) => a + p.fullSeconds, 0))).toFixed(2)}x, ${mild.reduce((a, p) => a + p.exact, 0)} of ${mild.reduce((a, p) => a + p.total, 0)} exact, ${mild.reduce((a, p) => a + p.missed, 0)} missed`
+      : '';
+    record({
+      section: 'screen', what: `verified screen / full AC N-1, case_ACTIVSg200, ${stressed.length} stressed unseen scenarios (wall time, summed)`, value: screen / full, unit: 'x',
+      target: '<= 0.33', note: `${(screen * 1000).toFixed(0)} ms against ${(full * 1000).toFixed(0)} ms; ${sum((p) => p.exact)} of ${sum((p) => p.total)} outages solved exactly (islanded ones included)${mildNote}`,
+    });
+    record({
+      section: 'screen', what: 'insecure outages the screen missed (same scenarios)', value: sum((p) => p.missed), unit: 'outages', target: '0',
+      note: `of ${sum((p) => p.insecure)} insecure; threshold ${threshold.toFixed(3)}, stored band ${band.toFixed(3)}, band these points needed for recall 1: ${needed.toFixed(3)}`,
+    });
+  } finally {
+    cleanup();
+  }
+}
+
+if (require.main === module) {
+  void runScreenBench((r) => console.log(JSON.stringify(r)));
+}

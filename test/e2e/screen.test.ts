@@ -1,0 +1,79 @@
+// The verified screen in the N-1 tab: offered only when a model of the open
+// case's grid is stored; run from the window, its table marks the rows whose
+// verdict is the surrogate's (nothing solved) and says how the run split.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../../main/server';
+import type { Store } from '../../main/store';
+import { buildDataset } from '../../main/services/dataset';
+import { trainSurrogate } from '../../main/services/train';
+import { casesDir } from '../../main/paths';
+import { closeAppWindow, openAppWindow, screenshotWide, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
+
+const skip = skipWithoutChromium;
+let w: AppWindow | undefined;
+let server: RunningServer;
+let page: Page;
+let store: Store;
+let modelId: number;
+
+before(async () => {
+  if (skip) return;
+  w = await openAppWindow({ prefix: 'gridrewire-e2e-screen-' });
+  ({ server, page, store } = w);
+  // A small model of case_ACTIVSg200 (3 scenarios of its usual load, 3 epochs): at the case's own load it flags nothing, so the table shows both kinds of row.
+  const text = readFileSync(join(casesDir(), 'case_ACTIVSg200.m'), 'utf8');
+  const ds = await buildDataset({ store, caseText: text, fileName: 'case_ACTIVSg200.m', random: 3, seed: 1, workers: 2 });
+  modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 3, hidden: 8, seed: 1, workers: 2 })).modelId!;
+});
+after(() => closeAppWindow(w));
+
+test('no model of the grid: no screen offered', { skip }, async () => {
+  await page.goto(server.url);
+  await page.getByTestId('case-case30').click();
+  await page.getByTestId('grid-map').waitFor({ timeout: 30_000 });
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-n1').waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId('run-screen').count(), 0);
+});
+
+test('the screen runs from the N-1 tab and marks the surrogate-judged rows', { skip }, async () => {
+  await page.getByTestId('case-case_ACTIVSg200').click();
+  await page.getByTestId('grid-map').waitFor({ timeout: 30_000 });
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('run-screen').click();
+  await page.getByTestId('n1-table').waitFor({ timeout: 30_000 });
+  const run = store.n1.listRuns().at(-1)!;
+  assert.equal(run.mode, 'screen');
+  const screen = store.n1.getRun(run.id)!.config.screen!;
+  assert.equal(screen.modelId, modelId);
+  assert.ok(screen.surrogate > 0 && screen.exact > 0, JSON.stringify(screen));
+  assert.equal(await page.getByTestId('n1-shown').innerText(), '245 rows');
+  const said = await page.getByTestId('screen-summary').innerText();
+  assert.match(said, new RegExp(`model ${modelId}: ${screen.exact} solved exactly \\(\\d+%\\), ${screen.surrogate} kept from the surrogate`));
+  // Worst first: the islanded (solved) rows lead; scroll to the end, where the kept secure ones are.
+  const first = page.locator('[data-testid=n1-row][data-rank="1"]');
+  assert.equal(await first.getAttribute('data-judged'), 'exact');
+  await page.getByTestId('n1-rows').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+  await page.locator('[data-testid=n1-row][data-judged=surrogate]').first().waitFor();
+  const marked = page.locator('[data-testid=n1-row][data-judged=surrogate]');
+  assert.ok(await marked.count() > 0);
+  const row = marked.first();
+  assert.equal(await row.getByTestId('judged-surrogate').count(), 1);
+  assert.match(await row.getByTestId('judged-surrogate').getAttribute('title') ?? '', /the surrogate's verdict, not solved: P\(insecure\) [\d.e-]+/);
+  assert.match(await row.innerText(), /secure/);
+  // An exact row carries no mark.
+  const exactRow = page.locator('[data-testid=n1-row][data-judged=exact]').first();
+  if (await exactRow.count()) assert.equal(await exactRow.getByTestId('judged-surrogate').count(), 0);
+  await page.screenshot({ path: join(SHOTS, 'app-n1-screen.png') });
+  await screenshotWide(page, 'app-n1-screen-wide.png');
+  // Reopened from the store, the run keeps its marks.
+  await page.getByTestId('reopen-run').selectOption(String(run.id));
+  await page.getByTestId('screen-summary').waitFor();
+  assert.match(await page.getByTestId('n1-summary').innerText(), /verified screen/);
+});

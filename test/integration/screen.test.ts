@@ -1,0 +1,185 @@
+// Verified screening on case_ACTIVSg200 with a small model trained here
+// (10 stressed scenarios, 6 epochs: about 20 s): the exactly judged records
+// equal the full AC run's bit for bit, no insecure outage is missed on a
+// stressed scenario the model never saw (and the band is what catches
+// them), the band is stored with the model, --band overrides it, a cancelled
+// screen resumes, and every bad input is one line with exit 2 that stores
+// nothing.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli';
+import { CASES } from '../helpers/shared';
+import { openStore, type Store } from '../../main/store';
+import { buildDataset } from '../../main/services/dataset';
+import { trainSurrogate } from '../../main/services/train';
+import { runStoredN1 } from '../../main/services/n1-stored';
+import { resumeScreen, runScreen } from '../../main/services/screen';
+import { screenMisses } from '../../main/services/screen-check';
+import { splitScenarioCases, type ScenarioCase } from '../../main/services/screen-scenarios';
+import { BAND_RULE, type ScreenBand } from '../../main/services/screen-band';
+import type { JudgedRecord } from '../../main/core/grid/contingency-types';
+import { createApp } from '../../main/services/app';
+import { ApiError } from '../../main/api';
+import { casesDir } from '../../main/paths';
+
+const dir = mkdtempSync(join(tmpdir(), 'gridrewire-screen-'));
+const db = join(dir, 'screen.db');
+const FILE = 'case_ACTIVSg200.m';
+let store: Store;
+let modelId: number;
+/** The test scenario with the most insecure outages, and the other one. */
+let stressed: ScenarioCase, mild: ScenarioCase;
+
+before(async () => {
+  store = openStore(db);
+  const text = readFileSync(join(CASES, FILE), 'utf8');
+  const ds = await buildDataset({ store, caseText: text, fileName: FILE, random: 10, seed: 3, dispatch: 'proportional', randomLoad: { levelMin: 1.1, levelMax: 1.55 }, workers: 2 });
+  modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 6, hidden: 24, seed: 1, workers: 2 })).modelId!;
+  const test = splitScenarioCases(store, ds.datasetId, 'test');
+  assert.equal(test.length, 2);
+  const insecure = async (sc: ScenarioCase) => (await runStoredN1(store, { caseText: sc.text, fileName: FILE, mode: 'ac', kind: 'branch' })).records.filter((r) => r.verdict !== 'secure' && r.verdict !== 'islanded').length;
+  const counts = [await insecure(test[0]), await insecure(test[1])];
+  [stressed, mild] = counts[0] >= counts[1] ? [test[0], test[1]] : [test[1], test[0]];
+  assert.ok(Math.max(...counts) >= 10, `a stressed test scenario: ${counts}`);
+  // Those full runs were only to pick the scenario: the tests below run their own.
+  for (const r of store.n1.listRuns()) store.n1.deleteRun(r.id);
+});
+after(() => { store?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+const strip = ({ judgedBy: _j, probability: _p, ...r }: JudgedRecord) => r;
+
+test('the band is stored with the model, chosen on validation for recall >= 0.999', () => {
+  const s = store.models.get(modelId)!.metrics!.screen as ScreenBand;
+  assert.equal(s.rule, BAND_RULE);
+  assert.equal(s.minRecall, 0.999);
+  assert.ok(s.band >= 0 && s.band <= 1);
+  assert.ok(s.recall >= 0.999, `validation recall ${s.recall}`);
+  assert.ok(s.validation.insecure > 0 && s.validation.samples > s.validation.insecure);
+});
+
+test('on an unseen stressed scenario: exact records equal the full AC run bit for bit, nothing insecure is missed', async () => {
+  const full = await runStoredN1(store, { caseText: stressed.text, fileName: FILE, mode: 'ac', kind: 'branch' });
+  const scr = await runScreen(store, { caseText: stressed.text, fileName: FILE, modelId });
+  assert.equal(scr.cancelled, false);
+  assert.equal(scr.records.length, 245);
+  const byBranch = new Map(full.records.map((r) => [r.branch!, r]));
+  const exact = scr.records.filter((r) => r.judgedBy === 'exact');
+  assert.equal(exact.length, scr.screen.exact);
+  assert.equal(scr.records.length - exact.length, scr.screen.surrogate);
+  for (const r of exact) assert.deepEqual(strip(r), strip(byBranch.get(r.branch!)!), `branch ${r.branch}`);
+  assert.deepEqual(screenMisses(scr.records, full.records), []);
+  // Every record carries the surrogate's probability; the kept ones lie below threshold - band and are secure.
+  for (const r of scr.records) assert.ok(r.probability !== null && r.probability >= 0 && r.probability <= 1);
+  for (const r of scr.records.filter((x) => x.judgedBy === 'surrogate')) {
+    assert.equal(r.verdict, 'secure');
+    assert.ok(r.probability! < scr.screen.threshold - scr.screen.band);
+  }
+  assert.equal(scr.islanded, 61, 'islanding by topology, solved exactly');
+  assert.equal(scr.flagged + scr.inBand + scr.islanded, scr.screen.exact);
+  // Stored as a screen, with its split.
+  const run = store.n1.getRun(scr.runId)!;
+  assert.equal(run.mode, 'screen');
+  assert.equal(run.status, 'done');
+  assert.deepEqual(run.config.screen, scr.screen);
+  assert.deepEqual(store.n1.getRecords(scr.runId, { orderBy: 'element' }), scr.records);
+
+  // Without the band, the threshold alone sends fewer outages to the exact engine and lets insecure ones through.
+  const bare = await runScreen(store, { caseText: stressed.text, fileName: FILE, modelId, band: 0 });
+  assert.ok(bare.screen.exact < scr.screen.exact, `${bare.screen.exact} < ${scr.screen.exact}`);
+  assert.ok(screenMisses(bare.records, full.records).length > 0, 'the band catches what the threshold misses');
+});
+
+test('a cancelled screen resumes to the records of an uninterrupted one', async () => {
+  const whole = await runScreen(store, { caseText: mild.text, fileName: FILE, modelId });
+  assert.ok(whole.screen.surrogate > 0, 'the mild scenario keeps surrogate verdicts');
+  const ctl = new AbortController();
+  const part = await runScreen(store, { caseText: mild.text, fileName: FILE, modelId, signal: ctl.signal, onProgress: () => ctl.abort() });
+  assert.equal(part.cancelled, true);
+  assert.ok(part.records.length < 245 && part.records.length >= part.screen.surrogate, 'the surrogate records are stored first');
+  const done = await resumeScreen(store, part.runId);
+  assert.equal(done.cancelled, false);
+  assert.deepEqual(done.records, whole.records);
+});
+
+test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the stored full run', () => {
+  const file = join(dir, 'mild.m');
+  writeFileSync(file, mild.text);
+  store.close();
+  try {
+    const a = cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet']);
+    assert.equal(a.code, 0, a.stderr);
+    const j = JSON.parse(a.stdout);
+    assert.equal(j.mode, 'screen');
+    assert.equal(j.screen.bandSource, 'model');
+    assert.equal(j.screen.exact + j.screen.surrogate, 245);
+    assert.equal(j.contingencies.length, 245);
+    assert.equal(j.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'surrogate').length, j.screen.surrogate);
+    for (const c of j.contingencies) assert.equal(typeof c.probability, 'number');
+    assert.equal(j.screen.missed, null, 'no full AC run of this point yet');
+
+    const one = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet', '--band', '1']).stdout);
+    assert.equal(one.screen.band, 1);
+    assert.equal(one.screen.bandSource, 'given');
+    assert.equal(one.screen.surrogate, 0);
+    const zero = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet', '--band', '0']).stdout);
+    assert.equal(zero.screen.band, 0);
+    assert.equal(zero.screen.inBand, 0);
+    assert.equal(zero.screen.exact, zero.screen.flagged + zero.screen.islanded);
+
+    const c = cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--compare', '--quiet']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /solved exactly: \d+ of 245 \([\d.]+%\)/);
+    assert.match(c.stdout, /full AC run: [\d.]+ s \(run \d+ of this operating point\); the screen took [\d.]+x its time/);
+    assert.match(c.stdout, /missed insecure outages: none \(against full AC run \d+\)/);
+    // The full run is stored now: the next screen reads it back.
+    const again = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet']).stdout);
+    assert.deepEqual(again.screen.missed, []);
+    assert.equal(again.screen.fullAc.how, 'measured');
+  } finally {
+    store = openStore(db);
+  }
+});
+
+test('bad inputs: one line, exit 2, nothing stored', () => {
+  const file = join(dir, 'mild.m');
+  writeFileSync(file, mild.text);
+  const runs = store.n1.listRuns().length;
+  store.close();
+  try {
+    const cases: [string[], RegExp][] = [
+      [['--mode', 'screen', '--model', '99'], /^gridrewire n1: model 99 is not in .*screen\.db$/],
+      [['--mode', 'screen'], /--mode screen needs --model <id>/],
+      [['--mode', 'screen', '--model', String(modelId), '--band', '1.5'], /--band must be a number from 0 to 1.*got 1\.5$/],
+      [['--mode', 'screen', '--model', String(modelId), '--band', '-0.1'], /--band must be a number from 0 to 1.*got -0\.1$/],
+      [['--model', String(modelId)], /--model belongs to --mode screen/],
+      [['--mode', 'screen', '--model', String(modelId), '--gens'], /--gens cannot be screened/],
+    ];
+    for (const [flags, msg] of cases) {
+      const r = cli(['n1', file, ...flags, '--db', db]);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), msg);
+    }
+    // A model of another grid: case30 is not case_ACTIVSg200.
+    const other = cli(['n1', join(CASES, 'case30.m'), '--mode', 'screen', '--model', String(modelId), '--db', db]);
+    assert.equal(other.code, 2, other.stderr);
+    assert.equal(other.stderr.trim().split('\n').length, 1, other.stderr);
+    assert.match(other.stderr, /case case30 is not the grid model \d+ was trained on/);
+  } finally {
+    store = openStore(db);
+  }
+  assert.equal(store.n1.listRuns().length, runs, 'no run was started');
+});
+
+test('the Api refuses a screen without a model, with an unknown one, or with a model of another grid, before queueing it', async () => {
+  const app = createApp({ casesDir: casesDir(), store });
+  await assert.rejects(app.api.startN1({ name: 'case_ACTIVSg200', mode: 'screen' }), (e: Error) => e instanceof ApiError && e.field === 'model' && /needs a model of the case's grid/.test(e.message));
+  await assert.rejects(app.api.startN1({ name: 'case_ACTIVSg200', mode: 'screen', model: 99 }), /field 'model': there is no model 99 in the store/);
+  await assert.rejects(app.api.startN1({ name: 'case30', mode: 'screen', model: modelId }), new RegExp(`field 'model': model ${modelId} is a model of case_ACTIVSg200, not of case30`));
+  const load = app.services.jobs.load();
+  assert.equal(load.running + load.queued + load.kept, 0, 'nothing was queued');
+});
