@@ -21,6 +21,8 @@ import { loadSurrogate, predictCase } from './predict';
 import type { StudyControl } from './studies';
 import { StudyError, studyData, type StudyData } from './study-data';
 import type { SurrogateModelConfig } from './train';
+import type { CompressionRow, CompressionStudy } from '../core/learn/studies/types';
+export type { CompressionRow, CompressionStudy } from '../core/learn/studies/types';
 
 export interface CompressRequest {
   model: number;
@@ -32,40 +34,7 @@ export interface CompressRequest {
   finetune?: number;
 }
 
-export interface CompressionRow {
-  name: string;
-  /** The stored compressed model (null for 'none': the source model itself). */
-  modelId: number | null;
-  prune: PruneSpec | null;
-  quantize: Quantization | null;
-  finetune: number;
-  bytes: number;
-  /** bytes / bytes of 'none'. */
-  sizeRatio: number;
-  connections: number;
-  accuracy: number;
-  balancedAccuracy: number;
-  recall: number;
-  flipRate: number;
-  loadingMae: number;
-  /** Inference over every branch outage of the case (base solve and features excluded), ms. */
-  latencyMs: number;
-  meetsGoal: boolean;
-}
 
-export interface CompressionStudy {
-  format: 'gridrewire-compression';
-  version: 1;
-  modelId: number;
-  modelName: string;
-  method: string;
-  config: { prune: PruneSpec[]; quantize: Quantization[]; finetune: number; testOutages: number; insecure: number; threshold: number; outagesTimed: number };
-  rows: CompressionRow[];
-  /** The goal: at most a quarter of the stored size, at most half a point of balanced accuracy and no insecure recall lost. */
-  goal: { maxBytes: number; minBalancedAccuracy: number; minRecall: number; met: string[]; smallest: string | null };
-  seconds: number;
-  cancelled: boolean;
-}
 
 /** Timed passes per row (the fastest is reported). */
 const LATENCY_RUNS = 3;

@@ -13,7 +13,7 @@ import { SparseLayer } from '../core/learn/sparse';
 import { layerGraphon, type LayerGraphon } from '../core/learn/studies/graphon';
 import { initialModel } from '../core/learn/studies/initial-masks';
 import { PERTURBATIONS, type Perturbation } from '../core/learn/studies/perturb';
-import { robustnessCurves, type RobustnessCurve } from '../core/learn/studies/robustness';
+import { robustnessCurves } from '../core/learn/studies/robustness';
 import type { GraphNet } from '../core/learn/gnn';
 import type { TrainerConfigInput } from '../core/learn/trainer';
 import { LearnError } from '../core/learn/errors';
@@ -21,6 +21,8 @@ import type { Store } from '../store';
 import { StudyError, studyData, studyModel } from './study-data';
 
 export { StudyError } from './study-data';
+export type { RobustnessStudy, GraphonStudy } from '../core/learn/studies/types';
+import type { RobustnessStudy, GraphonStudy } from '../core/learn/studies/types';
 
 export interface StudyProgress {
   stage: string;
@@ -47,38 +49,7 @@ export interface RobustnessRequest {
 /** Default test outages a robustness point evaluates (a full study of a case_ACTIVSg200 model then takes under 2 minutes). */
 export const ROBUSTNESS_OUTAGES = 500;
 
-export interface RobustnessStudy {
-  format: 'gridrewire-robustness';
-  version: 1;
-  modelId: number;
-  modelName: string;
-  method: string;
-  regrow: string;
-  sparsity: number;
-  config: { perturbations: Perturbation[]; draws: number; seed: number; outages: number; evaluated: number; testOutages: number; insecure: number; threshold: number; fractions: number[] };
-  connections: number;
-  curves: RobustnessCurve[];
-  evaluations: number;
-  seconds: number;
-  cancelled: boolean;
-}
 
-export interface GraphonStudy {
-  format: 'gridrewire-graphon';
-  version: 1;
-  modelId: number;
-  modelName: string;
-  method: string;
-  regrow: string;
-  blocks: number;
-  /** The sparse layers after training (the stored model). */
-  layers: LayerGraphon[];
-  /** The same layers as the run started (its ERK masks, rebuilt from the run's seed); null without the run. */
-  initial: { trainingRunId: number; layers: LayerGraphon[] } | null;
-  /** Masks of intermediate rewiring epochs: the store keeps only a run's latest checkpoint, so none. */
-  epochs: [];
-  seconds: number;
-}
 
 export function robustnessKey(c: { perturbations: readonly string[]; draws: number; seed: number; outages: number }): string {
   return `perturbations:${c.perturbations.join(',')}:draws:${c.draws}:seed:${c.seed}:outages:${c.outages}`;

@@ -70,7 +70,8 @@ export async function robustnessCurves(model: GraphNet, evaluate: (m: GraphNet) 
   const tick = async () => {
     done++;
     o.onProgress?.(done, total);
-    await new Promise<void>((r) => setImmediate(r));
+    // A timer, not setImmediate: core code is also type-checked for the window (no Node types).
+    await new Promise<void>((r) => setTimeout(r, 0));
     if (o.signal?.aborted) cancelled = true;
   };
   const measure = () => studyMetrics(evaluate(model), o.weight, o.threshold);
