@@ -26,7 +26,7 @@ export type { CompressionRow, CompressionStudy } from '../core/learn/studies/typ
 
 export interface CompressRequest {
   model: number;
-  /** Prunings to try (default: per layer and global at 25, 50, 75 and 90%). */
+  /** Prunings to try (default: per layer and global at 25, 50 and 75%). */
   prune?: PruneSpec[];
   /** Quantizations to try (default: each of int8, int8-affine, fp16). */
   quantize?: Quantization[];
@@ -37,9 +37,9 @@ export interface CompressRequest {
 
 
 /** Timed passes per row (the fastest is reported). */
-const LATENCY_RUNS = 3;
+const LATENCY_RUNS = 2;
 
-export const DEFAULT_PRUNE: PruneSpec[] = [0.25, 0.5, 0.75, 0.9].flatMap((fraction) => (['layer', 'global'] as PruneScope[]).map((scope) => ({ scope, fraction })));
+export const DEFAULT_PRUNE: PruneSpec[] = [0.25, 0.5, 0.75].flatMap((fraction) => (['layer', 'global'] as PruneScope[]).map((scope) => ({ scope, fraction })));
 
 export const pruneName = (p: PruneSpec) => `prune-${p.scope}-${Math.round(p.fraction * 100)}`;
 
