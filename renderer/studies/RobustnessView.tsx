@@ -11,7 +11,7 @@ export const PERTURBATION_COLOURS: Record<string, string> = {
 const FIGURES = [
   { key: 'balancedAccuracy', title: 'balanced accuracy', range: [0.4, 1] as [number, number] },
   { key: 'recall', title: 'insecure recall', range: [0, 1] as [number, number] },
-  { key: 'accuracy', title: 'accuracy', range: [0.4, 1] as [number, number] },
+  { key: 'accuracy', title: 'accuracy', range: [0, 1] as [number, number] },
   { key: 'loadingMae', title: 'loading MAE (p.u. of rating)', range: undefined },
 ] as const;
 
