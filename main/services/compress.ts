@@ -123,6 +123,8 @@ export async function compressionStudy(store: Store, req: CompressRequest, ctl: 
     // Measured as read back from the store: what predict and explain will load.
     const back = loadSurrogate(store, id);
     const m = measure(back.model);
+    // Its test figures beside it, as a trained model has them (the Train tab lists it with them).
+    store.models.setMetrics(id, { compression: { of: req.model, name: c.name }, test: { ...verdictMetrics(m.ev.prob, m.ev.label, th), ...regressionErrors(m.ev) } });
     rows.push(row(c, id, storedBytes(store, id), noneBytes, connectionsOf(back.model), m.ev, ref.ev, th, m.latencyMs));
     await tick(c.name);
   }

@@ -54,6 +54,10 @@ test('each study runs as a job and is read back from the store', async () => {
   assert.equal(s.robustness!.config.draws, 1);
   assert.equal(s.compression!.rows[0].name, 'none');
   assert.ok(s.compression!.rows.length > 20);
+  // The compressed variants are newer, but the outage card and a default explanation keep to the trained model.
+  const o = await api.outage({ name: 'case30', branch: 10 });
+  assert.equal(o.surrogate?.modelId, model);
+  assert.equal((await api.explain({ name: 'case30', branch: 10 })).modelId, model);
 });
 
 test('a cancelled study is not kept; bad requests name their field', async () => {

@@ -165,3 +165,15 @@ test('compress refuses bad input with one line and stores nothing', async () => 
   refused(['compress', '--db', db, '--model', '999'], /gridrewire compress: model 999 is not in /);
   assert.deepEqual(counts(set), before);
 });
+
+test('compressed models carry their test figures', async () => {
+  await trained();
+  const store = openStore(db, { readonly: true });
+  try {
+    const compressed = store.models.list().filter((m) => (m.config as { compression?: unknown }).compression);
+    assert.ok(compressed.length >= 5);
+    for (const m of compressed) assert.equal(typeof (m.metrics as { test?: { balancedAccuracy?: unknown } }).test?.balancedAccuracy, 'number', m.name);
+  } finally {
+    store.close();
+  }
+});
