@@ -7,6 +7,7 @@ import { runClickBench, runExplainBench } from './explain';
 import { runMapBench } from './map';
 import { runClusterBench } from './cluster';
 import { runScreenBench } from './screen';
+import { runStudiesBench } from './studies';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -23,5 +24,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     map: () => runMapBench(record, median),
     cluster: () => runClusterBench(record, median),
     screen: () => runScreenBench(record),
+    studies: () => runStudiesBench(record),
   };
 }

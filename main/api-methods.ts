@@ -9,6 +9,7 @@ export const API_METHODS = [
   'explain', 'explainFidelity', 'mapLayout',
   'cluster',
   'datasets', 'datasetDefaults', 'startDataset', 'startTraining', 'trainingRuns', 'caseModels', 'modelDetail', 'compareModels',
+  'startStudy', 'studies',
 ] as const;
 
 /** Requests that carry a whole file (importFile): the loopback server reads bodies up to this size for them (bytes). */

@@ -188,7 +188,7 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface JobView {
   id: number;
-  kind: 'n1' | 'fidelity' | 'dataset' | 'train';
+  kind: 'n1' | 'fidelity' | 'dataset' | 'train' | 'study';
   /** What it works on, e.g. the case's name. */
   label: string;
   status: JobStatus;
@@ -520,6 +520,12 @@ export const requestSchemas = {
   trainingRuns: request({ name: text() }),
   caseModels: request({ name: text() }),
   modelDetail: request({ name: text(), model: wholeNumber() }),
+  startStudy: request({
+    model: wholeNumber(),
+    study: z.enum(['robustness', 'compression', 'graphon'], { error: "must be 'robustness', 'compression' or 'graphon'" }),
+    draws: bounded(1, 50).optional(), outages: wholeNumber(0).optional(), blocks: bounded(1, 256).optional(), finetune: bounded(0, 50).optional(),
+  }),
+  studies: request({ model: wholeNumber() }),
   compareModels: request({
     name: text(),
     models: z.array(wholeNumber(), { error: 'must be a list of 1 to 20 model ids' }).min(1, { error: 'must be a list of 1 to 20 model ids' })
@@ -591,6 +597,23 @@ export interface Api {
   modelDetail(req: ApiRequest<'modelDetail'>): Promise<ModelDetailView>;
   /** Models of the case side by side, in the order asked, with their curves. */
   compareModels(req: ApiRequest<'compareModels'>): Promise<ModelDetailView[]>;
+  /** Queues a study of a stored model (kind 'study'): robustness, compression or graphon; kept with the model when it ends. */
+  startStudy(req: ApiRequest<'startStudy'>): Promise<{ jobId: number }>;
+  /** The newest stored study of each kind for a model. */
+  studies(req: ApiRequest<'studies'>): Promise<StudiesView>;
+}
+
+export type { RobustnessStudy, GraphonStudy, CompressionStudy, CompressionRow } from './core/learn/studies/types';
+export type { RobustnessCurve, RobustnessPoint } from './core/learn/studies/robustness';
+export type { LayerGraphon } from './core/learn/studies/graphon';
+import type { RobustnessStudy, GraphonStudy, CompressionStudy } from './core/learn/studies/types';
+
+/** A model's studies as the window reads them back from the store (null: not run yet). */
+export interface StudiesView {
+  model: number;
+  robustness: RobustnessStudy | null;
+  compression: CompressionStudy | null;
+  graphon: GraphonStudy | null;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -12,6 +12,9 @@ import { demoCommand } from './cli/demo';
 import { runsCommand } from './cli/runs';
 import { explainCommand } from './cli/explain';
 import { workerCommand } from './cli/worker';
+import { robustnessCommand } from './cli/robustness';
+import { graphonCommand } from './cli/graphon';
+import { compressCommand } from './cli/compress';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -25,6 +28,9 @@ const commands: Record<string, { run: Command; help: string }> = {
   compare: { run: compareCommand, help: 'compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--json]\n      train every topology method on one dataset, one table with the DC-LODF screen' },
   explain: { run: explainCommand, help: 'explain --db <file> --model <id> (--case <file.m> | --scenario <id>) --branch <row> [--top K] [--exact] [--json] | explain --fidelity --db <file> --model <id> [--dataset <id>] [--json]\n      which connections, buses and branches drive a surrogate verdict, beside the exact physics; --fidelity measures it' },
   worker: { run: workerCommand, help: 'worker --redis <redis-url> [--concurrency N] [--lock-seconds S] [--name X]\n      compute chunks of --cluster N-1 runs and datasets from a BullMQ queue on Redis, until stopped' },
+  robustness: { run: robustnessCommand, help: 'robustness --db <file> --model <id> [--perturbations random,weight,reverse,shuffle,noise] [--draws N] [--seed S] [--outages N] [--json]\n      how a stored surrogate\'s test figures degrade as its connections are removed, shuffled or noised; stored with the model' },
+  compress: { run: compressCommand, help: 'compress --db <file> --model <id> [--prune [layer|global:]F,...] [--quantize int8,int8-affine,fp16|none] [--finetune N] [--json]\n      prune and quantize a stored surrogate; every combination stored as a model and measured (size, accuracy, flips, latency)' },
+  graphon: { run: (argv, out) => graphonCommand(argv, out), help: 'graphon --db <file> --model <id> [--blocks K] [--json]\n      degree-sorted block densities of each sparse layer\'s mask (before and after training); stored with the model' },
   demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
 };
 

@@ -11,12 +11,13 @@ import { ExplanationCard } from './ExplanationCard';
 import { NetworkView } from './NetworkView';
 import { CasesPanel } from './CasesPanel';
 import { TrainPanel } from './training/TrainPanel';
+import { StudiesPanel } from './studies/StudiesPanel';
 
 /** Opened on first start (then the last case opened). */
 const FIRST_CASE = 'case30';
 const LAST_CASE = 'gridrewire.lastCase';
 
-type Tab = 'pf' | 'n1' | 'train';
+type Tab = 'pf' | 'n1' | 'train' | 'studies';
 
 export function App() {
   const [info, setInfo] = useState<BackendInfo | null>(null);
@@ -179,7 +180,7 @@ export function App() {
         {cluster?.configured && <ClusterBadge info={cluster} />}
         <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
-      <main className={tab === 'n1' || tab === 'train' ? 'wide' : ''}>
+      <main className={tab === 'n1' || tab === 'train' || tab === 'studies' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
           <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect} focus={focus}
@@ -196,6 +197,7 @@ export function App() {
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>
             <button className={tab === 'n1' ? 'on' : ''} onClick={() => setTab('n1')} data-testid="tab-n1">N-1</button>
             <button className={tab === 'train' ? 'on' : ''} onClick={() => setTab('train')} data-testid="tab-train">Train</button>
+            <button className={tab === 'studies' ? 'on' : ''} onClick={() => setTab('studies')} data-testid="tab-studies">Studies</button>
           </div>
           {error && <p className="error" role="alert" data-testid="error">{error}</p>}
           {notice && <p className="notice" data-testid="notice">{notice}</p>}
@@ -246,6 +248,7 @@ export function App() {
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}
+          {tab === 'studies' && active && <StudiesPanel caseKey={active} />}
         </section>
       </main>
     </div>

@@ -20,6 +20,7 @@ import { PowerFlows } from './power-flows';
 import { ModelMetrics } from './model-metrics';
 import { Surrogates } from './surrogates';
 import { TrainingJobs } from './training-jobs';
+import { StudyJobs } from './study-jobs';
 
 export const VERSION = '0.1.0';
 
@@ -65,6 +66,7 @@ export interface AppServices {
   datasets: DatasetJobs;
   training: TrainingJobs;
   models: ModelMetrics;
+  studies: StudyJobs;
 }
 
 export function createServices(opts: AppOptions): AppServices {
@@ -84,6 +86,7 @@ export function createServices(opts: AppOptions): AppServices {
     datasets: new DatasetJobs(catalogue, jobs, opts.store),
     training: new TrainingJobs(catalogue, jobs, opts.store),
     models: new ModelMetrics(catalogue, opts.store),
+    studies: new StudyJobs(jobs, opts.store),
   };
 }
 
@@ -120,6 +123,8 @@ export function handlersOf(s: AppServices): Api {
     caseModels: async ({ name }) => s.models.ofCase(name),
     modelDetail: async ({ name, model }) => s.models.detail(name, model),
     compareModels: async ({ name, models }) => s.models.compare(name, models),
+    startStudy: async (req) => s.studies.start(req),
+    studies: async ({ model }) => s.studies.stored(model),
   };
 }
 

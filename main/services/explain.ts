@@ -298,9 +298,12 @@ export class Explanations {
   private newestModelFor(c: Case): number {
     const net = compile(c);
     const models = this.store.models.list();
-    for (let i = models.length - 1; i >= 0; i--) {
-      const r = readSurrogate(models[i]);
-      if (r.status === 'usable' && !signatureMismatch(r.config.grid, net)) return models[i].id;
+    // A compressed model (gridrewire compress) is explained when asked by id; by default the newest trained one is.
+    for (const compressed of [false, true]) {
+      for (let i = models.length - 1; i >= 0; i--) {
+        const r = readSurrogate(models[i]);
+        if (r.status === 'usable' && !signatureMismatch(r.config.grid, net) && !!r.config.compression === compressed) return models[i].id;
+      }
     }
     throw new ExplainError(`no stored model of ${c.name}'s grid in ${this.store.path}: train one first (gridrewire train)`);
   }

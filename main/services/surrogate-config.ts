@@ -35,7 +35,8 @@ const surrogateConfig = z.looseObject({
   version: z.literal(1, { error: 'must be 1' }),
   model: z.looseObject({
     format: z.literal('gridrewire-gnn', { error: "must be 'gridrewire-gnn'" }),
-    version: z.literal(1, { error: 'must be 1' }),
+    // 2: the compact form of a compressed model (quantized weights, small index types).
+    version: z.literal([1, 2], { error: 'must be 1 or 2' }),
     model: z.looseObject({ nodeFeatDim: count, edgeFeatDim: count }, { error: 'must be an object' }),
     layers: z.array(z.looseObject({ name: z.string({ error: 'must be a string' }) }, { error: 'must be an object' }), { error: 'must be a list of layers' }),
   }, { error: 'must be an object' }),

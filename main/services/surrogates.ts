@@ -89,7 +89,10 @@ export class Surrogates {
   /** Every outage of c by the newest model of its grid that loads. */
   private predict(c: Case, usable: ModelEntry[], store: Store): Prediction | null {
     const net = compile(c);
-    for (const { model, read } of usable) {
+    // Trained models before compressed ones (gridrewire compress stores a dozen variants, the worst pruned last):
+    // the card shows the newest trained model, a compressed one only when no other loads.
+    const compressed = (e: ModelEntry) => e.read.status !== 'unreadable' && !!e.read.config.compression;
+    for (const { model, read } of [...usable.filter((e) => !compressed(e)), ...usable.filter(compressed)]) {
       if (read.status !== 'usable' || signatureMismatch(read.config.grid, net)) continue; // another grid's model
       try {
         const t0 = performance.now();

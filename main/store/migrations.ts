@@ -296,10 +296,28 @@ ALTER TABLE n1_records_v3 RENAME TO n1_records;
 CREATE INDEX n1_runs_case ON n1_runs (case_id);
 `;
 
+// Graphon studies (the shape of a model's sparse masks) join the model
+// results: the CHECK is widened by rebuilding the table as V2 does.
+const V4 = /* sql */ `
+CREATE TABLE model_results_v4 (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id     INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('explanation', 'fidelity', 'robustness', 'compression', 'graphon')),
+  key          TEXT    NOT NULL,
+  doc          TEXT    NOT NULL,
+  created_at   TEXT    NOT NULL,
+  UNIQUE (model_id, kind, key)
+);
+INSERT INTO model_results_v4 (id, model_id, kind, key, doc, created_at) SELECT id, model_id, kind, key, doc, created_at FROM model_results;
+DROP TABLE model_results;
+ALTER TABLE model_results_v4 RENAME TO model_results;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
   { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
+  { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

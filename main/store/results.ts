@@ -1,4 +1,4 @@
-// Explanations, fidelity studies, robustness and compression results: JSON
+// Explanations, fidelity studies, robustness, compression and graphon results: JSON
 // documents keyed to a model by (kind, key); putting the same key again
 // replaces the document. An explanation is keyed by the case's content and
 // the branch (explanationKey), a fidelity study by its configuration.
@@ -9,7 +9,7 @@ import { fromJson, toJson } from './json';
 import type { ModelResult, ModelResultKind } from './types';
 import { nonEmpty, notFound, oneOf } from './validate';
 
-const KINDS: readonly ModelResultKind[] = ['explanation', 'fidelity', 'robustness', 'compression'];
+const KINDS: readonly ModelResultKind[] = ['explanation', 'fidelity', 'robustness', 'compression', 'graphon'];
 
 interface Row {
   id: number;

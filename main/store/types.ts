@@ -244,7 +244,7 @@ export interface TrainingRunSummary {
 
 // ---- results and reports -----------------------------------------------------------
 
-export type ModelResultKind = 'explanation' | 'fidelity' | 'robustness' | 'compression';
+export type ModelResultKind = 'explanation' | 'fidelity' | 'robustness' | 'compression' | 'graphon';
 
 export interface ModelResult {
   id: number;

@@ -13,7 +13,7 @@ import { openStore, SCHEMA_VERSION, StoreError } from '../../main/store';
 import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
 import { explanationKey, fidelityKey } from '../../main/store/results';
 
-test('a version-1 database is migrated to version 2 with its results; fidelity studies are then kept', () => {
+test('a version-1 database is migrated through version 2 with its results; fidelity studies are then kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig2-'));
   try {
     const path = join(dir, 'v1.db');
