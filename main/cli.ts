@@ -11,6 +11,7 @@ import { compareCommand } from './cli/compare';
 import { demoCommand } from './cli/demo';
 import { runsCommand } from './cli/runs';
 import { explainCommand } from './cli/explain';
+import { reportCommand } from './cli/report';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -23,6 +24,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   predict: { run: predictCommand, help: 'predict --db <file> --model <id> <case.m> [--json]\n      predict every branch outage of an operating point with a stored surrogate, ranked' },
   compare: { run: compareCommand, help: 'compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--json]\n      train every topology method on one dataset, one table with the DC-LODF screen' },
   explain: { run: explainCommand, help: 'explain --db <file> --model <id> (--case <file.m> | --scenario <id>) --branch <row> [--top K] [--exact] [--json] | explain --fidelity --db <file> --model <id> [--dataset <id>] [--json]\n      which connections, buses and branches drive a surrogate verdict, beside the exact physics; --fidelity measures it' },
+  report: { run: reportCommand, help: 'report --db <file> --run <id> --format html|pdf|csv|xlsx|json --out <path> [--compare-to <run>] [--detail N] [--model <id>|none]\n      the contingency report of a stored N-1 run (CSV: a second file of violations)' },
   demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
 };
 
