@@ -8,6 +8,7 @@ export const API_METHODS = [
   'importFile', 'changeTables', 'renameCase', 'caseDependents', 'deleteCase', 'exportCase', 'n1Runs', 'n1Run',
   'explain', 'explainFidelity', 'mapLayout',
   'datasets', 'datasetDefaults', 'startDataset', 'startTraining', 'trainingRuns', 'caseModels', 'modelDetail', 'compareModels',
+  'exportReport', 'reports', 'reportFile',
 ] as const;
 
 /** Requests that carry a whole file (importFile): the loopback server reads bodies up to this size for them (bytes). */

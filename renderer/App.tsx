@@ -3,6 +3,7 @@ import type { BackendInfo, CaseInfo, ExplanationView, GridGraph, JobEventView, J
 import { api } from './api';
 import { MapPanel } from './MapPanel';
 import { attributionColouring, physicsColouring } from './map/explanation-colouring';
+import { ReportsPanel } from './reports/ReportsPanel';
 import { N1Panel } from './N1Panel';
 import { VerdictBadge } from './verdicts';
 import { subscribeEvents } from './events';
@@ -15,7 +16,7 @@ import { TrainPanel } from './training/TrainPanel';
 const FIRST_CASE = 'case30';
 const LAST_CASE = 'gridrewire.lastCase';
 
-type Tab = 'pf' | 'n1' | 'train';
+type Tab = 'pf' | 'n1' | 'train' | 'reports';
 
 export function App() {
   const [info, setInfo] = useState<BackendInfo | null>(null);
@@ -175,7 +176,7 @@ export function App() {
         <span className="jobs" data-testid="status-jobs">{[...activeJobs.values()].map((j) => (j.status === 'queued' ? `${j.label}: queued` : `${j.label}: ${j.total ? Math.floor((100 * j.done) / j.total) : 0}%`)).join(' · ')}</span>
         <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
-      <main className={tab === 'n1' || tab === 'train' ? 'wide' : ''}>
+      <main className={tab === 'n1' || tab === 'train' || tab === 'reports' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
           <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect} focus={focus}
@@ -192,6 +193,7 @@ export function App() {
             <button className={tab === 'pf' ? 'on' : ''} onClick={() => setTab('pf')}>Power flow</button>
             <button className={tab === 'n1' ? 'on' : ''} onClick={() => setTab('n1')} data-testid="tab-n1">N-1</button>
             <button className={tab === 'train' ? 'on' : ''} onClick={() => setTab('train')} data-testid="tab-train">Train</button>
+            <button className={tab === 'reports' ? 'on' : ''} onClick={() => setTab('reports')} data-testid="tab-reports">Reports</button>
           </div>
           {error && <p className="error" role="alert" data-testid="error">{error}</p>}
           {notice && <p className="notice" data-testid="notice">{notice}</p>}
@@ -242,6 +244,7 @@ export function App() {
               onCancel={() => { if (job) void api.cancelJob({ jobId: job.id }); }} onPick={(row) => { setFocus({ branch: row, at: Date.now() }); void inspect(row); }} onReopen={reopen} />
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}
+          {tab === 'reports' && <ReportsPanel />}
         </section>
       </main>
     </div>

@@ -5,6 +5,7 @@
 
 import type { JobView, N1RunInfo, N1Summary, Verdict } from '../main/api';
 import { N1Table } from './N1Table';
+import { ExportReport } from './reports/ExportReport';
 import { VerdictBadge } from './verdicts';
 
 export interface N1PanelProps {
@@ -60,6 +61,7 @@ export function N1Panel({ job, summary, runs, busy, selected, onRun, onCancel, o
           <p className="muted" data-testid="n1-summary">
             {summary.records.length}{summary.records.length < summary.total ? ` of ${summary.total}` : ''} outages · {summary.mode.toUpperCase()} · {summary.seconds.toFixed(2)} s
             {summary.runId !== null ? ` · run ${summary.runId}` : ''}
+            {summary.runId !== null && <> {' '}<ExportReport runId={summary.runId} /></>}
           </p>
           <div className="counts">
             {(Object.keys(summary.counts) as Verdict[]).filter((v) => summary.counts[v] > 0).map((v) => (

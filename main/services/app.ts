@@ -5,6 +5,7 @@
 import type { Api, ApiEvents, BackendInfo, JobView } from '../api';
 import { bestKernels } from '../core/learn/kernels';
 import type { Store } from '../store';
+import { ReportExports } from './report-exports';
 import { detectBackend } from './backend';
 import { CaseCatalogue } from './case-catalogue';
 import { CaseLibrary } from './case-library';
@@ -61,6 +62,7 @@ export interface AppServices {
   datasets: DatasetJobs;
   training: TrainingJobs;
   models: ModelMetrics;
+  reports: ReportExports;
 }
 
 export function createServices(opts: AppOptions): AppServices {
@@ -79,6 +81,7 @@ export function createServices(opts: AppOptions): AppServices {
     datasets: new DatasetJobs(catalogue, jobs, opts.store),
     training: new TrainingJobs(catalogue, jobs, opts.store),
     models: new ModelMetrics(catalogue, opts.store),
+    reports: new ReportExports(opts.store, `GridRewire ${VERSION}`),
   };
 }
 
@@ -114,6 +117,9 @@ export function handlersOf(s: AppServices): Api {
     caseModels: async ({ name }) => s.models.ofCase(name),
     modelDetail: async ({ name, model }) => s.models.detail(name, model),
     compareModels: async ({ name, models }) => s.models.compare(name, models),
+    exportReport: async (req) => s.reports.export(req),
+    reports: async ({ runId }) => s.reports.list(runId),
+    reportFile: async ({ id }) => s.reports.file(id),
   };
 }
 

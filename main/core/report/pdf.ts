@@ -97,29 +97,32 @@ function drawRow(doc: Doc, cells: string[], ws: number[], right: boolean[], font
 
 function drawTable(doc: Doc, t: Table): void {
   const w = PAGE.width - 2 * M;
-  // Keep a key-value table (short) whole: move it to a new page rather than split it.
-  const ws = widths(t, t.columns.length === 2 ? Math.min(w, 520) : w);
+  // Narrow tables stay narrow: a relative width unit is about 80 pt; key-value tables get 520 pt.
+  const rel = t.columns.reduce((a, c) => a + (c.width ?? 1), 0);
+  const ws = widths(t, t.columns.length === 2 && t.columns[0].header === 'item' ? Math.min(w, 520) : Math.min(w, rel * 80));
   const head = t.columns.map(headerOf);
   const right = t.columns.map((c) => c.kind !== 'text');
   const hh = rowHeight(doc, head, ws, BOLD);
-  const first = t.rows.length ? rowHeight(doc, t.rows[0].map((v, i) => formatValue(t.columns[i], v)), ws, FONT) : 0;
-  ensure(doc, 18 + (t.note ? 10 : 0) + hh + first);
+  const cells = t.rows.map((r) => r.map((v, i) => formatValue(t.columns[i], v)));
+  const heights = cells.map((c) => rowHeight(doc, c, ws, FONT));
+  const titleH = 20 + (t.note ? 10 : 0);
+  const whole = titleH + hh + heights.reduce((a, b) => a + b, 0);
+  // A table that fits on one page is never split; a longer one starts where at least its first row fits.
+  ensure(doc, whole <= bottom() - M ? whole : titleH + hh + (heights[0] ?? 0));
   doc.moveDown(0.6);
   doc.font(BOLD).fontSize(10.5).fillColor('#101828').text(t.title, M, doc.y, { width: w });
   if (t.note) doc.font(FONT).fontSize(7.5).fillColor('#475467').text(t.note, M, doc.y, { width: w });
   doc.y += 3;
   if (!t.rows.length) return;
   drawRow(doc, head, ws, right, BOLD, '#f2f4f7', hh);
-  for (const r of t.rows) {
-    const cells = r.map((v, i) => formatValue(t.columns[i], v));
-    const h = rowHeight(doc, cells, ws, FONT);
-    if (ensure(doc, h)) {
+  cells.forEach((c, i) => {
+    if (ensure(doc, heights[i])) {
       doc.font(FONT).fontSize(7).fillColor('#667085').text(`${t.title} (continued)`, M, doc.y, { width: w });
       doc.y += 2;
       drawRow(doc, head, ws, right, BOLD, '#f2f4f7', hh);
     }
-    drawRow(doc, cells, ws, right, FONT, null, h);
-  }
+    drawRow(doc, c, ws, right, FONT, null, heights[i]);
+  });
 }
 
 function drawMap(doc: Doc, p: MapPicture): void {

@@ -133,8 +133,8 @@ export function rankedTable(d: ReportData): Table {
     col('lost load', 'mw', 'MW', 1), col('lost gen', 'mw', 'MW', 1),
   ];
   const rows = d.contingencies.filter((r) => isInsecure(r.verdict)).map((r) => [
-    r.rank, r.label, r.verdict, r.severity, r.verdict === 'islanded' || r.verdict === 'diverged' ? null : r.maxLoading, r.nOverloads, r.worstBranch,
-    ...(dc ? [] : r.verdict === 'diverged' || (r.verdict === 'islanded' && !r.converged) ? [null, null, r.nVoltageViolations] : [r.minVm, r.maxVm, r.nVoltageViolations]),
+    r.rank, r.label, r.verdict, r.severity, r.converged ? r.maxLoading : null, r.nOverloads, r.worstBranch,
+    ...(dc ? [] : r.converged ? [r.minVm, r.maxVm, r.nVoltageViolations] : [null, null, r.nVoltageViolations]),
     r.lostLoadMW, r.lostGenMW,
   ]);
   return { id: 'insecure', title: 'Insecure contingencies, worst first', note: rows.length ? undefined : 'None: every computed contingency is secure.', columns: cols, rows };
@@ -148,7 +148,7 @@ export function violationTable(d: ReportData): Table {
     const r = rank.get(x.element) ?? null;
     for (const o of x.overloads) rows.push([r, x.label, 'thermal', `branch ${o.branch} (${o.from}-${o.to})`, o.flowMVA, o.rateMVA, o.loading, o.change, null, null]);
     for (const v of x.voltages) rows.push([r, x.label, `${v.kind} voltage`, `bus ${v.bus}`, null, null, null, null, v.vm, v.limit]);
-    if (x.verdict === 'islanded') rows.push([r, x.label, 'islanding', `${x.cutBuses} buses cut off: ${x.lostLoadMW.toFixed(1)} MW load, ${x.lostGenMW.toFixed(1)} MW gen lost`, null, null, null, null, null, null]);
+    if (x.verdict === 'islanded') rows.push([r, x.label, 'islanding', `${x.cutBuses} bus${x.cutBuses === 1 ? '' : 'es'} cut off: ${x.lostLoadMW.toFixed(1)} MW load, ${x.lostGenMW.toFixed(1)} MW gen lost`, null, null, null, null, null, null]);
     if (x.verdict === 'diverged') rows.push([r, x.label, 'not converged', 'whole grid', null, null, null, null, null, null]);
   }
   return {
