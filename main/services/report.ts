@@ -47,7 +47,23 @@ export interface ReportOptions {
   mapSize?: { width: number; height: number };
 }
 
-export const DEFAULT_DETAIL = 50;
+export const DEFAULT_DETAIL = 30;
+
+/**
+ * The insecure contingencies whose violations are listed: the worst of each
+ * insecure verdict first (a share of n each), so that islands and divergences
+ * at the top of the ranking do not crowd the overloads and voltage violations
+ * out, then the next worst overall up to n; in rank order.
+ */
+export function pickDetailed(rows: readonly ReportContingency[], n: number): ReportContingency[] {
+  const insecure = rows.filter((r) => isInsecure(r.verdict));
+  const kinds = [...new Set(insecure.map((r) => r.verdict))];
+  const each = kinds.length ? Math.floor(n / kinds.length) : 0;
+  const chosen = new Set<ReportContingency>();
+  for (const k of kinds) for (const r of insecure.filter((x) => x.verdict === k).slice(0, each)) chosen.add(r);
+  for (const r of insecure) { if (chosen.size >= n) break; chosen.add(r); }
+  return [...chosen].sort((a, b) => a.rank - b.rank);
+}
 
 /** Opens the run or says why not, in one line. */
 export function reportRun(store: Store, runId: number): N1Run {
@@ -77,16 +93,17 @@ export function buildReport(store: Store, runId: number, opts: ReportOptions = {
 
   // Solve again: the base case and the worst insecure outages.
   const solver = openSolver(c, run, notes);
-  const worst = rows.filter((r) => isInsecure(r.verdict)).slice(0, detailN);
+  const picked = pickDetailed(rows, detailN);
   const solvedAgain = new Map<number, OutageViolations>();
   const details: ContingencyDetail[] = [];
-  for (const r of worst) {
-    const v = solver ? solver.violations(r.element) : null;
+  for (const r of picked) {
+    // A divergence has no state to list violations of: its row says so without a solve.
+    const v = solver && r.verdict !== 'diverged' ? solver.violations(r.element) : null;
     if (v) solvedAgain.set(r.element, v);
     details.push({ element: r.element, label: r.label, verdict: r.verdict, overloads: v?.overloads ?? [], voltages: v?.voltages ?? [], lostLoadMW: r.lostLoadMW, lostGenMW: r.lostGenMW, cutBuses: r.cutBuses });
   }
   const insecure = rows.length - rows.filter((r) => r.verdict === 'secure').length;
-  if (insecure > details.length) notes.push(`The ${details.length} worst of the ${insecure} insecure contingencies are solved again for their violations (--detail sets how many); the others are listed with their stored worst overload and voltage range.`);
+  if (insecure > details.length) notes.push(`${details.length} of the ${insecure} insecure contingencies are solved again for their violations (the worst of each verdict first; --detail sets how many); the others are listed with their stored worst overload and voltage range.`);
 
   const data: ReportData = {
     format: 'gridrewire-report', version: 1,

@@ -19,6 +19,7 @@ import { BUS_I } from '../../main/core/grid/idx';
 import { LOADING_MARGIN, VOLTAGE_MARGIN } from '../../main/core/grid/limits';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
 import type { ReportData } from '../../main/core/report/types';
+import { DEFAULT_DETAIL } from '../../main/services/report';
 import { cli, ROOT } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-report-'));
@@ -76,7 +77,7 @@ test('JSON: every record of the run, the counts of the run, the rules of limits.
   assert.equal(data.run.partial, false);
   const insecure = data.contingencies.filter((r) => r.verdict !== 'secure').length;
   assert.equal(data.summary.insecure, insecure);
-  assert.equal(data.details.length, Math.min(insecure, 50));
+  assert.equal(data.details.length, Math.min(insecure, DEFAULT_DETAIL));
   // Solved again: each detail's overload count is the stored record's.
   for (const d of data.details) {
     const r = data.contingencies.find((x) => x.element === d.element)!;

@@ -152,7 +152,7 @@ export function violationTable(d: ReportData): Table {
     if (x.verdict === 'diverged') rows.push([r, x.label, 'not converged', 'whole grid', null, null, null, null, null, null]);
   }
   return {
-    id: 'violations', title: `Worst violations of the ${d.details.length} worst contingencies`,
+    id: 'violations', title: `Violations of the ${d.details.length} worst contingencies solved again`,
     note: 'Solved again with the engine of the run. Thermal: flow and rating in MVA (DC: MW), change from base in points of the rating. Islanding: what the island cut off carried.',
     columns: [
       col('rank', 'int', undefined, 0.5), col('outage', 'text', undefined, 1.7), col('type', 'text', undefined, 1), col('element', 'text', undefined, 1.6),
