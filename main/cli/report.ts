@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat } from '../core/report/types';
-import { renderReport } from '../core/report/render';
+import { renderReport } from '../services/report-render';
 import { violationsPath } from '../core/report/csv-report';
 import { openStore, defaultDbPath } from '../store';
 import { buildReport, ReportError } from '../services/report';

@@ -3,7 +3,7 @@
 // save. The CLI writes its reports to a path and lists them here too.
 
 import { ApiError, type ReportFileView, type ReportInfo } from '../api';
-import { renderReport } from '../core/report/render';
+import { renderReport } from './report-render';
 import type { ReportFormat } from '../core/report/types';
 import type { Store } from '../store';
 import type { ReportSummary } from '../store/types';
