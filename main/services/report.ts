@@ -186,7 +186,7 @@ function busPositions(store: Store, c: Case, caseId: number): { xy: Float64Array
   return { xy, source: missing ? `the stored layout (${missing} buses without a position left out)` : 'the stored layout' };
 }
 
-/** The worst outage whose post-outage state is solved (an island or a divergence has no loadings to draw), on the map. */
+/** The worst outage with counted violations on the map (an island or a divergence may have no loadings to draw). */
 function worstOutageMap(
   store: Store, c: Case, run: N1Run, rows: readonly ReportContingency[], solvedAgain: Map<number, OutageViolations>, solver: Solver | null,
   size: { width: number; height: number }, notes: string[],
@@ -197,8 +197,9 @@ function worstOutageMap(
     return null;
   }
   if (!solver) return null;
-  const pick = rows.find((r) => isInsecure(r.verdict) && solvedAgain.get(r.element)?.loadingByRow.some(Number.isFinite))
-    ?? rows.find((r) => solvedAgain.get(r.element)?.loadingByRow.some(Number.isFinite));
+  // The worst outage with violations to show, else the worst with a solved state.
+  const violating = (r: ReportContingency) => { const v = solvedAgain.get(r.element); return !!v && v.overloads.length + v.voltages.length > 0; };
+  const pick = rows.find(violating) ?? rows.find((r) => solvedAgain.get(r.element)?.loadingByRow.some(Number.isFinite));
   const first = pick ?? rows[0];
   if (!first) return null;
   const v = solvedAgain.get(first.element) ?? solver.violations(first.element);

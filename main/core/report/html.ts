@@ -16,8 +16,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:22px 0 6px;border-bott
 table{border-collapse:collapse;width:100%;margin:4px 0 10px;font-size:12px}
 th,td{border-bottom:1px solid #eaecf0;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f2f4f7;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tr.v-islanded td:nth-child(3),tr.v-diverged td:nth-child(3){color:#912018;font-weight:600}
-.map{border:1px solid #eaecf0;margin:6px 0}
+td.v-islanded,td.v-diverged{color:#912018;font-weight:600}
+.map{border:1px solid #eaecf0;margin:6px 0;max-width:980px}
 thead{display:table-header-group}tr{break-inside:avoid}
 @media print{body{margin:0;max-width:none;font-size:10px}table{font-size:9px}h2{break-after:avoid}.map{break-inside:avoid}@page{size:A4 landscape;margin:12mm}}
 `;
@@ -29,9 +29,11 @@ function tableHtml(t: Table): string {
     out.push('<table><thead><tr>', ...t.columns.map((c) => `<th>${esc(headerOf(c))}</th>`), '</tr></thead><tbody>');
     const verdictCol = t.columns.findIndex((c) => c.header === 'verdict');
     for (const r of t.rows) {
-      const cls = verdictCol >= 0 && typeof r[verdictCol] === 'string' ? ` class="v-${String(r[verdictCol]).replace(/[^a-z]/g, '')}"` : '';
-      out.push(`<tr${cls}>`);
-      t.columns.forEach((c, i) => out.push(`<td${c.kind === 'text' ? '' : ' class="n"'}>${esc(formatValue(c, r[i]))}</td>`));
+      out.push('<tr>');
+      t.columns.forEach((c, i) => {
+        const cls = c.kind !== 'text' ? ' class="n"' : i === verdictCol && typeof r[i] === 'string' ? ` class="v-${String(r[i]).replace(/[^a-z]/g, '')}"` : '';
+        out.push(`<td${cls}>${esc(formatValue(c, r[i]))}</td>`);
+      });
       out.push('</tr>');
     }
     out.push('</tbody></table>');

@@ -72,31 +72,41 @@ export function mapPicture(m: MapInput, width: number, height: number, margin = 
 const rank = (b: MapPicture['branches'][number]) => (b.outaged ? 2 : b.overloaded ? 1 : 0);
 const round = (v: number) => Math.round(v * 10) / 10;
 
-/** Line width and bus radius that suit the grid's size. */
-export function strokeScale(p: MapPicture): { line: number; bus: number } {
+/** Line width, bus radius and the width of marked lines that suit the grid's size. */
+export function strokeScale(p: MapPicture): { line: number; bus: number; marked: number } {
   const n = p.buses.length;
-  return { line: n > 3000 ? 0.35 : n > 500 ? 0.7 : 1.4, bus: n > 3000 ? 0 : n > 500 ? 1 : 2.6 };
+  const line = n > 3000 ? 0.35 : n > 500 ? 0.7 : 1.4;
+  return { line, bus: n > 3000 ? 0 : n > 500 ? 1 : 2.6, marked: Math.max(3 * line, 2) };
+}
+
+/** Where the outaged line is marked: its midpoint and a ring radius that a reader finds on a large grid. */
+export function outageMark(p: MapPicture): { x: number; y: number; r: number } | null {
+  const b = p.branches.find((x) => x.outaged);
+  if (!b) return null;
+  return { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2, r: Math.max(8, Math.hypot(b.x2 - b.x1, b.y2 - b.y1) / 2 + 4) };
 }
 
 /** The picture as an SVG element (no external reference), with its legend. */
 export function mapSvg(p: MapPicture): string {
-  const { line, bus } = strokeScale(p);
+  const { line, bus, marked } = strokeScale(p);
   const out: string[] = [`<svg viewBox="0 0 ${p.width} ${p.height + 22}" width="100%" role="img" aria-label="grid map after the outage of ${esc(p.outage.label)}">`];
   out.push(`<rect x="0" y="0" width="${p.width}" height="${p.height}" fill="#fcfcfd" stroke="#eaecf0"/>`);
   for (const b of p.branches) {
     const color = b.outaged ? OUTAGED_COLOR : loadingColor(b.loading);
-    const w = b.outaged ? line * 3 : b.overloaded ? line * 3 : line;
+    const w = b.outaged || b.overloaded ? marked : line;
     out.push(`<line x1="${b.x1}" y1="${b.y1}" x2="${b.x2}" y2="${b.y2}" stroke="${color}" stroke-width="${w}"${b.outaged ? ` stroke-dasharray="${line * 4} ${line * 3}"` : ''}/>`);
   }
   if (bus > 0) for (const b of p.buses) if (!b.violated) out.push(`<circle cx="${b.x}" cy="${b.y}" r="${bus}" fill="${BUS_COLOR}"/>`);
   for (const b of p.buses) if (b.violated) out.push(`<circle cx="${b.x}" cy="${b.y}" r="${Math.max(bus, 1.5) * 1.8}" fill="none" stroke="${VIOLATED_BUS_COLOR}" stroke-width="${Math.max(line, 0.8)}"/>`);
+  const mark = outageMark(p);
+  if (mark) out.push(`<circle cx="${mark.x}" cy="${mark.y}" r="${mark.r}" fill="none" stroke="${OUTAGED_COLOR}" stroke-width="1.2" stroke-dasharray="3 2"/>`);
   // Legend under the map.
   let x = 4;
   const y = p.height + 14;
   const item = (swatch: string, label: string) => { out.push(swatch.replace(/X/g, String(x)), `<text x="${x + 16}" y="${y + 3}" font-size="9" fill="#344054">${esc(label)}</text>`); x += 22 + label.length * 5; };
   for (const band of [...LOADING_BANDS].reverse()) item(`<line x1="X" y1="${y}" x2="${x + 12}" y2="${y}" stroke="${band.color}" stroke-width="3"/>`, `loading ${band.label}`);
   item(`<line x1="X" y1="${y}" x2="${x + 12}" y2="${y}" stroke="${UNJUDGED_COLOR}" stroke-width="3"/>`, 'unrated / cut off');
-  item(`<line x1="X" y1="${y}" x2="${x + 12}" y2="${y}" stroke="${OUTAGED_COLOR}" stroke-width="3" stroke-dasharray="4 3"/>`, 'outaged');
+  item(`<line x1="X" y1="${y}" x2="${x + 12}" y2="${y}" stroke="${OUTAGED_COLOR}" stroke-width="3" stroke-dasharray="4 3"/>`, 'outaged (ringed)');
   item(`<circle cx="${x + 6}" cy="${y}" r="4" fill="none" stroke="${VIOLATED_BUS_COLOR}"/>`, 'voltage violation');
   out.push('</svg>');
   return out.join('\n');

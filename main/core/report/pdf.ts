@@ -4,7 +4,7 @@
 // picture as the SVG, and every page numbered "page n of N".
 
 import PDFDocument from 'pdfkit';
-import { loadingColor, LOADING_BANDS, OUTAGED_COLOR, BUS_COLOR, UNJUDGED_COLOR, VIOLATED_BUS_COLOR, strokeScale } from './map-picture';
+import { loadingColor, LOADING_BANDS, OUTAGED_COLOR, BUS_COLOR, UNJUDGED_COLOR, VIOLATED_BUS_COLOR, outageMark, strokeScale } from './map-picture';
 import { allTables, formatValue, headerOf, type Table } from './tables';
 import type { MapPicture, ReportData } from './types';
 
@@ -134,11 +134,11 @@ function drawMap(doc: Doc, p: MapPicture): void {
   doc.font(BOLD).fontSize(10.5).fillColor('#101828').text(`Map after the outage of ${p.outage.label} (${p.outage.verdict})`, M, doc.y, { width: w });
   doc.font(FONT).fontSize(7.5).fillColor('#475467').text(`Post-outage loading of every branch, the outaged line dashed; positions: ${p.source}.`, M, doc.y, { width: w });
   const x0 = M + (w - p.width * s) / 2, y0 = doc.y + 4;
-  const { line, bus } = strokeScale(p);
+  const { line, bus, marked } = strokeScale(p);
   doc.save();
   doc.rect(x0, y0, p.width * s, p.height * s).lineWidth(0.5).strokeColor('#eaecf0').stroke();
   for (const b of p.branches) {
-    const width = (b.outaged || b.overloaded ? line * 3 : line) * s;
+    const width = (b.outaged || b.overloaded ? marked : line) * s;
     doc.moveTo(x0 + b.x1 * s, y0 + b.y1 * s).lineTo(x0 + b.x2 * s, y0 + b.y2 * s).lineWidth(width).strokeColor(b.outaged ? OUTAGED_COLOR : loadingColor(b.loading));
     if (b.outaged) doc.dash(line * 4 * s, { space: line * 3 * s }); else doc.undash();
     doc.stroke();
@@ -146,6 +146,8 @@ function drawMap(doc: Doc, p: MapPicture): void {
   doc.undash();
   if (bus > 0) for (const b of p.buses) if (!b.violated) doc.circle(x0 + b.x * s, y0 + b.y * s, bus * s).fill(BUS_COLOR);
   for (const b of p.buses) if (b.violated) doc.circle(x0 + b.x * s, y0 + b.y * s, Math.max(bus, 1.5) * 1.8 * s).lineWidth(Math.max(line, 0.8) * s).strokeColor(VIOLATED_BUS_COLOR).stroke();
+  const mark = outageMark(p);
+  if (mark) doc.circle(x0 + mark.x * s, y0 + mark.y * s, mark.r * s).lineWidth(1.2 * s).strokeColor(OUTAGED_COLOR).dash(3 * s, { space: 2 * s }).stroke().undash();
   doc.restore();
   // Legend.
   let lx = x0;
@@ -159,7 +161,7 @@ function drawMap(doc: Doc, p: MapPicture): void {
   };
   for (const band of [...LOADING_BANDS].reverse()) legend(band.color, `loading ${band.label}`);
   legend(UNJUDGED_COLOR, 'unrated / cut off');
-  legend(OUTAGED_COLOR, 'outaged', true);
+  legend(OUTAGED_COLOR, 'outaged (ringed)', true);
   doc.circle(lx + 5, ly, 3.5).lineWidth(0.8).strokeColor(VIOLATED_BUS_COLOR).stroke();
   doc.font(FONT).fontSize(7.5).fillColor('#344054').text('voltage violation', lx + 14, ly - 3.5, { lineBreak: false });
   doc.x = M;
