@@ -19,7 +19,8 @@ import { BUS_I } from '../../main/core/grid/idx';
 import { LOADING_MARGIN, VOLTAGE_MARGIN } from '../../main/core/grid/limits';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
 import type { ReportData } from '../../main/core/report/types';
-import { DEFAULT_DETAIL } from '../../main/services/report';
+import { buildReport, DEFAULT_DETAIL } from '../../main/services/report';
+import { runStoredN1 } from '../../main/services/n1-stored';
 import { cli, ROOT } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-report-'));
@@ -175,6 +176,28 @@ test('--compare-to: new, resolved and worsened against the DC screen of the same
   assert.ok(c.added.length + c.resolved.length > 0);
 });
 
+test('DC runs and generator outages: the same report, their violations solved again by their own engine', async () => {
+  const store = openStore(db);
+  try {
+    const dc = buildReport(store, 2, { model: null });
+    assert.equal(dc.run.engine, 'DC-LODF screen (linear, no voltages)');
+    assert.equal(dc.contingencies.length, 41);
+    for (const d of dc.details) assert.equal(d.voltages.length, 0);
+    const { runId } = await runStoredN1(store, { caseText: readFileSync(case30, 'utf8'), fileName: 'case30.m', mode: 'ac', kind: 'gen' });
+    const gen = buildReport(store, runId, {});
+    assert.equal(gen.surrogate, null, 'the surrogate judges branch outages only');
+    assert.match(gen.contingencies[0].label, /^gen \d+ \(bus \d+\)$/);
+    for (const d of gen.details) {
+      const r = gen.contingencies.find((x) => x.element === d.element)!;
+      assert.equal(d.overloads.length, r.nOverloads, d.label);
+      assert.equal(d.voltages.length, r.nVoltageViolations, d.label);
+    }
+    assert.equal(gen.map!.branches.filter((b) => b.outaged).length, 0, 'no line is outaged by a generator outage');
+  } finally {
+    store.close();
+  }
+});
+
 test('the reports written are listed in the database with their run', () => {
   const store = openStore(db, { readonly: true });
   const list = store.reports.list({ runId: 1 });
@@ -214,5 +237,6 @@ test('bad input: one line, exit 2, nothing written or lost', () => {
   // The database kept its runs.
   const store = openStore(db, { readonly: true });
   assert.deepEqual(store.n1.listRuns().slice(0, 2).map((r) => [r.id, r.status, r.done]), [[1, 'done', 41], [2, 'done', 41]]);
+  assert.deepEqual(store.reports.list().filter((r) => r.fileName.startsWith('y.') || r.fileName.startsWith('x.')), [], 'no refused report is listed');
   store.close();
 });
