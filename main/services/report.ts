@@ -125,7 +125,15 @@ export function buildReport(store: Store, runId: number, opts: ReportOptions = {
     notes.unshift(`Partial: run ${run.id} is ${run.stale ? 'interrupted (its process is gone)' : run.status}; ${run.done} of ${run.total} contingencies (${((100 * run.done) / Math.max(1, run.total)).toFixed(1)} %) are computed and reported here.`);
   }
   data.map = worstOutageMap(store, c, run, rows, solvedAgain, solver, opts.mapSize ?? { width: 760, height: 430 }, notes);
-  if (run.mode === 'ac' && run.kind === 'branch' && opts.model !== null) data.surrogate = surrogateSection(store, c, text, rows, opts, notes);
+  if (run.mode === 'ac' && run.kind === 'branch' && opts.model !== null) {
+    try {
+      data.surrogate = surrogateSection(store, c, text, rows, opts, notes);
+    } catch (e) {
+      // A model asked for by id must work; the newest one found by itself only adds to the report.
+      if (opts.model !== undefined) throw e;
+      notes.push(`The surrogate section is left out: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (other) {
     const otherRows = rankContingencies(store.n1.getRecords(other.id, { orderBy: 'severity' }), other.kind);
     data.comparison = compareRuns(rows, otherRows, other.id, other.startedAt, other.caseId === run.caseId);
