@@ -8,6 +8,7 @@ import { runMapBench } from './map';
 import { runClusterBench } from './cluster';
 import { runScreenBench } from './screen';
 import { runStudiesBench } from './studies';
+import { runReportBench } from './report';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -25,5 +26,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     cluster: () => runClusterBench(record, median),
     screen: () => runScreenBench(record),
     studies: () => runStudiesBench(record),
+    report: () => runReportBench(record),
   };
 }

@@ -10,6 +10,7 @@ export const API_METHODS = [
   'cluster',
   'datasets', 'datasetDefaults', 'startDataset', 'startTraining', 'trainingRuns', 'caseModels', 'modelDetail', 'compareModels',
   'startStudy', 'studies',
+  'exportReport', 'reports', 'reportFile',
 ] as const;
 
 /** Requests that carry a whole file (importFile): the loopback server reads bodies up to this size for them (bytes). */

@@ -10,6 +10,7 @@ import { API_METHODS, type ApiMethod } from './api-methods';
 import { firstIssue } from './schema-errors';
 import { REGROW_RULES, type RegrowRule } from './core/learn/rewire';
 import { TOPOLOGY_METHODS, type TopologyMethod } from './core/learn/schedule';
+import { REPORT_FORMATS, type ReportFormat } from './core/report/types';
 
 export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
 
@@ -170,6 +171,32 @@ export interface N1Summary {
   base: { maxLoading: number; nOverloads: number; nVoltageViolations: number } | null;
   /** Worst first. */
   records: ContingencyView[];
+}
+
+/** An exported contingency report, as the Reports screen lists it. */
+export interface ReportInfo {
+  id: number;
+  kind: ReportFormat;
+  fileName: string;
+  /** Bytes. */
+  size: number;
+  /** The N-1 run it reports on (null once that run is deleted). */
+  runId: number | null;
+  caseName: string | null;
+  compareTo: number | null;
+  /** Made while its run was not complete. */
+  partial: boolean;
+  /** Its bytes are in the database (exported from the window); else only `path` is known (written by the CLI). */
+  kept: boolean;
+  path: string | null;
+  createdAt: string;
+}
+
+export interface ReportFileView {
+  id: number;
+  fileName: string;
+  mimeType: string;
+  base64: string;
 }
 
 /** A stored N-1 run of a case, as the window lists it to reopen. */
@@ -526,6 +553,13 @@ export const requestSchemas = {
     draws: bounded(1, 50).optional(), outages: wholeNumber(0).optional(), blocks: bounded(1, 256).optional(), finetune: bounded(0, 50).optional(),
   }),
   studies: request({ model: wholeNumber() }),
+  exportReport: request({
+    runId: wholeNumber(),
+    format: z.enum(REPORT_FORMATS as unknown as [ReportFormat, ...ReportFormat[]], { error: `must be one of ${REPORT_FORMATS.join(', ')}` }),
+    compareTo: wholeNumber().optional(),
+  }),
+  reports: request({ runId: wholeNumber().optional() }),
+  reportFile: request({ id: wholeNumber() }),
   compareModels: request({
     name: text(),
     models: z.array(wholeNumber(), { error: 'must be a list of 1 to 20 model ids' }).min(1, { error: 'must be a list of 1 to 20 model ids' })
@@ -601,6 +635,12 @@ export interface Api {
   startStudy(req: ApiRequest<'startStudy'>): Promise<{ jobId: number }>;
   /** The newest stored study of each kind for a model. */
   studies(req: ApiRequest<'studies'>): Promise<StudiesView>;
+  /** Makes the contingency report of a stored N-1 run (html, pdf, csv, xlsx, json) and keeps it in the database; CSV gives two files. */
+  exportReport(req: ApiRequest<'exportReport'>): Promise<ReportInfo[]>;
+  /** The exported reports, newest first (of one run with runId). */
+  reports(req: ApiRequest<'reports'>): Promise<ReportInfo[]>;
+  /** A kept report's file (base64), to save it. */
+  reportFile(req: ApiRequest<'reportFile'>): Promise<ReportFileView>;
 }
 
 export type { RobustnessStudy, GraphonStudy, CompressionStudy, CompressionRow } from './core/learn/studies/types';

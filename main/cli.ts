@@ -15,6 +15,7 @@ import { workerCommand } from './cli/worker';
 import { robustnessCommand } from './cli/robustness';
 import { graphonCommand } from './cli/graphon';
 import { compressCommand } from './cli/compress';
+import { reportCommand } from './cli/report';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -31,6 +32,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   robustness: { run: robustnessCommand, help: 'robustness --db <file> --model <id> [--perturbations random,weight,reverse,shuffle,noise] [--draws N] [--seed S] [--outages N] [--json]\n      how a stored surrogate\'s test figures degrade as its connections are removed, shuffled or noised; stored with the model' },
   compress: { run: compressCommand, help: 'compress --db <file> --model <id> [--prune [layer|global:]F,...] [--quantize int8,int8-affine,fp16|none] [--finetune N] [--json]\n      prune and quantize a stored surrogate; every combination stored as a model and measured (size, accuracy, flips, latency)' },
   graphon: { run: (argv, out) => graphonCommand(argv, out), help: 'graphon --db <file> --model <id> [--blocks K] [--json]\n      degree-sorted block densities of each sparse layer\'s mask (before and after training); stored with the model' },
+  report: { run: reportCommand, help: 'report --db <file> --run <id> --format html|pdf|csv|xlsx|json --out <path> [--compare-to <run>] [--detail N] [--model <id>|none]\n      the contingency report of a stored N-1 run (CSV: a second file of violations)' },
   demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
 };
 

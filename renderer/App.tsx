@@ -3,6 +3,7 @@ import type { BackendInfo, CaseInfo, ExplanationView, GridGraph, JobEventView, J
 import { api } from './api';
 import { MapPanel } from './MapPanel';
 import { attributionColouring, physicsColouring } from './map/explanation-colouring';
+import { ReportsPanel } from './reports/ReportsPanel';
 import { N1Panel } from './N1Panel';
 import { ClusterBadge, useCluster } from './cluster';
 import { VerdictBadge } from './verdicts';
@@ -17,7 +18,7 @@ import { StudiesPanel } from './studies/StudiesPanel';
 const FIRST_CASE = 'case30';
 const LAST_CASE = 'gridrewire.lastCase';
 
-type Tab = 'pf' | 'n1' | 'train' | 'studies';
+type Tab = 'pf' | 'n1' | 'train' | 'studies' | 'reports';
 
 export function App() {
   const [info, setInfo] = useState<BackendInfo | null>(null);
@@ -180,7 +181,7 @@ export function App() {
         {cluster?.configured && <ClusterBadge info={cluster} />}
         <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
       </header>
-      <main className={tab === 'n1' || tab === 'train' || tab === 'studies' ? 'wide' : ''}>
+      <main className={tab === 'n1' || tab === 'train' || tab === 'studies' || tab === 'reports' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />
         {graph && active ? (
           <MapPanel caseKey={active} graph={graph} pf={pf} outage={outage} outagedBranch={outage ? branch : null} selectedBranch={branch} onBranch={inspect} focus={focus}
@@ -198,6 +199,7 @@ export function App() {
             <button className={tab === 'n1' ? 'on' : ''} onClick={() => setTab('n1')} data-testid="tab-n1">N-1</button>
             <button className={tab === 'train' ? 'on' : ''} onClick={() => setTab('train')} data-testid="tab-train">Train</button>
             <button className={tab === 'studies' ? 'on' : ''} onClick={() => setTab('studies')} data-testid="tab-studies">Studies</button>
+            <button className={tab === 'reports' ? 'on' : ''} onClick={() => setTab('reports')} data-testid="tab-reports">Reports</button>
           </div>
           {error && <p className="error" role="alert" data-testid="error">{error}</p>}
           {notice && <p className="notice" data-testid="notice">{notice}</p>}
@@ -249,6 +251,7 @@ export function App() {
           )}
           {tab === 'train' && active && <TrainPanel caseKey={active} />}
           {tab === 'studies' && active && <StudiesPanel caseKey={active} />}
+          {tab === 'reports' && <ReportsPanel />}
         </section>
       </main>
     </div>

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import type { ClusterInfo, JobView, ModelDetailView, N1RunInfo, N1Summary, Verdict } from '../main/api';
 import { api } from './api';
 import { N1Table } from './N1Table';
+import { ExportReport } from './reports/ExportReport';
 import { VerdictBadge } from './verdicts';
 
 export interface N1PanelProps {
@@ -99,6 +100,7 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
           <p className="muted" data-testid="n1-summary">
             {summary.records.length}{summary.records.length < summary.total ? ` of ${summary.total}` : ''} outages · {summary.mode === 'screen' ? 'verified screen' : summary.mode.toUpperCase()} · {summary.seconds.toFixed(2)} s
             {summary.runId !== null ? ` · run ${summary.runId}` : ''}
+            {summary.runId !== null && <> {' '}<ExportReport runId={summary.runId} /></>}
           </p>
           {summary.screen && (
             <p className="muted" data-testid="screen-summary">

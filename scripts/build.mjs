@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'out');
-const external = ['electron', 'better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// pdfkit reads its font metrics (js/data/*.afm) from its own folder at run time,
+// and exceljs is large: both stay in node_modules, resolved from out/main/.
+const external = ['electron', 'better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'pdfkit', 'exceljs'];
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
 
 const rendererMaps = process.env.GRIDREWIRE_SOURCEMAPS === '1';

@@ -11,8 +11,8 @@ import { withIntent } from './fs-errors';
 
 export interface OutputFile {
   readonly path: string;
-  /** Replaces the file's content with `text`. */
-  write(text: string): void;
+  /** Replaces the file's content with `data`. */
+  write(data: string | Uint8Array): void;
   /** Removes the file if this command created it and wrote nothing. */
   discard(): void;
 }
@@ -37,8 +37,8 @@ export function claimOutputFile(path: string, flag: string, keep: { what: string
   let written = false;
   return {
     path,
-    write(text) {
-      withIntent('write', path, () => writeFileSync(path, text));
+    write(data) {
+      withIntent('write', path, () => writeFileSync(path, data));
       written = true;
     },
     discard() {

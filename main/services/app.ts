@@ -5,6 +5,7 @@
 import type { Api, ApiEvents, BackendInfo, JobView } from '../api';
 import { bestKernels } from '../core/learn/kernels';
 import type { Store } from '../store';
+import { ReportExports } from './report-exports';
 import { detectBackend } from './backend';
 import { CaseCatalogue } from './case-catalogue';
 import { CaseLibrary } from './case-library';
@@ -67,6 +68,7 @@ export interface AppServices {
   training: TrainingJobs;
   models: ModelMetrics;
   studies: StudyJobs;
+  reports: ReportExports;
 }
 
 export function createServices(opts: AppOptions): AppServices {
@@ -87,6 +89,7 @@ export function createServices(opts: AppOptions): AppServices {
     training: new TrainingJobs(catalogue, jobs, opts.store),
     models: new ModelMetrics(catalogue, opts.store),
     studies: new StudyJobs(jobs, opts.store),
+    reports: new ReportExports(opts.store, `GridRewire ${VERSION}`),
   };
 }
 
@@ -125,6 +128,9 @@ export function handlersOf(s: AppServices): Api {
     compareModels: async ({ name, models }) => s.models.compare(name, models),
     startStudy: async (req) => s.studies.start(req),
     studies: async ({ model }) => s.studies.stored(model),
+    exportReport: async (req) => s.reports.export(req),
+    reports: async ({ runId }) => s.reports.list(runId),
+    reportFile: async ({ id }) => s.reports.file(id),
   };
 }
 

@@ -313,11 +313,40 @@ DROP TABLE model_results;
 ALTER TABLE model_results_v4 RENAME TO model_results;
 `;
 
+// Reports: XLSX joins the kinds, and a report names the N-1 run it reports on
+// (null once that run is deleted; the report itself stays). The table is
+// rebuilt for its CHECK as V2 does; nothing references reports. N-1 runs
+// record the machine that computed them (host, CPU, cores, platform), which
+// reports print.
+const V5 = /* sql */ `
+CREATE TABLE reports_v5 (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         TEXT    NOT NULL CHECK (kind IN ('html', 'pdf', 'csv', 'xlsx', 'json')),
+  file_name    TEXT    NOT NULL,
+  bytes        BLOB,
+  path         TEXT,
+  size         INTEGER NOT NULL,
+  source       TEXT,
+  run_id       INTEGER REFERENCES n1_runs(id) ON DELETE SET NULL,
+  created_at   TEXT    NOT NULL,
+  CHECK (bytes IS NOT NULL OR path IS NOT NULL)
+);
+INSERT INTO reports_v5 (id, kind, file_name, bytes, path, size, source, run_id, created_at)
+  SELECT id, kind, file_name, bytes, path, size, source,
+         (SELECT r.id FROM n1_runs r WHERE json_valid(reports.source) AND r.id = json_extract(reports.source, '$.runId')), created_at
+  FROM reports;
+DROP TABLE reports;
+ALTER TABLE reports_v5 RENAME TO reports;
+CREATE INDEX reports_run ON reports (run_id);
+ALTER TABLE n1_runs ADD COLUMN machine TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
   { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
   { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
+  { version: 5, description: 'reports of kind xlsx with the N-1 run they report on; the machine of each N-1 run', sql: V5 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

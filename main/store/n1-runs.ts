@@ -5,6 +5,7 @@
 
 import type { ContingencyKind, ContingencyRecord, JudgedBy, JudgedRecord, Verdict } from '../core/grid/contingency-types';
 import { JUDGED_BY, VERDICTS } from '../core/grid/contingency-types';
+import { cpus as cpus_, hostname } from 'node:os';
 import type { Db } from './db';
 import { nowIso } from './db';
 import { StoreError } from './errors';
@@ -46,6 +47,14 @@ interface RunRow {
   error: string | null;
   owner_pid: number | null;
   owner_host: string | null;
+  machine: string | null;
+}
+
+/** This machine as a run records it, e.g. 'host1: Intel Xeon (2 cores), linux-x64, Node v20.19.0'. */
+export function machineDescription(): string {
+  const cpus = cpus_();
+  const model = cpus[0]?.model?.replace(/\s+/g, ' ').trim() || 'unknown CPU';
+  return `${hostname()}: ${model} (${cpus.length} cores), ${process.platform}-${process.arch}, Node ${process.version}`;
 }
 
 const RUN_SELECT = `SELECT r.*, c.name AS case_name FROM n1_runs r JOIN cases c ON c.id = r.case_id`;
@@ -69,6 +78,7 @@ function toSummary(r: RunRow): N1RunSummary {
     seconds: r.seconds,
     error: r.error,
     ownerPid: r.owner_pid,
+    machine: r.machine ?? null,
     stale: r.status === 'running' && ownerGone(r.owner_pid, r.owner_host),
   };
 }
@@ -154,10 +164,10 @@ export class N1RunRepo {
       if (!this.db.stmt('SELECT 1 FROM cases WHERE id = ?').get(config.caseId)) throw notFound('case', config.caseId);
       const info = this.db
         .stmt(
-          `INSERT INTO n1_runs (case_id, mode, kind, config, status, total, started_at, updated_at, owner_pid, owner_host)
-           VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+          `INSERT INTO n1_runs (case_id, mode, kind, config, status, total, started_at, updated_at, owner_pid, owner_host, machine)
+           VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(config.caseId, config.mode, config.kind, toJson(config), total, now, now, owner.pid, owner.host);
+        .run(config.caseId, config.mode, config.kind, toJson(config), total, now, now, owner.pid, owner.host, machineDescription());
       return Number(info.lastInsertRowid);
     });
   }
@@ -266,8 +276,8 @@ export class N1RunRepo {
         throw new StoreError('LOCKED', `N-1 run ${runId} is being computed by process ${row.owner_pid} on ${row.owner_host}; wait for it or stop that process`);
       }
       this.db
-        .stmt(`UPDATE n1_runs SET status = 'running', finished_at = NULL, error = NULL, updated_at = ?, owner_pid = ?, owner_host = ? WHERE id = ?`)
-        .run(nowIso(), owner.pid, owner.host, runId);
+        .stmt(`UPDATE n1_runs SET status = 'running', finished_at = NULL, error = NULL, updated_at = ?, owner_pid = ?, owner_host = ?, machine = ? WHERE id = ?`)
+        .run(nowIso(), owner.pid, owner.host, machineDescription(), runId);
       return this.getRun(runId)!;
     });
   }

@@ -7,9 +7,9 @@ import { nowIso } from './db';
 import { StoreError } from './errors';
 import { fromJson, toJson } from './json';
 import type { JsonObject, ReportInput, ReportKind, ReportSummary } from './types';
-import { nonEmpty, notFound, oneOf } from './validate';
+import { nonEmpty, notFound, oneOf, positiveInt } from './validate';
 
-const KINDS: readonly ReportKind[] = ['html', 'pdf', 'csv', 'json'];
+const KINDS: readonly ReportKind[] = ['html', 'pdf', 'csv', 'xlsx', 'json'];
 
 interface Row {
   id: number;
@@ -19,10 +19,11 @@ interface Row {
   size: number;
   has_bytes: number;
   source: string | null;
+  run_id: number | null;
   created_at: string;
 }
 
-const SELECT = 'SELECT id, kind, file_name, path, size, bytes IS NOT NULL AS has_bytes, source, created_at FROM reports';
+const SELECT = 'SELECT id, kind, file_name, path, size, bytes IS NOT NULL AS has_bytes, source, run_id, created_at FROM reports';
 
 const toSummary = (r: Row): ReportSummary => ({
   id: r.id,
@@ -32,6 +33,7 @@ const toSummary = (r: Row): ReportSummary => ({
   size: r.size,
   hasBytes: r.has_bytes === 1,
   source: r.source === null ? null : fromJson<JsonObject>(r.source, `report ${r.id} source`),
+  runId: r.run_id,
   createdAt: r.created_at,
 });
 
@@ -53,18 +55,23 @@ export class ReportRepo {
     if (input.bytes === undefined && input.path === undefined) throw new StoreError('INVALID', 'a report needs its bytes or the path it was written to');
     const bytes = input.bytes === undefined ? null : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
     const size = bytes !== null ? bytes.length : fileSize(input.path!);
-    return this.db.write('storing a report', () =>
-      Number(
+    if (input.runId !== undefined && input.runId !== null) positiveInt(input.runId, 'report run id');
+    return this.db.write('storing a report', () => {
+      const runId = input.runId ?? null;
+      if (runId !== null && !this.db.stmt('SELECT 1 FROM n1_runs WHERE id = ?').get(runId)) throw notFound('N-1 run', runId);
+      return Number(
         this.db
-          .stmt('INSERT INTO reports (kind, file_name, bytes, path, size, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(input.kind, input.fileName, bytes, input.path ?? null, size, input.source === undefined ? null : toJson(input.source), nowIso())
+          .stmt('INSERT INTO reports (kind, file_name, bytes, path, size, source, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(input.kind, input.fileName, bytes, input.path ?? null, size, input.source === undefined ? null : toJson(input.source), runId, nowIso())
           .lastInsertRowid,
-      ),
-    );
+      );
+    });
   }
 
-  list(): ReportSummary[] {
-    return this.db.guard('listing reports', () => (this.db.stmt(`${SELECT} ORDER BY id`).all() as Row[]).map(toSummary));
+  /** Reports in id order; with runId, only those of that N-1 run. */
+  list(filter: { runId?: number } = {}): ReportSummary[] {
+    return this.db.guard('listing reports', () =>
+      (this.db.stmt(`${SELECT} WHERE (@runId IS NULL OR run_id = @runId) ORDER BY id`).all({ runId: filter.runId ?? null }) as Row[]).map(toSummary));
   }
 
   get(id: number): ReportSummary | undefined {

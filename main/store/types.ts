@@ -104,6 +104,8 @@ export interface N1RunSummary {
   seconds: number | null;
   error: string | null;
   ownerPid: number | null;
+  /** The machine of its latest session (host, CPU, cores, platform); null for runs stored before it was recorded. */
+  machine: string | null;
   /** 'running' but its process is gone: shown as interrupted; markStaleRunsInterrupted records it. */
   stale: boolean;
 }
@@ -255,7 +257,7 @@ export interface ModelResult {
   createdAt: string;
 }
 
-export type ReportKind = 'html' | 'pdf' | 'csv' | 'json';
+export type ReportKind = 'html' | 'pdf' | 'csv' | 'xlsx' | 'json';
 
 export interface ReportInput {
   kind: ReportKind;
@@ -265,6 +267,8 @@ export interface ReportInput {
   /** ... where it was written (when it is not kept in the database). */
   path?: string;
   source?: JsonObject;
+  /** The N-1 run it reports on. */
+  runId?: number | null;
 }
 
 export interface ReportSummary {
@@ -275,5 +279,7 @@ export interface ReportSummary {
   size: number;
   hasBytes: boolean;
   source: JsonObject | null;
+  /** The N-1 run it reports on (null when none, or once that run is deleted). */
+  runId: number | null;
   createdAt: string;
 }
