@@ -125,7 +125,9 @@ export function buildReport(store: Store, runId: number, opts: ReportOptions = {
     notes.unshift(`Partial: run ${run.id} is ${run.stale ? 'interrupted (its process is gone)' : run.status}; ${run.done} of ${run.total} contingencies (${((100 * run.done) / Math.max(1, run.total)).toFixed(1)} %) are computed and reported here.`);
   }
   data.map = worstOutageMap(store, c, run, rows, solvedAgain, solver, opts.mapSize ?? { width: 760, height: 430 }, notes);
-  if (run.mode === 'ac' && run.kind === 'branch' && opts.model !== null) {
+  if (run.mode === 'screen' && opts.model !== null) {
+    data.surrogate = screenSection(store, c, text, run, rows, opts, notes);
+  } else if (run.mode === 'ac' && run.kind === 'branch' && opts.model !== null) {
     try {
       data.surrogate = surrogateSection(store, c, text, rows, opts, notes);
     } catch (e) {
@@ -235,9 +237,8 @@ function newestModel(store: Store, c: Case): number | null {
   return null;
 }
 
-function surrogateSection(store: Store, c: Case, text: string, rows: readonly ReportContingency[], opts: ReportOptions, notes: string[]): SurrogateSection | null {
-  const id = opts.model ?? newestModel(store, c);
-  if (id === null || id === undefined) return null;
+/** The card of a stored model of the case's grid; refuses an unknown, unusable or foreign model. */
+function modelCard(store: Store, c: Case, id: number): { card: ModelCard; datasetId: number | null; threshold: number } {
   const m = store.models.get(id);
   if (!m) throw new ReportError(`there is no model ${id} in ${store.path}`);
   const read = readSurrogate(m);
@@ -252,15 +253,15 @@ function surrogateSection(store: Store, c: Case, text: string, rows: readonly Re
     paramsKept: figure(params.kept), density: figure(params.fraction), threshold: read.config.threshold, epochs: figure(o.epochs),
     test: Object.fromEntries(Object.entries(test ?? {}).filter(([k, v]) => typeof v === 'number' && Number.isFinite(v) && k !== 'samples' && k !== 'insecure')) as Record<string, number>,
   };
-  const predicted = predictCase(loadSurrogate(store, id), c);
-  const byBranch = new Map(predicted.contingencies.map((p) => [p.branch, p]));
-  const exact = new Map(rows.map((r) => [r.element, isInsecure(r.verdict)]));
-  const surrogate = new Map(predicted.contingencies.filter((p) => exact.has(p.branch)).map((p) => [p.branch, p.verdict !== 'secure']));
+  return { card, datasetId: m.datasetId ?? null, threshold: read.config.threshold };
+}
+
+/** The top explaining branches and connections of the worst insecure (non-islanded) outages. */
+function explainWorst(store: Store, c: Case, text: string, id: number, rows: readonly ReportContingency[], count: number, notes: string[], fallback: (element: number) => { verdict: string; pInsecure: number } | undefined): ExplainedOutage[] {
   const explained: ExplainedOutage[] = [];
   const ex = new Explanations(store, null);
   const hash = createHash('sha256').update(text).digest('hex');
-  for (const r of rows.filter((x) => isInsecure(x.verdict) && x.verdict !== 'islanded').slice(0, opts.explain ?? 3)) {
-    const p = byBranch.get(r.element);
+  for (const r of rows.filter((x) => isInsecure(x.verdict) && x.verdict !== 'islanded').slice(0, count)) {
     try {
       const e = ex.explainCase(c, hash, r.element, { model: id }).explanation;
       explained.push({
@@ -269,13 +270,64 @@ function surrogateSection(store: Store, c: Case, text: string, rows: readonly Re
         connections: (e.network?.connections ?? []).slice(0, 5).map((k) => ({ layer: k.layer, from: k.from, to: k.to, attribution: k.attribution })),
       });
     } catch (err) {
+      const p = fallback(r.element);
       if (p) explained.push({ element: r.element, label: r.label, verdict: p.verdict, pInsecure: p.pInsecure, branches: [], connections: [] });
       notes.push(`The explanation of ${r.label} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  return explained;
+}
+
+function surrogateSection(store: Store, c: Case, text: string, rows: readonly ReportContingency[], opts: ReportOptions, notes: string[]): SurrogateSection | null {
+  const id = opts.model ?? newestModel(store, c);
+  if (id === null || id === undefined) return null;
+  const { card, datasetId } = modelCard(store, c, id);
+  const predicted = predictCase(loadSurrogate(store, id), c);
+  const byBranch = new Map(predicted.contingencies.map((p) => [p.branch, p]));
+  const exact = new Map(rows.map((r) => [r.element, isInsecure(r.verdict)]));
+  const surrogate = new Map(predicted.contingencies.filter((p) => exact.has(p.branch)).map((p) => [p.branch, p.verdict !== 'secure']));
+  const explained = explainWorst(store, c, text, id, rows, opts.explain ?? 3, notes, (b) => byBranch.get(b));
   return {
     model: card, source: `predicted for this report at the case's operating point (model ${id}), beside the run's exact verdicts`,
     agreement: agreement(exact, surrogate), savings: null, explained,
-    note: `Trained on dataset ${m.datasetId ?? '–'}; a screened run would add what it saved.`,
+    note: `Trained on dataset ${datasetId ?? '–'}; a screened run would add what it saved.`,
+  };
+}
+
+/**
+ * A verified screen's surrogate section: its model, what it saved (outages
+ * left to the surrogate, and the time against a full AC run of the same case
+ * when one is stored), and its agreement with the exact verdicts where the
+ * exact engine judged (the flagged and banded outages; islanded ones are
+ * decided by topology and left out).
+ */
+function screenSection(store: Store, c: Case, text: string, run: N1Run, rows: readonly ReportContingency[], opts: ReportOptions, notes: string[]): SurrogateSection | null {
+  const sc = run.config.screen;
+  if (!sc) return null;
+  const { card, datasetId, threshold } = modelCard(store, c, sc.modelId);
+  const records = store.n1.getRecords(run.id, { orderBy: 'element' });
+  const exact = new Map<number, boolean>(), surrogate = new Map<number, boolean>();
+  const prob = new Map<number, number>();
+  let judgedExactly = 0, judgedBySurrogate = 0;
+  for (const r of records) {
+    const row = r.branch ?? r.gen ?? 0;
+    if (r.probability !== null) prob.set(row, r.probability);
+    if (r.judgedBy === 'surrogate') { judgedBySurrogate++; continue; }
+    judgedExactly++;
+    if (r.verdict === 'islanded' || r.probability === null) continue;
+    exact.set(row, isInsecure(r.verdict));
+    surrogate.set(row, r.probability >= sc.threshold);
+  }
+  const full = store.n1.listRuns({ caseId: run.caseId, status: 'done' }).filter((x) => x.mode === 'ac' && x.kind === run.kind && x.total > 0 && x.seconds !== null);
+  const ref = full.at(-1);
+  const fullSeconds = ref ? (ref.seconds! / ref.total) * run.total : null;
+  const secondsSaved = fullSeconds !== null && run.seconds !== null ? fullSeconds - run.seconds : null;
+  if (ref) notes.push(`The screening's time saved is measured against the full AC run ${ref.id} of the same case (${ref.seconds!.toFixed(1)} s for ${ref.total} outages).`);
+  const explained = explainWorst(store, c, text, sc.modelId, rows, opts.explain ?? 3, notes, (b) => (prob.has(b) ? { verdict: prob.get(b)! >= threshold ? 'insecure' : 'secure', pInsecure: prob.get(b)! } : undefined));
+  return {
+    model: card,
+    source: `the screened run's own probabilities (model ${sc.modelId}, threshold ${sc.threshold.toFixed(3)}, band down to ${sc.band.toFixed(3)}); agreement over the ${exact.size} non-islanded outages the exact engine judged`,
+    agreement: agreement(exact, surrogate), savings: { exact: judgedExactly, surrogate: judgedBySurrogate, secondsSaved }, explained,
+    note: `Trained on dataset ${datasetId ?? '–'}. Outages left to the surrogate keep its verdict (secure, below the band); only the exactly judged ones can be checked here.`,
   };
 }

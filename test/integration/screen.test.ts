@@ -139,6 +139,20 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     const again = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet']).stdout);
     assert.deepEqual(again.screen.missed, []);
     assert.equal(again.screen.fullAc.how, 'measured');
+
+    // Its report carries the screen: the model, what it saved against the stored full run, its agreement where the engine judged.
+    const out = join(dir, 'screen-report.json');
+    const rep = cli(['report', '--db', db, '--run', String(again.runId), '--format', 'json', '--out', out]);
+    assert.equal(rep.code, 0, rep.stderr);
+    const d = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(d.surrogate.model.id, modelId);
+    assert.equal(d.surrogate.savings.exact, again.screen.exact);
+    assert.equal(d.surrogate.savings.surrogate, again.screen.surrogate);
+    assert.equal(typeof d.surrogate.savings.secondsSaved, 'number', 'measured against the stored full AC run');
+    assert.equal(d.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'surrogate').length, again.screen.surrogate);
+    const ag = d.surrogate.agreement;
+    assert.equal(ag.bothInsecure + ag.missed + ag.falseAlarms + ag.bothSecure, ag.compared);
+    assert.equal(ag.compared, again.contingencies.filter((c: { judgedBy: string; verdict: string }) => c.judgedBy === 'exact' && c.verdict !== 'islanded').length);
   } finally {
     store = openStore(db);
   }

@@ -15,13 +15,14 @@ export function outageLabel(kind: ContingencyKind, element: number, from: number
 }
 
 /** Records worst first (severity, then element), numbered from 1. */
-export function rankContingencies(records: readonly ContingencyRecord[], kind: ContingencyKind): ReportContingency[] {
+export function rankContingencies(records: readonly (ContingencyRecord & { judgedBy?: 'exact' | 'surrogate'; probability?: number | null })[], kind: ContingencyKind): ReportContingency[] {
   const el = (r: ContingencyRecord) => (kind === 'branch' ? r.branch! : r.gen!);
   const sorted = [...records].sort((a, b) => b.severity - a.severity || el(a) - el(b));
   return sorted.map((r, i) => ({
     rank: i + 1, label: outageLabel(kind, el(r), r.from, r.to), element: el(r), from: r.from, to: r.to, verdict: r.verdict, severity: r.severity,
     converged: r.converged, iterations: r.iterations, maxLoading: r.maxLoading, nOverloads: r.nOverloads, worstBranch: r.worstBranch,
     minVm: r.minVm, maxVm: r.maxVm, nVoltageViolations: r.nVoltageViolations, cutBuses: r.cutBuses, lostLoadMW: r.lostLoadMW, lostGenMW: r.lostGenMW,
+    judgedBy: r.judgedBy ?? 'exact', probability: r.probability ?? null,
   }));
 }
 

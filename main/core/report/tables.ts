@@ -239,8 +239,8 @@ export function allTables(d: ReportData): Table[] {
 /** Every stored contingency, one row each (CSV and the XLSX sheet). */
 export function contingencyRows(rows: readonly ReportContingency[]): { header: string[]; rows: Value[][] } {
   return {
-    header: ['rank', 'element', 'from', 'to', 'verdict', 'severity', 'converged', 'iterations', 'max_loading', 'n_overloads', 'worst_branch', 'min_vm_pu', 'max_vm_pu', 'n_voltage_violations', 'cut_buses', 'lost_load_mw', 'lost_gen_mw'],
-    rows: rows.map((r) => [r.rank, r.element, r.from, r.to, r.verdict, r.severity, r.converged ? 1 : 0, r.iterations, r.maxLoading, r.nOverloads, r.worstBranch, r.minVm, r.maxVm, r.nVoltageViolations, r.cutBuses, r.lostLoadMW, r.lostGenMW]),
+    header: ['rank', 'element', 'from', 'to', 'verdict', 'severity', 'converged', 'iterations', 'max_loading', 'n_overloads', 'worst_branch', 'min_vm_pu', 'max_vm_pu', 'n_voltage_violations', 'cut_buses', 'lost_load_mw', 'lost_gen_mw', 'judged_by', 'p_insecure'],
+    rows: rows.map((r) => [r.rank, r.element, r.from, r.to, r.verdict, r.severity, r.converged ? 1 : 0, r.iterations, r.maxLoading, r.nOverloads, r.worstBranch, r.minVm, r.maxVm, r.nVoltageViolations, r.cutBuses, r.lostLoadMW, r.lostGenMW, r.judgedBy, r.probability]),
   };
 }
 

@@ -76,6 +76,10 @@ export interface ReportContingency {
   cutBuses: number;
   lostLoadMW: number;
   lostGenMW: number;
+  /** How the verdict was reached: by the exact engine, or (in a verified screen) kept from the surrogate. */
+  judgedBy: 'exact' | 'surrogate';
+  /** The surrogate's P(insecure) in a verified screen; null otherwise. */
+  probability: number | null;
 }
 
 /** A counted post-contingency overload. */
