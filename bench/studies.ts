@@ -39,6 +39,3 @@ export async function runStudiesBench(record: (r: Row) => void): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  runStudiesBench((r) => console.log(JSON.stringify(r))).catch((e) => { console.error(e); process.exit(1); });
-}
