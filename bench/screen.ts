@@ -110,6 +110,3 @@ export async function runScreenBench(record: (r: Row) => void): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  void runScreenBench((r) => console.log(JSON.stringify(r)));
-}
