@@ -5,6 +5,7 @@ import { runStoreBench } from './store';
 import { runLearnBench } from './learn';
 import { runClickBench, runExplainBench } from './explain';
 import { runMapBench } from './map';
+import { runTfjsBench } from './tfjs';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -19,5 +20,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     },
     explain: async () => { await runExplainBench(record); await runClickBench(record); },
     map: () => runMapBench(record, median),
+    tfjs: () => runTfjsBench(record),
   };
 }

@@ -96,6 +96,8 @@ export function loadBackend(name: Exclude<BackendName, 'cpu'>): { tf: Tf; status
       // @tensorflow/tfjs also registers WebGL, which Node cannot use.
       if (!tf.findBackend('cpu')) return fail('@tensorflow/tfjs loaded but has no cpu backend');
       tf.setBackend('cpu');
+      // PROD: no debug checks, and no banner on stderr recommending tfjs-node (`backends` says what loaded).
+      tf.env().set('PROD', true);
       installCpuSegmentSum(tf);
       device = 'CPU (pure JavaScript)';
     }

@@ -164,7 +164,7 @@ for (const method of ['set', 'rigl', 'adaptive'] as const) {
 }
 
 test('a short training run reaches comparable validation metrics on both backends', () => {
-  const cfg: TrainerConfigInput = { model: { ...arch, hidden: 12, headHidden: 12 }, topology: { method: 'adaptive' }, epochs: 6, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01, clipNorm: 1 }, seed: 1, patience: 0 };
+  const cfg: TrainerConfigInput = { model: { ...arch, hidden: 12, headHidden: 12 }, topology: { method: 'adaptive' }, epochs: 8, batchSize: 16, optimizer: { kind: 'adam', lr: 0.02, clipNorm: 1 }, seed: 1, patience: 0 };
   const data = { graph: task.graph, train, val };
   const t0 = performance.now();
   const cpu = new Trainer(cfg, data);
@@ -175,19 +175,21 @@ test('a short training run reaches comparable validation metrics on both backend
   const r = backend.fit();
   const t2 = performance.now();
   assert.equal(r.stopped, 'completed');
-  assert.equal(r.epochs, 6);
+  assert.equal(r.epochs, 8);
   const mc = cpu.evaluate(val), mt = tfj.evaluate(val);
-  // It learnt: well below the loss of the untrained model, and the verdicts are good.
+  // It learnt (cpu reaches 0.9 balanced accuracy here), and as far as the cpu backend did.
   const fresh = new Trainer(cfg, data).evaluate(val);
-  assert.ok(mt.loss < 0.5 * fresh.loss, `tfjs val loss ${mt.loss}, untrained ${fresh.loss}`);
-  assert.ok(mt.balancedAccuracy >= 0.85, `tfjs balanced accuracy ${mt.balancedAccuracy}`);
-  assert.ok(Math.abs(mt.balancedAccuracy - mc.balancedAccuracy) <= 0.08, `balanced accuracy ${mt.balancedAccuracy} (tfjs) vs ${mc.balancedAccuracy} (cpu)`);
-  assert.ok(Math.abs(mt.edgeMae - mc.edgeMae) <= 0.3 * mc.edgeMae, `edge MAE ${mt.edgeMae} (tfjs) vs ${mc.edgeMae} (cpu)`);
+  assert.ok(mt.loss < 0.6 * fresh.loss, `tfjs val loss ${mt.loss}, untrained ${fresh.loss}`);
+  assert.ok(Math.abs(mt.loss - mc.loss) <= 0.1 * mc.loss, `val loss ${mt.loss} (tfjs) vs ${mc.loss} (cpu)`);
+  assert.ok(mt.balancedAccuracy >= 0.8, `tfjs balanced accuracy ${mt.balancedAccuracy}`);
+  assert.ok(Math.abs(mt.balancedAccuracy - mc.balancedAccuracy) <= 0.1, `balanced accuracy ${mt.balancedAccuracy} (tfjs) vs ${mc.balancedAccuracy} (cpu)`);
+  assert.ok(Math.abs(mt.edgeMae - mc.edgeMae) <= 0.1 * mc.edgeMae, `edge MAE ${mt.edgeMae} (tfjs) vs ${mc.edgeMae} (cpu)`);
   // The model it hands back is in our sparse format and predicts the same through either backend.
   const stored = deserializeModel(serializeModel(tfj.model).config, serializeModel(tfj.model).blobs);
   const p1 = stored.predict(task.graph, val.slice(0, 8));
   const p2 = new TfjsNet(tf, stored).predict(task.graph, val.slice(0, 8));
-  assert.ok(relErr(p2.graphProb!, p1.graphProb!) < 1e-5 && relErr(p2.edge!, p1.edge!) < 1e-5);
+  const rp = relErr(p2.graphProb!, p1.graphProb!), re = relErr(p2.edge!, p1.edge!);
+  assert.ok(rp < 1e-5 && re < 1e-5, `stored model's predictions differ between backends: probabilities ${rp}, edges ${re} relative`);
   console.log(`cpu ${((t1 - t0) / 1000).toFixed(2)} s, tfjs ${((t2 - t1) / 1000).toFixed(2)} s; balanced accuracy ${mc.balancedAccuracy.toFixed(3)} / ${mt.balancedAccuracy.toFixed(3)}`);
   backend.dispose();
 });

@@ -66,7 +66,9 @@ export class TfjsTraining {
         t.applyGradients(g, (performance.now() - t0) / 1000);
         cb.onBatch?.({ epoch: t.epoch + 1, batch: t.batchInEpoch, batches: t.batchesPerEpoch, loss: g.loss, step: t.step });
       }
-      cb.onEpoch?.(t.endEpoch());
+      // Not cb.onEpoch?.(t.endEpoch()): optional chaining would skip the call's argument too.
+      const rec = t.endEpoch();
+      cb.onEpoch?.(rec);
     }
     return { stopped: t.stopReason ?? 'completed', epochs: t.epoch, bestEpoch: t.bestEpoch, history: t.history };
   }
