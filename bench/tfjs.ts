@@ -123,7 +123,7 @@ export async function runTfjsBench(record: (r: Row) => void): Promise<void> {
   }
 }
 
-if (require.main === module) {
+if (process.argv[1]?.endsWith(join('bench', 'tfjs.ts'))) {
   runTfjsBench((r) => console.log(JSON.stringify(r))).catch((e) => {
     console.error(e);
     process.exit(1);
