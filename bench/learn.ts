@@ -50,7 +50,7 @@ const CASES = join(ROOT, '..', 'shared', 'cases');
 const caseText = (name: string) => readFileSync(join(CASES, `${name}.m`), 'utf8');
 
 /** One scenario of case_ACTIVSg200 labelled by the exact engine, packed as a dataset. */
-function acti200Samples(): { data: SurrogateSamples; samples: GraphSample[] } {
+export function acti200Samples(): { data: SurrogateSamples; samples: GraphSample[] } {
   const c = parseMatpower(caseText('case_ACTIVSg200'), 'case_ACTIVSg200.m');
   const lab = labelScenario(c);
   const net = lab.net, nb = net.nb, nl = net.nl;

@@ -9,6 +9,7 @@ import { runClusterBench } from './cluster';
 import { runScreenBench } from './screen';
 import { runStudiesBench } from './studies';
 import { runReportBench } from './report';
+import { runTfjsBench } from './tfjs';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -27,5 +28,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     screen: () => runScreenBench(record),
     studies: () => runStudiesBench(record),
     report: () => runReportBench(record),
+    tfjs: () => runTfjsBench(record),
   };
 }

@@ -120,6 +120,8 @@ export interface BackendInfo {
   version: string;
   learningBackend: string;
   learningBackendNote: string;
+  /** Every learning backend as `gridrewire backends` lists it: loaded or why not, and its device. */
+  learningBackends: { name: string; loaded: boolean; device: string | null; note: string }[];
   /** Kernels of incremental surrogate inference and the DC screen: WebAssembly SIMD, scalar WebAssembly or TypeScript. */
   inferenceKernels: string;
   node: string;

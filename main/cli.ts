@@ -16,6 +16,7 @@ import { robustnessCommand } from './cli/robustness';
 import { graphonCommand } from './cli/graphon';
 import { compressCommand } from './cli/compress';
 import { reportCommand } from './cli/report';
+import { backendsCommand } from './cli/backends';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -24,7 +25,8 @@ const commands: Record<string, { run: Command; help: string }> = {
   n1: { run: n1Command, help: 'n1 <case.m> [--mode ac|dc] [--gens] [--contingencies <contab.m> | --elements 1,5,9-12] [--workers N | --cluster <redis-url>] [--json] [--csv <file>]\n      N-1 contingency analysis, worst first; --db stores the run, --resume <id> finishes it; --cluster runs it on workers' },
   runs: { run: runsCommand, help: 'runs [--db <file>] [--json]\n      stored N-1 runs with their status and verdict counts' },
   dataset: { run: datasetCommand, help: 'dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N] [--seed S] --db <file>\n      build an N-1 surrogate dataset (labels from the exact engine); prints its id' },
-  train: { run: trainCommand, help: 'train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]\n      train a sparse graph-network surrogate, print test metrics' },
+  train: { run: trainCommand, help: 'train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--backend cpu|tfjs|auto] [--resume <run>] [--json]\n      train a sparse graph-network surrogate, print test metrics' },
+  backends: { run: backendsCommand, help: 'backends [--json]\n      the learning backends (ours, TensorFlow.js GPU / native / pure JS): loaded, device, why not' },
   predict: { run: predictCommand, help: 'predict --db <file> --model <id> <case.m> [--json]\n      predict every branch outage of an operating point with a stored surrogate, ranked' },
   compare: { run: compareCommand, help: 'compare --db <file> --dataset <id> [--epochs N] [--sparsity 0.9] [--json]\n      train every topology method on one dataset, one table with the DC-LODF screen' },
   explain: { run: explainCommand, help: 'explain --db <file> --model <id> (--case <file.m> | --scenario <id>) --branch <row> [--top K] [--exact] [--json] | explain --fidelity --db <file> --model <id> [--dataset <id>] [--json]\n      which connections, buses and branches drive a surrogate verdict, beside the exact physics; --fidelity measures it' },

@@ -179,7 +179,9 @@ export function App() {
         <span>{cases.find((c) => c.key === active)?.name ?? active ?? 'no case open'}</span>
         <span className="jobs" data-testid="status-jobs">{[...activeJobs.values()].map((j) => (j.status === 'queued' ? `${j.label}: queued` : `${j.label}: ${j.total ? Math.floor((100 * j.done) / j.total) : 0}%`)).join(' · ')}</span>
         {cluster?.configured && <ClusterBadge info={cluster} />}
-        <span className="backend" data-testid="backend" title={info?.learningBackendNote}>{info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels}` : ''}</span>
+        <span className="backend" data-testid="backend" title={info ? [info.learningBackendNote, ...info.learningBackends.map((b) => `${b.name}: ${b.loaded ? `loaded, ${b.device}` : b.note}`)].join('\n') : undefined}>
+          {info ? `v${info.version} · learning backend: ${info.learningBackend} · inference: ${info.inferenceKernels} · TensorFlow.js: ${info.learningBackends.filter((b) => b.loaded && b.name !== 'cpu').map((b) => `${b.name} (${b.device})`).join(', ') || 'none loads'}` : ''}
+        </span>
       </header>
       <main className={tab === 'n1' || tab === 'train' || tab === 'studies' || tab === 'reports' ? 'wide' : ''}>
         <CasesPanel cases={cases} active={active} onOpen={(k) => void open(k)} onImport={(f) => void importFiles(f)} onChanged={() => void casesChanged()} onError={setError} />

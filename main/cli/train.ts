@@ -1,6 +1,6 @@
 // gridrewire train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive]
 //   [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N]
-//   [--resume <run>] [--json]
+//   [--backend cpu|tfjs|auto] [--resume <run>] [--json]
 
 import { parseArgs, UsageError } from './args';
 import { REGROW_RULES } from '../core/learn/rewire';
@@ -9,9 +9,10 @@ import { STRESSED_FRACTION, trainSurrogate, type MetricsBlock, type TrainOutcome
 import { openStore } from '../store';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
+import { BACKEND_CHOICES } from '../services/backend';
 import type { EpochRecord } from '../core/learn/trainer';
 
-export const TRAIN_USAGE = 'usage: gridrewire train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--resume <run>] [--json]';
+export const TRAIN_USAGE = 'usage: gridrewire train --db <file> --dataset <id> [--method dense|static|set|rigl|adaptive] [--regrow random|ch3l3|gradient] [--sparsity 0.9] [--epochs N] [--seed S] [--workers N] [--backend cpu|tfjs|auto] [--resume <run>] [--json]';
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) + '%' : '-');
 
@@ -70,11 +71,12 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
   const { positional, flags } = parseArgs(argv, {
     db: 'string', dataset: 'number', method: 'string', regrow: 'string', sparsity: 'number', epochs: 'number', seed: 'number',
     workers: 'number', resume: 'number', json: 'boolean', quiet: 'boolean', name: 'string', hidden: 'number', layers: 'number', lr: 'number',
-    'batch-size': 'number', patience: 'number',
+    'batch-size': 'number', patience: 'number', backend: 'string',
   });
   if (positional.length !== 0 || !flags.db || (flags.dataset === undefined && flags.resume === undefined)) throw new UsageError(TRAIN_USAGE);
   const method = choiceFlag(flags, 'method', TOPOLOGY_METHODS);
   const regrow = choiceFlag(flags, 'regrow', REGROW_RULES);
+  const backend = choiceFlag(flags, 'backend', BACKEND_CHOICES);
   if (flags.resume !== undefined && (method || regrow || flags.sparsity !== undefined || flags.epochs !== undefined)) {
     throw new UsageError('--resume continues a run with its own settings: drop --method, --regrow, --sparsity and --epochs');
   }
@@ -88,7 +90,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
     o = await trainSurrogate({
       store, datasetId: intFlag(flags, 'dataset', 1), resume: intFlag(flags, 'resume', 1), method, regrow,
       sparsity: flags.sparsity !== undefined ? numFlag(flags, 'sparsity', 0, 0.999) : undefined,
-      epochs: intFlag(flags, 'epochs', 1), seed: intFlag(flags, 'seed', 0), workers,
+      epochs: intFlag(flags, 'epochs', 1), seed: intFlag(flags, 'seed', 0), workers, backend,
       hidden: intFlag(flags, 'hidden', 1), layers: intFlag(flags, 'layers', 1), batchSize: intFlag(flags, 'batch-size', 1),
       patience: intFlag(flags, 'patience', 0), lr: flags.lr !== undefined ? numFlag(flags, 'lr', 1e-6, 1) : undefined,
       name: flags.name as string | undefined, signal: ac.signal, ...trainProgress(err, !!flags.quiet || !!flags.json),
@@ -107,7 +109,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void, err
     return 0;
   }
   const L = [
-    `model ${o.modelId} (training run ${o.runId}): ${describeMethod(o)}, ${o.epochs} epochs (best ${o.bestEpoch}, ${o.stopped}), ${o.seconds.toFixed(1)} s`,
+    `model ${o.modelId} (training run ${o.runId}): ${describeMethod(o)}, ${o.epochs} epochs (best ${o.bestEpoch}, ${o.stopped}), ${o.seconds.toFixed(1)} s on ${o.backend.name} (${o.backend.device})`,
     `  parameters kept ${o.params.kept} of ${o.params.dense} dense-equivalent (${pct(o.params.fraction)}); decision threshold ${o.threshold.toFixed(3)} (chosen on validation for recall)`,
     ...metricsLines(o),
   ];

@@ -6,7 +6,7 @@ import type { Api, ApiEvents, BackendInfo, JobView } from '../api';
 import { bestKernels } from '../core/learn/kernels';
 import type { Store } from '../store';
 import { ReportExports } from './report-exports';
-import { detectBackend } from './backend';
+import { detectBackend, listBackends } from './backend';
 import { CaseCatalogue } from './case-catalogue';
 import { CaseLibrary } from './case-library';
 import { ExplainJobs } from './explain-jobs';
@@ -162,5 +162,6 @@ function jsonJobView<V extends Pick<JobView, 'etaSeconds'>>(v: V): V {
 
 function backendInfo(): BackendInfo {
   const b = detectBackend();
-  return { version: VERSION, learningBackend: b.name, learningBackendNote: b.note, inferenceKernels: bestKernels(), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const all = listBackends().map(({ name, loaded, device, note }) => ({ name, loaded, device, note }));
+  return { version: VERSION, learningBackend: b.name, learningBackendNote: b.note, learningBackends: all, inferenceKernels: bestKernels(), node: process.version, platform: `${process.platform}-${process.arch}` };
 }

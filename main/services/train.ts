@@ -24,6 +24,8 @@ import {
   Trainer, resolveTrainerConfig, type BatchProgress, type EpochRecord, type GradientBuffers, type TrainerConfigInput, type TrainerState,
 } from '../core/learn/trainer';
 import { trainerConfigInput } from '../core/learn/trainer-checkpoint';
+import { TfjsTraining } from '../core/learn/tfjs/training';
+import { chooseBackend, type BackendChoice, type ChosenBackend } from './backend';
 import { GradientGroup, type TrainInit } from '../jobs/train-job';
 import { defaultWorkers } from '../jobs/pool';
 import type { Checkpoint, Store, Tensors } from '../store';
@@ -53,6 +55,8 @@ export interface TrainOptions {
   layers?: number;
   /** Largest weight of an insecure outage in the verdict loss (default POS_WEIGHT_CAP: the class ratio up to 1% insecure). */
   posWeightCap?: number;
+  /** Learning backend: 'cpu' ours, 'tfjs' the best TensorFlow.js one that loads, 'auto' (default) tfjs-node-gpu with CUDA, else ours. */
+  backend?: BackendChoice;
 }
 
 export interface TrainRequest extends TrainOptions {
@@ -100,6 +104,8 @@ export interface TrainOutcome {
   dc: { test: VerdictMetrics; testStressed: VerdictMetrics | null } | null;
   /** The verdict loss's class weighting (insecure and secure training samples, the insecure weight), as recorded with the model. */
   classBalance: ClassBalance;
+  /** The learning backend that trained it and its device. */
+  backend: { name: string; device: string };
 }
 
 interface RunConfig {
@@ -161,6 +167,13 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
 export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   const t0 = performance.now();
   const store = req.store;
+  // Before anything is stored: an unavailable backend leaves no run behind.
+  let chosen: ChosenBackend;
+  try {
+    chosen = chooseBackend(req.backend ?? 'auto');
+  } catch (e) {
+    throw new TrainError(e instanceof Error ? e.message : String(e));
+  }
   const resumed = req.resume !== undefined ? resumeRun(store, req.resume, req.datasetId) : null;
   const set = trainingSet(store, resumed ? resumed.cfg.datasetId : requestedDataset(req), req.loaded);
   const run = resumed ?? startRun(store, req, set);
@@ -168,16 +181,21 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   const trainSrc = set.data.source(set.train);
   const dataArg = { graph: set.data.graph, train: trainSrc, val: set.data.source(set.val) };
   const trainer = run.checkpoint ? Trainer.fromState(run.checkpoint, dataArg) : new Trainer(run.cfg.trainer, dataArg);
+  // A TensorFlow.js backend computes the gradients and steps its Adam on this thread; the Trainer keeps the rest.
+  const tfjs = chosen.tf ? new TfjsTraining(chosen.tf, trainer, dataArg) : null;
+  const backend = { name: chosen.name, device: chosen.device };
   let cancelled: boolean;
   try {
     // Workers get everything but the labels, which come with each step.
     const init: TrainInit = { packed: { ...set.ds.packed, labels: new Float32Array(0) }, norm: set.norm, config: trainer.cfg, train: set.train };
-    cancelled = await runEpochs(store, run.runId, trainer, init, (i) => set.data.labels(i), req);
+    cancelled = await runEpochs(store, run.runId, trainer, init, (i) => set.data.labels(i), req, tfjs);
   } catch (e) {
     store.training.finish(run.runId, 'failed', secondsSince(t0), e instanceof Error ? e.message : String(e));
     throw e;
+  } finally {
+    tfjs?.dispose();
   }
-  return cancelled ? saveCancelled(store, run, trainer, set, t0) : evaluateAndSave(store, run, trainer, set, req.name, t0);
+  return cancelled ? saveCancelled(store, run, trainer, set, t0, backend) : evaluateAndSave(store, run, trainer, set, req.name, t0, backend);
 }
 
 /** A training run this call works on: a new one, or one resumed (from its checkpoint, when it has one). */
@@ -279,8 +297,8 @@ function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
  * checkpoint; true when a cancel (or stopAfterSteps) stopped it first.
  * Gradients come from `workers` threads (this one included).
  */
-async function runEpochs(store: Store, runId: number, trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: TrainRequest): Promise<boolean> {
-  const threads = Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
+async function runEpochs(store: Store, runId: number, trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: TrainRequest, tfjs: TfjsTraining | null): Promise<boolean> {
+  const threads = tfjs ? 1 : Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
   const LL = labelLength(init.packed.nb, init.packed.nl);
   const labelsAt = (positions: Int32Array) => {
     const out = new Float32Array(positions.length * LL);
@@ -291,7 +309,9 @@ async function runEpochs(store: Store, runId: number, trainer: Trainer, init: Tr
   try {
     const gradients = group
       ? (positions: Int32Array) => group.gradients(positions)
-      : async (positions: Int32Array) => trainer.gradientsAt(positions);
+      : tfjs
+        ? async (positions: Int32Array) => tfjs.gradientsAt(positions)
+        : async (positions: Int32Array) => trainer.gradientsAt(positions);
     const steps = { taken: 0 };
     while (!trainer.finished) {
       if (!(await trainEpoch(trainer, gradients, steps, req))) return true;
@@ -340,19 +360,19 @@ function secondsSince(t0: number): number {
 }
 
 /** Keeps where training is, mid-epoch included: a resume continues exactly here. */
-function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, t0: number): TrainOutcome {
+function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, t0: number, backend: TrainOutcome['backend']): TrainOutcome {
   store.training.saveCheckpoint(run.runId, checkpointOf(trainer, trainer.epoch));
   store.training.finish(run.runId, 'cancelled', secondsSince(t0));
   const { method, regrow, sparsity } = run.cfg;
   return {
     runId: run.runId, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
     seconds: secondsSince(t0), threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
-    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight }, backend,
   };
 }
 
 /** Threshold on validation (recall first), metrics on test, then the model saved with them. */
-function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, name: string | undefined, t0: number): TrainOutcome {
+function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: TrainingSet, name: string | undefined, t0: number, backend: TrainOutcome['backend']): TrainOutcome {
   const { runId, cfg: { method, regrow, sparsity } } = run;
   const { data, ds, norm } = set;
   const model = trainer.model;
@@ -374,7 +394,7 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
     runId, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
     stopped: trainer.stopReason ?? 'completed', seconds: totalSeconds, threshold, params,
     val: evVal ? block(evVal, threshold) : null, test: evTest ? block(evTest, threshold) : null, testStressed, dc,
-    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight },
+    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight }, backend,
   };
   const ser = serializeModel(model);
   const mcfg: SurrogateModelConfig = {
