@@ -207,7 +207,8 @@ export class Trainer {
   readonly lossCfg: LossConfig;
   /** The model being trained; replaced (best weights and mask) when training finishes, and by loadState. */
   model: GraphNet;
-  readonly optimizer: Optimizer;
+  /** Our Adam/SGD; a backend with its own (TensorFlow.js's, behind the same interface) takes its place through useOptimizer. */
+  private opt: Optimizer;
   readonly rng: Rng;
   readonly policy: RatePolicy;
   /** Completed epochs. */
@@ -244,10 +245,23 @@ export class Trainer {
     this.rng = new Rng(this.cfg.seed);
     const modelCfg = resolveGraphNet({ ...this.cfg.model, sparsity: this.topo.sparse ? (this.cfg.model.sparsity ?? 0.9) : 0 });
     this.model = restore?.model ?? GraphNet.create(modelCfg, this.rng);
-    this.optimizer = new Optimizer(this.cfg.optimizer);
+    this.opt = new Optimizer(this.cfg.optimizer);
     const stepsPerEpoch = Math.ceil(this.train.length / this.cfg.batchSize);
     const span = this.topo.everySteps > 0 ? this.cfg.epochs * stepsPerEpoch : this.cfg.epochs;
     this.policy = new RatePolicy({ ...this.topo.rate, tEnd: this.topo.rate.tEnd ?? Math.max(1, this.topo.cosineEnd * span) });
+  }
+
+  get optimizer(): Optimizer {
+    return this.opt;
+  }
+
+  /**
+   * Steps with `o` from now on (its config must be this run's: the schedule
+   * and the moments a checkpoint keeps are the trainer's). A backend that
+   * keeps its optimiser's state elsewhere (TensorFlow.js) plugs in here.
+   */
+  useOptimizer(o: Optimizer): void {
+    this.opt = o;
   }
 
   get batchesPerEpoch(): number {

@@ -32,8 +32,7 @@ export class TfjsTraining {
     this.adam.t = trainer.optimizer.t;
     this.adam.upload(trainer.model);
     this.seen = { model: trainer.model, version: trainer.topologyVersion };
-    // Trainer has no optimiser option; its field is replaced once, here (step, t and lrAt are all it uses).
-    Object.defineProperty(trainer, 'optimizer', { value: this.adam, writable: false, configurable: true, enumerable: true });
+    trainer.useOptimizer(this.adam);
   }
 
   /** Re-uploads weights, masks and moments when the trainer rewired or swapped its model since the last look. */
