@@ -540,7 +540,7 @@ export const requestSchemas = {
   datasets: request({ name: text() }),
   datasetDefaults: request({ name: text() }),
   startDataset: request({
-    name: text(), scenarios: bounded(1, 5000).optional(), levelMin: level.optional(), levelMax: level.optional(), seed: wholeNumber(0).optional(),
+    name: text(), scenarios: bounded(1, 5000).optional(), levelMin: level.optional(), levelMax: level.optional(), seed: wholeNumber(0).optional(), cluster: flag.optional(),
   }),
   startTraining: request({
     name: text(), dataset: wholeNumber().optional(), method: method.optional(), regrow: regrow.optional(), sparsity: fractionOpen.optional(),

@@ -85,7 +85,7 @@ export function createServices(opts: AppOptions): AppServices {
     n1: new N1Jobs(catalogue, jobs, opts.cluster ?? null),
     cluster: new ClusterView(opts.cluster ?? null),
     explain: new ExplainJobs(catalogue, jobs, opts.store),
-    datasets: new DatasetJobs(catalogue, jobs, opts.store),
+    datasets: new DatasetJobs(catalogue, jobs, opts.store, opts.cluster ?? null),
     training: new TrainingJobs(catalogue, jobs, opts.store),
     models: new ModelMetrics(catalogue, opts.store),
     studies: new StudyJobs(jobs, opts.store),

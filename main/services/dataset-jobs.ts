@@ -20,6 +20,8 @@ export interface DatasetJobRequest {
   levelMin?: number;
   levelMax?: number;
   seed?: number;
+  /** Label the scenarios on the configured cluster's workers. */
+  cluster?: boolean;
 }
 
 /** Samples read per query when counting a dataset's insecure outages. */
@@ -31,7 +33,8 @@ export class DatasetJobs {
   /** Insecure share of finished datasets (they never change). */
   private readonly shares = new Map<number, number | null>();
 
-  constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue, private readonly store: Store | undefined) {}
+  /** `cluster`: the Redis URL builds may be sent to (null: this machine only). */
+  constructor(private readonly catalogue: CaseCatalogue, private readonly queue: JobQueue, private readonly store: Store | undefined, private readonly cluster: string | null = null) {}
 
   /** The case's datasets, newest first. */
   list(key: string): DatasetInfo[] {
@@ -73,16 +76,18 @@ export class DatasetJobs {
     if (req.levelMin !== undefined && req.levelMax !== undefined && req.levelMax < req.levelMin) {
       throw new ApiError(`field 'levelMax': must be at least levelMin (${req.levelMin}), got ${req.levelMax}`, 'levelMax');
     }
+    if (req.cluster && !this.cluster) throw new ApiError('no cluster is configured: start the app with GRIDREWIRE_REDIS=redis://host:port', 'cluster');
+    const cluster = req.cluster && this.cluster ? { url: this.cluster } : undefined;
     const caseText = this.catalogue.text(key), fileName = this.catalogue.fileName(key);
     const randomLoad = { ...(req.levelMin !== undefined ? { levelMin: req.levelMin } : {}), ...(req.levelMax !== undefined ? { levelMax: req.levelMax } : {}) };
     const jobId = this.queue.submit({
       kind: 'dataset',
-      label: `${c.name} dataset`,
+      label: `${c.name} dataset${cluster ? ' on the cluster' : ''}`,
       run: async (ctx) => {
         const out = await buildDataset({
           store, caseText, fileName, random: req.scenarios, randomLoad, seed: req.seed,
           // The queue gives a job at least 2 threads on a multi-core machine: a pool then; one thread labels in this one.
-          workers: ctx.threads > 1 ? ctx.threads : 0, signal: ctx.signal, onProgress: ctx.progress,
+          workers: ctx.threads > 1 ? ctx.threads : 0, cluster, signal: ctx.signal, onProgress: ctx.progress,
         });
         if (!out.cancelled) this.shares.set(out.datasetId, shareOf(out));
         return {

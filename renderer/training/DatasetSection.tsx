@@ -3,7 +3,7 @@
 // progress with cancel, and the stored datasets to train on.
 
 import { useState } from 'react';
-import type { DatasetDefaults, DatasetInfo, JobEventView, JobView } from '../../main/api';
+import type { ClusterInfo, DatasetDefaults, DatasetInfo, JobEventView, JobView } from '../../main/api';
 import { bytes, num, pct, when } from './format';
 
 export interface DatasetSectionProps {
@@ -12,14 +12,17 @@ export interface DatasetSectionProps {
   job: JobEventView | JobView | null;
   chosen: number | null;
   onChoose(id: number): void;
-  onBuild(req: { scenarios?: number; levelMin?: number; levelMax?: number; seed?: number }): void;
+  onBuild(req: { scenarios?: number; levelMin?: number; levelMax?: number; seed?: number; cluster?: boolean }): void;
   onCancel(): void;
+  /** The configured cluster, if any: the scenarios may be labelled by its workers. */
+  cluster?: ClusterInfo | null;
 }
 
 /** A form field's number, or undefined when left empty. */
 const numberOf = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
 
-export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBuild, onCancel }: DatasetSectionProps) {
+export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBuild, onCancel, cluster }: DatasetSectionProps) {
+  const [onCluster, setOnCluster] = useState(false);
   const [scenarios, setScenarios] = useState('');
   const [levelMin, setLevelMin] = useState('');
   const [levelMax, setLevelMax] = useState('');
@@ -30,11 +33,17 @@ export function DatasetSection({ defaults, datasets, job, chosen, onChoose, onBu
   return (
     <section className="train-section" data-testid="dataset-section">
       <h3>Datasets</h3>
-      <form className="train-form" onSubmit={(e) => { e.preventDefault(); onBuild({ scenarios: numberOf(scenarios), levelMin: numberOf(levelMin), levelMax: numberOf(levelMax), seed: numberOf(seed) }); }}>
+      <form className="train-form" onSubmit={(e) => { e.preventDefault(); onBuild({ scenarios: numberOf(scenarios), levelMin: numberOf(levelMin), levelMax: numberOf(levelMax), seed: numberOf(seed), ...(onCluster ? { cluster: true } : {}) }); }}>
         <label>scenarios<input type="number" min={1} step={1} value={scenarios} placeholder={String(defaults?.scenarios ?? 20)} onChange={(e) => setScenarios(e.target.value)} data-testid="dataset-scenarios" /></label>
         <label>level min<input type="number" min={0.01} step={0.01} value={levelMin} placeholder={defaults ? num(defaults.levelMin, 3) : '…'} onChange={(e) => setLevelMin(e.target.value)} data-testid="dataset-level-min" /></label>
         <label>level max<input type="number" min={0.01} step={0.01} value={levelMax} placeholder={defaults ? num(defaults.levelMax, 3) : '…'} onChange={(e) => setLevelMax(e.target.value)} data-testid="dataset-level-max" /></label>
         <label>seed<input type="number" min={0} step={1} value={seed} placeholder={String(defaults?.seed ?? 1)} onChange={(e) => setSeed(e.target.value)} data-testid="dataset-seed" /></label>
+        {cluster?.configured && (
+          <label className="n1-cluster" title={cluster.error ?? `${cluster.url}: ${cluster.workers.map((w) => w.name).join(', ') || 'no worker connected'}`}>
+            <input type="checkbox" checked={onCluster} disabled={!!cluster.error} onChange={(e) => setOnCluster(e.target.checked)} data-testid="dataset-on-cluster" />
+            on the cluster ({cluster.error ? 'unreachable' : `${cluster.workers.length} worker${cluster.workers.length === 1 ? '' : 's'}`})
+          </label>
+        )}
         <div className="train-actions">
           <button type="submit" className="primary" disabled={running} data-testid="dataset-build">Build dataset</button>
           {running && <button type="button" onClick={onCancel} data-testid="dataset-cancel">Cancel</button>}

@@ -8,12 +8,15 @@ import type { DatasetDefaults, DatasetInfo, JobEventView, JobView, ModelDetailVi
 import { api } from '../api';
 import { subscribeEvents } from '../events';
 import { DatasetSection } from './DatasetSection';
+import { useCluster } from '../cluster';
 import { ModelsSection } from './ModelsSection';
 import { TrainingSection, type TrainRequestForm } from './TrainingSection';
 
 const FINISHED = ['done', 'cancelled', 'failed'];
 
 export function TrainPanel({ caseKey }: { caseKey: string }) {
+  /** The configured cluster (GRIDREWIRE_REDIS): a dataset's scenarios may be labelled by its workers. */
+  const cluster = useCluster(true);
   const [defaults, setDefaults] = useState<DatasetDefaults | null>(null);
   const [datasets, setDatasets] = useState<DatasetInfo[]>([]);
   const [runs, setRuns] = useState<TrainingRunInfo[]>([]);
@@ -88,7 +91,7 @@ export function TrainPanel({ caseKey }: { caseKey: string }) {
     }, () => { refresh(follow.current.key).catch(fail); for (const id of [follow.current.dataset, follow.current.train]) if (id !== null) void readJob(id).catch(fail); });
   }, [caseKey]);
 
-  async function build(req: { scenarios?: number; levelMin?: number; levelMax?: number; seed?: number }) {
+  async function build(req: { scenarios?: number; levelMin?: number; levelMax?: number; seed?: number; cluster?: boolean }) {
     setError(null);
     try {
       const { jobId } = await api.startDataset({ name: caseKey, ...req });
@@ -123,7 +126,7 @@ export function TrainPanel({ caseKey }: { caseKey: string }) {
     <div className="train-panel" data-testid="train-panel">
       {error && <p className="error" role="alert" data-testid="train-error">{error}</p>}
       <DatasetSection defaults={defaults} datasets={datasets} job={datasetJob} chosen={dataset} onChoose={setDataset} onBuild={(r) => void build(r)}
-        onCancel={() => cancel(follow.current.dataset)} />
+        onCancel={() => cancel(follow.current.dataset)} cluster={cluster} />
       <TrainingSection dataset={datasets.find((d) => d.id === dataset) ?? null} job={trainJob} training={training} runs={runs}
         onTrain={(r) => void train(r)} onCancel={() => cancel(follow.current.train)} onResume={(id) => void resume(id)} />
       <ModelsSection models={models} chosen={chosen} compared={compared}

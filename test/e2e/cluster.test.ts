@@ -60,6 +60,10 @@ test('the N-1 tab sends the run to the cluster; the status bar names the workers
   const a = w!.store.n1.getRecords(1, { orderBy: 'element' }), b = w!.store.n1.getRecords(2, { orderBy: 'element' });
   assert.equal(a.length, 186);
   assert.deepEqual(a, b);
+  // The Train tab offers the cluster for a dataset build too.
+  await page.getByTestId('tab-train').click();
+  await page.locator('label', { has: page.getByTestId('dataset-on-cluster') }).filter({ hasText: 'on the cluster (1 worker)' }).waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(SHOTS, 'app-train-cluster-1400.png') });
 });
 
 test('a cluster that cannot be reached is shown, and the local run still works', { skip }, async () => {

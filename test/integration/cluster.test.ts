@@ -213,3 +213,28 @@ test("the app's Api: no cluster configured is said, a run asked for the cluster 
   await assert.rejects(app.api.startN1({ name: 'case9', cluster: true }), (e: Error & { field?: string }) => /no cluster is configured: start the app with GRIDREWIRE_REDIS=/.test(e.message) && e.field === 'cluster');
   assert.deepEqual(app.services.jobs.load(), { running: 0, queued: 0, threadsInUse: 0, kept: 0 }, 'nothing queued');
 });
+
+test("the app's dataset builds go to the cluster when asked (and are refused when none is configured)", { skip }, async () => {
+  if (workers.every((w) => w.exitCode !== null || w.signalCode !== null)) workers.push(await startWorker(redis.url, ['--concurrency', '1']));
+  const { createApp } = await import('../../main/services/app');
+  const { casesDir } = await import('../../main/paths');
+  const store = openStore(join(dir, 'app-dataset.db'));
+  try {
+    const none = createApp({ casesDir: casesDir(), store });
+    await assert.rejects(none.api.startDataset({ name: 'case30', scenarios: 2, cluster: true }), (e: Error & { field?: string }) => e.field === 'cluster' && /no cluster is configured/.test(e.message));
+    const app = createApp({ casesDir: casesDir(), store, cluster: redis.url });
+    const { jobId } = await app.api.startDataset({ name: 'case30', scenarios: 3, seed: 2, cluster: true });
+    let view = await app.api.job({ jobId });
+    for (let i = 0; i < 600 && (view.status === 'queued' || view.status === 'running'); i++) {
+      await sleep(100);
+      view = await app.api.job({ jobId });
+    }
+    assert.equal(view.status, 'done', view.error ?? '');
+    assert.match(view.label, /case30 dataset on the cluster/);
+    const [d] = store.datasets.list();
+    assert.equal(d.status, 'done');
+    assert.equal(store.datasets.countSamples(d.id), 3 * 42, '3 scenarios: a base row and 41 outages each');
+  } finally {
+    store.close();
+  }
+});
