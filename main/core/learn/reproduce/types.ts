@@ -70,3 +70,31 @@ export interface RunStore {
   get(key: string): RunOutcome | undefined;
   put(key: string, outcome: RunOutcome): void;
 }
+
+export interface ReproduceOptions {
+  /** Methods to run, as the study names them; the study's defaults when absent. */
+  methods?: string[];
+  /** Sparsities to run (fractions removed); the study's defaults when absent. */
+  sparsities?: number[];
+  epochs?: number;
+  /** Seeds (images) or repetitions of the folds (graphs). */
+  seeds?: number;
+  /** Folds of the cross-validation (graphs), or a subset of them for tests. */
+  folds?: number;
+  seed?: number;
+  /** Use only the first N samples or graphs (tests, smoke runs). */
+  limit?: number;
+  /** Where the raw data lives (the TU folder, the image packages), when not the default. */
+  dataDir?: string;
+  signal?: AbortSignal;
+}
+
+export interface ReproduceHooks {
+  runStore?: RunStore;
+  onProgress?: (p: ReproduceProgress) => void;
+  /** A row is complete (all its runs finished). */
+  onRow?: (row: ReproduceRow) => void;
+}
+
+/** One per dataset family; `gridrewire reproduce <dataset>` looks the runner up by dataset. */
+export type ReproduceRunner = (dataset: ReproduceDataset, opts: ReproduceOptions, hooks: ReproduceHooks) => Promise<ReproduceResult>;
