@@ -17,6 +17,7 @@ import { graphonCommand } from './cli/graphon';
 import { compressCommand } from './cli/compress';
 import { reportCommand } from './cli/report';
 import { backendsCommand } from './cli/backends';
+import { reproduceCommand } from './cli/reproduce';
 
 type Command = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
@@ -35,6 +36,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   compress: { run: compressCommand, help: 'compress --db <file> --model <id> [--prune [layer|global:]F,...] [--quantize int8,int8-affine,fp16|none] [--finetune N] [--json]\n      prune and quantize a stored surrogate; every combination stored as a model and measured (size, accuracy, flips, latency)' },
   graphon: { run: (argv, out) => graphonCommand(argv, out), help: 'graphon --db <file> --model <id> [--blocks K] [--json]\n      degree-sorted block densities of each sparse layer\'s mask (before and after training); stored with the model' },
   report: { run: reportCommand, help: 'report --db <file> --run <id> --format html|pdf|csv|xlsx|json --out <path> [--compare-to <run>] [--detail N] [--model <id>|none]\n      the contingency report of a stored N-1 run (CSV: a second file of violations)' },
+  reproduce: { run: reproduceCommand, help: 'reproduce fashion-mnist|mnist|mutag|proteins [--methods set,ch3l3,rigl,dense] [--epochs N] [--seeds N] [--sparsity 0.99] [--limit N] [--db <file>] [--json] [--out <file.md|.json>]\n      a paper\'s benchmark with our sparse training (MLP at 1% density on the images), the table as it fills beside the published figures; stored, resumable' },
   demo: { run: demoCommand, help: 'demo [--db <file>]\n      end to end on the bundled case_ACTIVSg200: dataset, adaptive+CH3-L3 training, evaluation' },
 };
 

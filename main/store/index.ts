@@ -13,6 +13,7 @@ import { ModelRepo } from './models';
 import { N1RunRepo } from './n1-runs';
 import { ModelResultRepo } from './results';
 import { ReportRepo } from './reports';
+import { ReproductionRepo } from './reproductions';
 import { TrainingRepo } from './training';
 
 export { StoreError } from './errors';
@@ -26,7 +27,8 @@ export type { CaseImport, CaseDependents } from './cases';
 export { sha256 } from './cases';
 export type { ChangeSetImport } from './change-sets';
 export * from './types';
-export { CaseRepo, ChangeSetRepo, LayoutRepo, N1RunRepo, DatasetRepo, ModelRepo, TrainingRepo, ModelResultRepo, ReportRepo };
+export { CaseRepo, ChangeSetRepo, LayoutRepo, N1RunRepo, DatasetRepo, ModelRepo, TrainingRepo, ModelResultRepo, ReportRepo, ReproductionRepo };
+export type { Reproduction, ReproductionStatus } from './reproductions';
 
 export interface Store {
   /** Absolute path of the file (or ':memory:'). */
@@ -44,6 +46,7 @@ export interface Store {
   readonly training: TrainingRepo;
   readonly results: ModelResultRepo;
   readonly reports: ReportRepo;
+  readonly reproductions: ReproductionRepo;
   /** Runs several repository writes as one transaction (nested writes become savepoints). */
   transaction<T>(fn: () => T): T;
   /** Runs several reads against one consistent snapshot. */
@@ -86,6 +89,7 @@ function makeStore(db: Db): Store {
     training,
     results: new ModelResultRepo(db),
     reports: new ReportRepo(db),
+    reproductions: new ReproductionRepo(db),
     transaction: (fn) => db.write('running a transaction', fn),
     snapshot: (fn) => db.read('reading a snapshot', fn),
     markStaleRunsInterrupted: () => db.write('marking interrupted runs', () => ({ n1: n1.markStaleRunsInterrupted(), training: training.markStaleRunsInterrupted() })),

@@ -341,12 +341,43 @@ CREATE INDEX reports_run ON reports (run_id);
 ALTER TABLE n1_runs ADD COLUMN machine TEXT;
 `;
 
+// Reproductions of the papers' benchmarks (issue 16): a study (dataset,
+// config, result) and its finished runs keyed by the run's full name
+// (dataset, method, sparsity, seed or fold, config hash), so a stopped study
+// resumes without redoing them; a run's state after its latest epoch, so a
+// stopped run resumes mid-way (the last epoch's is the trained network).
+// Runs are not owned by a study: a second study with the same config reuses them.
+const V6 = /* sql */ `
+CREATE TABLE reproductions (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  dataset      TEXT    NOT NULL CHECK (dataset IN ('fashion-mnist', 'mnist', 'mutag', 'proteins')),
+  config       TEXT    NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('running', 'done', 'stopped', 'failed')),
+  result       TEXT,
+  started_at   TEXT    NOT NULL,
+  finished_at  TEXT
+);
+CREATE TABLE reproduction_runs (
+  key          TEXT    PRIMARY KEY,
+  dataset      TEXT    NOT NULL,
+  outcome      TEXT    NOT NULL,
+  created_at   TEXT    NOT NULL
+);
+CREATE TABLE reproduction_checkpoints (
+  key          TEXT    PRIMARY KEY,
+  epoch        INTEGER NOT NULL,
+  state        BLOB    NOT NULL,
+  updated_at   TEXT    NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
   { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
   { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
   { version: 5, description: 'reports of kind xlsx with the N-1 run they report on; the machine of each N-1 run', sql: V5 },
+  { version: 6, description: 'reproduction studies of the papers\' benchmarks, their finished runs and per-epoch run checkpoints', sql: V6 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

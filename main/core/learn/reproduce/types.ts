@@ -89,8 +89,16 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
 }
 
+/** Optional (added by the image half): where a run's state after each epoch is kept, so a
+ *  stopped run resumes mid-way; the last epoch's state is the trained network the studies read. */
+export interface CheckpointStore {
+  load(key: string): Uint8Array | undefined;
+  save(key: string, epoch: number, state: Uint8Array): void;
+}
+
 export interface ReproduceHooks {
   runStore?: RunStore;
+  checkpoints?: CheckpointStore;
   onProgress?: (p: ReproduceProgress) => void;
   /** A row is complete (all its runs finished). */
   onRow?: (row: ReproduceRow) => void;
