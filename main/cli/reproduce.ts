@@ -11,15 +11,17 @@ import { claimOutputFile } from './output-file';
 import { withInterrupt } from './study-store';
 import { REPRODUCE_DATASETS, type ReproduceDataset, type ReproduceOptions, type ReproduceResult, type ReproduceRow, type ReproduceRunner } from '../core/learn/reproduce/types';
 import { planImageStudy, runImagesStudy } from '../services/reproduce/images-study';
+import { imageMaskStudies, type ImageMaskStudy } from '../services/reproduce/images-studies';
 import { checkpointStoreOf, runStoreOf } from '../services/reproduce/reproduce-store';
 import { defaultDbPath, openStore } from '../store';
 
-export const REPRODUCE_USAGE = 'usage: gridrewire reproduce fashion-mnist|mnist|mutag|proteins [--methods a,b] [--epochs N] [--seeds N] [--sparsity 0.99,...] [--limit N] [--seed S] [--db <file>] [--json] [--out <file.md|file.json>]';
+export const REPRODUCE_USAGE = 'usage: gridrewire reproduce fashion-mnist|mnist|mutag|proteins [--methods a,b] [--epochs N] [--seeds N] [--sparsity 0.99,...] [--limit N] [--seed S] [--db <file>] [--json] [--out <file.md|file.json>] [--studies]';
 
 /** The runner of each dataset, with the check of its options (run before anything is stored). */
-const RUNNERS: Partial<Record<ReproduceDataset, { run: ReproduceRunner; check: (d: ReproduceDataset, o: ReproduceOptions) => unknown }>> = {
-  'fashion-mnist': { run: runImagesStudy, check: planImageStudy },
-  mnist: { run: runImagesStudy, check: planImageStudy },
+interface MaskStudies { studies: ImageMaskStudy[]; missing: string[] }
+const RUNNERS: Partial<Record<ReproduceDataset, { run: ReproduceRunner; check: (d: ReproduceDataset, o: ReproduceOptions) => unknown; studies?: typeof imageMaskStudies }>> = {
+  'fashion-mnist': { run: runImagesStudy, check: planImageStudy, studies: imageMaskStudies },
+  mnist: { run: runImagesStudy, check: planImageStudy, studies: imageMaskStudies },
 };
 
 /** Published figures beside ours (test accuracy). */
@@ -40,7 +42,7 @@ function wholeFlag(flags: Record<string, unknown>, name: string, min: number): n
 }
 
 export async function reproduceCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { methods: 'string', epochs: 'number', seeds: 'number', sparsity: 'string', limit: 'number', seed: 'number', db: 'string', json: 'boolean', out: 'string' });
+  const { positional, flags } = parseArgs(argv, { methods: 'string', epochs: 'number', seeds: 'number', sparsity: 'string', limit: 'number', seed: 'number', db: 'string', json: 'boolean', out: 'string', studies: 'boolean' });
   if (positional.length !== 1) throw new UsageError(REPRODUCE_USAGE);
   const dataset = positional[0] as ReproduceDataset;
   if (!REPRODUCE_DATASETS.includes(dataset)) throw new UsageError(`unknown dataset '${positional[0]}': choose from ${REPRODUCE_DATASETS.join(', ')}`);
@@ -59,6 +61,7 @@ export async function reproduceCommand(argv: string[], out: (s: string) => void,
     seed: wholeFlag(flags, 'seed', 0),
     sparsities,
   };
+  if (flags.studies && !runner.studies) throw new UsageError(`--studies (robustness and graphon of the trained masks) is for the image datasets, not ${dataset}`);
   try {
     runner.check(dataset, opts);
   } catch (e) {
@@ -83,11 +86,17 @@ export async function reproduceCommand(argv: string[], out: (s: string) => void,
     );
     const expected = result.rows.length;
     const stopped = signalStopped(result, opts);
-    store.reproductions.finish(id, stopped ? 'stopped' : 'done', result);
-    const table = tableLines(result, anchors);
-    if (json) out(JSON.stringify({ ...result, study: id, anchors: anchors ?? null }));
+    let masks: MaskStudies | null = null;
+    if (flags.studies && !stopped) {
+      say('studies on the trained masks: five perturbations of the hidden layers, graphon of trained and initial masks ...');
+      masks = runner.studies!(dataset, opts, checkpointStoreOf(store));
+    }
+    const doc = { ...result, anchors: anchors ?? null, ...(masks ? { studies: masks.studies, studiesMissing: masks.missing } : {}) };
+    store.reproductions.finish(id, stopped ? 'stopped' : 'done', doc);
+    const table = [...tableLines(result, anchors), ...(masks ? studyLines(masks) : [])];
+    if (json) out(JSON.stringify({ ...doc, study: id }));
     else out(table.join('\n'));
-    outFile?.write(flags.out && String(flags.out).endsWith('.json') ? JSON.stringify({ ...result, anchors: anchors ?? null }, null, 1) + '\n' : markdown(result, anchors).join('\n') + '\n');
+    outFile?.write(flags.out && String(flags.out).endsWith('.json') ? JSON.stringify(doc, null, 1) + '\n' : [...markdown(result, anchors), ...(masks ? ['', '```', ...studyLines(masks), '```'] : [])].join('\n') + '\n');
     if (stopped) { err(`gridrewire reproduce: stopped after ${expected} complete rows; run it again to resume`); return 130; }
     return 0;
   } catch (e) {
@@ -132,4 +141,22 @@ function markdown(r: ReproduceResult, anchors?: { source: string; rows: Record<s
     ...r.rows.map((row) => `| ${row.method} | ${row.sparsity} | ${pct(row.accuracy)} | ${pct(row.std)} | ${row.params} | ${row.epochs} | ${row.epochsToMark == null ? '-' : row.epochsToMark.toFixed(1)} | ${row.seconds.toFixed(0)} | ${row.runs} | ${anchors?.rows[row.method] === undefined ? '' : pct(anchors.rows[row.method])} |`),
     ...(anchors ? ['', `Paper: ${anchors.source}.`] : []),
   ];
+}
+
+/** The robustness curves (test accuracy % per fraction) and the graphon figures of each trained mask, as text. */
+function studyLines(m: MaskStudies): string[] {
+  const L: string[] = [];
+  if (m.missing.length) L.push(`  no trained network for ${m.missing.join(', ')}: not studied`);
+  for (const s of m.studies) {
+    const fr = s.robustness[0]?.points.map((p) => p.fraction) ?? [];
+    L.push(`robustness of ${s.method} (sparsity ${s.sparsity}, seed ${s.seed}): test accuracy % on ${s.images} test images, hidden layers perturbed by the fraction`);
+    L.push(`  ${'fraction'.padEnd(9)}${fr.map((f) => f.toFixed(2).padStart(7)).join('')}`);
+    for (const c of s.robustness) L.push(`  ${c.perturbation.padEnd(9)}${c.points.map((p) => (100 * p.accuracy).toFixed(1).padStart(7)).join('')}`);
+    L.push(`graphon of ${s.method}: ${s.graphon.trained[0]?.blocks ?? 0} x ${s.graphon.trained[0]?.blocks ?? 0} degree-sorted blocks; dist from constant (null: random masks), degree cv in / out; trained | initial`);
+    s.graphon.trained.forEach((g, i) => {
+      const f = s.graphon.initial[i];
+      L.push(`  ${g.layer.padEnd(9)} p ${g.p.toFixed(4)}  dist ${g.distanceFromConstant.toFixed(4)} (null ${g.nullDistance.toFixed(4)})  cv ${g.inDegree.cv.toFixed(2)} / ${g.outDegree.cv.toFixed(2)}  |  dist ${f.distanceFromConstant.toFixed(4)}  cv ${f.inDegree.cv.toFixed(2)} / ${f.outDegree.cv.toFixed(2)}`);
+    });
+  }
+  return L;
 }
