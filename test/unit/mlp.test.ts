@@ -98,6 +98,18 @@ test('a run stopped after an epoch and resumed from its checkpoint bytes ends bi
   }
 });
 
+test('a stop mid-epoch drops the partial epoch (no checkpoint of it, nothing in the curve)', async () => {
+  const train = blobs(400, 1), testSet = blobs(200, 2);
+  const ac = new AbortController();
+  const saved: MlpCheckpoint[] = [];
+  // Fires at the first pause inside epoch 1 (after 200 of its 400 steps of batch 1).
+  setTimeout(() => ac.abort(), 0);
+  const r = await trainMlp(train, testSet, { ...small('set', 2), batchSize: 1 }, { signal: ac.signal, checkpoint: (c) => saved.push(c) });
+  assert.equal(r.stopped, true);
+  assert.deepEqual(r.curve, []);
+  assert.equal(saved.length, 0);
+});
+
 test('each method learns the blobs, rewires what it says (SET at random, CH3-L3 and RigL by their score, dense never), and keeps its connection count', async () => {
   const train = blobs(400, 1), testSet = blobs(200, 2);
   for (const method of ['dense', 'set', 'ch3l3', 'rigl'] as const) {

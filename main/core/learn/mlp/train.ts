@@ -185,8 +185,13 @@ export async function trainMlp(train: ImageSet, test: ImageSet, c: MlpTrainConfi
       lossSum += r.loss * rows;
       correct += r.correct;
       opt.step(params);
-      if (b % 200 === 199) await tick();
+      if (b % 200 === 199) {
+        await tick();
+        // Stopped mid-epoch: the partial epoch is dropped, the last checkpoint is where a resume starts.
+        if (hooks.signal?.aborted) { stopped = true; break; }
+      }
     }
+    if (stopped) break;
     const accuracy = model.accuracy(test.x, test.y, test.n);
     curve.push(accuracy);
     losses.push(lossSum / train.n);
