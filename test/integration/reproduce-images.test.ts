@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
@@ -118,12 +118,22 @@ test('bad inputs: one line, exit 2, nothing stored', () => {
     [['reproduce', 'mnist', '--seeds', 'x'], /--seeds needs a number/],
     [['reproduce', 'mutag'], /mutag is not available in this build/],
     [['reproduce'], /usage: gridrewire reproduce/],
+    [['reproduce', 'mnist', '--db', ''], /--db needs a value, got an empty one/],
+    [['reproduce', 'mnist', '--out', join(dir, 'no-such-folder', 'x.md')], /no-such-folder/],
   ];
   for (const [args, re] of cases) {
-    const r = cli([...args, '--db', db]);
+    const r = cli(args.includes('--db') ? args : [...args, '--db', db]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.equal(existsSync(db), false, `${args.join(' ')} created the database`);
   }
+  // Another file given as the database is refused and left as it was.
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'not a database\n');
+  const r = cli(['reproduce', 'mnist', '--limit', '10', '--epochs', '1', '--db', text]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /is not a GridRewire database/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
 });
