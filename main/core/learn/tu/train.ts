@@ -75,7 +75,8 @@ export interface TuRunRequest {
   sparsity: number;
   cfg: TuTrainConfig;
   seed: number;
-  onEpoch?: (e: TuEpoch) => void;
+  /** Awaited after every epoch (the runner yields to the event loop there, so a stop request is seen). */
+  onEpoch?: (e: TuEpoch) => void | Promise<void>;
   /** Checked before every epoch; true stops the run with an 'aborted' error. */
   stopped?: () => boolean;
 }
@@ -99,7 +100,7 @@ export function evaluate(net: Gin, data: TuData, ids: Int32Array, batchSize: num
   return { loss: loss / ids.length, accuracy: correct / ids.length };
 }
 
-export function trainTuRun(req: TuRunRequest): TuRunResult {
+export async function trainTuRun(req: TuRunRequest): Promise<TuRunResult> {
   const { data, split, method, cfg } = req;
   if (!TU_METHODS.includes(method)) throw new LearnError('bad-config', `method must be one of ${TU_METHODS.join(', ')}, got '${method}'`);
   if (method === 'dense' && req.sparsity !== 0) throw new LearnError('bad-config', `the dense method has sparsity 0, got ${req.sparsity}`);
@@ -138,7 +139,7 @@ export function trainTuRun(req: TuRunRequest): TuRunResult {
     const e: TuEpoch = { epoch, trainLoss: lossSum / order.length, valLoss: val.loss, valAccuracy: val.accuracy, testAccuracy: test.accuracy, zeta };
     if (improved) best = e;
     history.push(e);
-    req.onEpoch?.(e);
+    await req.onEpoch?.(e);
     if (method === 'adaptive' && bad >= cfg.patience) break;
     // Rewire after the epoch (not after the last: the kept model is evaluated as trained).
     if (policy && epoch < cfg.epochs && zeta > 0) {
