@@ -135,14 +135,15 @@ export async function trainTuRun(req: TuRunRequest): Promise<TuRunResult> {
     const improved = val.loss < bestLoss;
     if (improved) { bestLoss = val.loss; bad = 0; } else bad++;
     if (method === 'adaptive') policy!.observe(improved);
-    const zeta = policy ? policy.zetaAt(epoch - 1) : 0;
+    const last = epoch === cfg.epochs || (method === 'adaptive' && bad >= cfg.patience);
+    // Not after the last epoch: the kept model is evaluated as trained.
+    const zeta = policy && !last ? policy.zetaAt(epoch - 1) : 0;
     const e: TuEpoch = { epoch, trainLoss: lossSum / order.length, valLoss: val.loss, valAccuracy: val.accuracy, testAccuracy: test.accuracy, zeta };
     if (improved) best = e;
     history.push(e);
     await req.onEpoch?.(e);
-    if (method === 'adaptive' && bad >= cfg.patience) break;
-    // Rewire after the epoch (not after the last: the kept model is evaluated as trained).
-    if (policy && epoch < cfg.epochs && zeta > 0) {
+    if (last) break;
+    if (zeta > 0) {
       for (const layer of net.sparseLayers()) rewireLayer(layer, { zeta, regrow: topo!.regrow, rng: rewireRng });
     }
   }
