@@ -42,6 +42,7 @@ export interface GinPass {
   /** Batch-norm caches per layer (training with batch norm only). */
   norm1: (NormCache | null)[];
   norm2: (NormCache | null)[];
+  /** The readout's input: per graph the sums of h_0 .. h_L, after dropout when training. */
   pooled: Float32Array;
   /** Dropout scale per pooled entry (0 or 1 / (1 - p)), null when not training. */
   keep: Float32Array | null;
@@ -183,7 +184,9 @@ export class Gin {
       for (let k = 0; k < dm.length; k++) if (m[k] <= 0) dm[k] = 0;
       if (c1) dm = this.bn1[l].backward(dm, c1);
       const wantInput = l > 0;
-      const dAgg = this.w1[l].backward(pass.agg[l], dm, n, wantInput || this.cfg.learnEps)!;
+      // Layer 0's input gradient is wanted only for eps (h_0 is the data).
+      const dAgg = this.w1[l].backward(pass.agg[l], dm, n, wantInput || this.cfg.learnEps);
+      if (!dAgg) break;
       const d = l === 0 ? inDim : H, hl = pass.h[l];
       if (this.cfg.learnEps) {
         let s = 0;
