@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ReproduceDataset, ReproduceRow, RunOutcome, RunStore } from '../main/core/learn/reproduce/types';
-import { runTuStudy } from '../main/services/reproduce/tu-study';
+import { type TuRow, runTuStudy } from '../main/services/reproduce/tu-study';
 
 /**
  * Finished folds in a JSON file. Read again on every get and merged on every
@@ -25,11 +25,12 @@ export function jsonRunStore(path: string): RunStore {
   };
 }
 
-export function formatRow(r: ReproduceRow): string {
+export function formatRow(r: ReproduceRow & Partial<TuRow>): string {
   const pct = (x: number) => (100 * x).toFixed(1);
-  return `${r.method.padEnd(9)} ${r.sparsity.toFixed(2).padStart(8)} ${`${pct(r.accuracy)} ± ${pct(r.std)}`.padStart(12)} ${String(r.params).padStart(7)} ${r.epochs.toFixed(1).padStart(6)} ${r.seconds.toFixed(1).padStart(8)} ${String(r.runs).padStart(4)}`;
+  const gin = r.bestMeanEpochAccuracy === undefined ? '' : `${pct(r.bestMeanEpochAccuracy)} @${r.bestMeanEpoch}`;
+  return `${r.method.padEnd(9)} ${r.sparsity.toFixed(2).padStart(8)} ${`${pct(r.accuracy)} ± ${pct(r.std)}`.padStart(12)} ${String(r.params).padStart(7)} ${r.epochs.toFixed(1).padStart(6)} ${r.seconds.toFixed(1).padStart(8)} ${String(r.runs).padStart(4)}  ${gin}`;
 }
-export const TABLE_HEAD = `${'method'.padEnd(9)} ${'sparsity'.padStart(8)} ${'accuracy %'.padStart(12)} ${'params'.padStart(7)} ${'epochs'.padStart(6)} ${'s/fold'.padStart(8)} runs`;
+export const TABLE_HEAD = `${'method'.padEnd(9)} ${'sparsity'.padStart(8)} ${'accuracy %'.padStart(12)} ${'params'.padStart(7)} ${'epochs'.padStart(6)} ${'s/fold'.padStart(8)} runs  best-mean-epoch % (GIN's reporting)`;
 
 async function main() {
   const args = process.argv.slice(2);

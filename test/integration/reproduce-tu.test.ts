@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { userErrorLine } from '../../main/cli';
 import type { ReproduceProgress, RunOutcome, RunStore } from '../../main/core/learn/reproduce/types';
-import { runTuStudy } from '../../main/services/reproduce/tu-study';
+import { type TuRow, bestMeanEpoch, runTuStudy } from '../../main/services/reproduce/tu-study';
 
 const dataDir = join(__dirname, '..', 'fixtures', 'tu');
 
@@ -35,6 +35,14 @@ test('a short dense run on the first two folds learns (test accuracy well above 
   assert.equal(store.puts.length, 2);
   assert.match(store.puts[0], /^tu\/mutag\/dense\/0\/rep1\/fold1\/[0-9a-f]{12}$/);
   assert.equal(store.runs[store.puts[0]].curve.length, 10);
+  // GIN's reporting (the epoch of the best mean over the folds) is at least the last epoch's mean.
+  const gin = row as TuRow;
+  assert.ok(gin.bestMeanEpochAccuracy >= row.accuracy && gin.bestMeanEpoch >= 1 && gin.bestMeanEpoch <= 10);
+});
+
+test("GIN's reporting: the epoch where the mean over the runs peaks, over the epochs all runs reached", () => {
+  assert.deepEqual(bestMeanEpoch([[0.5, 0.8, 0.6], [0.7, 0.6, 0.9]]), { epoch: 3, accuracy: 0.75 });
+  assert.deepEqual(bestMeanEpoch([[0.5, 0.9, 0.2, 1], [0.7, 0.7]]), { epoch: 2, accuracy: 0.8 });
 });
 
 test('a run store holding fold 1 makes the runner skip it and use the stored outcome', async () => {
