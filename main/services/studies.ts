@@ -9,7 +9,7 @@
 
 import { L_INSECURE } from '../core/learn/grid-data';
 import { Rng } from '../core/learn/rng';
-import { SparseLayer } from '../core/learn/sparse';
+import { SparseLayer, csrFromPositions } from '../core/learn/sparse';
 import { layerGraphon, type LayerGraphon } from '../core/learn/studies/graphon';
 import { initialModel } from '../core/learn/studies/initial-masks';
 import { PERTURBATIONS, type Perturbation } from '../core/learn/studies/perturb';
@@ -17,7 +17,7 @@ import { robustnessCurves } from '../core/learn/studies/robustness';
 import type { GraphNet } from '../core/learn/gnn';
 import type { TrainerConfigInput } from '../core/learn/trainer';
 import { LearnError } from '../core/learn/errors';
-import type { Store } from '../store';
+import type { LayerMask, Store } from '../store';
 import { StudyError, studyData, studyModel } from './study-data';
 
 export { StudyError } from './study-data';
@@ -114,9 +114,13 @@ export class Studies {
         if (!(e instanceof LearnError)) throw e; // a damaged run config: the trained masks are still shown
       }
     }
+    const epochs = runId === null ? [] : this.store.training.getMasks(runId).map((e) => ({
+      epoch: e.epoch,
+      layers: e.layers.map((m) => epochGraphon(m, blocks, [...layers, ...(initial?.layers ?? [])])),
+    }));
     const study: GraphonStudy = {
       format: 'gridrewire-graphon', version: 1, modelId: req.model, modelName: s.name, method: s.config.method, regrow: s.config.regrow,
-      blocks, layers, initial, epochs: [], seconds: (performance.now() - t0) / 1000,
+      blocks, layers, initial, epochs, seconds: (performance.now() - t0) / 1000,
     };
     this.store.results.put(req.model, 'graphon', graphonKey(blocks), study);
     return study;
@@ -138,6 +142,23 @@ function graphonLayers(model: GraphNet, blocks: number): LayerGraphon[] {
   const rng = new Rng(1);
   return model.layers.filter((l): l is SparseLayer => l instanceof SparseLayer).map((l) => layerGraphon(l.name, l, blocks, { rng, draws: GRAPHON_NULL_DRAWS }));
 }
+
+/**
+ * The graphon of one layer's mask at a stored epoch. Its null (random masks
+ * of the same shape and connection count) is taken from a layer of the model
+ * or its start with that shape and count (rewiring keeps the count, so that
+ * is the usual case), else drawn as graphonLayers draws it.
+ */
+function epochGraphon(m: LayerMask, blocks: number, known: readonly LayerGraphon[]): LayerGraphon {
+  const { rowPtr, col } = csrFromPositions(m.nIn, m.nOut, m.positions);
+  const shape = { nIn: m.nIn, nOut: m.nOut, rowPtr, col };
+  const twin = known.find((g) => unitsOf(g, m) && Math.round(g.p * m.nIn * m.nOut) === m.positions.length);
+  if (!twin) return layerGraphon(m.layer, shape, blocks, { rng: new Rng(1), draws: GRAPHON_NULL_DRAWS });
+  return { ...layerGraphon(m.layer, shape, blocks), nullDistance: twin.nullDistance, nullSpread: twin.nullSpread };
+}
+
+const unitCount = (h: { counts: number[] }) => h.counts.reduce((a, b) => a + b, 0);
+const unitsOf = (g: LayerGraphon, m: LayerMask) => unitCount(g.inDegree) === m.nIn && unitCount(g.outDegree) === m.nOut;
 
 function countInsecure(d: ReturnType<typeof studyData>): number {
   let n = 0;
