@@ -7,7 +7,9 @@
 // What it needs: the store. The long studies are cooperative (they yield,
 // report progress, stop at an abort and are then not stored).
 
-import { L_INSECURE } from '../core/learn/grid-data';
+import { L_INSECURE, labelLength } from '../core/learn/grid-data';
+import { defaultWorkers } from '../jobs/pool';
+import { RobustnessWorkers } from '../jobs/robustness-job';
 import { Rng } from '../core/learn/rng';
 import { SparseLayer, csrFromPositions } from '../core/learn/sparse';
 import { layerGraphon, type LayerGraphon } from '../core/learn/studies/graphon';
@@ -44,6 +46,8 @@ export interface RobustnessRequest {
   seed?: number;
   /** Test outages evaluated: every insecure one and secure ones drawn up to this many (0: all). */
   outages?: number;
+  /** Threads evaluating (this one and workers; default: every core). The figures do not depend on it. */
+  workers?: number;
 }
 
 /** Default test outages a robustness point evaluates (a full study of a case_ACTIVSg200 model then takes under 2 minutes). */
@@ -75,19 +79,28 @@ export class Studies {
     wholeAtLeast('draws', draws, 1);
     wholeAtLeast('seed', seed, 0);
     wholeAtLeast('outages', outages, 0);
+    const workers = req.workers ?? defaultWorkers();
+    wholeAtLeast('workers', workers, 1);
     const d = studyData(this.store, req.model, { outages, seed });
     const s = d.surrogate;
-    const r = await robustnessCurves(s.model, d.evaluate, {
-      perturbations, draws, seed, threshold: d.threshold, weight: d.sample.weight, signal: ctl.signal,
-      onProgress: (done, total) => {
-        const sec = (performance.now() - t0) / 1000, rate = done / Math.max(sec, 1e-9);
-        ctl.onProgress?.({ stage: 'perturbations', done, total, rate, etaSeconds: (total - done) / rate });
-      },
-    });
+    // The other threads hold the model and the evaluated outages' labels; this one evaluates too.
+    const group = workers > 1 ? await RobustnessWorkers.start({ packed: d.dataset.packed, norm: s.config.normaliser, indices: d.indices, labels: labelsOf(d), model: s.model, weight: d.sample.weight, threshold: d.threshold }, workers - 1) : null;
+    let r: Awaited<ReturnType<typeof robustnessCurves>>;
+    try {
+      r = await robustnessCurves(s.model, d.evaluate, {
+        perturbations, draws, seed, threshold: d.threshold, weight: d.sample.weight, signal: ctl.signal, remote: group?.evaluators,
+        onProgress: (done, total) => {
+          const sec = (performance.now() - t0) / 1000, rate = done / Math.max(sec, 1e-9);
+          ctl.onProgress?.({ stage: 'perturbations', done, total, rate, etaSeconds: (total - done) / rate });
+        },
+      });
+    } finally {
+      await group?.close();
+    }
     const study: RobustnessStudy = {
       format: 'gridrewire-robustness', version: 1, modelId: req.model, modelName: s.name, method: s.config.method, regrow: s.config.regrow, sparsity: s.config.sparsity,
       config: {
-        perturbations, draws, seed, outages, evaluated: d.indices.length, testOutages: d.test.length, insecure: countInsecure(d), threshold: d.threshold,
+        perturbations, draws, seed, outages, workers, evaluated: d.indices.length, testOutages: d.test.length, insecure: countInsecure(d), threshold: d.threshold,
         fractions: r.curves[0]?.points.map((p) => p.fraction) ?? [],
       },
       connections: r.connections, curves: r.curves, evaluations: r.evaluations, seconds: (performance.now() - t0) / 1000, cancelled: r.cancelled,
@@ -159,6 +172,13 @@ function epochGraphon(m: LayerMask, blocks: number, known: readonly LayerGraphon
 
 const unitCount = (h: { counts: number[] }) => h.counts.reduce((a, b) => a + b, 0);
 const unitsOf = (g: LayerGraphon, m: LayerMask) => unitCount(g.inDegree) === m.nIn && unitCount(g.outDegree) === m.nOut;
+
+/** The labels of the evaluated outages, [indices x labelLength], for the worker threads. */
+function labelsOf(d: ReturnType<typeof studyData>): Float32Array {
+  const L = labelLength(d.dataset.packed.nb, d.dataset.packed.nl), out = new Float32Array(d.indices.length * L);
+  d.indices.forEach((i, j) => out.set(d.data.labels(i), j * L));
+  return out;
+}
 
 function countInsecure(d: ReturnType<typeof studyData>): number {
   let n = 0;

@@ -91,6 +91,7 @@ test('robustness refuses bad input with one line and stores nothing', async () =
   refused(['robustness', '--db', db, '--model', String(set), '--perturbations', 'random,prune'], /--perturbations: unknown perturbation 'prune' \(one of random, weight, reverse, shuffle, noise\)/);
   refused(['robustness', '--db', db, '--model', String(set), '--perturbations', 'noise,noise'], /names a perturbation twice/);
   refused(['robustness', '--db', db, '--model', String(set), '--draws', '0'], /--draws needs a whole number of at least 1, got 0/);
+  refused(['robustness', '--db', db, '--model', String(set), '--workers', '0'], /--workers needs a whole number of at least 1, got 0/);
   refused(['robustness', '--db', db, '--model', String(set), '--outages', '2.5'], /--outages needs a whole number of at least 0/);
   refused(['robustness', '--db', db, '--model', '999'], /gridrewire robustness: model 999 is not in /);
   refused(['robustness', '--db', db], /usage: gridrewire robustness/);

@@ -14,7 +14,7 @@ export interface RobustnessStudy {
   method: string;
   regrow: string;
   sparsity: number;
-  config: { perturbations: Perturbation[]; draws: number; seed: number; outages: number; evaluated: number; testOutages: number; insecure: number; threshold: number; fractions: number[] };
+  config: { perturbations: Perturbation[]; draws: number; seed: number; outages: number; workers?: number; evaluated: number; testOutages: number; insecure: number; threshold: number; fractions: number[] };
   connections: number;
   curves: RobustnessCurve[];
   evaluations: number;
