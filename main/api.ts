@@ -659,6 +659,8 @@ export interface Api {
 export type { RobustnessStudy, GraphonStudy, CompressionStudy, CompressionRow } from './core/learn/studies/types';
 export type { RobustnessCurve, RobustnessPoint } from './core/learn/studies/robustness';
 export type { LayerGraphon } from './core/learn/studies/graphon';
+export type { Perturbation } from './core/learn/studies/perturb';
+export type { PruneSpec, Quantization } from './core/learn/studies/compress';
 import type { RobustnessStudy, GraphonStudy, CompressionStudy } from './core/learn/studies/types';
 
 /** A model's studies as the window reads them back from the store (null: not run yet). */

@@ -4,8 +4,7 @@
 // blocks. The defaults are the CLI's. A choice that cannot run (no
 // perturbation) disables Run with the reason beside it.
 
-import type { Perturbation } from '../../main/core/learn/studies/perturb';
-import type { PruneSpec, Quantization } from '../../main/core/learn/studies/compress';
+import type { Perturbation, PruneSpec, Quantization } from '../../main/api';
 
 export const PERTURBATION_NAMES: Perturbation[] = ['random', 'weight', 'reverse', 'shuffle', 'noise'];
 export const QUANTIZATION_NAMES: Quantization[] = ['int8', 'int8-affine', 'fp16'];
