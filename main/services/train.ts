@@ -314,7 +314,7 @@ async function runEpochs(store: Store, runId: number, trainer: Trainer, init: Tr
         ? async (positions: Int32Array) => tfjs.gradientsAt(positions)
         : async (positions: Int32Array) => trainer.gradientsAt(positions);
     const steps = { taken: 0 };
-    const masks = new TrainingMasks(store, runId, trainer.model);
+    const masks = new TrainingMasks(store, runId, trainer.model, trainer.step === 0);
     while (!trainer.finished) {
       if (!(await trainEpoch(trainer, gradients, steps, req))) return true;
       // The network that trained this epoch (its last endEpoch may swap in the best epoch's).

@@ -24,11 +24,15 @@ function same(a: readonly LayerMask[], b: readonly LayerMask[]): boolean {
 export class TrainingMasks {
   private last: LayerMask[];
 
-  /** `model`: the run's network as training (re)starts; stored as epoch 0 when the store has none for the run. */
-  constructor(store: Store, runId: number, model: GraphNet) {
+  /**
+   * `model`: the run's network as training (re)starts; stored as epoch 0 when
+   * it has not trained a step yet (`atStart`) and the store has none for the
+   * run (a run resumed from before masks were kept gets no false start).
+   */
+  constructor(store: Store, runId: number, model: GraphNet, atStart: boolean) {
     const kept = store.training.getMasks(runId);
     this.last = kept.length ? kept[kept.length - 1].layers : masksOf(model);
-    if (kept.length === 0 && this.last.length > 0) store.training.saveMasks(runId, 0, this.last);
+    if (kept.length === 0 && atStart && this.last.length > 0) store.training.saveMasks(runId, 0, this.last);
   }
 
   /** The masks of `model` (the network that trained the epoch just ended) if they differ from the last stored, else undefined. */
