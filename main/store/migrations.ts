@@ -341,12 +341,31 @@ CREATE INDEX reports_run ON reports (run_id);
 ALTER TABLE n1_runs ADD COLUMN machine TEXT;
 `;
 
+// The masks of a training run's sparse layers at its start (epoch 0) and after
+// every epoch in which rewiring changed them, so the graphon of each rewiring
+// epoch can be shown after training (the checkpoint keeps only the latest).
+// Positions o * nIn + i, sorted, as little-endian Int32 (a case_ACTIVSg200
+// model: about 11 kB per epoch).
+const V6 = /* sql */ `
+CREATE TABLE training_masks (
+  run_id     INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+  epoch      INTEGER NOT NULL CHECK (epoch >= 0),
+  layer      TEXT    NOT NULL,
+  ord        INTEGER NOT NULL,                   -- the layer's place among the run's sparse layers
+  n_in       INTEGER NOT NULL CHECK (n_in > 0),
+  n_out      INTEGER NOT NULL CHECK (n_out > 0),
+  positions  BLOB    NOT NULL,
+  PRIMARY KEY (run_id, epoch, layer)
+) WITHOUT ROWID;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
   { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
   { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
   { version: 5, description: 'reports of kind xlsx with the N-1 run they report on; the machine of each N-1 run', sql: V5 },
+  { version: 6, description: "training runs' sparse masks at the start and at every epoch that rewired them", sql: V6 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

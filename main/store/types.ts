@@ -220,6 +220,20 @@ export interface Checkpoint {
   tensors: ReadonlyMap<string, StoredArray> | { readonly [name: string]: StoredArray };
 }
 
+/** One sparse layer's connections: sorted positions o * nIn + i. */
+export interface LayerMask {
+  layer: string;
+  nIn: number;
+  nOut: number;
+  positions: Int32Array;
+}
+
+/** The masks of a run's sparse layers after one epoch (0: as the run started). */
+export interface EpochMasks {
+  epoch: number;
+  layers: LayerMask[];
+}
+
 export interface StoredCheckpoint {
   epoch: number;
   state: JsonObject;
