@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
+import { databaseAtVersion } from '../helpers/old-schema';
 import { openStore, StoreError } from '../../main/store';
 
 const mask = (layer: string, nIn: number, nOut: number, positions: number[]) => ({ layer, nIn, nOut, positions: Int32Array.from(positions) });
@@ -18,10 +17,7 @@ test('a version-5 database gets training masks per epoch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig6-'));
   try {
     const path = join(dir, 'v5.db');
-    const raw = new Database(path);
-    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) raw.exec(m.sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 5');
+    const raw = databaseAtVersion(path, 5);
     raw.prepare("INSERT INTO training_runs (id, config, status, epochs, started_at, updated_at) VALUES (7, '{}', 'done', 3, 't', 't')").run();
     raw.prepare("INSERT INTO training_epochs (run_id, epoch, val_metrics, pruned, regrown) VALUES (7, 1, '{}', 2, 2)").run();
     assert.throws(() => raw.prepare('SELECT * FROM training_masks').all(), /no such table/);
