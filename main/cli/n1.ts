@@ -170,7 +170,8 @@ function cleanRecord(r: ContingencyRecord): Record<string, unknown> {
   const o: Record<string, unknown> = { ...r };
   if (r.worstBranch === null) delete o.worstBranch;
   // Stored records say how they were judged; an AC or DC run's JSON stays the engine's record.
-  if ((o as { judgedBy?: string }).judgedBy !== 'surrogate' && (o as { probability?: unknown }).probability == null) { delete o.judgedBy; delete o.probability; }
+  const by = (o as { judgedBy?: string }).judgedBy;
+  if ((by === undefined || by === 'exact') && (o as { probability?: unknown }).probability == null) { delete o.judgedBy; delete o.probability; }
   if (r.branch === undefined) delete o.branch;
   if (r.gen === undefined) delete o.gen;
   return o;

@@ -68,18 +68,32 @@ test('on an unseen stressed scenario: exact records equal the full AC run bit fo
   assert.equal(scr.records.length, 245);
   const byBranch = new Map(full.records.map((r) => [r.branch!, r]));
   const exact = scr.records.filter((r) => r.judgedBy === 'exact');
+  const topology = scr.records.filter((r) => r.judgedBy === 'topology');
   assert.equal(exact.length, scr.screen.exact);
-  assert.equal(scr.records.length - exact.length, scr.screen.surrogate);
+  assert.equal(topology.length, scr.screen.topology);
+  assert.equal(scr.records.length - exact.length - topology.length, scr.screen.surrogate);
   for (const r of exact) assert.deepEqual(strip(r), strip(byBranch.get(r.branch!)!), `branch ${r.branch}`);
+  // Islanded outages: topology gives the exact verdict, cut-off buses, losses and severity; the main island is not solved.
+  for (const r of topology) {
+    const e = byBranch.get(r.branch!)!;
+    assert.deepEqual([r.verdict, r.islanded, r.cutBuses, r.lostLoadMW, r.lostGenMW, r.severity], [e.verdict, e.islanded, e.cutBuses, e.lostLoadMW, e.lostGenMW, e.severity], `branch ${r.branch}`);
+    assert.equal(r.verdict, 'islanded');
+    assert.deepEqual([r.maxLoading, r.minVm, r.maxVm, r.converged, r.iterations, r.probability], [NaN, NaN, NaN, false, 0, null]);
+  }
+  assert.equal(topology.length, full.records.filter((r) => r.verdict === 'islanded').length, 'every islanded outage is decided by topology');
   assert.deepEqual(screenMisses(scr.records, full.records), []);
-  // Every record carries the surrogate's probability; the kept ones lie below threshold - band and are secure.
-  for (const r of scr.records) assert.ok(r.probability !== null && r.probability >= 0 && r.probability <= 1);
+  // Every scored record carries the surrogate's probability; the kept ones lie below threshold - band and are secure.
+  for (const r of [...exact, ...scr.records.filter((x) => x.judgedBy === 'surrogate')]) assert.ok(r.probability !== null && r.probability >= 0 && r.probability <= 1);
   for (const r of scr.records.filter((x) => x.judgedBy === 'surrogate')) {
     assert.equal(r.verdict, 'secure');
     assert.ok(r.probability! < scr.screen.threshold - scr.screen.band);
   }
-  assert.equal(scr.islanded, 61, 'islanding by topology, solved exactly');
-  assert.equal(scr.flagged + scr.inBand + scr.islanded, scr.screen.exact);
+  assert.equal(scr.islanded, 61, 'islanding decided by topology, not solved');
+  assert.equal(scr.screen.topology, 61);
+  assert.equal(scr.flagged + scr.inBand, scr.screen.exact);
+  // Where the time went: the parts add up to the whole.
+  const t = scr.timing;
+  assert.ok(Math.abs(t.model + t.predict + t.exact - t.total) < 1e-6 && Math.abs(t.exactSetUp + t.exactSolves + t.store - t.exact) < 1e-6, JSON.stringify(t));
   // Stored as a screen, with its split.
   const run = store.n1.getRun(scr.runId)!;
   assert.equal(run.mode, 'screen');
@@ -115,10 +129,14 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     const j = JSON.parse(a.stdout);
     assert.equal(j.mode, 'screen');
     assert.equal(j.screen.bandSource, 'model');
-    assert.equal(j.screen.exact + j.screen.surrogate, 245);
+    assert.equal(j.screen.exact + j.screen.surrogate + j.screen.topology, 245);
     assert.equal(j.contingencies.length, 245);
     assert.equal(j.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'surrogate').length, j.screen.surrogate);
-    for (const c of j.contingencies) assert.equal(typeof c.probability, 'number');
+    for (const c of j.contingencies) {
+      if (c.judgedBy === 'topology') assert.deepEqual([c.verdict, c.probability, c.maxLoading], ['islanded', null, null]);
+      else assert.equal(typeof c.probability, 'number');
+    }
+    for (const k of ['model', 'predictorSetUp', 'features', 'network', 'exactSetUp', 'exactSolves', 'store', 'total']) assert.equal(typeof j.screen.timing[k], 'number', k);
     assert.equal(j.screen.missed, null, 'no full AC run of this point yet');
 
     const one = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet', '--band', '1']).stdout);
@@ -128,7 +146,8 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     const zero = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet', '--band', '0']).stdout);
     assert.equal(zero.screen.band, 0);
     assert.equal(zero.screen.inBand, 0);
-    assert.equal(zero.screen.exact, zero.screen.flagged + zero.screen.islanded);
+    assert.equal(zero.screen.exact, zero.screen.flagged);
+    assert.equal(zero.screen.topology, zero.screen.islanded);
 
     const c = cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--compare', '--quiet']);
     assert.equal(c.code, 0, c.stderr);
