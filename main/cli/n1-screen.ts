@@ -60,7 +60,7 @@ export async function screenCommand(positional: string[], flags: Parsed['flags']
       const check = res.cancelled ? { cost: null, missed: null, against: null } : await compare(store, res, caseText, basename(file), flags.compare === true, workers, withInterrupt, flags.quiet === true);
       if (flags.json) out(JSON.stringify(screenJson(res, check)));
       else out(screenSummary(res, check, db, flags.db !== undefined));
-      csv?.write(recordsToCsv(rankRecords(res.records), 'branch'));
+      csv?.write(recordsToCsv(rankRecords(res.records), 'branch', { judged: true }));
       return res.cancelled ? 130 : 0;
     } finally {
       store.close();

@@ -124,9 +124,16 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
   writeFileSync(file, mild.text);
   store.close();
   try {
-    const a = cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet']);
+    const a = cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet', '--csv', join(dir, 'screen.csv')]);
     assert.equal(a.code, 0, a.stderr);
     const j = JSON.parse(a.stdout);
+    // The screen's CSV says how each outage was judged; an islanded one decided by topology has no loading (an empty cell).
+    const lines = readFileSync(join(dir, 'screen.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    const [h, ...body] = lines;
+    assert.equal(body.length, 245);
+    const topoCsv = body.filter((f) => f[h.indexOf('judgedBy')] === 'topology');
+    assert.equal(topoCsv.length, j.screen.topology);
+    for (const f of topoCsv) assert.deepEqual([f[h.indexOf('verdict')], f[h.indexOf('maxLoading')], f[h.indexOf('probability')]], ['islanded', '', '']);
     assert.equal(j.mode, 'screen');
     assert.equal(j.screen.bandSource, 'model');
     assert.equal(j.screen.exact + j.screen.surrogate + j.screen.topology, 245);
@@ -169,6 +176,24 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     assert.equal(d.surrogate.savings.surrogate, again.screen.surrogate);
     assert.equal(typeof d.surrogate.savings.secondsSaved, 'number', 'measured against the stored full AC run');
     assert.equal(d.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'surrogate').length, again.screen.surrogate);
+    assert.equal(d.surrogate.savings.topology, again.screen.topology);
+    const topo = d.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'topology');
+    assert.equal(topo.length, again.screen.topology);
+    for (const c of topo) assert.deepEqual([c.verdict, c.maxLoading, c.minVm], ['islanded', null, null]);
+    // Every other format copes with records that have no flows.
+    for (const format of ['html', 'pdf', 'csv', 'xlsx']) {
+      const r = cli(['report', '--db', db, '--run', String(again.runId), '--format', format, '--out', join(dir, `screen-report.${format}`)]);
+      assert.equal(r.code, 0, `${format}: ${r.stderr}`);
+    }
+    const html = readFileSync(join(dir, 'screen-report.html'), 'utf8');
+    assert.match(html, /islanded \(topology\)/);
+    assert.match(html, /islanded, decided by topology \(not solved\)/);
+    assert.doesNotMatch(html, /NaN/);
+    const csvRows = readFileSync(join(dir, 'screen-report.csv'), 'utf8').trim().split('\r\n');
+    const head = csvRows[0].split(',');
+    const topoRows = csvRows.slice(1).map((l) => l.split(',')).filter((f) => f[head.indexOf('judged_by')] === 'topology');
+    assert.equal(topoRows.length, again.screen.topology);
+    for (const f of topoRows) assert.equal(f[head.indexOf('max_loading')], '', 'no flows: an empty cell');
     const ag = d.surrogate.agreement;
     assert.equal(ag.bothInsecure + ag.missed + ag.falseAlarms + ag.bothSecure, ag.compared);
     assert.equal(ag.compared, again.contingencies.filter((c: { judgedBy: string; verdict: string }) => c.judgedBy === 'exact' && c.verdict !== 'islanded').length);

@@ -30,6 +30,8 @@ export interface Table {
 export function formatValue(c: Column, v: Value): string {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'string') return v;
+  // Not computed (a surrogate's or topology's record has no voltages, topology's no loading).
+  if (Number.isNaN(v)) return '–';
   if (!Number.isFinite(v)) return String(v);
   switch (c.kind) {
     case 'int': return String(Math.round(v));
