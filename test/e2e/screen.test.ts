@@ -62,6 +62,7 @@ test('the screen runs from the N-1 tab and marks the surrogate-judged rows', { s
   assert.equal(await first.getByTestId('judged-topology').count(), 1);
   assert.match(await first.getByTestId('judged-topology').getAttribute('title') ?? '', /decided by topology.*not solved/);
   assert.match(await first.innerText(), /islanded/);
+  await page.screenshot({ path: join(SHOTS, 'app-n1-screen-topology.png') });
   await page.getByTestId('n1-rows').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
   await page.locator('[data-testid=n1-row][data-judged=surrogate]').first().waitFor();
   const marked = page.locator('[data-testid=n1-row][data-judged=surrogate]');

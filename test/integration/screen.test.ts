@@ -161,6 +161,12 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     assert.match(c.stdout, /solved exactly: \d+ of 245 \([\d.]+%\)/);
     assert.match(c.stdout, /full AC run: [\d.]+ s \(run \d+ of this operating point\); the screen took [\d.]+x its time/);
     assert.match(c.stdout, /missed insecure outages: none \(against full AC run \d+\)/);
+    // `runs` says how each screen split its outages.
+    const listed = cli(['runs', '--db', db]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`\\b${j.screen.exact} exact, ${j.screen.surrogate} surrogate, ${j.screen.topology} topology`));
+    const lj = JSON.parse(cli(['runs', '--db', db, '--json']).stdout);
+    assert.deepEqual(lj.runs.find((r: { id: number }) => r.id === j.runId).screen.topology, j.screen.topology);
     // The full run is stored now: the next screen reads it back.
     const again = JSON.parse(cli(['n1', file, '--mode', 'screen', '--model', String(modelId), '--db', db, '--json', '--quiet']).stdout);
     assert.deepEqual(again.screen.missed, []);
