@@ -148,8 +148,8 @@ export interface ContingencyView {
   branch?: number; gen?: number; from: number; to: number; verdict: Verdict; severity: number;
   converged: boolean; iterations: number; islanded: boolean; cutBuses: number; lostLoadMW: number; lostGenMW: number;
   maxLoading: number; nOverloads: number; worstBranch: number | null; minVm: number; maxVm: number; nVoltageViolations: number;
-  /** Verified screens: 'surrogate' where the surrogate's verdict was kept (nothing solved), with its P(insecure). */
-  judgedBy?: 'exact' | 'surrogate';
+  /** Verified screens: 'surrogate' where the surrogate's verdict was kept (nothing solved), with its P(insecure); 'topology' for islanded outages decided without solving (no flows: maxLoading, minVm, maxVm null). */
+  judgedBy?: 'exact' | 'surrogate' | 'topology';
   probability?: number | null;
 }
 
@@ -160,6 +160,8 @@ export interface ScreenView {
   band: number;
   exact: number;
   surrogate: number;
+  /** Islanded outages decided by topology, not solved (0 for screens stored before they were). */
+  topology: number;
 }
 
 export interface N1Summary {

@@ -359,6 +359,44 @@ CREATE TABLE training_masks (
 ) WITHOUT ROWID;
 `;
 
+// A verified screen decides islanded outages by topology without solving
+// their main island: records judged by 'topology' (the exact verdict, cut-off
+// buses and losses; no flows, NULL max loading and voltages). The CHECK on
+// judged_by cannot change in place, so n1_records is rebuilt as V3 rebuilt
+// it; nothing references n1_records, and its own reference to n1_runs is
+// declared again. Every record is kept.
+const V7 = /* sql */ `
+CREATE TABLE n1_records_v7 (
+  run_id       INTEGER NOT NULL REFERENCES n1_runs(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  element      INTEGER NOT NULL,
+  from_bus     INTEGER NOT NULL,
+  to_bus       INTEGER NOT NULL,
+  verdict      TEXT    NOT NULL CHECK (verdict IN ('islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure')),
+  converged    INTEGER NOT NULL,
+  iterations   INTEGER NOT NULL,
+  islanded     INTEGER NOT NULL,
+  cut_buses    INTEGER NOT NULL,
+  lost_load_mw REAL,
+  lost_gen_mw  REAL,
+  max_loading  REAL,
+  n_overloads  INTEGER NOT NULL,
+  worst_branch INTEGER,
+  min_vm       REAL,
+  max_vm       REAL,
+  n_voltage_violations INTEGER NOT NULL,
+  mismatch     REAL,
+  severity     REAL,
+  judged_by    TEXT    NOT NULL DEFAULT 'exact' CHECK (judged_by IN ('exact', 'surrogate', 'topology')),
+  probability  REAL,                               -- the surrogate's P(insecure) in a screen; NULL otherwise
+  PRIMARY KEY (run_id, kind, element)
+) WITHOUT ROWID;
+INSERT INTO n1_records_v7 SELECT run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity, judged_by, probability FROM n1_records;
+DROP TABLE n1_records;
+ALTER TABLE n1_records_v7 RENAME TO n1_records;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'cases, change sets, layouts, N-1 runs, datasets, training, models, results, reports', sql: V1 },
   { version: 2, description: "model results of kind 'fidelity' (explanation fidelity studies)", sql: V2 },
@@ -366,6 +404,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
   { version: 5, description: 'reports of kind xlsx with the N-1 run they report on; the machine of each N-1 run', sql: V5 },
   { version: 6, description: "training runs' sparse masks at the start and at every epoch that rewired them", sql: V6 },
+  { version: 7, description: "N-1 records judged by 'topology' (islanded outages a verified screen does not solve)", sql: V7 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -64,10 +64,12 @@ export interface ScreenRunConfig {
   threshold: number;
   /** Outages with P(insecure) >= threshold - band go to the exact engine. */
   band: number;
-  /** Outages solved exactly (flagged, in the band, or islanded by topology). */
+  /** Outages solved exactly (flagged or in the band; islanded ones too in screens stored before schema 6). */
   exact: number;
   /** Outages that keep the surrogate's verdict. */
   surrogate: number;
+  /** Islanded outages decided by topology, not solved (absent before schema 6: they were solved). */
+  topology?: number;
 }
 
 export type N1RunMode = 'ac' | 'dc' | 'screen';
