@@ -10,6 +10,7 @@ import { runScreenBench } from './screen';
 import { runStudiesBench } from './studies';
 import { runReportBench } from './report';
 import { runTfjsBench } from './tfjs';
+import { runFeaturesBench } from './features';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -29,5 +30,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     studies: () => runStudiesBench(record),
     report: () => runReportBench(record),
     tfjs: () => runTfjsBench(record),
+    features: async () => runFeaturesBench(record),
   };
 }
