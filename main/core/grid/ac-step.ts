@@ -15,14 +15,13 @@ import { SparseLU } from '../linalg';
 import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
 import { branchLoading } from './limits';
 import type { Network } from './network';
-import { makeYbus, YbusOutage, type Ybus } from './ybus';
+import { makeYbus, type Ybus } from './ybus';
 
 export class AcOutageStep {
   private readonly y: Ybus;
   private readonly jp: JacobianPattern;
   private readonly lu: SparseLU;
   private readonly J0: Float64Array;
-  private readonly outage: YbusOutage;
   private readonly Vr: Float64Array; private readonly Vi: Float64Array; private readonly invVm: Float64Array;
   private readonly zeros: Float64Array; private readonly Fscratch: Float64Array;
   private readonly rhs: Float64Array; private readonly Z: Float64Array[];
@@ -43,7 +42,6 @@ export class AcOutageStep {
     this.J0 = Float64Array.from(this.jp.csc.values);
     this.lu = new SparseLU(this.jp.csc, { pivotTol: 0.001 });
     this.lu.factor(this.J0);
-    this.outage = new YbusOutage(this.y);
     this.rhs = new Float64Array(this.jp.n);
     this.Z = Array.from({ length: 4 }, () => new Float64Array(this.jp.n));
     this.dx = new Float64Array(this.jp.n);
@@ -57,7 +55,7 @@ export class AcOutageStep {
    * defined (the outage splits the grid, or a pivot vanishes).
    */
   estimate(k: number, pf: number, qf: number, pt: number, qt: number): boolean {
-    const { net, jp, y } = this;
+    const { net, jp } = this;
     const f = net.f[k], t = net.t[k];
     this.Vm.set(this.Vm0);
     this.Va.set(this.Va0);
@@ -71,20 +69,8 @@ export class AcOutageStep {
     if (t !== f) add(t, pt, qt);
     const m = idx.length;
     if (m === 0) return true;
-    // D = J0 - J_post on idx x idx (the Jacobian of k's own flows).
-    const post = this.outage.without(k, () => {
-      evaluate(jp, y, this.Vr, this.Vi, this.invVm, this.zeros, this.zeros, null, this.Fscratch);
-      return jp.csc.values;
-    });
-    const D = new Float64Array(m * m);
-    const { colPtr, rowIdx } = jp.csc;
-    for (let b = 0; b < m; b++) {
-      const c = idx[b];
-      for (let p = colPtr[c]; p < colPtr[c + 1]; p++) {
-        const a = idx.indexOf(rowIdx[p]);
-        if (a >= 0) D[a * m + b] = this.J0[p] - post[p];
-      }
-    }
+    // D = J0 - J_post on idx x idx: the Jacobian of k's own end flows (polar, as jacobian.ts).
+    const D = this.branchJacobian(k, idx, m);
     // Z = J0^-1 P, M = P^T Z.
     const M = new Float64Array(m * m);
     for (let b = 0; b < m; b++) {
@@ -115,6 +101,55 @@ export class AcOutageStep {
       if (jp.vmIdx[i] >= 0) this.Vm[i] -= dx[jp.vmIdx[i]];
     }
     return true;
+  }
+
+  /**
+   * d[Pf, Qf, Pt, Qt] of branch k's end flows (as injections at its end
+   * buses) with respect to [Va_f, Vm_f, Va_t, Vm_t] at the base point, on the
+   * unknowns idx (rows: the P/Q equations, columns: the Va/Vm unknowns).
+   * With S_f = V_f conj(Yff V_f + Yft V_t):
+   *   dS_f/dVa_f = j (S_f - |V_f|^2 conj(Yff)),  dS_f/dVm_f = (S_f + |V_f|^2 conj(Yff)) / |V_f|,
+   *   dS_f/dVa_t = -j V_f conj(Yft V_t),          dS_f/dVm_t = V_f conj(Yft V_t) / |V_t|,
+   * and S_t likewise with Ytt, Ytf.
+   */
+  private branchJacobian(k: number, idx: number[], m: number): Float64Array {
+    const { net, jp, y, Vr, Vi, Vm0 } = this;
+    const f = net.f[k], t = net.t[k];
+    const D = new Float64Array(m * m);
+    // One end: bus a (own admittance yaR + j yaI), other end b (mutual ymR + j ymI).
+    const end = (a: number, b: number, yaR: number, yaI: number, ymR: number, ymI: number) => {
+      const ar = Vr[a], ai = Vi[a], br = Vr[b], bi = Vi[b], va2 = ar * ar + ai * ai;
+      // I_own = ya V_a, I_mut = ym V_b; S_a = V_a conj(I_own + I_mut).
+      const oR = yaR * ar - yaI * ai, oI = yaR * ai + yaI * ar;
+      const mR = ymR * br - ymI * bi, mI = ymR * bi + ymI * br;
+      // V_a conj(x) = (ar + j ai)(xr - j xi)
+      const mulc = (xr: number, xi: number): [number, number] => [ar * xr + ai * xi, ai * xr - ar * xi];
+      const [soR, soI] = mulc(oR, oI), [smR, smI] = mulc(mR, mI);
+      const sR = soR + smR, sI = soI + smI;
+      const cR = va2 * yaR, cI = -va2 * yaI; // |V_a|^2 conj(ya)
+      const vmA = Vm0[a], vmB = Vm0[b];
+      return {
+        dVaA: [-(sI - cI), sR - cR], // j (S - c)
+        dVmA: [(sR + cR) / vmA, (sI + cI) / vmA],
+        dVaB: [smI, -smR], // -j V_a conj(ym V_b)
+        dVmB: [smR / vmB, smI / vmB],
+      };
+    };
+    const put = (bus: number, other: number, d: ReturnType<typeof end>) => {
+      const rows = [jp.vaIdx[bus], jp.vmIdx[bus]];
+      const cols: [number, number[]][] = [[jp.vaIdx[bus], d.dVaA], [jp.vmIdx[bus], d.dVmA], [jp.vaIdx[other], d.dVaB], [jp.vmIdx[other], d.dVmB]];
+      for (let q = 0; q < 2; q++) {
+        const a = idx.indexOf(rows[q]);
+        if (rows[q] < 0 || a < 0) continue;
+        for (const [c, v] of cols) {
+          const b = c >= 0 ? idx.indexOf(c) : -1;
+          if (b >= 0) D[a * m + b] += v[q];
+        }
+      }
+    };
+    put(f, t, end(f, t, y.ffR[k], y.ffI[k], y.ftR[k], y.ftI[k]));
+    if (t !== f) put(t, f, end(t, f, y.ttR[k], y.ttI[k], y.tfR[k], y.tfI[k]));
+    return D;
   }
 
   /** Loading of rated branch e at the last estimate's voltages. */
