@@ -11,6 +11,7 @@ import { runStudiesBench } from './studies';
 import { runReportBench } from './report';
 import { runTfjsBench } from './tfjs';
 import { runReproduceTuBench } from './reproduce-tu-section';
+import { runFeaturesBench } from './features';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
   return {
@@ -31,5 +32,6 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     report: () => runReportBench(record),
     tfjs: () => runTfjsBench(record),
     'reproduce-tu': () => runReproduceTuBench(record),
+    features: async () => runFeaturesBench(record),
   };
 }
