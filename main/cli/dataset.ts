@@ -11,9 +11,9 @@ import { openStore } from '../store';
 import { progressBar } from './progress';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
-import { dcFeatureOptions, type FeatureOptions } from '../core/grid/features';
+import type { FeatureOptions } from '../core/grid/features';
 
-/** Post-outage loading estimates a dataset's records can carry (FeatureOptions.estimate); the first is the default. */
+/** Post-outage loading estimates a dataset's records can carry (FeatureOptions.estimate); by default the grid's size decides (featureOptionsFor). */
 const ESTIMATES = ['ac-step', 'dc'] as const;
 import { clusterFlags } from './cluster-flags';
 
@@ -36,8 +36,9 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
   if (flags['region-noise'] !== undefined) randomLoad.regionNoise = numFlag(flags, 'region-noise', 0);
   if (flags.noise !== undefined) randomLoad.noise = numFlag(flags, 'noise', 0);
   const dispatch = choiceFlag(flags, 'dispatch', DISPATCH);
-  // 'dc': the records of datasets made before the AC step (comparisons).
-  const features: Partial<FeatureOptions> | undefined = choiceFlag(flags, 'estimate', ESTIMATES) === 'dc' ? { ...dcFeatureOptions, estimate: 'dc' } : undefined;
+  // Unsaid: the AC first step above AC_STEP_BRANCHES branches, the DC estimate below.
+  const estimate = choiceFlag(flags, 'estimate', ESTIMATES);
+  const features: Partial<FeatureOptions> | undefined = estimate ? { estimate } : undefined;
   const store = openStore(flags.db as string, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('gridrewire dataset: stopping after the scenarios in progress (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };

@@ -1,8 +1,9 @@
-// gridrewire dataset --estimate as a user runs it (the built CLI): the
-// default records carry the AC first-step estimate, '--estimate dc' the
-// DC-LODF one of datasets made before it (recorded in the dataset's config,
-// which the model inherits), and an unknown estimate is refused in one line
-// with exit 2 before anything is written.
+// gridrewire dataset --estimate as a user runs it (the built CLI): by default
+// the grid's size decides (the DC-LODF estimate up to 1000 branches, the AC
+// first step above: featureOptionsFor), '--estimate ac-step|dc' says which
+// (recorded in the dataset's config, which the model inherits), and an
+// unknown estimate is refused in one line with exit 2 before anything is
+// written.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../main/store';
 import { cli, ROOT } from '../helpers/cli';
+import { AC_STEP_BRANCHES, featureOptionsFor } from '../../main/core/grid/features';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-estimate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,8 +28,8 @@ function featuresOf(db: string): Record<string, unknown> {
   }
 }
 
-test("dataset: records with the AC first step by default, the DC estimate with '--estimate dc'", () => {
-  for (const [flag, want] of [[[], 'ac-step'], [['--estimate', 'dc'], 'dc']] as const) {
+test("dataset: a small grid's records with the DC estimate by default, the AC first step with '--estimate ac-step'", () => {
+  for (const [flag, want] of [[[], 'dc'], [['--estimate', 'ac-step'], 'ac-step'], [['--estimate', 'dc'], 'dc']] as const) {
     const db = join(dir, `${want}.db`);
     const r = cli(['dataset', case30, '--random', '3', '--seed', '2', '--workers', '1', '--quiet', '--db', db, ...flag]);
     assert.equal(r.code, 0, r.stderr);
@@ -43,4 +45,11 @@ test('dataset --estimate with an unknown estimate: one line, exit 2, no database
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], /--estimate must be one of ac-step, dc, got 'lodf'/);
   assert.equal(existsSync(db), false);
+});
+
+test('the default estimate follows the grid size: DC up to AC_STEP_BRANCHES branches, the AC first step above', () => {
+  assert.equal(featureOptionsFor(245).estimate, 'dc');
+  assert.equal(featureOptionsFor(AC_STEP_BRANCHES).estimate, 'dc');
+  assert.equal(featureOptionsFor(AC_STEP_BRANCHES + 1).estimate, 'ac-step');
+  assert.equal(featureOptionsFor(3206).watchLoading, 0.95);
 });

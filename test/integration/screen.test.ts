@@ -38,8 +38,8 @@ let stressed: ScenarioCase, mild: ScenarioCase;
 before(async () => {
   store = openStore(db);
   const text = readFileSync(join(CASES, FILE), 'utf8');
-  // The DC-LODF records: this small model must miss some insecure outage at its threshold for the band to show
-  // what it catches, which the default AC first-step records no longer do on this fixture.
+  // The DC-LODF records (this grid's default, said explicitly): this small model must miss some insecure outage
+  // at its threshold for the band to show what it catches, which AC first-step records no longer do here.
   const ds = await buildDataset({ store, caseText: text, fileName: FILE, random: 10, seed: 3, dispatch: 'proportional', randomLoad: { levelMin: 1.1, levelMax: 1.55 }, workers: 2, features: { ...dcFeatureOptions, estimate: 'dc' } });
   modelId = (await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 6, hidden: 24, seed: 1, workers: 2 })).modelId!;
   const test = splitScenarioCases(store, ds.datasetId, 'test');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { AcOutageStep } from '../../main/core/grid/ac-step';
 import { makeSbus } from '../../main/core/grid/acpf';
 import { N1Engine } from '../../main/core/grid/contingency';
-import { OutageFeaturizer, RECORD_STRIDE, dcFeatureOptions, defaultFeatureOptions, scenarioState } from '../../main/core/grid/features';
+import { OutageFeaturizer, RECORD_STRIDE, acStepFeatureOptions, dcFeatureOptions, scenarioState } from '../../main/core/grid/features';
 import { evaluate, jacobianPattern } from '../../main/core/grid/jacobian';
 import { isRated } from '../../main/core/grid/limits';
 import { DcScreen } from '../../main/core/grid/lodf';
@@ -64,7 +64,7 @@ test("'ac-step' records: estimates closer to the exact post-outage loadings than
   const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
   const net = engine.net, s = scenarioState(engine), screen = new DcScreen(net);
   // A low watch level so that this lightly loaded case has watched branches.
-  const acOpts = { ...defaultFeatureOptions, watchLoading: 0.5 };
+  const acOpts = { ...acStepFeatureOptions, watchLoading: 0.5 };
   const ac = new OutageFeaturizer(s, screen, acOpts), dc = new OutageFeaturizer(s, screen, dcFeatureOptions);
   const watched = new Set<number>();
   for (let e = 0; e < net.nl; e++) if (isRated(net.rateA[e]) && s.loading[e] >= 0.5) watched.add(e);
@@ -96,7 +96,7 @@ test("'ac-step' records: estimates closer to the exact post-outage loadings than
 test('without an estimate option (datasets and models made before it) the records are the DC ones', () => {
   const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
   const s = scenarioState(engine), screen = new DcScreen(engine.net);
-  const { estimate: _e, watchLoading: _w, ...old } = defaultFeatureOptions;
+  const { estimate: _e, watchLoading: _w, ...old } = acStepFeatureOptions;
   const a = new OutageFeaturizer(s, screen, old), b = new OutageFeaturizer(s, screen, dcFeatureOptions);
   for (let k = 0; k < engine.net.nl; k += 5) assert.deepEqual(a.record(k), b.record(k));
 });
