@@ -10,6 +10,8 @@ import { runScreenBench } from './screen';
 import { runStudiesBench } from './studies';
 import { runReportBench } from './report';
 import { runTfjsBench } from './tfjs';
+import { runReproduceTuBench } from './reproduce-tu-section';
+import { runFeaturesBench } from './features';
 import { runReproduceBench } from './reproduce';
 
 export function sections(record: (r: Row) => void, median: (xs: number[]) => number): Record<string, () => Promise<void>> {
@@ -30,6 +32,8 @@ export function sections(record: (r: Row) => void, median: (xs: number[]) => num
     studies: () => runStudiesBench(record),
     report: () => runReportBench(record),
     tfjs: () => runTfjsBench(record),
+    'reproduce-tu': () => runReproduceTuBench(record),
+    features: async () => runFeaturesBench(record),
     reproduce: () => runReproduceBench(record),
   };
 }

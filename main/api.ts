@@ -10,6 +10,8 @@ import { API_METHODS, type ApiMethod } from './api-methods';
 import { firstIssue } from './schema-errors';
 import { REGROW_RULES, type RegrowRule } from './core/learn/rewire';
 import { TOPOLOGY_METHODS, type TopologyMethod } from './core/learn/schedule';
+import { PERTURBATIONS, type Perturbation } from './core/learn/studies/perturb';
+import { QUANTIZATIONS, type Quantization } from './core/learn/studies/compress';
 import { REPORT_FORMATS, type ReportFormat } from './core/report/types';
 
 export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
@@ -146,8 +148,8 @@ export interface ContingencyView {
   branch?: number; gen?: number; from: number; to: number; verdict: Verdict; severity: number;
   converged: boolean; iterations: number; islanded: boolean; cutBuses: number; lostLoadMW: number; lostGenMW: number;
   maxLoading: number; nOverloads: number; worstBranch: number | null; minVm: number; maxVm: number; nVoltageViolations: number;
-  /** Verified screens: 'surrogate' where the surrogate's verdict was kept (nothing solved), with its P(insecure). */
-  judgedBy?: 'exact' | 'surrogate';
+  /** Verified screens: 'surrogate' where the surrogate's verdict was kept (nothing solved), with its P(insecure); 'topology' for islanded outages decided without solving (no flows: maxLoading, minVm, maxVm null). */
+  judgedBy?: 'exact' | 'surrogate' | 'topology';
   probability?: number | null;
 }
 
@@ -158,6 +160,8 @@ export interface ScreenView {
   band: number;
   exact: number;
   surrogate: number;
+  /** Islanded outages decided by topology, not solved (0 for screens stored before they were). */
+  topology: number;
 }
 
 export interface N1Summary {
@@ -500,6 +504,12 @@ const bounded = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
+/** A list of at least `min` items, none given twice (by `key`). */
+const distinctList = <T extends z.ZodType>(item: T, what: string, min: number, key: (v: z.infer<T>) => string = String) => {
+  const error = `must be a list of ${min > 0 ? `at least ${min} ` : ''}${what}${min === 1 ? '' : 's'}`;
+  return z.array(item, { error }).min(min, { error }).max(20, { error: `must be a list of at most 20 ${what}s` })
+    .refine((l) => new Set(l.map(key)).size === l.length, { error: `names a ${what} twice` });
+};
 const method = z.enum(TOPOLOGY_METHODS as [TopologyMethod, ...TopologyMethod[]], { error: `must be one of ${TOPOLOGY_METHODS.join(', ')}` });
 const regrow = z.enum(REGROW_RULES as [RegrowRule, ...RegrowRule[]], { error: `must be one of ${REGROW_RULES.join(', ')}` });
 
@@ -553,6 +563,9 @@ export const requestSchemas = {
     model: wholeNumber(),
     study: z.enum(['robustness', 'compression', 'graphon'], { error: "must be 'robustness', 'compression' or 'graphon'" }),
     draws: bounded(1, 50).optional(), outages: wholeNumber(0).optional(), blocks: bounded(1, 256).optional(), finetune: bounded(0, 50).optional(),
+    perturbations: distinctList(z.enum(PERTURBATIONS as unknown as [Perturbation, ...Perturbation[]], { error: `must be one of ${PERTURBATIONS.join(', ')}` }), 'perturbation', 1).optional(),
+    prune: distinctList(z.object({ scope: z.enum(['layer', 'global'], { error: "must be 'layer' or 'global'" }), fraction: fractionOpen }, { error: 'must be {scope, fraction}' }), 'pruning', 0, (p) => `${p.scope}:${p.fraction}`).optional(),
+    quantize: distinctList(z.enum(QUANTIZATIONS as unknown as [Quantization, ...Quantization[]], { error: `must be one of ${QUANTIZATIONS.join(', ')}` }), 'quantization', 0).optional(),
   }),
   studies: request({ model: wholeNumber() }),
   exportReport: request({
@@ -648,6 +661,8 @@ export interface Api {
 export type { RobustnessStudy, GraphonStudy, CompressionStudy, CompressionRow } from './core/learn/studies/types';
 export type { RobustnessCurve, RobustnessPoint } from './core/learn/studies/robustness';
 export type { LayerGraphon } from './core/learn/studies/graphon';
+export type { Perturbation } from './core/learn/studies/perturb';
+export type { PruneSpec, Quantization } from './core/learn/studies/compress';
 import type { RobustnessStudy, GraphonStudy, CompressionStudy } from './core/learn/studies/types';
 
 /** A model's studies as the window reads them back from the store (null: not run yet). */

@@ -104,7 +104,7 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
           </p>
           {summary.screen && (
             <p className="muted" data-testid="screen-summary">
-              model {summary.screen.modelId}: {summary.screen.exact} solved exactly ({((100 * summary.screen.exact) / Math.max(1, summary.total)).toFixed(0)}%), {surrogate} kept from the surrogate
+              model {summary.screen.modelId}: {summary.screen.exact} solved exactly ({((100 * summary.screen.exact) / Math.max(1, summary.total)).toFixed(0)}%), {summary.screen.topology > 0 ? `${summary.screen.topology} islanded (decided by topology, not solved), ` : ''}{surrogate} kept from the surrogate
               {' '}<span className="judged-surrogate">≈</span> · exact from P(insecure) ≥ {Math.max(0, summary.screen.threshold - summary.screen.band).toPrecision(2)} (threshold {summary.screen.threshold.toPrecision(2)}, band {summary.screen.band.toPrecision(2)})
             </p>
           )}

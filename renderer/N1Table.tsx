@@ -40,15 +40,19 @@ const textFilter: FilterFn<N1Row> = (row, _id, value: string) => {
 
 const columns: ColumnDef<N1Row>[] = [
   { accessorKey: 'rank', header: '#', size: 44 },
-  { accessorKey: 'branch', header: 'branch', size: 110, cell: (c) => <>{c.row.original.branch} <small>{c.row.original.from}–{c.row.original.to}</small></> },
+  { accessorKey: 'branch', header: 'branch', size: 100, cell: (c) => <>{c.row.original.branch} <small>{c.row.original.from}–{c.row.original.to}</small></> },
   {
-    accessorKey: 'verdict', header: 'verdict', size: 112,
-    // A verified screen's kept verdicts are the surrogate's, not solved: marked, with its probability.
+    // Wide enough for the longest badge (overload+voltage) and a screen's mark beside it.
+    accessorKey: 'verdict', header: 'verdict', size: 150,
+    // A verified screen's kept verdicts are the surrogate's, not solved: marked, with its probability; islanded ones decided by topology are marked too.
     cell: (c) => (
       <>
         <VerdictBadge v={c.row.original.verdict} />
         {c.row.original.judgedBy === 'surrogate' && (
           <span className="judged-surrogate" data-testid="judged-surrogate" title={`the surrogate's verdict, not solved: P(insecure) ${(c.row.original.probability ?? NaN).toPrecision(2)}`}> ≈</span>
+        )}
+        {c.row.original.judgedBy === 'topology' && (
+          <span className="judged-topology" data-testid="judged-topology" title="decided by topology: the outage cuts off load or generation; the main island was not solved (no loadings or voltages)"> topology</span>
         )}
       </>
     ),
@@ -102,7 +106,7 @@ export function N1Table({ records, selected, onPick }: { records: ContingencyVie
           {virtual.getVirtualItems().map((vi) => {
             const row = rows[vi.index];
             return (
-              <div key={row.id} role="row" className={`tr${row.original.branch === selected ? ' sel' : ''}${row.original.judgedBy === 'surrogate' ? ' surrogate' : ''}`} data-testid="n1-row" data-rank={row.original.rank} data-branch={row.original.branch}
+              <div key={row.id} role="row" className={`tr${row.original.branch === selected ? ' sel' : ''}${row.original.judgedBy === 'surrogate' ? ' surrogate' : row.original.judgedBy === 'topology' ? ' topology' : ''}`} data-testid="n1-row" data-rank={row.original.rank} data-branch={row.original.branch}
                 data-judged={row.original.judgedBy ?? 'exact'}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: vi.size, transform: `translateY(${vi.start}px)` }}
                 onClick={() => onPick(row.original.branch!)}>

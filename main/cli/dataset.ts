@@ -1,6 +1,6 @@
 // gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N]
 //   [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch headroom|proportional] [--outages N]
-//   [--seed S] [--workers N] [--name S] --db <file> [--json]
+//   [--estimate ac-step|dc] [--seed S] [--workers N] [--name S] --db <file> [--json]
 
 import { basename } from 'node:path';
 import { parseArgs, UsageError } from './args';
@@ -11,14 +11,18 @@ import { openStore } from '../store';
 import { progressBar } from './progress';
 import { choiceFlag, intFlag, numFlag } from './learn-flags';
 import { workersFlag } from './workers';
+import type { FeatureOptions } from '../core/grid/features';
+
+/** Post-outage loading estimates a dataset's records can carry (FeatureOptions.estimate); by default the grid's size decides (featureOptionsFor). */
+const ESTIMATES = ['ac-step', 'dc'] as const;
 import { clusterFlags } from './cluster-flags';
 
-export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--outages N (per scenario, random; default all)] [--seed S] [--workers N | --cluster <redis-url>] [--name NAME] --db <file> [--json]`;
+export const DATASET_USAGE = `usage: gridrewire dataset <case.m> [--scenarios <chgtab.m>] [--hours N] [--random N (default ${DEFAULT_RANDOM_SCENARIOS} without --scenarios)] [--level-min X] [--level-max X] [--region-noise X] [--noise X] [--dispatch ${DISPATCH.join('|')}] [--outages N (per scenario, random; default all)] [--estimate ${ESTIMATES.join('|')}] [--seed S] [--workers N | --cluster <redis-url>] [--name NAME] --db <file> [--json]`;
 
 export async function datasetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     scenarios: 'string', hours: 'number', random: 'number', 'level-min': 'number', 'level-max': 'number', 'region-noise': 'number', noise: 'number', dispatch: 'string',
-    outages: 'number', seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean', cluster: 'string',
+    outages: 'number', estimate: 'string', seed: 'number', workers: 'number', name: 'string', db: 'string', json: 'boolean', quiet: 'boolean', cluster: 'string',
   });
   if (positional.length !== 1 || !flags.db) throw new UsageError(DATASET_USAGE);
   const workers = workersFlag(flags, 'dataset', err, 0);
@@ -32,6 +36,9 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
   if (flags['region-noise'] !== undefined) randomLoad.regionNoise = numFlag(flags, 'region-noise', 0);
   if (flags.noise !== undefined) randomLoad.noise = numFlag(flags, 'noise', 0);
   const dispatch = choiceFlag(flags, 'dispatch', DISPATCH);
+  // Unsaid: the AC first step above AC_STEP_BRANCHES branches, the DC estimate below.
+  const estimate = choiceFlag(flags, 'estimate', ESTIMATES);
+  const features: Partial<FeatureOptions> | undefined = estimate ? { estimate } : undefined;
   const store = openStore(flags.db as string, { requireWrite: true });
   const ac = new AbortController();
   const onSig = () => { err('gridrewire dataset: stopping after the scenarios in progress (Ctrl-C again to quit now)'); ac.abort(); process.off('SIGINT', onSig); };
@@ -43,7 +50,7 @@ export async function datasetCommand(argv: string[], out: (s: string) => void, e
       store, caseText, fileName: basename(file), scenariosText, scenariosFile: flags.scenarios as string | undefined,
       hours: intFlag(flags, 'hours', 1), random: intFlag(flags, 'random', 0), randomLoad, dispatch, seed: intFlag(flags, 'seed', 0),
       ...(flags.outages !== undefined ? { outagesPerScenario: intFlag(flags, 'outages', 1) } : {}),
-      workers, cluster, name: flags.name as string | undefined, signal: ac.signal,
+      ...(features ? { features } : {}), workers, cluster, name: flags.name as string | undefined, signal: ac.signal,
       onProgress: bar ? (p) => bar.update(p) : undefined,
     });
   } finally {

@@ -185,23 +185,24 @@ function fidelityText(s: FidelityStudy): string[] {
   const c = s.config, n = s.counts, ph = s.physics;
   const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(3));
   const rowText = (name: string, r: FidelityRow) => r.ratio === null
-    ? `  ${name.padEnd(12)}${String(r.k).padStart(4)}  ${r.note ?? '-'}`
-    : `  ${name.padEnd(12)}${String(r.k).padStart(4)}${f3(r.ratio).padStart(9)}  [${f3(r.ratioLow)}, ${f3(r.ratioHigh)}]${f3(r.flipRate).padStart(9)}${f3(r.keptScore).padStart(10)}${f3(r.meanChange).padStart(11)}${f3(r.meanRandomChange).padStart(11)}`;
+    ? `  ${name.padEnd(14)}${String(r.k).padStart(4)}  ${r.note ?? '-'}`
+    : `  ${name.padEnd(14)}${String(r.k).padStart(4)}${f3(r.ratio).padStart(9)}  [${f3(r.ratioLow)}, ${f3(r.ratioHigh)}]${f3(r.flipRate).padStart(9)}${f3(r.keptScore).padStart(10)}${f3(r.meanChange).padStart(11)}${f3(r.meanRandomChange).padStart(11)}`;
   const L = [
     `fidelity of model ${c.modelId}'s explanations on the held-out test outages of dataset ${c.datasetId}${s.cancelled ? ' (CANCELLED: partial, not stored)' : ''}`,
     `  ${n.testOutages} test outages (${n.scenarios} scenarios; ${n.insecure} insecure, ${n.correctlyPredictedInsecure} of them predicted insecure), connections measured on ${n.connectionOutages} drawn at random (seed ${c.seed}), ${c.draws} matched random draws per outage and k`,
     `  ${s.connections} connections in the hidden layers; score: the ${c.score}; rebuilt operating points reproduce the dataset to ${n.worstRebuildMismatch.toExponential(1)} (verdicts differing from the labels: ${n.labelMismatches})`,
     '',
-    `  ${'ranking'.padEnd(12)}${'k'.padStart(4)}${'R(k)'.padStart(9)}  ${'95% interval'.padEnd(16)}${'flips'.padStart(7)}${'kept'.padStart(10)}${'|change|'.padStart(11)}${'random'.padStart(11)}`,
+    `  ${'ranking'.padEnd(14)}${'k'.padStart(4)}${'R(k)'.padStart(9)}  ${'95% interval'.padEnd(16)}${'flips'.padStart(7)}${'kept'.padStart(10)}${'|change|'.padStart(11)}${'random'.padStart(11)}`,
     ...s.fidelity.map((r) => rowText('explanation', r)),
     ...s.controls.random.map((r) => rowText('random', r)),
     ...s.controls.inverse.map((r) => rowText('inverse', r)),
     ...s.controls.weight.map((r) => rowText('|weight|', r)),
+    ...(s.controls.magnitude ?? []).map((r) => rowText('|attribution|', r)),
     '',
     `  physics agreement over ${ph.outages} outages: top-${ph.k} branches by |attribution| against top-${ph.k} by exact |flow change|: precision@${ph.k} ${f3(ph.precisionAtK)}, Jaccard ${f3(ph.jaccardAtK)} (DC-LODF ranking: ${f3(ph.dcLodf.precisionAtK)}, ${f3(ph.dcLodf.jaccardAtK)})`,
     `  worst overloaded branch in the explanation's top 5: ${f3(ph.overloadedInTop5)} of ${ph.outagesWithOverload} correctly predicted insecure outages with an overload (random 5 branches: ${f3(ph.baselineRandom)}, DC-LODF top 5: ${f3(ph.baselineDcLodf)})`,
     '',
-    `  goals: R(10) >= 3 ${goal(s.goals.ratio10AtLeast3)}, R(10) above the |weight| control ${goal(s.goals.ratio10AboveWeight)}, overloaded branch in the top 5 for >= 90% ${goal(s.goals.overloadedInTop5AtLeast90)}`,
+    `  goals: R(10) >= 3 ${goal(s.goals.ratio10AtLeast3)}, R(10) above the |weight| control ${goal(s.goals.ratio10AboveWeight)}${s.ratio10OverWeight ? ` (by ${f3(s.ratio10OverWeight.difference)}, paired 95% interval [${f3(s.ratio10OverWeight.low)}, ${f3(s.ratio10OverWeight.high)}])` : ''}, overloaded branch in the top 5 for >= 90% ${goal(s.goals.overloadedInTop5AtLeast90)}`,
     `  ${s.seconds.toFixed(0)} s${s.cancelled ? '' : '; kept in the store'}`,
   ];
   return L;

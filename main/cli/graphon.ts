@@ -31,8 +31,19 @@ function graphonText(s: GraphonStudy): string[] {
     const i = init.get(l.layer);
     L.push(`  ${l.layer.padEnd(18)}${`${sum(l.inDegree.counts)}x${sum(l.outDegree.counts)}`.padStart(10)}${l.p.toFixed(3).padStart(9)}${l.distanceFromConstant.toFixed(4).padStart(8)}${l.nullDistance.toFixed(4).padStart(8)}${l.relativeDistance.toFixed(2).padStart(7)}${l.inDegree.cv.toFixed(2).padStart(7)}${l.outDegree.cv.toFixed(2).padStart(7)}   ${i ? `${i.distanceFromConstant.toFixed(4)} ${i.relativeDistance.toFixed(2)} ${i.inDegree.cv.toFixed(2)} ${i.outDegree.cv.toFixed(2)}` : ''}`);
   }
-  L.push(`  (dist: L2 distance of the block estimate from the constant graphon of the same density; null: the same for random masks of the layer's size and density, the estimator's noise floor; rel: dist / density; cv: std / mean of the degrees; masks of intermediate rewiring epochs are not kept by the store)`);
+  if (s.epochs.length > 0) {
+    L.push('', `  over the stored epochs (the start, then each epoch whose rewiring changed the masks), mean over the ${s.layers.length} layers:`);
+    L.push(`  ${'epoch'.padStart(9)}${'dist-null'.padStart(11)}${'in cv'.padStart(7)}${'out cv'.padStart(8)}`);
+    const row = (name: string, ls: GraphonStudy['layers']) =>
+      L.push(`  ${name.padStart(9)}${mean(ls.map((l) => l.distanceFromConstant - l.nullDistance)).toFixed(4).padStart(11)}${mean(ls.map((l) => l.inDegree.cv)).toFixed(2).padStart(7)}${mean(ls.map((l) => l.outDegree.cv)).toFixed(2).padStart(8)}`);
+    for (const e of s.epochs) row(`epoch ${e.epoch}`, e.layers);
+    row('model', s.layers);
+  } else {
+    L.push('', '  no masks kept per epoch (a run trained before they were kept)');
+  }
+  L.push(`  (dist: L2 distance of the block estimate from the constant graphon of the same density; null: the same for random masks of the layer's size and density, the estimator's noise floor; rel: dist / density; cv: std / mean of the degrees; the model keeps the masks of its best epoch)`);
   return L;
 }
 
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+const mean = (a: number[]) => (a.length ? sum(a) / a.length : NaN);

@@ -60,7 +60,7 @@ export async function screenCommand(positional: string[], flags: Parsed['flags']
       const check = res.cancelled ? { cost: null, missed: null, against: null } : await compare(store, res, caseText, basename(file), flags.compare === true, workers, withInterrupt, flags.quiet === true);
       if (flags.json) out(JSON.stringify(screenJson(res, check)));
       else out(screenSummary(res, check, db, flags.db !== undefined));
-      csv?.write(recordsToCsv(rankRecords(res.records), 'branch'));
+      csv?.write(recordsToCsv(rankRecords(res.records), 'branch', { judged: true }));
       return res.cancelled ? 130 : 0;
     } finally {
       store.close();
@@ -115,8 +115,10 @@ function screenSummary(res: ScreenOutcome, check: Check, db: string, dbGiven: bo
   const n = res.records.length, s = res.screen, t = res.timing;
   L.push(`${res.caseName}: verified screen with model ${s.modelId}, ${n}${res.cancelled ? ` of ${res.total}` : ''} branch outages in ${t.total.toFixed(2)} s`);
   L.push(`threshold ${s.threshold.toPrecision(3)}, band ${s.band.toPrecision(3)} (${res.bandSource === 'given' ? 'given by --band' : 'stored with the model: insecure recall >= 0.999 on its validation data'}): exact AC from P(insecure) >= ${Math.max(0, s.threshold - s.band).toPrecision(3)}`);
-  L.push(`solved exactly: ${s.exact} of ${res.total} (${pct(s.exact, res.total)}): ${res.flagged} flagged, ${res.inBand} in the band, ${res.islanded} islanded by topology; the surrogate's verdict (secure) kept for ${s.surrogate}`);
-  L.push(`time: model and band ${t.model.toFixed(2)} s, surrogate ${t.predict.toFixed(2)} s, exact AC ${t.exact.toFixed(2)} s (${res.workers} thread${res.workers > 1 ? 's' : ''})`);
+  L.push(`solved exactly: ${s.exact} of ${res.total} (${pct(s.exact, res.total)}): ${res.flagged} flagged, ${res.inBand} in the band; ${res.islanded} islanded, decided by topology (not solved); the surrogate's verdict (secure) kept for ${s.surrogate}`);
+  const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
+  L.push(`time: model and band ${ms(t.model)}; surrogate ${ms(t.predict)} (set-up ${ms(t.predictorSetUp)}, features ${ms(t.features)}, network ${ms(t.network)}); `
+    + `exact AC ${ms(t.exact)} (set-up ${ms(t.exactSetUp)}, solves ${ms(t.exactSolves)} on ${res.workers} thread${res.workers > 1 ? 's' : ''}, store ${ms(t.store)})`);
   if (check.cost) {
     const c = check.cost;
     L.push(`full AC run: ${c.seconds.toFixed(2)} s (${c.how === 'measured' ? `run ${c.runId} of this operating point` : `estimated per outage from run ${c.runId} of another operating point of ${res.caseName}`}); the screen took ${(t.total / Math.max(1e-9, c.seconds)).toFixed(2)}x its time`);

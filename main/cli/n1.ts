@@ -111,7 +111,7 @@ async function resumeCommand(positional: string[], flags: Parsed['flags'], worke
       bar?.end();
       process.stderr.write(`N-1 run ${runId}: ${res.computed} contingencies computed now, ${res.records.length - res.computed} were already stored\n`);
       const screen = store.n1.getRun(runId)!.config.screen;
-      if (screen) process.stderr.write(`N-1 run ${runId} is a verified screen with model ${screen.modelId}: ${screen.exact} outages solved exactly, ${screen.surrogate} keep the surrogate's verdict\n`);
+      if (screen) process.stderr.write(`N-1 run ${runId} is a verified screen with model ${screen.modelId}: ${screen.exact} outages solved exactly, ${screen.surrogate} keep the surrogate's verdict${screen.topology ? `, ${screen.topology} islanded decided by topology` : ''}\n`);
       if (screen) return report({ ...res, mode: 'screen' as N1Outcome['mode'] }, flags, csv, out, null);
       const c = res.mode === 'ac' && res.kind === 'branch' ? parseMatpower(store.cases.getText(store.n1.getRun(runId)!.caseId)) : null;
       return report(res, flags, csv, out, c);
@@ -170,7 +170,8 @@ function cleanRecord(r: ContingencyRecord): Record<string, unknown> {
   const o: Record<string, unknown> = { ...r };
   if (r.worstBranch === null) delete o.worstBranch;
   // Stored records say how they were judged; an AC or DC run's JSON stays the engine's record.
-  if ((o as { judgedBy?: string }).judgedBy !== 'surrogate' && (o as { probability?: unknown }).probability == null) { delete o.judgedBy; delete o.probability; }
+  const by = (o as { judgedBy?: string }).judgedBy;
+  if ((by === undefined || by === 'exact') && (o as { probability?: unknown }).probability == null) { delete o.judgedBy; delete o.probability; }
   if (r.branch === undefined) delete o.branch;
   if (r.gen === undefined) delete o.gen;
   return o;

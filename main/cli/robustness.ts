@@ -1,14 +1,15 @@
 // gridrewire robustness --db <file> --model <id> [--perturbations random,weight,reverse,shuffle,noise]
-//   [--draws N] [--seed S] [--outages N] [--json]
+//   [--draws N] [--seed S] [--outages N] [--workers N] [--json]
 
 import { parseArgs, UsageError } from './args';
 import { intFlag } from './learn-flags';
+import { workersFlag } from './workers';
 import { progressBar } from './progress';
 import { openStudyStore, withInterrupt } from './study-store';
 import { PERTURBATIONS, type Perturbation } from '../core/learn/studies/perturb';
 import { Studies, type RobustnessStudy } from '../services/studies';
 
-export const ROBUSTNESS_USAGE = `usage: gridrewire robustness --db <file> --model <id> [--perturbations ${PERTURBATIONS.join(',')}] [--draws N] [--seed S] [--outages N] [--json]`;
+export const ROBUSTNESS_USAGE = `usage: gridrewire robustness --db <file> --model <id> [--perturbations ${PERTURBATIONS.join(',')}] [--draws N] [--seed S] [--outages N] [--workers N] [--json]`;
 
 export function perturbationList(v: string): Perturbation[] {
   const list = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -19,12 +20,13 @@ export function perturbationList(v: string): Perturbation[] {
 }
 
 export async function robustnessCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', perturbations: 'string', draws: 'number', seed: 'number', outages: 'number', json: 'boolean', quiet: 'boolean' });
+  const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', perturbations: 'string', draws: 'number', seed: 'number', outages: 'number', workers: 'number', json: 'boolean', quiet: 'boolean' });
   if (positional.length !== 0 || !flags.db || flags.model === undefined) throw new UsageError(ROBUSTNESS_USAGE);
   const req = {
     model: intFlag(flags, 'model', 1)!,
     perturbations: flags.perturbations === undefined ? undefined : perturbationList(flags.perturbations as string),
     draws: intFlag(flags, 'draws', 1), seed: intFlag(flags, 'seed', 0), outages: intFlag(flags, 'outages', 0),
+    workers: workersFlag(flags, 'robustness', err),
   };
   const store = openStudyStore(flags.db as string);
   const bar = flags.quiet || flags.json ? null : progressBar('perturbed evaluations');
@@ -43,7 +45,7 @@ function robustnessText(s: RobustnessStudy): string[] {
   const c = s.config, f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
   const L = [
     `robustness of model ${s.modelId} (${s.modelName}; ${s.method}${s.method === 'dense' ? '' : `+${s.regrow}`})${s.cancelled ? ' (CANCELLED: partial, not stored)' : ''}`,
-    `  ${s.connections} hidden connections perturbed per layer; ${c.evaluated} of ${c.testOutages} test outages evaluated (all ${c.insecure} insecure${c.outages > 0 && c.evaluated < c.testOutages ? `, secure ones drawn and weighted, --outages ${c.outages}` : ''}), threshold ${c.threshold.toFixed(3)}; ${c.draws} draws per random point; ${s.evaluations} evaluations in ${s.seconds.toFixed(0)} s`,
+    `  ${s.connections} hidden connections perturbed per layer; ${c.evaluated} of ${c.testOutages} test outages evaluated (all ${c.insecure} insecure${c.outages > 0 && c.evaluated < c.testOutages ? `, secure ones drawn and weighted, --outages ${c.outages}` : ''}), threshold ${c.threshold.toFixed(3)}; ${c.draws} draws per random point; ${s.evaluations} evaluations in ${s.seconds.toFixed(0)} s${c.workers ? ` on ${c.workers} thread${c.workers === 1 ? '' : 's'}` : ''}`,
   ];
   for (const curve of s.curves) {
     L.push('', `  ${curve.perturbation}${curve.perturbation === 'noise' ? ' (x: noise scale in layer std)' : ' (x: fraction of connections)'}`);

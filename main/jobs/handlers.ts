@@ -6,6 +6,7 @@ import { datasetHandler } from './dataset-job';
 import { trainHandler } from './train-job';
 import { predictHandler } from './predict-job';
 import { layoutHandler } from './layout-job';
+import { robustnessHandler } from './robustness-job';
 import type { JobHandler, JobName } from './types';
 
 export const jobHandlers: { [K in JobName]: JobHandler<K> } = {
@@ -14,4 +15,5 @@ export const jobHandlers: { [K in JobName]: JobHandler<K> } = {
   train: trainHandler,
   predict: predictHandler,
   layout: layoutHandler,
+  robustness: robustnessHandler,
 };

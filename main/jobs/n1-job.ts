@@ -37,6 +37,8 @@ export interface N1Study {
   defaults: number[];
   /** The record of one element's outage (1-based case row). */
   solve(row: number): ContingencyRecord;
+  /** AC branch outages: the record when topology alone decides it (islanded, nothing solved), else null. */
+  byTopology?(row: number): ContingencyRecord | null;
 }
 
 export function openN1(c: Case, mode: N1Mode, kind: ContingencyKind, engine?: EngineOptions): N1Study {
@@ -51,13 +53,18 @@ export function openN1(c: Case, mode: N1Mode, kind: ContingencyKind, engine?: En
       solve: (row) => screen.branchOutage(row, flows),
     };
   }
-  const e = N1Engine.forCase(c, engine);
+  return acStudy(N1Engine.forCase(c, engine), kind);
+}
+
+/** The AC study of an engine whose base case is solved (a verified screen shares its surrogate's). */
+export function acStudy(e: N1Engine, kind: ContingencyKind): N1Study {
   const { iterations, mismatch, maxLoading, nOverloads, nVoltageViolations } = e.base;
   return {
     net: e.net,
     base: { iterations, mismatch, maxLoading, nOverloads, nVoltageViolations },
     defaults: kind === 'branch' ? e.defaultBranches() : e.defaultGens(),
     solve: kind === 'branch' ? (row) => e.branchOutage(row) : (row) => e.genOutage(row),
+    ...(kind === 'branch' ? { byTopology: (row: number) => e.branchByTopology(row) } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ import type { LayoutChunk, LayoutInit, LayoutStepResult } from './layout-job';
 import type { N1Init } from './n1-job';
 import type { PredictChunkResult, PredictInit } from './predict-job';
 import type { StepMessage, TrainInit } from './train-job';
+import type { RobustnessChunk, RobustnessInit } from './robustness-job';
+import type { StudyMetrics } from '../core/learn/studies/evaluation';
 
 export interface JobTypes {
   /** N-1 outages of one case: 1-based element rows in, their records out. */
@@ -23,6 +25,8 @@ export interface JobTypes {
   predict: { init: PredictInit; chunk: number[]; result: PredictChunkResult };
   /** The map's layout of one grid, a slice of work per chunk. */
   layout: { init: LayoutInit; chunk: LayoutChunk; result: LayoutStepResult };
+  /** The test figures of one perturbed network (robustness study). */
+  robustness: { init: RobustnessInit; chunk: RobustnessChunk; result: StudyMetrics };
 }
 
 export type JobName = keyof JobTypes;
@@ -33,7 +37,7 @@ export type JobResult<K extends JobName> = JobTypes[K]['result'];
 /** Runs in the worker: set up once from init, then answer each chunk. */
 export type JobHandler<K extends JobName> = (init: JobInit<K>) => (chunk: JobChunk<K>) => JobResult<K>;
 
-const JOBS: Record<JobName, true> = { n1: true, dataset: true, train: true, predict: true, layout: true };
+const JOBS: Record<JobName, true> = { n1: true, dataset: true, train: true, predict: true, layout: true, robustness: true };
 
 export function isJobName(s: unknown): s is JobName {
   return typeof s === 'string' && Object.hasOwn(JOBS, s);

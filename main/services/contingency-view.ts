@@ -6,7 +6,7 @@ import type { ContingencyRecord, JudgedRecord } from '../core/grid/contingency-t
 export function contingencyView(r: ContingencyRecord | JudgedRecord): ContingencyView {
   const j = r as Partial<JudgedRecord>;
   // Only a screen's records say how they were judged (an AC or DC run's are all exact, without probability).
-  const judged = j.judgedBy === 'surrogate' || (j.probability !== undefined && j.probability !== null) ? { judgedBy: j.judgedBy ?? 'exact', probability: j.probability ?? null } : {};
+  const judged = (j.judgedBy !== undefined && j.judgedBy !== 'exact') || (j.probability !== undefined && j.probability !== null) ? { judgedBy: j.judgedBy ?? 'exact', probability: j.probability ?? null } : {};
   return {
     ...judged,
     branch: r.branch, gen: r.gen, from: r.from, to: r.to, verdict: r.verdict, severity: r.severity, converged: r.converged,

@@ -10,7 +10,7 @@
 
 import { basename } from 'node:path';
 import type { Case } from '../core/grid/case';
-import { defaultFeatureOptions, gridSignature, type FeatureOptions, type GridSignature, EDGE_OUTAGE, EDGE_STATIC, NODE_OUTAGE, NODE_STATIC } from '../core/grid/features';
+import { acStepFeatureOptions, defaultFeatureOptions, featureOptionsFor, gridSignature, type FeatureOptions, type GridSignature, EDGE_OUTAGE, EDGE_STATIC, NODE_OUTAGE, NODE_STATIC } from '../core/grid/features';
 import { parseChangeTable, parseMatpower } from '../core/grid/matpower';
 import { runPowerFlow } from '../core/grid/powerflow';
 import {
@@ -227,7 +227,9 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
   if (asked !== undefined && (!Number.isInteger(asked) || asked < 1)) throw new DatasetError(`--outages needs a whole number of at least 1, got ${asked}`);
   checkRandomLoad(req.randomLoad);
   const base = parseMatpower(req.caseText, req.fileName);
-  const features: FeatureOptions = { ...defaultFeatureOptions, ...req.features };
+  // The estimate asked for, else the grid size's (features.ts featureOptionsFor).
+  const estimate = req.features?.estimate;
+  const features: FeatureOptions = { ...(estimate === 'ac-step' ? acStepFeatureOptions : estimate === 'dc' ? defaultFeatureOptions : featureOptionsFor(base.branch.length)), ...req.features };
   // Nothing said about the scenarios: the defaults for the grid's size.
   const sampling = !req.scenariosText && req.random === undefined && asked === undefined ? defaultSampling(base.branch.length) : null;
   const nRandom = req.random ?? (req.scenariosText ? 0 : sampling!.scenarios);

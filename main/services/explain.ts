@@ -25,7 +25,7 @@ import { CaseExplainer, DEFAULT_STEPS, type ExplainOptions } from '../core/learn
 import { attributeNetwork } from '../core/learn/explain';
 import { integratedGradients } from '../core/learn/explain-grid';
 import {
-  FIDELITY_KS, RANKINGS, fidelityRows, hiddenConnections, measureOutageSteps, physicsAgreement,
+  FIDELITY_KS, RANKINGS, fidelityRows, ratioDifference, hiddenConnections, measureOutageSteps, physicsAgreement,
   type OutageFidelity, type PhysicsCase,
 } from '../core/learn/explain-fidelity';
 import type { Explanation, FidelityStudy } from '../core/learn/explain-types';
@@ -268,7 +268,7 @@ export class Explanations {
     const rowsRng = rng.fork();
     const rows = (r: (typeof RANKINGS)[number]) => fidelityRows(measured, r, FIDELITY_KS, connections, rowsRng);
     const fidelity = rows('attribution');
-    const controls = { random: rows('random'), inverse: rows('inverse'), weight: rows('weight') };
+    const controls = { random: rows('random'), inverse: rows('inverse'), weight: rows('weight'), magnitude: rows('magnitude') };
     const phys = physicsAgreement(physics, physicsK);
     const r10 = fidelity.find((f) => f.k === 10)?.ratio ?? null, w10 = controls.weight.find((f) => f.k === 10)?.ratio ?? null;
     const study: FidelityStudy = {
@@ -281,6 +281,7 @@ export class Explanations {
         ratio10AboveWeight: r10 === null || w10 === null ? null : r10 > w10,
         overloadedInTop5AtLeast90: phys.overloadedInTop5 === null ? null : phys.overloadedInTop5 >= 0.9,
       },
+      ratio10OverWeight: FIDELITY_KS.includes(10) ? ratioDifference(measured, 'attribution', 'weight', FIDELITY_KS.indexOf(10), rowsRng) : null,
       seconds: (performance.now() - t0) / 1000, cancelled,
     };
     if (!cancelled) this.keep(req.model, fidelityKey({ datasetId, outages: nOut, draws, seed, steps, physicsK }), study);

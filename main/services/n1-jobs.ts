@@ -14,6 +14,7 @@ import { contingencyView } from './contingency-view';
 import type { JobContext, JobOutcome, JobQueue, JobSpec } from './job-queue';
 import { rankRecords, runN1, type N1Outcome } from './n1';
 import { runStoredN1 } from './n1-stored';
+import type { ScreenRunConfig } from '../store';
 import { randomUUID } from 'node:crypto';
 
 /** How an N-1 job runs: a verified screen's model and band, and whether its outages go to the cluster. */
@@ -116,8 +117,8 @@ export class N1Jobs {
   }
 }
 
-function screenView(s: ScreenView): ScreenView {
-  return { modelId: s.modelId, threshold: s.threshold, band: s.band, exact: s.exact, surrogate: s.surrogate };
+function screenView(s: ScreenRunConfig): ScreenView {
+  return { modelId: s.modelId, threshold: s.threshold, band: s.band, exact: s.exact, surrogate: s.surrogate, topology: s.topology ?? 0 };
 }
 
 function n1Summary(res: N1Outcome & { runId?: number }): N1Summary {

@@ -2,6 +2,7 @@
 // this thread (small cases) or on a worker pool (large ones), streaming
 // records and progress; cancel keeps what finished.
 
+import type { Case } from '../core/grid/case';
 import { locateNetworkError, parseMatpower } from '../core/grid/matpower';
 import { ContingencyError, type EngineOptions } from '../core/grid/contingency';
 import type { ContingencyKind, ContingencyRecord } from '../core/grid/contingency-types';
@@ -31,13 +32,24 @@ export interface N1Request {
   engine?: EngineOptions;
   signal?: AbortSignal;
   onProgress?: (p: N1Progress) => void;
-  /** Called with each batch of finished records, in completion order. */
-  onRecords?: (records: ContingencyRecord[]) => void;
+  /** Called with each batch of finished records, in completion order; `how` is 'topology' for those decided by topology alone. */
+  onRecords?: (records: ContingencyRecord[], how: DecidedBy) => void;
+  /**
+   * AC branch outages that island load or generation are decided by topology
+   * (the spec's `islanded` comes first) and not solved: their records carry
+   * no flows. A verified screen asks for this; a full run does not.
+   */
+  islandedByTopology?: boolean;
   /** Called once the base case is solved and the element list checked, before any outage. */
   onStart?: (elements: number[]) => void;
   /** Solve the outages on a cluster's workers (BullMQ on Redis) instead of this machine's threads. */
   cluster?: N1ClusterTarget;
+  /** The case already parsed and its study opened (its base case solved) from the same text: not done again in this thread. */
+  prepared?: { case: Case; study: N1Study };
 }
+
+/** How a record was obtained: solved by the engine, or decided by topology alone. */
+export type DecidedBy = 'solved' | 'topology';
 
 export interface N1ClusterTarget {
   /** redis:// or rediss:// */
@@ -75,6 +87,8 @@ export interface N1Outcome {
   /** Threads of this machine used (0 when the outages ran on a cluster). */
   workers: number;
   base: N1Base;
+  /** Wall seconds of the set-up in this thread (parse, base case, element checks), before any outage; part of `seconds`. */
+  setupSeconds: number;
 }
 
 /** Work below this (contingencies x buses) runs in this thread: starting workers costs more. */
@@ -83,23 +97,25 @@ const POOL_THRESHOLD = 400_000;
 export async function runN1(req: N1Request): Promise<N1Outcome> {
   const t0 = performance.now();
   const mode = req.mode ?? 'ac', kind = req.kind ?? 'branch';
-  const c = parseMatpower(req.caseText, req.fileName);
-  const study = openStudy(req, c, mode, kind);
+  const c = req.prepared?.case ?? parseMatpower(req.caseText, req.fileName);
+  const study = req.prepared?.study ?? openStudy(req, c, mode, kind);
   const elements = req.elements ?? study.defaults;
   validateElements(c.name, kind, elements, kind === 'branch' ? study.net.branchOfRow : study.net.genOfRow);
   // A Redis that is not there is said before any run is recorded.
   if (req.cluster) await probeRedis(parseRedisUrl(req.cluster.url));
+  const setupSeconds = (performance.now() - t0) / 1000;
   req.onStart?.(elements);
 
   const out = new N1Collector(req, elements.length, t0);
+  const toSolve = req.islandedByTopology ? decideByTopology(study, elements, out) : elements;
   const init: N1Init = { caseText: req.caseText, fileName: req.fileName, mode, kind, engine: req.engine };
-  const workers = req.cluster ? 0 : workersFor(req, elements.length, study.net.nb, mode);
+  const workers = req.cluster ? 0 : workersFor(req, toSolve.length, study.net.nb, mode);
   const cancelled = req.cluster
-    ? await solveOnCluster(init, elements, req.cluster, out, req.signal)
+    ? await solveOnCluster(init, toSolve, req.cluster, out, req.signal)
     : workers <= 1
-      ? await solveHere(study, elements, out, req.signal)
-      : await solveOnPool(init, elements, workers, out, req.signal);
-  return { caseName: c.name, mode, kind, records: out.records, total: elements.length, seconds: (performance.now() - t0) / 1000, cancelled, workers, base: study.base };
+      ? await solveHere(study, toSolve, out, req.signal)
+      : await solveOnPool(init, toSolve, workers, out, req.signal);
+  return { caseName: c.name, mode, kind, records: out.records, total: elements.length, seconds: (performance.now() - t0) / 1000, cancelled, workers, base: study.base, setupSeconds };
 }
 
 /** The case ready for its outages; an error about a case row names its file:line. */
@@ -117,15 +133,29 @@ class N1Collector {
 
   constructor(private readonly req: Pick<N1Request, 'onRecords' | 'onProgress'>, private readonly total: number, private readonly t0: number) {}
 
-  add(batch: ContingencyRecord[]): void {
+  add(batch: ContingencyRecord[], how: DecidedBy = 'solved'): void {
+    if (batch.length === 0) return;
     this.records.push(...batch);
-    this.req.onRecords?.(batch);
+    this.req.onRecords?.(batch, how);
     if (this.req.onProgress) {
       const done = this.records.length, s = (performance.now() - this.t0) / 1000;
       const rate = done / Math.max(s, 1e-9);
       this.req.onProgress({ done, total: this.total, rate, etaSeconds: rate > 0 ? (this.total - done) / rate : Infinity });
     }
   }
+}
+
+/** Records the outages topology decides (one batch); returns the rest, which must be solved. */
+function decideByTopology(study: N1Study, elements: number[], out: N1Collector): number[] {
+  if (!study.byTopology) return elements;
+  const decided: ContingencyRecord[] = [], rest: number[] = [];
+  for (const row of elements) {
+    const r = study.byTopology(row);
+    if (r) decided.push(r);
+    else rest.push(row);
+  }
+  out.add(decided, 'topology');
+  return rest;
 }
 
 /** Threads to use: as asked, else all cores when the work is large enough; never more than the outages. */

@@ -13,6 +13,7 @@
 // maxLoading is the predicted highest post-contingency loading of a present branch.
 
 import type { Case } from '../core/grid/case';
+import type { N1Engine } from '../core/grid/contingency';
 import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/islands';
 import { CasePredictor, checkGrid, PredictError, type RawPrediction, type SurrogateModelConfig } from '../core/learn/case-predictor';
@@ -75,6 +76,8 @@ export interface PredictOutcome {
   seconds: { base: number; features: number; inference: number; total: number };
   /** Threads that predicted (1: this one). */
   workers: number;
+  /** predictCase: the exact engine of the point, its base case solved (default engine options). */
+  engine?: N1Engine;
 }
 
 /** The verdict a raw prediction stands for at threshold th. */
@@ -102,7 +105,10 @@ export function predictCase(s: LoadedSurrogate, c: Case): PredictOutcome {
   for (let k = 0; k < net.nl; k++) out.push(cp.islanded[k] ? islandedRecord(net, k) : predicted(net, cp.predict(k), th));
   const total = (performance.now() - t0) / 1000;
   const { base, features } = cp.seconds;
-  return { caseName: c.name, modelId: s.id, threshold: th, contingencies: rankPredictions(out), workers: 1, seconds: { base, features, inference: total - base - features, total } };
+  return {
+    caseName: c.name, modelId: s.id, threshold: th, contingencies: rankPredictions(out), workers: 1, seconds: { base, features, inference: total - base - features, total },
+    engine: cp.engine,
+  };
 }
 
 /**

@@ -308,11 +308,12 @@ function screenSection(store: Store, c: Case, text: string, run: N1Run, rows: re
   const records = store.n1.getRecords(run.id, { orderBy: 'element' });
   const exact = new Map<number, boolean>(), surrogate = new Map<number, boolean>();
   const prob = new Map<number, number>();
-  let judgedExactly = 0, judgedBySurrogate = 0;
+  let judgedExactly = 0, judgedBySurrogate = 0, judgedByTopology = 0;
   for (const r of records) {
     const row = r.branch ?? r.gen ?? 0;
     if (r.probability !== null) prob.set(row, r.probability);
     if (r.judgedBy === 'surrogate') { judgedBySurrogate++; continue; }
+    if (r.judgedBy === 'topology') { judgedByTopology++; continue; }
     judgedExactly++;
     if (r.verdict === 'islanded' || r.probability === null) continue;
     exact.set(row, isInsecure(r.verdict));
@@ -327,7 +328,7 @@ function screenSection(store: Store, c: Case, text: string, run: N1Run, rows: re
   return {
     model: card,
     source: `the screened run's own probabilities (model ${sc.modelId}, threshold ${sc.threshold.toFixed(3)}, band down to ${sc.band.toFixed(3)}); agreement over the ${exact.size} non-islanded outages the exact engine judged`,
-    agreement: agreement(exact, surrogate), savings: { exact: judgedExactly, surrogate: judgedBySurrogate, secondsSaved }, explained,
+    agreement: agreement(exact, surrogate), savings: { exact: judgedExactly, surrogate: judgedBySurrogate, topology: judgedByTopology, secondsSaved }, explained,
     note: `Trained on dataset ${datasetId ?? '–'}. Outages left to the surrogate keep its verdict (secure, below the band); only the exactly judged ones can be checked here.`,
   };
 }

@@ -14,6 +14,7 @@ import type { N1Progress } from './n1';
 import { runStoredN1, resumeStoredN1, type StoredN1Options, type StoredN1Outcome } from './n1-stored';
 import { loadSurrogate, predictCase, PredictError, type PredictedContingency } from './predict';
 import { modelBand } from './screen-band';
+import { acStudy } from '../jobs/n1-job';
 
 export class ScreenError extends Error {
   constructor(message: string) {
@@ -40,12 +41,36 @@ export interface ScreenOutcome extends StoredN1Outcome {
   screen: ScreenRunConfig;
   /** Where the band came from. */
   bandSource: 'model' | 'given';
-  /** Of the exactly solved: flagged by the surrogate, in the band only, islanded by topology. */
+  /** Solved exactly: flagged by the surrogate, or in the band only; islanded: decided by topology, not solved. */
   flagged: number;
   inBand: number;
   islanded: number;
-  /** Wall seconds: loading the model and choosing the band, the surrogate over every outage, the exact engine (base case included), all. */
-  timing: { model: number; predict: number; exact: number; total: number };
+  timing: ScreenTiming;
+}
+
+/**
+ * Where a screen's wall seconds go. The first four and `exact` add up to
+ * `total`; `predict` is predictorSetUp + features + network, and `exact` is
+ * exactSetUp + exactSolves + store.
+ */
+export interface ScreenTiming {
+  /** Reading the model from the store and its band (the band computed once if it was not stored). */
+  model: number;
+  /** The surrogate's predictor for this point: parse, compile, AC base case, static features, base graph. */
+  predictorSetUp: number;
+  /** Per-outage DC-LODF features. */
+  features: number;
+  /** The network's incremental inference over every non-islanded outage. */
+  network: number;
+  predict: number;
+  /** The exact engine's set-up in this thread: store the case, parse, AC base case, checks. */
+  exactSetUp: number;
+  /** The exact solves (this thread or the pool: its start included) and deciding islanded outages by topology. */
+  exactSolves: number;
+  /** Writing records and reading the run back. */
+  store: number;
+  exact: number;
+  total: number;
 }
 
 /** Checks a band given by hand: a probability margin from 0 to 1. */
@@ -62,7 +87,8 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   const band = req.band ?? modelBand(store, s).band;
   const t1 = performance.now();
   // Refuses a case of another grid (PredictError) before anything is stored.
-  const pred = predictCase(s, c).contingencies;
+  const po = predictCase(s, c);
+  const pred = po.contingencies;
   const t2 = performance.now();
   const threshold = s.config.threshold;
 
@@ -72,20 +98,25 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   let flagged = 0, inBand = 0, islanded = 0;
   for (const row of all) {
     const p = byRow.get(row)!;
+    // Topology decides these (the exact engine records them without solving): the spec's first verdict.
     if (p.verdict === 'islanded') { islanded++; exact.push(row); continue; }
     if (p.pInsecure >= threshold) { flagged++; exact.push(row); continue; }
     if (solvedExactly(p.pInsecure, threshold, band)) { inBand++; exact.push(row); continue; }
     kept.push(surrogateRecord({ branch: row, from: p.from, to: p.to, probability: p.pInsecure, maxLoading: p.maxLoading }));
   }
-  const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length, surrogate: kept.length };
-  const out = await runStoredN1(store, { caseText: req.caseText, fileName: req.fileName, mode: 'ac', kind: 'branch', elements: exact, screen: { config, all, kept } }, {
+  const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded };
+  // The exact engine is the predictor's: its base case is solved once for both.
+  const prepared = po.engine ? { case: c, study: acStudy(po.engine, 'branch') } : undefined;
+  const out = await runStoredN1(store, { caseText: req.caseText, fileName: req.fileName, mode: 'ac', kind: 'branch', elements: exact, screen: { config, all, kept }, prepared }, {
     workers: req.workers, cluster: req.cluster, signal: req.signal, onProgress: req.onProgress, onRunId: req.onRunId, judge: judgeWith(byRow), extraSeconds: (t2 - t0) / 1000,
   });
   const t3 = performance.now();
-  return {
-    ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', flagged, inBand, islanded,
-    timing: { model: (t1 - t0) / 1000, predict: (t2 - t1) / 1000, exact: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
+  const exactS = (t3 - t2) / 1000;
+  const timing: ScreenTiming = {
+    model: (t1 - t0) / 1000, predictorSetUp: po.seconds.base, features: po.seconds.features, network: po.seconds.inference, predict: (t2 - t1) / 1000,
+    exactSetUp: Math.max(0, exactS - out.solveSeconds - out.storeSeconds), exactSolves: out.solveSeconds, store: out.storeSeconds, exact: exactS, total: (t3 - t0) / 1000,
   };
+  return { ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', flagged, inBand, islanded, timing };
 }
 
 /** An exactly solved record of a screen, with the surrogate's probability (1 for islanded: topology decides). */

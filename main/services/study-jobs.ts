@@ -6,6 +6,8 @@
 import type { StudiesView } from '../api';
 import { ApiError } from '../api';
 import type { Store } from '../store';
+import type { Perturbation } from '../core/learn/studies/perturb';
+import type { PruneSpec, Quantization } from '../core/learn/studies/compress';
 import { compressionStudy, type CompressionStudy } from './compress';
 import type { JobQueue } from './job-queue';
 import { Studies, type GraphonStudy, type RobustnessStudy } from './studies';
@@ -19,6 +21,9 @@ export interface StudyJobRequest {
   outages?: number;
   blocks?: number;
   finetune?: number;
+  perturbations?: Perturbation[];
+  prune?: PruneSpec[];
+  quantize?: Quantization[];
 }
 
 export class StudyJobs {
@@ -34,8 +39,8 @@ export class StudyJobs {
       run: async (ctx) => {
         const ctl = { signal: ctx.signal, onProgress: ctx.progress };
         let cancelled: boolean;
-        if (req.study === 'robustness') cancelled = (await studies.robustness({ model: req.model, draws: req.draws, outages: req.outages }, ctl)).cancelled;
-        else if (req.study === 'compression') cancelled = (await compressionStudy(store, { model: req.model, finetune: req.finetune }, ctl)).cancelled;
+        if (req.study === 'robustness') cancelled = (await studies.robustness({ model: req.model, perturbations: req.perturbations, draws: req.draws, outages: req.outages }, ctl)).cancelled;
+        else if (req.study === 'compression') cancelled = (await compressionStudy(store, { model: req.model, prune: req.prune, quantize: req.quantize, finetune: req.finetune }, ctl)).cancelled;
         else {
           studies.graphon({ model: req.model, blocks: req.blocks });
           ctx.progress({ done: 1, total: 1, rate: 1, etaSeconds: 0 });

@@ -43,7 +43,11 @@ const surrogateConfig = z.looseObject({
   normaliser: z.object({ nodeMean: numbers, nodeStd: numbers, edgeMean: numbers, edgeStd: numbers, pScale: anyNumber }, { error: 'must be an object' }),
   threshold: fraction,
   grid: gridSignature,
-  features: z.object({ offsetThreshold: anyNumber, maxListed: count, nearLoading: anyNumber, nearThreshold: anyNumber, maxFeatured: count }, { error: 'must be an object' }),
+  // estimate and watchLoading: absent in models of datasets made before them (the DC estimate then).
+  features: z.object({
+    offsetThreshold: anyNumber, maxListed: count, nearLoading: anyNumber, nearThreshold: anyNumber, maxFeatured: count,
+    estimate: z.enum(['dc', 'ac-step'], { error: "must be 'dc' or 'ac-step'" }).optional(), watchLoading: anyNumber.optional(),
+  }, { error: 'must be an object' }),
   datasetId: count,
   method: z.enum(TOPOLOGY_METHODS as [string, ...string[]], { error: `must be one of ${TOPOLOGY_METHODS.join(', ')}` }),
   regrow: z.enum(REGROW_RULES as [string, ...string[]], { error: `must be one of ${REGROW_RULES.join(', ')}` }),

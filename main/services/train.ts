@@ -24,6 +24,7 @@ import {
   Trainer, resolveTrainerConfig, type BatchProgress, type EpochRecord, type GradientBuffers, type TrainerConfigInput, type TrainerState,
 } from '../core/learn/trainer';
 import { trainerConfigInput } from '../core/learn/trainer-checkpoint';
+import { TrainingMasks } from './training-masks';
 import { TfjsTraining } from '../core/learn/tfjs/training';
 import { chooseBackend, type BackendChoice, type ChosenBackend } from './backend';
 import { GradientGroup, type TrainInit } from '../jobs/train-job';
@@ -313,13 +314,16 @@ async function runEpochs(store: Store, runId: number, trainer: Trainer, init: Tr
         ? async (positions: Int32Array) => tfjs.gradientsAt(positions)
         : async (positions: Int32Array) => trainer.gradientsAt(positions);
     const steps = { taken: 0 };
+    const masks = new TrainingMasks(store, runId, trainer.model, trainer.step === 0);
     while (!trainer.finished) {
       if (!(await trainEpoch(trainer, gradients, steps, req))) return true;
+      // The network that trained this epoch (its last endEpoch may swap in the best epoch's).
+      const running = trainer.model;
       const rec = trainer.endEpoch();
       store.training.commitEpoch(runId, {
         epoch: rec.epoch, loss: rec.trainLoss, valMetrics: rec.val ? { ...rec.val } : {}, density: rec.density,
         zeta: rec.zeta, pruned: rec.pruned, regrown: rec.regrown, seconds: rec.seconds,
-      }, checkpointOf(trainer, rec.epoch));
+      }, checkpointOf(trainer, rec.epoch), masks.changed(running));
       req.onEpoch?.(rec);
     }
     return false;

@@ -341,13 +341,69 @@ CREATE INDEX reports_run ON reports (run_id);
 ALTER TABLE n1_runs ADD COLUMN machine TEXT;
 `;
 
+// The masks of a training run's sparse layers at its start (epoch 0) and after
+// every epoch in which rewiring changed them, so the graphon of each rewiring
+// epoch can be shown after training (the checkpoint keeps only the latest).
+// Positions o * nIn + i, sorted, as little-endian Int32 (a case_ACTIVSg200
+// model: about 11 kB per epoch).
+const V6 = /* sql */ `
+CREATE TABLE training_masks (
+  run_id     INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+  epoch      INTEGER NOT NULL CHECK (epoch >= 0),
+  layer      TEXT    NOT NULL,
+  ord        INTEGER NOT NULL,                   -- the layer's place among the run's sparse layers
+  n_in       INTEGER NOT NULL CHECK (n_in > 0),
+  n_out      INTEGER NOT NULL CHECK (n_out > 0),
+  positions  BLOB    NOT NULL,
+  PRIMARY KEY (run_id, epoch, layer)
+) WITHOUT ROWID;
+`;
+
+// A verified screen decides islanded outages by topology without solving
+// their main island: records judged by 'topology' (the exact verdict, cut-off
+// buses and losses; no flows, NULL max loading and voltages). The CHECK on
+// judged_by cannot change in place, so n1_records is rebuilt as V3 rebuilt
+// it; nothing references n1_records, and its own reference to n1_runs is
+// declared again. Every record is kept.
+const V7 = /* sql */ `
+CREATE TABLE n1_records_v7 (
+  run_id       INTEGER NOT NULL REFERENCES n1_runs(id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL CHECK (kind IN ('branch', 'gen')),
+  element      INTEGER NOT NULL,
+  from_bus     INTEGER NOT NULL,
+  to_bus       INTEGER NOT NULL,
+  verdict      TEXT    NOT NULL CHECK (verdict IN ('islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure')),
+  converged    INTEGER NOT NULL,
+  iterations   INTEGER NOT NULL,
+  islanded     INTEGER NOT NULL,
+  cut_buses    INTEGER NOT NULL,
+  lost_load_mw REAL,
+  lost_gen_mw  REAL,
+  max_loading  REAL,
+  n_overloads  INTEGER NOT NULL,
+  worst_branch INTEGER,
+  min_vm       REAL,
+  max_vm       REAL,
+  n_voltage_violations INTEGER NOT NULL,
+  mismatch     REAL,
+  severity     REAL,
+  judged_by    TEXT    NOT NULL DEFAULT 'exact' CHECK (judged_by IN ('exact', 'surrogate', 'topology')),
+  probability  REAL,                               -- the surrogate's P(insecure) in a screen; NULL otherwise
+  PRIMARY KEY (run_id, kind, element)
+) WITHOUT ROWID;
+INSERT INTO n1_records_v7 SELECT run_id, kind, element, from_bus, to_bus, verdict, converged, iterations, islanded, cut_buses, lost_load_mw,
+  lost_gen_mw, max_loading, n_overloads, worst_branch, min_vm, max_vm, n_voltage_violations, mismatch, severity, judged_by, probability FROM n1_records;
+DROP TABLE n1_records;
+ALTER TABLE n1_records_v7 RENAME TO n1_records;
+`;
+
 // Reproductions of the papers' benchmarks (issue 16): a study (dataset,
 // config, result) and its finished runs keyed by the run's full name
 // (dataset, method, sparsity, seed or fold, config hash), so a stopped study
 // resumes without redoing them; a run's state after its latest epoch, so a
 // stopped run resumes mid-way (the last epoch's is the trained network).
 // Runs are not owned by a study: a second study with the same config reuses them.
-const V6 = /* sql */ `
+const V8 = /* sql */ `
 CREATE TABLE reproductions (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
   dataset      TEXT    NOT NULL CHECK (dataset IN ('fashion-mnist', 'mnist', 'mutag', 'proteins')),
@@ -377,7 +433,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, description: "N-1 runs of mode 'screen'; records judged by the exact engine or the surrogate, with its probability", sql: V3 },
   { version: 4, description: "model results of kind 'graphon' (block densities of a model's sparse masks)", sql: V4 },
   { version: 5, description: 'reports of kind xlsx with the N-1 run they report on; the machine of each N-1 run', sql: V5 },
-  { version: 6, description: 'reproduction studies of the papers\' benchmarks, their finished runs and per-epoch run checkpoints', sql: V6 },
+  { version: 6, description: "training runs' sparse masks at the start and at every epoch that rewired them", sql: V6 },
+  { version: 7, description: "N-1 records judged by 'topology' (islanded outages a verified screen does not solve)", sql: V7 },
+  { version: 8, description: 'reproduction studies of the papers\' benchmarks, their finished runs and per-epoch run checkpoints', sql: V8 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -8,8 +8,9 @@ import { nowIso } from './db';
 import { StoreError } from './errors';
 import { fromJson, toJson } from './json';
 import { currentOwner, ownerGone } from './owner';
+import { readMasks, writeMasks } from './masks';
 import { encodeTensors, readTensors, replaceTensors } from './tensors';
-import type { Checkpoint, EpochMetrics, JobStatus, JsonObject, StoredCheckpoint, TrainingInput, TrainingRunSummary } from './types';
+import type { Checkpoint, EpochMasks, EpochMetrics, LayerMask, JobStatus, JsonObject, StoredCheckpoint, TrainingInput, TrainingRunSummary } from './types';
 import { nonNegInt, notFound, oneOf, positiveInt } from './validate';
 
 const TABLE = { table: 'training_checkpoints', owner: 'run_id' } as const;
@@ -85,9 +86,9 @@ export class TrainingRepo {
     });
   }
 
-  /** Stores one epoch's metrics, and the checkpoint taken after it if given, atomically.
-   *  Re-committing an epoch (after a resume) replaces it. */
-  commitEpoch(runId: number, m: EpochMetrics, checkpoint?: Checkpoint): void {
+  /** Stores one epoch's metrics, and the checkpoint taken after it and its sparse masks
+   *  (when rewiring changed them) if given, atomically. Re-committing an epoch (after a resume) replaces it. */
+  commitEpoch(runId: number, m: EpochMetrics, checkpoint?: Checkpoint, masks?: readonly LayerMask[]): void {
     nonNegInt(m.epoch, 'epoch');
     nonNegInt(m.pruned, 'pruned');
     nonNegInt(m.regrown, 'regrown');
@@ -114,7 +115,21 @@ export class TrainingRepo {
         .run(runId, m.epoch, m.loss, toJson(m.valMetrics), m.density, m.zeta, m.pruned, m.regrown, m.seconds);
       this.db.stmt('UPDATE training_runs SET updated_at = ? WHERE id = ?').run(nowIso(), runId);
       if (checkpoint && encoded) this.writeCheckpoint(runId, checkpoint, encoded);
+      if (masks) writeMasks(this.db, runId, m.epoch, masks);
     });
+  }
+
+  /** Stores the masks of one epoch on their own (epoch 0: the masks the run starts from). */
+  saveMasks(runId: number, epoch: number, masks: readonly LayerMask[]): void {
+    this.db.write('storing a training run\'s masks', () => {
+      if (!this.db.stmt('SELECT 1 FROM training_runs WHERE id = ?').get(runId)) throw notFound('training run', runId);
+      writeMasks(this.db, runId, epoch, masks);
+    });
+  }
+
+  /** The run's stored masks, one entry per epoch that changed them, oldest first. */
+  getMasks(runId: number): EpochMasks[] {
+    return this.db.read('reading a training run\'s masks', () => readMasks(this.db, runId));
   }
 
   /** Replaces the run's checkpoint on its own (one transaction). */
@@ -162,9 +177,12 @@ export class TrainingRepo {
     );
   }
 
-  /** Drops epochs after `epoch` (what a resume from an older checkpoint will redo). */
+  /** Drops epochs (and their masks) after `epoch` (what a resume from an older checkpoint will redo). */
   truncateEpochsAfter(runId: number, epoch: number): number {
-    return this.db.write('dropping epochs after the checkpoint', () => this.db.stmt('DELETE FROM training_epochs WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes);
+    return this.db.write('dropping epochs after the checkpoint', () => {
+      this.db.stmt('DELETE FROM training_masks WHERE run_id = ? AND epoch > ?').run(runId, epoch);
+      return this.db.stmt('DELETE FROM training_epochs WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes;
+    });
   }
 
   finish(runId: number, status: Exclude<JobStatus, 'running'>, seconds?: number, error?: string): void {

@@ -64,10 +64,12 @@ export interface ScreenRunConfig {
   threshold: number;
   /** Outages with P(insecure) >= threshold - band go to the exact engine. */
   band: number;
-  /** Outages solved exactly (flagged, in the band, or islanded by topology). */
+  /** Outages solved exactly (flagged or in the band; islanded ones too in screens stored before schema 6). */
   exact: number;
   /** Outages that keep the surrogate's verdict. */
   surrogate: number;
+  /** Islanded outages decided by topology, not solved (absent before schema 6: they were solved). */
+  topology?: number;
 }
 
 export type N1RunMode = 'ac' | 'dc' | 'screen';
@@ -218,6 +220,20 @@ export interface Checkpoint {
   /** Optimizer step, RNG state, best-so-far metrics ... */
   state: JsonObject;
   tensors: ReadonlyMap<string, StoredArray> | { readonly [name: string]: StoredArray };
+}
+
+/** One sparse layer's connections: sorted positions o * nIn + i. */
+export interface LayerMask {
+  layer: string;
+  nIn: number;
+  nOut: number;
+  positions: Int32Array;
+}
+
+/** The masks of a run's sparse layers after one epoch (0: as the run started). */
+export interface EpochMasks {
+  epoch: number;
+  layers: LayerMask[];
 }
 
 export interface StoredCheckpoint {

@@ -36,10 +36,10 @@ export function RobustnessView({ study, other }: { study: RobustnessStudy; other
     <div className="study-block" data-testid="robustness-view">
       <p className="train-note">
         Model {study.modelId} ({study.method}{study.method === 'dense' ? '' : `+${study.regrow}`}){other ? <>, dashed: model {other.modelId} ({other.method}{other.method === 'dense' ? '' : `+${other.regrow}`})</> : null}:
-        {' '}{c.evaluated} of {c.testOutages} test outages ({c.insecure} insecure), {c.draws} draws per random point, {study.seconds.toFixed(0)} s.
+        {' '}{c.evaluated} of {c.testOutages} test outages ({c.insecure} insecure), {c.draws} draws per random point, {study.seconds.toFixed(0)} s{c.workers ? ` on ${c.workers} thread${c.workers === 1 ? '' : 's'}` : ''}.
         {' '}x: fraction of each hidden layer's connections (noise: scale 0–2 layer std).
       </p>
-      <div className="legend-row">
+      <div className="legend-row" data-testid="robustness-legend">
         {study.curves.map((cv) => <span key={cv.perturbation}><i style={{ background: PERTURBATION_COLOURS[cv.perturbation] }} />{cv.perturbation}</span>)}
       </div>
       <div className="study-charts">

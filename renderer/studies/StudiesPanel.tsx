@@ -11,6 +11,7 @@ import { subscribeEvents } from '../events';
 import { CompressionView } from './CompressionView';
 import { GraphonView } from './GraphonView';
 import { RobustnessView } from './RobustnessView';
+import { DEFAULT_CHOICES, StudyOptions, choicesProblem, type StudyChoices } from './StudyOptions';
 
 type Study = 'robustness' | 'compression' | 'graphon';
 const FINISHED = ['done', 'cancelled', 'failed'];
@@ -25,6 +26,7 @@ export function StudiesPanel({ caseKey }: { caseKey: string }) {
   const [otherStored, setOtherStored] = useState<StudiesView | null>(null);
   const [job, setJob] = useState<JobEventView | JobView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [choices, setChoices] = useState<StudyChoices>(DEFAULT_CHOICES);
   const follow = useRef<{ job: number | null; model: number | null }>({ job: null, model: null });
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -64,7 +66,11 @@ export function StudiesPanel({ caseKey }: { caseKey: string }) {
     if (model === null) return;
     setError(null);
     try {
-      const { jobId } = await api.startStudy({ model, study });
+      const c = choices;
+      const opts = study === 'robustness' ? { perturbations: c.perturbations, draws: c.draws, outages: c.outages }
+        : study === 'compression' ? { prune: c.prune, quantize: c.quantize, finetune: c.finetune }
+          : { blocks: c.blocks };
+      const { jobId } = await api.startStudy({ model, study, ...opts });
       follow.current.job = jobId;
       const j = await api.job({ jobId });
       setJob(j);
@@ -73,6 +79,7 @@ export function StudiesPanel({ caseKey }: { caseKey: string }) {
   }
 
   const running = job !== null && !FINISHED.includes(job.status);
+  const problem = choicesProblem(study, choices);
   const doc = stored?.[study] ?? null;
   const name = (m: ModelDetailView) => `${m.id}: ${m.name}`;
   return (
@@ -93,10 +100,12 @@ export function StudiesPanel({ caseKey }: { caseKey: string }) {
           <button key={s} className={study === s ? 'on' : ''} onClick={() => setStudy(s)} data-testid={`study-${s}`}>{TITLES[s]}{stored?.[s] ? '' : ' ·'}</button>
         ))}
       </div>
+      <StudyOptions study={study} choices={choices} onChange={setChoices} disabled={running} />
       <div className="train-actions">
-        <button className="primary" disabled={model === null || running} onClick={() => void run()} data-testid="study-run">
+        <button className="primary" disabled={model === null || running || problem !== null} onClick={() => void run()} data-testid="study-run">
           {doc ? 'Run again' : `Run ${study}`}
         </button>
+        {problem && <span className="train-note error-text" data-testid="study-problem">{problem}</span>}
         {running && <button onClick={() => { if (job) api.cancelJob({ jobId: job.id }).catch(fail); }} data-testid="study-cancel">Cancel</button>}
         {job && (
           <span className="train-note" data-testid="study-job">

@@ -70,6 +70,15 @@ test('a cancelled study is not kept; bad requests name their field', async () =>
   assert.equal(store.results.list(model, 'robustness').length, before);
   assert.throws(() => validators.startStudy({ model, study: 'pruning' }), /study.*must be 'robustness', 'compression' or 'graphon'/);
   assert.throws(() => validators.startStudy({ model, study: 'robustness', draws: 0 }), /draws.*must be a whole number from 1 to 50/);
+  assert.throws(() => validators.startStudy({ model, study: 'robustness', perturbations: [] }), /perturbations.*must be a list of at least 1 perturbation/);
+  assert.throws(() => validators.startStudy({ model, study: 'robustness', perturbations: ['random', 'prune'] }), /perturbations.*must be one of random, weight, reverse, shuffle, noise/);
+  assert.throws(() => validators.startStudy({ model, study: 'robustness', perturbations: ['noise', 'noise'] }), /perturbations.*names a perturbation twice/);
+  assert.throws(() => validators.startStudy({ model, study: 'compression', prune: [{ scope: 'layer', fraction: 1 }] }), /prune.*between 0 and 1/);
+  assert.throws(() => validators.startStudy({ model, study: 'compression', prune: [{ scope: 'row', fraction: 0.5 }] }), /prune.*must be 'layer' or 'global'/);
+  assert.throws(() => validators.startStudy({ model, study: 'compression', prune: [{ scope: 'layer', fraction: 0.5 }, { scope: 'layer', fraction: 0.5 }] }), /prune.*names a pruning twice/);
+  assert.throws(() => validators.startStudy({ model, study: 'compression', quantize: ['int4'] }), /quantize.*must be one of int8, int8-affine, fp16/);
+  assert.deepEqual(validators.startStudy({ model, study: 'compression', prune: [{ scope: 'global', fraction: 0.5 }], quantize: [] }), { model, study: 'compression', prune: [{ scope: 'global', fraction: 0.5 }], quantize: [] });
+  assert.equal(store.results.list(model, 'robustness').length, before, 'nothing was stored by a refused request');
   assert.throws(() => validators.studies({}), /model/);
   await assert.rejects(api.startStudy({ model: 999, study: 'graphon' }), /there is no model 999/);
   await assert.rejects(api.studies({ model: 999 }), /there is no model 999/);

@@ -141,6 +141,10 @@ test('XLSX: a sheet per table, and it opens with the same numbers', async () => 
     assert.equal(row.getCell(6).value, r.severity);
     assert.equal(row.getCell(9).value, r.maxLoading);
   });
+  // The number formats and the bold header are kept (shared cell styles, not column styles).
+  assert.equal(all.getRow(1).getCell(1).font?.bold, true);
+  assert.equal(all.getRow(2).getCell(9).numFmt, '0.0%');
+  assert.equal(all.getRow(2).getCell(6).numFmt, undefined);
   const verdicts = wb.getWorksheet('Summary by verdict')!;
   VERDICTS.forEach((v, i) => assert.equal(verdicts.getRow(i + 2).getCell(2).value, data.summary.byVerdict[v]));
 });

@@ -10,17 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, SCHEMA_VERSION, StoreError } from '../../main/store';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
+import { databaseAtVersion } from '../helpers/old-schema';
 import { explanationKey, fidelityKey } from '../../main/store/results';
 
 test('a version-1 database is migrated through version 2 with its results; fidelity studies are then kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig2-'));
   try {
     const path = join(dir, 'v1.db');
-    const raw = new Database(path);
-    raw.exec(MIGRATIONS[0].sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 1');
+    const raw = databaseAtVersion(path, 1);
     raw.prepare("INSERT INTO models (name, config, created_at, updated_at) VALUES ('m', '{}', 't', 't')").run();
     raw.prepare("INSERT INTO model_results (id, model_id, kind, key, doc, created_at) VALUES (7, 1, 'explanation', 'branch:3', '{\"a\":1}', 't')").run();
     raw.prepare("INSERT INTO model_results (id, model_id, kind, key, doc, created_at) VALUES (9, 1, 'robustness', 'noise', '{\"b\":2}', 't')").run();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, SCHEMA_VERSION, StoreError } from '../../main/store';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
+import { databaseAtVersion } from '../helpers/old-schema';
 import { caseText, makeCase, makeRecord } from '../fixtures/store/fixtures';
 import { surrogateRecord } from '../../main/core/learn/screen';
 
@@ -20,11 +20,7 @@ test('a version-2 database keeps its N-1 runs and records through migration 3; s
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig3-'));
   try {
     const path = join(dir, 'v2.db');
-    const raw = new Database(path);
-    raw.exec(MIGRATIONS[0].sql);
-    raw.exec(MIGRATIONS[1].sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 2');
+    const raw = databaseAtVersion(path, 2);
     raw.prepare("INSERT INTO cases (id, hash, name, text_gz, parsed_gz, nbus, nbranch, ngen, imported_at) VALUES (1, 'h', 'c', x'00', x'00', 3, 3, 1, 't')").run();
     const run = raw.prepare(`INSERT INTO n1_runs (id, case_id, mode, kind, config, status, total, done, n_secure, started_at, updated_at)
       VALUES (?, 1, 'ac', 'branch', ?, 'done', 2, 2, 2, 't', 't')`);

@@ -10,17 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, SCHEMA_VERSION, StoreError } from '../../main/store';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
+import { databaseAtVersion } from '../helpers/old-schema';
 
 test('a version-2 database is migrated to the latest version (through 3 and 4) with its results; graphon studies are then kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig4-'));
   try {
     const path = join(dir, 'v2.db');
-    const raw = new Database(path);
-    raw.exec(MIGRATIONS[0].sql);
-    raw.exec(MIGRATIONS[1].sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 2');
+    const raw = databaseAtVersion(path, 2);
     raw.prepare("INSERT INTO models (name, config, created_at, updated_at) VALUES ('m', '{}', 't', 't')").run();
     raw.prepare("INSERT INTO model_results (id, model_id, kind, key, doc, created_at) VALUES (4, 1, 'fidelity', 'k', '{\"a\":1}', 't')").run();
     raw.prepare("INSERT INTO model_results (id, model_id, kind, key, doc, created_at) VALUES (8, 1, 'compression', 'c', '{\"b\":2}', 't')").run();

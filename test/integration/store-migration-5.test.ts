@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
+import { databaseAtVersion } from '../helpers/old-schema';
 import { openStore } from '../../main/store';
 import { caseText } from '../helpers/shared';
 import { parseMatpower } from '../../main/core/grid/matpower';
@@ -18,11 +17,7 @@ test('a version-2 database gets xlsx reports with their run and the machine of e
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig5-'));
   try {
     const path = join(dir, 'v2.db');
-    const raw = new Database(path);
-    raw.exec(MIGRATIONS[0].sql);
-    raw.exec(MIGRATIONS[1].sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 2');
+    const raw = databaseAtVersion(path, 2);
     raw.prepare("INSERT INTO cases (id, hash, name, text_gz, parsed_gz, nbus, nbranch, ngen, imported_at) VALUES (1, 'h', 'c', x'00', x'00', 1, 1, 1, 't')").run();
     raw.prepare("INSERT INTO n1_runs (id, case_id, mode, kind, config, status, total, started_at, updated_at) VALUES (4, 1, 'ac', 'branch', '{}', 'done', 0, 't', 't')").run();
     raw.prepare("INSERT INTO reports (id, kind, file_name, path, size, source, created_at) VALUES (3, 'html', 'a.html', '/x/a.html', 10, '{\"runId\":4}', 't')").run();

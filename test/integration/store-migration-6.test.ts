@@ -1,52 +1,52 @@
-// Migration 6 on a version-5 file: the reproduction tables arrive empty, the
-// rest is untouched; a study row, a run keyed by its full name and a
-// checkpoint round-trip (bytes exact); an unknown dataset is refused.
+// Migration 6 on a version-5 file with a training run in it: the run and its
+// epochs are kept, and its sparse masks can be stored per epoch from then on
+// (read back in layer order, dropped with the epochs a resume redoes and
+// with the run); a bad mask is refused with one sentence and stores nothing.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { APPLICATION_ID, MIGRATIONS } from '../../main/store/migrations';
-import { openStore } from '../../main/store';
+import { databaseAtVersion } from '../helpers/old-schema';
+import { openStore, StoreError } from '../../main/store';
 
-test('a version-5 database gets the reproduction tables; studies, runs and checkpoints round-trip', () => {
+const mask = (layer: string, nIn: number, nOut: number, positions: number[]) => ({ layer, nIn, nOut, positions: Int32Array.from(positions) });
+
+test('a version-5 database gets training masks per epoch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridrewire-mig6-'));
   try {
     const path = join(dir, 'v5.db');
-    const raw = new Database(path);
-    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) raw.exec(m.sql);
-    raw.pragma(`application_id = ${APPLICATION_ID}`);
-    raw.pragma('user_version = 5');
-    raw.prepare("INSERT INTO cases (id, hash, name, text_gz, parsed_gz, nbus, nbranch, ngen, imported_at) VALUES (1, 'h', 'c', x'00', x'00', 1, 1, 1, 't')").run();
+    const raw = databaseAtVersion(path, 5);
+    raw.prepare("INSERT INTO training_runs (id, config, status, epochs, started_at, updated_at) VALUES (7, '{}', 'done', 3, 't', 't')").run();
+    raw.prepare("INSERT INTO training_epochs (run_id, epoch, val_metrics, pruned, regrown) VALUES (7, 1, '{}', 2, 2)").run();
+    assert.throws(() => raw.prepare('SELECT * FROM training_masks').all(), /no such table/);
     raw.close();
 
     const store = openStore(path);
     assert.ok(store.schemaVersion >= 6);
-    assert.equal(store.cases.list().length, 1, 'the cases are kept');
-    assert.deepEqual(store.reproductions.list(), []);
-    const id = store.reproductions.start('fashion-mnist', { epochs: 3 });
-    assert.equal(store.reproductions.get(id)!.status, 'running');
-    store.reproductions.finish(id, 'done', { rows: [{ method: 'set', accuracy: 0.5 }] });
-    const r = store.reproductions.get(id)!;
-    assert.equal(r.status, 'done');
-    assert.deepEqual(r.result, { rows: [{ method: 'set', accuracy: 0.5 }] });
-    assert.ok(r.finishedAt);
-    const key = 'fashion-mnist:set:sparsity=0.99:seed=1:cfg=abc';
-    assert.equal(store.reproductions.getRun(key), undefined);
-    store.reproductions.putRun(key, 'fashion-mnist', { accuracy: 0.8, curve: [0.7, 0.8] });
-    assert.deepEqual(store.reproductions.getRun(key), { accuracy: 0.8, curve: [0.7, 0.8] });
-    assert.equal(store.reproductions.runCount('fashion-mnist'), 1);
-    assert.equal(store.reproductions.runCount('mnist'), 0);
-    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37) & 255);
-    store.reproductions.putCheckpoint(key, 1, bytes);
-    store.reproductions.putCheckpoint(key, 2, bytes.subarray(10));
-    const ck = store.reproductions.getCheckpoint(key)!;
-    assert.equal(ck.epoch, 2, 'the latest epoch replaces the one before');
-    assert.deepEqual(Array.from(ck.state), Array.from(bytes.subarray(10)));
-    assert.throws(() => store.reproductions.start('cifar', {}), /dataset must be one of/);
-    assert.equal(store.reproductions.list().length, 1, 'nothing stored by the refused one');
+    assert.equal(store.training.getEpochs(7).length, 1, 'the old run keeps its epochs');
+    assert.deepEqual(store.training.getMasks(7), [], 'a run trained before masks were kept has none');
+
+    store.training.saveMasks(7, 0, [mask('b', 4, 3, [0, 5, 11]), mask('a', 2, 2, [1, 2])]);
+    store.training.saveMasks(7, 2, [mask('b', 4, 3, [1, 5, 10]), mask('a', 2, 2, [0, 3])]);
+    store.training.saveMasks(7, 3, [mask('b', 4, 3, [2]), mask('a', 2, 2, [3])]);
+    const got = store.training.getMasks(7);
+    assert.deepEqual(got.map((e) => e.epoch), [0, 2, 3]);
+    assert.deepEqual(got[1].layers.map((l) => [l.layer, l.nIn, l.nOut, [...l.positions]]), [['b', 4, 3, [1, 5, 10]], ['a', 2, 2, [0, 3]]], 'layers in the order given');
+
+    const refused = (f: () => void, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof StoreError && e.code === 'INVALID' && re.test(e.message) && !e.message.includes('\n'));
+    refused(() => store.training.saveMasks(7, 2, [mask('b', 4, 3, [5, 1])]), /sorted and distinct/);
+    refused(() => store.training.saveMasks(7, 2, [mask('b', 4, 3, [12])]), /position 12 outside a 3x4 layer/);
+    refused(() => store.training.saveMasks(7, 2, [mask('b', 4, 3, [1]), mask('b', 4, 3, [2])]), /given twice/);
+    refused(() => store.training.saveMasks(7, -1, [mask('b', 4, 3, [1])]), /epoch/);
+    assert.deepEqual(store.training.getMasks(7), got, 'a refused mask changes nothing');
+    assert.throws(() => store.training.saveMasks(99, 0, [mask('b', 4, 3, [1])]), (e: unknown) => e instanceof StoreError && e.code === 'NOT_FOUND');
+
+    store.training.truncateEpochsAfter(7, 2);
+    assert.deepEqual(store.training.getMasks(7).map((e) => e.epoch), [0, 2], 'a resume from epoch 2 drops the masks after it');
+    store.training.delete(7);
+    assert.deepEqual(store.training.getMasks(7), [], 'deleting the run deletes its masks');
     assert.deepEqual(store.integrityCheck(), ['ok']);
     store.close();
   } finally {

@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'gridrewire-studies-cli-'));
 const db = join(dir, 'studies.db');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-let ids: Promise<{ set: number; stat: number; dense: number }> | null = null;
+let ids: Promise<{ set: number; stat: number; dense: number; set3: number }> | null = null;
 function trained() {
   ids ??= (async () => {
     const store = openStore(db);
@@ -29,7 +29,8 @@ function trained() {
       const set = (await trainSurrogate({ ...o, method: 'set', regrow: 'random' })).modelId!;
       const stat = (await trainSurrogate({ ...o, method: 'static' })).modelId!;
       const dense = (await trainSurrogate({ ...o, method: 'dense' })).modelId!;
-      return { set, stat, dense };
+      const set3 = (await trainSurrogate({ ...o, epochs: 3, method: 'set', regrow: 'random' })).modelId!;
+      return { set, stat, dense, set3 };
     } finally {
       store.close();
     }
@@ -90,6 +91,7 @@ test('robustness refuses bad input with one line and stores nothing', async () =
   refused(['robustness', '--db', db, '--model', String(set), '--perturbations', 'random,prune'], /--perturbations: unknown perturbation 'prune' \(one of random, weight, reverse, shuffle, noise\)/);
   refused(['robustness', '--db', db, '--model', String(set), '--perturbations', 'noise,noise'], /names a perturbation twice/);
   refused(['robustness', '--db', db, '--model', String(set), '--draws', '0'], /--draws needs a whole number of at least 1, got 0/);
+  refused(['robustness', '--db', db, '--model', String(set), '--workers', '0'], /--workers needs a whole number of at least 1, got 0/);
   refused(['robustness', '--db', db, '--model', String(set), '--outages', '2.5'], /--outages needs a whole number of at least 0/);
   refused(['robustness', '--db', db, '--model', '999'], /gridrewire robustness: model 999 is not in /);
   refused(['robustness', '--db', db], /usage: gridrewire robustness/);
@@ -113,11 +115,27 @@ test('graphon --json: each sparse layer\'s K x K block densities and distance fr
     assert.ok(Array.isArray(l.inDegree.counts) && Array.isArray(l.outDegree.counts));
   }
   assert.equal(o.initial.layers.length, o.layers.length, 'the run\'s starting masks are rebuilt');
-  assert.deepEqual(o.epochs, []);
+  // One epoch: no rewiring after the last, so the store kept only the start, which is the rebuilt start.
+  assert.deepEqual(o.epochs.map((e: { epoch: number }) => e.epoch), [0]);
+  const dens = (ls: { density: number[][] }[]) => ls.map((l) => l.density);
+  assert.deepEqual(dens(o.epochs[0].layers), dens(o.initial.layers), 'the stored start is the start rebuilt from the seed');
   assert.equal(counts(set).graphon, 1);
+
+  const { set3 } = await trained();
+  const t = cli(['graphon', '--db', db, '--model', String(set3), '--blocks', '4', '--json']);
+  assert.equal(t.code, 0, t.stderr);
+  const e = JSON.parse(t.stdout);
+  assert.deepEqual(e.epochs.map((x: { epoch: number }) => x.epoch), [0, 1, 2], 'the start and each epoch that rewired (not the last)');
+  for (const x of e.epochs) assert.deepEqual(x.layers.map((l: { layer: string }) => l.layer), e.layers.map((l: { layer: string }) => l.layer));
+  assert.notDeepEqual(dens(e.epochs[1].layers), dens(e.epochs[0].layers), 'rewiring moved connections');
+  assert.ok(e.epochs[1].layers.every((l: { nullDistance: number; distanceFromConstant: number }) => Number.isFinite(l.nullDistance) && l.distanceFromConstant >= 0));
+  const text = cli(['graphon', '--db', db, '--model', String(set3), '--blocks', '4']);
+  assert.match(text.stdout, /over the stored epochs/);
+  assert.match(text.stdout, /\n\s+epoch 2 /);
 
   const s = JSON.parse(cli(['graphon', '--db', db, '--model', String(stat), '--json']).stdout);
   assert.deepEqual(s.initial.layers.map((l: { density: number[][] }) => l.density), s.layers.map((l: { density: number[][] }) => l.density), 'a static run never rewires: its start is its end');
+  assert.deepEqual(s.epochs.map((x: { epoch: number }) => x.epoch), [0], 'nor does the store keep more than its start');
   const d = cli(['graphon', '--db', db, '--model', String(dense)]);
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout, /no sparse layer \(a dense model\)/);

@@ -63,6 +63,11 @@ test('SIGKILL in the middle of training, then train --resume', async () => {
     assert.deepEqual(epochsAfter, Array.from({ length: epochsAfter.length }, (_, i) => i + 1), 'each epoch once');
     const a = s2.models.getTensors(r.modelId), b = s2.models.getTensors(c.modelId);
     for (const [k, v] of a) assert.deepEqual(b.get(k), v, `tensor ${k}`);
+    // The masks kept per rewiring epoch: the resumed run's are the uninterrupted run's.
+    const cleanRun = s2.models.get(c.modelId)!.trainingRunId!;
+    const ma = s2.training.getMasks(runId), mb = s2.training.getMasks(cleanRun);
+    assert.ok(mb.length >= 2 && mb[0].epoch === 0, `masks at the start and after rewiring: epochs ${mb.map((m) => m.epoch)}`);
+    assert.deepEqual(ma, mb, 'the same masks at the same epochs');
     s2.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

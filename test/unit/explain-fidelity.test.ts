@@ -10,7 +10,7 @@ import type { GraphSample } from '../../main/core/learn/graph';
 import { Rng } from '../../main/core/learn/rng';
 import { ringWithChords } from '../../main/core/learn/synthetic';
 import { attributeNetwork } from '../../main/core/learn/explain';
-import { fidelityRows, hiddenConnections, measureOutage, physicsAgreement, rankConnections, type OutageFidelity } from '../../main/core/learn/explain-fidelity';
+import { fidelityRows, hiddenConnections, ratioDifference, measureOutage, physicsAgreement, rankConnections, topConnections, type OutageFidelity } from '../../main/core/learn/explain-fidelity';
 
 test('physics agreement: precision@k, Jaccard, the worst overload in the top 5, random and DC baselines', () => {
   const a = physicsAgreement([
@@ -33,8 +33,8 @@ test('physics agreement: precision@k, Jaccard, the worst overload in the top 5, 
 test('fidelity rows: R(k) as a ratio of means, flips, score kept, a bootstrap interval, and k beyond the connections', () => {
   const m = (change: number, flipped: boolean, keptGap: number, randomChange: number) => ({ change, flipped, keptGap, randomChange });
   const outages: OutageFidelity[] = [
-    { emptyGap: 4, byRanking: { attribution: [m(2, true, 1, 1), null], random: [m(1, false, 4, 1), null], inverse: [m(0, false, 4, 1), null], weight: [m(1, false, 2, 2), null] } },
-    { emptyGap: 4, byRanking: { attribution: [m(4, false, 3, 1), null], random: [m(1, false, 4, 1), null], inverse: [m(0, false, 4, 1), null], weight: [m(1, false, 2, 2), null] } },
+    { emptyGap: 4, byRanking: { attribution: [m(2, true, 1, 1), null], random: [m(1, false, 4, 1), null], inverse: [m(0, false, 4, 1), null], magnitude: [m(1, false, 3, 1), null], weight: [m(1, false, 2, 2), null] } },
+    { emptyGap: 4, byRanking: { attribution: [m(4, false, 3, 1), null], random: [m(1, false, 4, 1), null], inverse: [m(0, false, 4, 1), null], magnitude: [m(1, false, 3, 1), null], weight: [m(1, false, 2, 2), null] } },
   ];
   const [r1, r5] = fidelityRows(outages, 'attribution', [1, 5], 3, new Rng(1), 2000);
   assert.equal(r1.ratio, 3);
@@ -47,6 +47,12 @@ test('fidelity rows: R(k) as a ratio of means, flips, score kept, a bootstrap in
   assert.equal(w1.ratio, 0.5);
   assert.equal(w1.keptScore, 0.5);
   assert.equal(fidelityRows(outages, 'inverse', [1], 3, new Rng(1))[0].ratio, 0);
+  // Paired: R(attribution) 3 minus R(weight) 0.5; an outage resampled for both.
+  const d = ratioDifference(outages, 'attribution', 'weight', 0, new Rng(1), 2000)!;
+  assert.equal(d.difference, 2.5);
+  // Resampling {o1, o1}: 2 - 0.5; {o2, o2}: 4 - 0.5; {o1, o2}: 2.5.
+  assert.ok(d.low >= 1.5 && d.low < 2.5 && d.high > 2.5 && d.high <= 3.5, `[${d.low}, ${d.high}]`);
+  assert.equal(ratioDifference(outages, 'attribution', 'weight', 1, new Rng(1)), null, 'k beyond the connections: nothing measured');
 });
 
 test("one outage's measurements are the network's with those connections removed; the weights come back", () => {
@@ -72,10 +78,10 @@ test("one outage's measurements are the network's with those connections removed
   model.layers.forEach((l, li) => assert.deepEqual(l.weight.data, before[li], `${l.name} restored`));
   const hidden = new Set(Array.from(idx.layer));
   assert.ok(Math.abs(o.emptyGap - Math.abs(f0 - f((li) => hidden.has(li)))) < 1e-6);
-  for (const r of ['attribution', 'weight', 'inverse'] as const) {
-    const order = rankConnections(r, idx, attr, new Rng(1));
+  for (const r of ['attribution', 'weight', 'inverse', 'magnitude'] as const) {
+    const tops = topConnections(r, idx, attr, [1, 3], new Rng(1));
     [1, 3].forEach((k, j) => {
-      const top = new Set(Array.from(order.subarray(0, k), (i) => `${idx.layer[i]}:${idx.pos[i]}`));
+      const top = new Set(Array.from(tops[j]!, (i) => `${idx.layer[i]}:${idx.pos[i]}`));
       const removed = f((li, q) => top.has(`${li}:${q}`));
       const kept = f((li, q) => hidden.has(li) && !top.has(`${li}:${q}`));
       const mr = o.byRanking[r][j]!;
@@ -84,8 +90,21 @@ test("one outage's measurements are the network's with those connections removed
       assert.ok(mr.randomChange >= 0);
     });
   }
-  // The attribution ranking is by |gradient x weight|, the weight ranking by |weight|.
-  const a = rankConnections('attribution', idx, attr, new Rng(1)), w = rankConnections('weight', idx, attr, new Rng(1));
+  // The explanation's sets push one way: of the k most positive and the k most negative
+  // attributions, the larger sum; k = 1 is the largest |attribution|.
+  const sa = (i: number) => attr.layers[idx.layer[i]].verdict[idx.pos[i]];
+  const ks = [1, 2, 3, 5, 10, 25];
+  const sets = topConnections('attribution', idx, attr, ks, new Rng(1));
+  const sorted = Array.from({ length: idx.layer.length }, (_, i) => sa(i)).sort((x, y) => y - x);
+  ks.forEach((k, j) => {
+    const vals = Array.from(sets[j]!, sa), sum = vals.reduce((t, v) => t + v, 0);
+    const bestUp = sorted.slice(0, k).reduce((t, v) => t + v, 0), bestDown = sorted.slice(-k).reduce((t, v) => t + v, 0);
+    assert.equal(vals.length, k);
+    assert.ok(Math.abs(Math.abs(sum) - Math.max(Math.abs(bestUp), Math.abs(bestDown))) < 1e-9, `k=${k}: the larger one-way sum`);
+  });
+  assert.equal(Math.abs(sa(sets[0]![0])), Math.max(...sorted.map(Math.abs)), 'k = 1: the largest |attribution|');
+  // The |attribution| ranking is by |gradient x weight|, the weight ranking by |weight|.
+  const a = rankConnections('magnitude', idx, attr, new Rng(1)), w = rankConnections('weight', idx, attr, new Rng(1));
   const absA = (i: number) => Math.abs(attr.layers[idx.layer[i]].verdict[idx.pos[i]]), absW = (i: number) => Math.abs(attr.layers[idx.layer[i]].weight[idx.pos[i]]);
   for (let t = 1; t < a.length; t++) { assert.ok(absA(a[t - 1]) >= absA(a[t])); assert.ok(absW(w[t - 1]) >= absW(w[t])); }
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
-import { ES, NS, OutageFeaturizer, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions } from '../../main/core/grid/features';
+import { ES, NS, OutageFeaturizer, RECORD_STRIDE, estimatedLoading, gridSignature, outageRecord, scenarioState, signatureMismatch, defaultFeatureOptions, dcFeatureOptions } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { compile } from '../../main/core/grid/network';
 import { cutOff, gensAt, gridTopology, islandedByTopology, outageActive } from '../../main/core/grid/islands';
@@ -126,7 +126,7 @@ test('DC-LODF estimates: the listed flow changes are the DC screen\'s, scaled to
   const net = engine.net, s = scenarioState(engine);
   const screen = new DcScreen(net);
   const dcFlows = new Float64Array(net.nl);
-  const opts = { ...defaultFeatureOptions, nearLoading: 0.5 };
+  const opts = { ...dcFeatureOptions, nearLoading: 0.5 };
   let listed = 0, featured = 0;
   for (let k = 0; k < net.nl; k += 7) {
     const rec = outageRecord(s, screen, k, opts);

@@ -37,9 +37,13 @@ export interface ContingencyRecord {
 
 export type ContingencyKind = 'branch' | 'gen';
 
-/** Who judged a record: the exact AC engine, or (in a verified screen) the surrogate, whose verdict was kept. */
-export type JudgedBy = 'exact' | 'surrogate';
-export const JUDGED_BY: readonly JudgedBy[] = ['exact', 'surrogate'];
+/**
+ * Who judged a record: the exact AC engine; or, in a verified screen, the
+ * surrogate (its verdict, secure, was kept) or topology (islanded: the exact
+ * verdict, cut-off buses and losses, without the main island's flows).
+ */
+export type JudgedBy = 'exact' | 'surrogate' | 'topology';
+export const JUDGED_BY: readonly JudgedBy[] = ['exact', 'surrogate', 'topology'];
 
 /** A record as an N-1 run keeps it: how it was judged, and the surrogate's P(insecure) (null outside a screen). */
 export interface JudgedRecord extends ContingencyRecord {

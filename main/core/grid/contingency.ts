@@ -249,6 +249,19 @@ export class N1Engine {
     return contingencyRecord(net, this.base, { branch: row, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]] }, st, judgeOutage(net, this.base, st));
   }
 
+  /**
+   * The record of case branch row `row` when topology alone decides its
+   * verdict (islanded): cutBuses, lostLoadMW, lostGenMW and severity as the
+   * exact engine gives them, and no flows, since the main island was not
+   * solved (maxLoading, minVm, maxVm, mismatch NaN). Null when the main
+   * island must be solved to judge it.
+   */
+  branchByTopology(row: number): ContingencyRecord | null {
+    const st = this.outages.branchByTopology(this.branchIndex(row));
+    if (!st) return null;
+    return { ...this.branchRecord(row, st), maxLoading: NaN, minVm: NaN, maxVm: NaN, mismatch: NaN };
+  }
+
   /** Outage of case branch row `row` (1-based). */
   branchOutage(row: number): ContingencyRecord {
     return this.branchRecord(row, this.branchOutageState(row));

@@ -80,6 +80,20 @@ export class PostOutageSolver {
     return this.ybus.without(k, () => this.solve(k, -1, active, cut, this.Pbus, this.Qbus, this.solver));
   }
 
+  /**
+   * Outage of internal branch k when topology alone decides it (the spec's
+   * `islanded` comes first in the verdict order): the cut-off state with
+   * nothing solved; null when the outage islands nothing that carries load
+   * or generation, so its main island must be solved.
+   */
+  branchByTopology(k: number): OutageState | null {
+    if (!this.topo.isBridge[k]) return null;
+    const active = outageActive(this.net, this.topo, k);
+    const cut = cutOff(this.net, this.topo, active, this.base.PgMW, this.genAt);
+    if (!(cut.carries || cut.referenceLost)) return null;
+    return { branch: k, gen: -1, active, cut, islanded: true, newton: null, loading: new Float64Array(this.net.nl).fill(NaN) };
+  }
+
   /** Outage of internal generator g: its output is lost and picked up by the slack. */
   gen(g: number): OutageState {
     const net = this.net, bus = net.genBus[g];

@@ -67,11 +67,15 @@ export class CasePredictor {
   private readonly featurizer: OutageFeaturizer;
   private readonly inc: IncrementalPredictor;
 
+  /** The exact engine of this point, its base case solved: a verified screen solves its outages with it. */
+  readonly engine: N1Engine;
+
   constructor(model: GraphNet, config: SurrogateModelConfig, c: Case, modelId: number) {
     const t0 = performance.now();
     const net = compile(c);
     checkGrid(config, c, net, modelId);
     const engine = N1Engine.forCase(c);
+    this.engine = engine;
     this.net = engine.net;
     this.state = scenarioState(engine);
     this.stat = staticFeatures(this.state);

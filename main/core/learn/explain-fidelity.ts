@@ -10,8 +10,16 @@
 //   keptScore 1 - mean |f - f(only the top k)| / mean |f - f(no connection)|:
 //             1 when the top k alone give the score, 0 when they do no
 //             better than an empty network (fid-).
-// Rankings: the explanation's |attribution|, and as controls a random
-// ranking, the inverse ranking (least |attribution| first) and |weight|.
+// Rankings: the explanation's, and as controls a random ranking, the
+// inverse ranking (least |attribution| first), |attribution| alone and
+// |weight|. The explanation's top k for a joint removal are the k strongest
+// connections that push the score the same way: attributions are signed, and
+// removing k connections of mixed signs cancels what each does (the k largest
+// |attribution| of a verdict held up by one dominant path and opposed by a
+// few others remove less than the dominant path's own k). Of the k most
+// positive and the k most negative, the set whose attributions sum to more
+// is taken (the best set under the first-order estimate the attributions
+// are); k = 1 is the largest |attribution| either way.
 //
 // Physics agreement, per outage: precision@k and Jaccard of the top-k
 // branches by |grid attribution| against the top-k by exact |flow change|;
@@ -28,7 +36,7 @@ import type { NetworkAttribution } from './explain';
 import type { Rng } from './rng';
 
 export const FIDELITY_KS: readonly number[] = [1, 5, 10, 50];
-export const RANKINGS = ['attribution', 'random', 'inverse', 'weight'] as const;
+export const RANKINGS = ['attribution', 'random', 'inverse', 'magnitude', 'weight'] as const;
 export type Ranking = (typeof RANKINGS)[number];
 
 /** One outage's measurements for one ranking and k. */
@@ -65,18 +73,35 @@ export function hiddenConnections(attr: NetworkAttribution, model: GraphNet): Co
   return { layer: Int32Array.from(layer), pos: Int32Array.from(pos) };
 }
 
-/** Connection indices (into ConnectionIndex) in ranking order. */
-export function rankConnections(ranking: Ranking, idx: ConnectionIndex, attr: NetworkAttribution, rng: Rng): Int32Array {
+/** Connection indices (into ConnectionIndex) in the order of one key, largest first. */
+function orderBy(idx: ConnectionIndex, key: (i: number) => number): Int32Array {
   const n = idx.layer.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  if (ranking === 'random') return rng.shuffle(order);
-  const key = (i: number) => {
-    const l = attr.layers[idx.layer[i]];
-    return ranking === 'weight' ? Math.abs(l.weight[idx.pos[i]]) : Math.abs(l.verdict[idx.pos[i]]);
-  };
   const keys = Float64Array.from({ length: n }, (_, i) => key(i));
-  const sign = ranking === 'inverse' ? 1 : -1;
-  return Int32Array.from(Array.from(order).sort((a, b) => sign * (keys[a] - keys[b]) || a - b));
+  return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[b] - keys[a] || a - b));
+}
+
+/** Connection indices (into ConnectionIndex) in ranking order; 'attribution' by |attribution| (its sets: topConnections). */
+export function rankConnections(ranking: Ranking, idx: ConnectionIndex, attr: NetworkAttribution, rng: Rng): Int32Array {
+  const a = (i: number) => attr.layers[idx.layer[i]].verdict[idx.pos[i]];
+  switch (ranking) {
+    case 'random': return rng.shuffle(Int32Array.from({ length: idx.layer.length }, (_, i) => i));
+    case 'weight': return orderBy(idx, (i) => Math.abs(attr.layers[idx.layer[i]].weight[idx.pos[i]]));
+    case 'inverse': return orderBy(idx, (i) => -Math.abs(a(i)));
+    case 'attribution': case 'magnitude': return orderBy(idx, (i) => Math.abs(a(i)));
+  }
+}
+
+/** A ranking's top k for every k, as the sets removed together (see the head comment for 'attribution'). */
+export function topConnections(ranking: Ranking, idx: ConnectionIndex, attr: NetworkAttribution, ks: readonly number[], rng: Rng): (Int32Array | null)[] {
+  const n = idx.layer.length;
+  if (ranking !== 'attribution') {
+    const order = rankConnections(ranking, idx, attr, rng);
+    return ks.map((k) => (k > n ? null : order.subarray(0, k)));
+  }
+  const a = (i: number) => attr.layers[idx.layer[i]].verdict[idx.pos[i]];
+  const up = orderBy(idx, a), down = orderBy(idx, (i) => -a(i));
+  const sum = (o: Int32Array, k: number) => { let t = 0; for (let j = 0; j < k; j++) t += a(o[j]); return Math.abs(t); };
+  return ks.map((k) => (k > n ? null : sum(up, k) >= sum(down, k) ? up.subarray(0, k) : down.subarray(0, k)));
 }
 
 /** Groups connection indices by layer: layer index -> weight positions. */
@@ -132,11 +157,10 @@ export function* measureOutageSteps(
   for (let i = 0; i < n; i++) layerSize.set(idx.layer[i], (layerSize.get(idx.layer[i]) ?? 0) + 1);
   const byRanking = {} as Record<Ranking, (Measured | null)[]>;
   for (const r of RANKINGS) {
-    const order = rankConnections(r, idx, attr, rng);
+    const tops = topConnections(r, idx, attr, ks, rng);
     byRanking[r] = [];
-    for (const k of ks) {
-      if (k > n) { byRanking[r].push(null); continue; }
-      const top = order.subarray(0, k);
+    for (const top of tops) {
+      if (top === null) { byRanking[r].push(null); continue; }
       const removed = sf.without(byLayer(idx, top)).logit;
       const inTop = new Uint8Array(n);
       for (const i of top) inTop[i] = 1;
@@ -203,6 +227,28 @@ export function fidelityRows(outages: readonly OutageFidelity[], ranking: Rankin
       flipRate: flips / n, keptScore: empty > 0 ? 1 - kept / empty : null, meanChange: num / n, meanRandomChange: den / n,
     };
   });
+}
+
+/**
+ * R(k) of ranking a minus R(k) of ranking b, with a paired bootstrap interval:
+ * the same outages resampled for both, so the interval is that of the
+ * difference, not two intervals side by side. Null without measurements.
+ */
+export function ratioDifference(
+  outages: readonly OutageFidelity[], a: Ranking, b: Ranking, kIndex: number, rng: Rng, bootstrap = 1000,
+): { difference: number; low: number; high: number } | null {
+  const both = outages.map((o) => [o.byRanking[a][kIndex], o.byRanking[b][kIndex]] as const).filter((x): x is readonly [Measured, Measured] => x[0] !== null && x[1] !== null);
+  const n = both.length;
+  const diff = (pick: (t: number) => number) => {
+    let na = 0, da = 0, nb = 0, db = 0;
+    for (let t = 0; t < n; t++) { const [x, y] = both[pick(t)]; na += x.change; da += x.randomChange; nb += y.change; db += y.randomChange; }
+    return da > 0 && db > 0 ? na / da - nb / db : NaN;
+  };
+  if (n === 0) return null;
+  const boots = new Float64Array(bootstrap);
+  for (let s = 0; s < bootstrap; s++) boots[s] = diff(() => rng.int(n));
+  boots.sort();
+  return { difference: diff((t) => t), low: percentile(boots, 0.025), high: percentile(boots, 0.975) };
 }
 
 /** One outage's branch rankings for the physics agreement (internal branch indices). */

@@ -177,9 +177,11 @@ export interface FidelityStudy {
   counts: { testOutages: number; connectionOutages: number; insecure: number; correctlyPredictedInsecure: number; scenarios: number; labelMismatches: number; worstRebuildMismatch: number };
   connections: number;
   fidelity: FidelityRow[];
-  controls: { random: FidelityRow[]; inverse: FidelityRow[]; weight: FidelityRow[] };
+  controls: { random: FidelityRow[]; inverse: FidelityRow[]; weight: FidelityRow[]; /** |attribution| alone, sets of mixed sign (studies stored before it lack it). */ magnitude?: FidelityRow[] };
   physics: PhysicsAgreement;
   goals: { ratio10AtLeast3: boolean | null; ratio10AboveWeight: boolean | null; overloadedInTop5AtLeast90: boolean | null };
+  /** R(10) of the explanation minus that of |weight|, with a paired bootstrap interval (studies stored before it lack it). */
+  ratio10OverWeight?: { difference: number; low: number; high: number } | null;
   seconds: number;
   cancelled: boolean;
 }

@@ -70,18 +70,22 @@ export class Optimizer {
     return baseLr;
   }
 
+  /** The factor that brings the global gradient norm down to clipNorm (1 when within it or clipping is off). */
+  protected clipScale(params: readonly Param[]): number {
+    const clip = this.cfg.clipNorm;
+    if (!(clip > 0)) return 1;
+    let ss = 0;
+    for (const p of params) for (let k = 0; k < p.grad.length; k++) ss += p.grad[k] * p.grad[k];
+    const norm = Math.sqrt(ss);
+    return norm > clip ? clip / norm : 1;
+  }
+
   /** One update from the gradients currently in the params' grad arrays. */
   step(params: readonly Param[], baseLr = this.cfg.lr): void {
     this.t++;
     const c = this.cfg;
     const lr = this.lrAt(this.t, baseLr);
-    let scale = 1;
-    if (c.clipNorm > 0) {
-      let ss = 0;
-      for (const p of params) for (let k = 0; k < p.grad.length; k++) ss += p.grad[k] * p.grad[k];
-      const norm = Math.sqrt(ss);
-      if (norm > c.clipNorm) scale = c.clipNorm / norm;
-    }
+    const scale = this.clipScale(params);
     if (c.kind === 'adam') {
       const b1 = c.beta1, b2 = c.beta2;
       const bc1 = 1 - Math.pow(b1, this.t), bc2 = 1 - Math.pow(b2, this.t);

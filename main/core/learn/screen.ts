@@ -71,6 +71,43 @@ export function chooseBand(prob: ArrayLike<number>, label: ArrayLike<number>, th
   return Math.min(1, band);
 }
 
+/**
+ * Split-conformal edges, the rule with a finite-sample guarantee (studied
+ * beside recallEdge; the stored band keeps recallEdge, see the README).
+ *
+ * Per sample: with n exchangeable insecure calibration scores, an unseen
+ * insecure outage scores at least the k-th lowest with probability >= 1 -
+ * k / (n + 1); the largest k with k / (n + 1) <= 1 - minRecall gives the
+ * highest edge that keeps the guarantee. k = 0 (n + 1 < 1 / (1 - minRecall):
+ * 999 samples for 0.999) means no edge is guaranteed: 0, solve everything.
+ * `guarantee` is what the returned edge promises.
+ *
+ * Per scenario: the outages of one operating point are not exchangeable with
+ * another's (a stressed point shifts them all), scenarios are. With each
+ * validation scenario's lowest insecure score as one calibration value, an
+ * unseen scenario loses no insecure outage below the k-th lowest of them
+ * with probability >= 1 - k / (m + 1) over m scenarios; the same rule on m.
+ */
+export function conformalEdge(scores: readonly number[], minRecall = SCREEN_RECALL): { edge: number; k: number; guarantee: number } {
+  if (!(minRecall >= 0 && minRecall < 1)) throw new RangeError(`minRecall must be from 0 to below 1, got ${minRecall}`);
+  const s = scores.map((p) => (Number.isNaN(p) ? 0 : p)).sort((a, b) => a - b);
+  const n = s.length;
+  const k = Math.min(n, Math.floor((1 - minRecall) * (n + 1) + 1e-9));
+  if (k === 0) return { edge: 0, k: 0, guarantee: 1 };
+  return { edge: s[k - 1], k, guarantee: 1 - k / (n + 1) };
+}
+
+/** Each scenario's lowest insecure probability (scenarios without an insecure outage give none): the per-scenario calibration values of conformalEdge. */
+export function scenarioMinima(prob: ArrayLike<number>, label: ArrayLike<number>, scenario: ArrayLike<number>): number[] {
+  const min = new Map<number, number>();
+  for (let i = 0; i < prob.length; i++) {
+    if (label[i] !== 1) continue;
+    const p = Number.isNaN(prob[i]) ? 0 : prob[i];
+    min.set(scenario[i], Math.min(min.get(scenario[i]) ?? Infinity, p));
+  }
+  return [...min.values()];
+}
+
 /** Inverse of the standard normal CDF at p in (0, 1) (Acklam's rational approximation, relative error below 1.2e-9). */
 function normalQuantile(p: number): number {
   if (p <= 0) return -Infinity;

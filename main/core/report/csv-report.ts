@@ -7,7 +7,8 @@ import { contingencyRows, violationRows, type Value } from './tables';
 import type { ReportData } from './types';
 
 function cell(v: Value): string {
-  if (v === null || v === undefined) return '';
+  // Null, and NaN: not computed (a screen's surrogate or topology records have no flows or voltages).
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

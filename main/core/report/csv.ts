@@ -6,14 +6,16 @@ const FIELDS = ['from', 'to', 'verdict', 'severity', 'converged', 'iterations', 
   'maxLoading', 'nOverloads', 'worstBranch', 'minVm', 'maxVm', 'nVoltageViolations', 'mismatch'] as const;
 
 function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
+  // Null, and NaN: not computed (a screen's surrogate or topology records have no flows or voltages).
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function recordsToCsv(records: ContingencyRecord[], kind: ContingencyKind): string {
+/** `judged`: a verified screen's records, with how each was judged and the surrogate's probability as two more columns. */
+export function recordsToCsv(records: (ContingencyRecord & { judgedBy?: string; probability?: number | null })[], kind: ContingencyKind, opts: { judged?: boolean } = {}): string {
   const id = kind === 'branch' ? 'branch' : 'gen';
-  const lines = [[id, ...FIELDS].join(',')];
-  for (const r of records) lines.push([r[id], ...FIELDS.map((f) => r[f])].map(cell).join(','));
+  const lines = [[id, ...FIELDS, ...(opts.judged ? ['judgedBy', 'probability'] : [])].join(',')];
+  for (const r of records) lines.push([r[id], ...FIELDS.map((f) => r[f]), ...(opts.judged ? [r.judgedBy ?? 'exact', r.probability] : [])].map(cell).join(','));
   return lines.join('\r\n') + '\r\n';
 }

@@ -15,7 +15,7 @@ export function outageLabel(kind: ContingencyKind, element: number, from: number
 }
 
 /** Records worst first (severity, then element), numbered from 1. */
-export function rankContingencies(records: readonly (ContingencyRecord & { judgedBy?: 'exact' | 'surrogate'; probability?: number | null })[], kind: ContingencyKind): ReportContingency[] {
+export function rankContingencies(records: readonly (ContingencyRecord & { judgedBy?: 'exact' | 'surrogate' | 'topology'; probability?: number | null })[], kind: ContingencyKind): ReportContingency[] {
   const el = (r: ContingencyRecord) => (kind === 'branch' ? r.branch! : r.gen!);
   const sorted = [...records].sort((a, b) => b.severity - a.severity || el(a) - el(b));
   return sorted.map((r, i) => ({

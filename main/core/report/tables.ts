@@ -30,6 +30,8 @@ export interface Table {
 export function formatValue(c: Column, v: Value): string {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'string') return v;
+  // Not computed (a surrogate's or topology's record has no voltages, topology's no loading).
+  if (Number.isNaN(v)) return '–';
   if (!Number.isFinite(v)) return String(v);
   switch (c.kind) {
     case 'int': return String(Math.round(v));
@@ -132,12 +134,16 @@ export function rankedTable(d: ReportData): Table {
     ...(dc ? [] : [col('min V', 'pu', undefined, 1.1), col('max V', 'pu', undefined, 1.1), col('V viol.', 'int', undefined, 0.6)]),
     col('lost load', 'mw', 'MW', 1), col('lost gen', 'mw', 'MW', 1),
   ];
-  const rows = d.contingencies.filter((r) => isInsecure(r.verdict)).map((r) => [
-    r.rank, r.label, r.verdict, r.severity, r.converged ? r.maxLoading : null, r.nOverloads, r.worstBranch,
+  const insecure = d.contingencies.filter((r) => isInsecure(r.verdict));
+  const byTopology = insecure.some((r) => r.judgedBy === 'topology');
+  const rows = insecure.map((r) => [
+    r.rank, r.label, r.judgedBy === 'topology' ? `${r.verdict} (topology)` : r.verdict, r.severity, r.converged ? r.maxLoading : null, r.nOverloads, r.worstBranch,
     ...(dc ? [] : r.converged ? [r.minVm, r.maxVm, r.nVoltageViolations] : [null, null, r.nVoltageViolations]),
     r.lostLoadMW, r.lostGenMW,
   ]);
-  return { id: 'insecure', title: 'Insecure contingencies, worst first', note: rows.length ? undefined : 'None: every computed contingency is secure.', columns: cols, rows };
+  const note = !rows.length ? 'None: every computed contingency is secure.'
+    : byTopology ? '"(topology)": islanded outages the screen decided by topology alone; their main island was not solved, so they have no loadings or voltages.' : undefined;
+  return { id: 'insecure', title: 'Insecure contingencies, worst first', note, columns: cols, rows };
 }
 
 /** One row per violation of the contingencies solved again (also the CSV's second file). */
@@ -176,6 +182,13 @@ export function crossReferenceTable(d: ReportData, perElement = 5): Table {
   };
 }
 
+/** The screen's time against the full AC run's, said the right way round when the screen was slower. */
+export function timeSaved(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} s`;
+  return seconds >= 0 ? s(seconds) : `none: screen slower by ${s(-seconds)}`;
+}
+
 export function surrogateTables(d: ReportData): Table[] {
   const s = d.surrogate;
   if (!s) return [];
@@ -190,7 +203,8 @@ export function surrogateTables(d: ReportData): Table[] {
   if (s.savings) {
     out.push(keyValues('savings', 'Screening savings', [
       ['judged by the exact engine', `${s.savings.exact}`], ['judged by the surrogate alone', `${s.savings.surrogate}`],
-      ['time saved', s.savings.secondsSaved === null ? '–' : `${s.savings.secondsSaved.toFixed(1)} s`],
+      ...(s.savings.topology > 0 ? [['islanded, decided by topology (not solved)', `${s.savings.topology}`] as [string, string]] : []),
+      ['time saved', timeSaved(s.savings.secondsSaved)],
     ]));
   }
   if (s.agreement) {

@@ -76,8 +76,8 @@ export interface ReportContingency {
   cutBuses: number;
   lostLoadMW: number;
   lostGenMW: number;
-  /** How the verdict was reached: by the exact engine, or (in a verified screen) kept from the surrogate. */
-  judgedBy: 'exact' | 'surrogate';
+  /** How the verdict was reached: by the exact engine, or (in a verified screen) kept from the surrogate, or decided by topology (islanded; no flows: maxLoading, minVm, maxVm NaN). */
+  judgedBy: 'exact' | 'surrogate' | 'topology';
   /** The surrogate's P(insecure) in a verified screen; null otherwise. */
   probability: number | null;
 }
@@ -197,9 +197,11 @@ export interface Agreement {
 }
 
 export interface ScreeningSavings {
-  /** Outages judged by the exact engine and by the surrogate alone. */
+  /** Outages judged by the exact engine, by the surrogate alone, and (islanded) by topology without solving. */
   exact: number;
   surrogate: number;
+  topology: number;
+  /** The full AC run's seconds minus the screen's: negative when the screen was slower. */
   secondsSaved: number | null;
 }
 

@@ -20,20 +20,42 @@ function sheetName(title: string, used: Set<string>): string {
   return name;
 }
 
+/**
+ * Cell styles shared by object: exceljs finds a style it has seen by object
+ * identity (a WeakMap) and otherwise serialises it to look it up, which on a
+ * 16049-row sheet cost more than writing the cells. A column style would be
+ * copied into a new object per cell, so each cell is given its column's one
+ * object instead (the same number formats, no column style).
+ */
+function sharedStyles(formats: readonly (string | undefined)[]): Partial<ExcelJS.Style>[] {
+  return formats.map((f) => (f ? { numFmt: f } : {}));
+}
+
+const BOLD: Partial<ExcelJS.Style> = { font: { bold: true } };
+const PLAIN: Partial<ExcelJS.Style> = {};
+
+function addRow(ws: ExcelJS.Worksheet, values: readonly Value[], styles: readonly Partial<ExcelJS.Style>[] | Partial<ExcelJS.Style>): void {
+  // NaN (not computed) is an empty cell: a NaN value would make Excel repair the file.
+  const row = ws.addRow(values.map((v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
+  const each = Array.isArray(styles);
+  row.eachCell((cell, col) => { cell.style = each ? (styles as Partial<ExcelJS.Style>[])[col - 1] ?? PLAIN : (styles as Partial<ExcelJS.Style>); });
+  row.commit();
+}
+
 function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, used: Set<string>, title: string, header: string[], rows: Value[][], formats: (string | undefined)[], note?: string): void {
   const ws = wb.addWorksheet(sheetName(title, used), { views: [{ state: 'frozen', ySplit: note ? 2 : 1 }] });
-  ws.columns = header.map((h, i) => ({ key: String(i), width: Math.min(60, Math.max(10, h.length + 2)), style: formats[i] ? { numFmt: formats[i] } : {} }));
-  if (note) ws.addRow([note]).commit();
-  const head = ws.addRow(header);
-  head.font = { bold: true };
-  head.commit();
-  for (const row of rows) ws.addRow(row).commit();
+  ws.columns = header.map((h, i) => ({ key: String(i), width: Math.min(60, Math.max(10, h.length + 2)) }));
+  if (note) addRow(ws, [note], PLAIN);
+  addRow(ws, header, BOLD);
+  const styles = sharedStyles(formats);
+  for (const row of rows) addRow(ws, row, styles);
   ws.commit();
 }
 
 /** Writes the workbook to `stream` and resolves once it is all written. */
 export async function writeReportXlsx(d: ReportData, stream: NodeJS.WritableStream): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: stream as never, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 6 } } });
+  // zlib level 1: a quarter larger file (1.8 MB for a 16049-record run), a third of the compression time.
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: stream as never, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   wb.creator = d.generator;
   wb.title = d.title;
   const used = new Set<string>();

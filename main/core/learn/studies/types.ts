@@ -14,7 +14,7 @@ export interface RobustnessStudy {
   method: string;
   regrow: string;
   sparsity: number;
-  config: { perturbations: Perturbation[]; draws: number; seed: number; outages: number; evaluated: number; testOutages: number; insecure: number; threshold: number; fractions: number[] };
+  config: { perturbations: Perturbation[]; draws: number; seed: number; outages: number; workers?: number; evaluated: number; testOutages: number; insecure: number; threshold: number; fractions: number[] };
   connections: number;
   curves: RobustnessCurve[];
   evaluations: number;
@@ -34,8 +34,8 @@ export interface GraphonStudy {
   layers: LayerGraphon[];
   /** The same layers as the run started (its ERK masks, rebuilt from the run's seed); null without the run. */
   initial: { trainingRunId: number; layers: LayerGraphon[] } | null;
-  /** Masks of intermediate rewiring epochs: the store keeps only a run's latest checkpoint, so none. */
-  epochs: [];
+  /** The run's masks as the store kept them: epoch 0 (its start) and every epoch whose rewiring changed them, oldest first (none for a run trained before they were kept, or a dense one). */
+  epochs: { epoch: number; layers: LayerGraphon[] }[];
   seconds: number;
 }
 

@@ -74,13 +74,7 @@ export class TfjsAdam extends Optimizer {
     if (params.length !== net.names.length) throw new LearnError('bad-state', `tfjs Adam holds ${net.names.length} variables, asked to step ${params.length} params`);
     this.t++;
     const lr = this.lrAt(this.t, baseLr);
-    let scale = 1;
-    if (c.clipNorm > 0) {
-      let ss = 0;
-      for (const p of params) for (let k = 0; k < p.grad.length; k++) ss += p.grad[k] * p.grad[k];
-      const norm = Math.sqrt(ss);
-      if (norm > c.clipNorm) scale = c.clipNorm / norm;
-    }
+    const scale = this.clipScale(params);
     const vars = net.variables();
     tf.tidy(() => {
       const grads = params.map((p, j) => {

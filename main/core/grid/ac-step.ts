@@ -1,0 +1,192 @@
+// A first-order AC estimate of a branch outage: the first Newton-Raphson
+// step of the post-outage power flow from the solved base case, with the
+// base case's Jacobian factors. Removing branch k changes the Jacobian only
+// in the rows and columns of k's end buses (at most 4 x 4, block D), so the
+// post-outage Jacobian J - P D P^T is inverted by Woodbury with m <= 4 solves
+// of the base factors (Z = J^-1 P, M = P^T Z):
+//   dx = Z (F + D (I - M D)^-1 M F),   F = minus k's base flows at its ends
+// (the mismatch the outage leaves at the base point). Unlike the DC-LODF
+// screen it sees reactive flows, voltage magnitudes and the change of
+// losses the reference bus picks up: on case_ACTIVSg2000 most counted
+// overloads the DC screen cannot list are base-overloaded branches that an
+// outage worsens by a point through exactly those (see the README).
+
+import { SparseLU } from '../linalg';
+import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
+import { branchLoading } from './limits';
+import type { Network } from './network';
+import { makeYbus, type Ybus } from './ybus';
+
+export class AcOutageStep {
+  private readonly y: Ybus;
+  private readonly jp: JacobianPattern;
+  private readonly lu: SparseLU;
+  private readonly J0: Float64Array;
+  private readonly Vr: Float64Array; private readonly Vi: Float64Array; private readonly invVm: Float64Array;
+  private readonly zeros: Float64Array; private readonly Fscratch: Float64Array;
+  private readonly rhs: Float64Array; private readonly Z: Float64Array[];
+  private readonly dx: Float64Array;
+  /** Post-step voltages of the last estimate (every bus). */
+  readonly Vm: Float64Array;
+  readonly Va: Float64Array;
+
+  constructor(readonly net: Network, private readonly Vm0: Float64Array, private readonly Va0: Float64Array) {
+    const nb = net.nb;
+    this.y = makeYbus(net);
+    this.jp = jacobianPattern(this.y, net.pv, net.pq);
+    this.Vr = new Float64Array(nb); this.Vi = new Float64Array(nb); this.invVm = new Float64Array(nb);
+    for (let i = 0; i < nb; i++) { this.Vr[i] = Vm0[i] * Math.cos(Va0[i]); this.Vi[i] = Vm0[i] * Math.sin(Va0[i]); this.invVm[i] = 1 / Vm0[i]; }
+    this.zeros = new Float64Array(nb);
+    this.Fscratch = new Float64Array(this.jp.n);
+    evaluate(this.jp, this.y, this.Vr, this.Vi, this.invVm, this.zeros, this.zeros, null, this.Fscratch);
+    this.J0 = Float64Array.from(this.jp.csc.values);
+    this.lu = new SparseLU(this.jp.csc, { pivotTol: 0.001 });
+    this.lu.factor(this.J0);
+    this.rhs = new Float64Array(this.jp.n);
+    this.Z = Array.from({ length: 4 }, () => new Float64Array(this.jp.n));
+    this.dx = new Float64Array(this.jp.n);
+    this.Vm = Float64Array.from(Vm0);
+    this.Va = Float64Array.from(Va0);
+  }
+
+  /**
+   * Post-step Vm, Va (this.Vm / this.Va) for the outage of internal branch
+   * k with base flows (pf, qf, pt, qt) p.u.; false when the step is not
+   * defined (the outage splits the grid, or a pivot vanishes).
+   */
+  estimate(k: number, pf: number, qf: number, pt: number, qt: number): boolean {
+    const { net, jp } = this;
+    const f = net.f[k], t = net.t[k];
+    this.Vm.set(this.Vm0);
+    this.Va.set(this.Va0);
+    // Unknowns (= equation rows) of k's end buses and the mismatch the outage leaves there.
+    const idx: number[] = [], Fr: number[] = [];
+    const add = (i: number, p: number, q: number) => {
+      if (jp.vaIdx[i] >= 0) { idx.push(jp.vaIdx[i]); Fr.push(-p); }
+      if (jp.vmIdx[i] >= 0) { idx.push(jp.vmIdx[i]); Fr.push(-q); }
+    };
+    add(f, pf, qf);
+    if (t !== f) add(t, pt, qt);
+    const m = idx.length;
+    if (m === 0) return true;
+    // D = J0 - J_post on idx x idx: the Jacobian of k's own end flows (polar, as jacobian.ts).
+    const D = this.branchJacobian(k, idx, m);
+    // Z = J0^-1 P, M = P^T Z.
+    const M = new Float64Array(m * m);
+    for (let b = 0; b < m; b++) {
+      this.rhs.fill(0);
+      this.rhs[idx[b]] = 1;
+      this.lu.solve(this.rhs, this.Z[b]);
+      for (let a = 0; a < m; a++) M[a * m + b] = this.Z[b][idx[a]];
+    }
+    // g = F + D (I - M D)^-1 M F.
+    const MF = new Float64Array(m);
+    for (let a = 0; a < m; a++) { let s = 0; for (let b = 0; b < m; b++) s += M[a * m + b] * Fr[b]; MF[a] = s; }
+    const S = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
+      let s = a === b ? 1 : 0;
+      for (let c = 0; c < m; c++) s -= M[a * m + c] * D[c * m + b];
+      S[a * m + b] = s;
+    }
+    const w = solveSmall(S, MF, m);
+    if (!w) return false;
+    const g = new Float64Array(m);
+    for (let a = 0; a < m; a++) { let s = Fr[a]; for (let b = 0; b < m; b++) s += D[a * m + b] * w[b]; g[a] = s; }
+    const dx = this.dx;
+    dx.fill(0);
+    for (let b = 0; b < m; b++) { const z = this.Z[b], gb = g[b]; for (let r = 0; r < dx.length; r++) dx[r] += z[r] * gb; }
+    for (let r = 0; r < dx.length; r++) if (!Number.isFinite(dx[r])) return false;
+    for (let i = 0; i < net.nb; i++) {
+      if (jp.vaIdx[i] >= 0) this.Va[i] -= dx[jp.vaIdx[i]];
+      if (jp.vmIdx[i] >= 0) this.Vm[i] -= dx[jp.vmIdx[i]];
+    }
+    return true;
+  }
+
+  /**
+   * d[Pf, Qf, Pt, Qt] of branch k's end flows (as injections at its end
+   * buses) with respect to [Va_f, Vm_f, Va_t, Vm_t] at the base point, on the
+   * unknowns idx (rows: the P/Q equations, columns: the Va/Vm unknowns).
+   * With S_f = V_f conj(Yff V_f + Yft V_t):
+   *   dS_f/dVa_f = j (S_f - |V_f|^2 conj(Yff)),  dS_f/dVm_f = (S_f + |V_f|^2 conj(Yff)) / |V_f|,
+   *   dS_f/dVa_t = -j V_f conj(Yft V_t),          dS_f/dVm_t = V_f conj(Yft V_t) / |V_t|,
+   * and S_t likewise with Ytt, Ytf.
+   */
+  private branchJacobian(k: number, idx: number[], m: number): Float64Array {
+    const { net, jp, y, Vr, Vi, Vm0 } = this;
+    const f = net.f[k], t = net.t[k];
+    const D = new Float64Array(m * m);
+    // One end: bus a (own admittance yaR + j yaI), other end b (mutual ymR + j ymI).
+    const end = (a: number, b: number, yaR: number, yaI: number, ymR: number, ymI: number) => {
+      const ar = Vr[a], ai = Vi[a], br = Vr[b], bi = Vi[b], va2 = ar * ar + ai * ai;
+      // I_own = ya V_a, I_mut = ym V_b; S_a = V_a conj(I_own + I_mut).
+      const oR = yaR * ar - yaI * ai, oI = yaR * ai + yaI * ar;
+      const mR = ymR * br - ymI * bi, mI = ymR * bi + ymI * br;
+      // V_a conj(x) = (ar + j ai)(xr - j xi)
+      const mulc = (xr: number, xi: number): [number, number] => [ar * xr + ai * xi, ai * xr - ar * xi];
+      const [soR, soI] = mulc(oR, oI), [smR, smI] = mulc(mR, mI);
+      const sR = soR + smR, sI = soI + smI;
+      const cR = va2 * yaR, cI = -va2 * yaI; // |V_a|^2 conj(ya)
+      const vmA = Vm0[a], vmB = Vm0[b];
+      return {
+        dVaA: [-(sI - cI), sR - cR], // j (S - c)
+        dVmA: [(sR + cR) / vmA, (sI + cI) / vmA],
+        dVaB: [smI, -smR], // -j V_a conj(ym V_b)
+        dVmB: [smR / vmB, smI / vmB],
+      };
+    };
+    const put = (bus: number, other: number, d: ReturnType<typeof end>) => {
+      const rows = [jp.vaIdx[bus], jp.vmIdx[bus]];
+      const cols: [number, number[]][] = [[jp.vaIdx[bus], d.dVaA], [jp.vmIdx[bus], d.dVmA], [jp.vaIdx[other], d.dVaB], [jp.vmIdx[other], d.dVmB]];
+      for (let q = 0; q < 2; q++) {
+        const a = idx.indexOf(rows[q]);
+        if (rows[q] < 0 || a < 0) continue;
+        for (const [c, v] of cols) {
+          const b = c >= 0 ? idx.indexOf(c) : -1;
+          if (b >= 0) D[a * m + b] += v[q];
+        }
+      }
+    };
+    put(f, t, end(f, t, y.ffR[k], y.ffI[k], y.ftR[k], y.ftI[k]));
+    if (t !== f) put(t, f, end(t, f, y.ttR[k], y.ttI[k], y.tfR[k], y.tfI[k]));
+    return D;
+  }
+
+  /** Loading of rated branch e at the last estimate's voltages. */
+  loading(e: number): number {
+    const { net, y, Vm, Va } = this;
+    const f = net.f[e], t = net.t[e];
+    const fr = Vm[f] * Math.cos(Va[f]), fi = Vm[f] * Math.sin(Va[f]), tr = Vm[t] * Math.cos(Va[t]), ti = Vm[t] * Math.sin(Va[t]);
+    const ifR = y.ffR[e] * fr - y.ffI[e] * fi + y.ftR[e] * tr - y.ftI[e] * ti;
+    const ifI = y.ffR[e] * fi + y.ffI[e] * fr + y.ftR[e] * ti + y.ftI[e] * tr;
+    const itR = y.tfR[e] * fr - y.tfI[e] * fi + y.ttR[e] * tr - y.ttI[e] * ti;
+    const itI = y.tfR[e] * fi + y.tfI[e] * fr + y.ttR[e] * ti + y.ttI[e] * tr;
+    return branchLoading(fr * ifR + fi * ifI, fi * ifR - fr * ifI, tr * itR + ti * itI, ti * itR - tr * itI, net.baseMVA, net.rateA[e]);
+  }
+}
+
+/** Gaussian elimination with partial pivoting of an m x m system (m <= 4); null when singular. */
+function solveSmall(A: Float64Array, b: Float64Array, m: number): Float64Array | null {
+  const a = Float64Array.from(A), x = Float64Array.from(b);
+  for (let c = 0; c < m; c++) {
+    let p = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(a[r * m + c]) > Math.abs(a[p * m + c])) p = r;
+    if (!(Math.abs(a[p * m + c]) > 1e-10)) return null;
+    if (p !== c) {
+      for (let j = 0; j < m; j++) { const tmp = a[c * m + j]; a[c * m + j] = a[p * m + j]; a[p * m + j] = tmp; }
+      const tmp = x[c]; x[c] = x[p]; x[p] = tmp;
+    }
+    for (let r = c + 1; r < m; r++) {
+      const l = a[r * m + c] / a[c * m + c];
+      if (l === 0) continue;
+      for (let j = c; j < m; j++) a[r * m + j] -= l * a[c * m + j];
+      x[r] -= l * x[c];
+    }
+  }
+  for (let c = m - 1; c >= 0; c--) {
+    let s = x[c];
+    for (let j = c + 1; j < m; j++) s -= a[c * m + j] * x[j];
+    x[c] = s / a[c * m + c];
+  }
+  return x;
+}
