@@ -201,7 +201,10 @@ export function openDb(pathArg: string, opts: OpenOptions = {}): Db {
       version: raw.pragma('user_version', { simple: true }) as number,
       objects: (raw.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n,
     });
-    const first = db.guard('reading the schema version', inspect);
+    // In one read transaction: three separate reads could see another process's first
+    // migration commit in between (application id 0 read before it, its tables after) and
+    // take a database being created for a foreign one.
+    const first = db.guard('reading the schema version', () => raw.transaction(inspect)());
     checkIdentity(path, first.appId, first.version, first.objects);
 
     if (readonly) {

@@ -48,7 +48,9 @@ async function firstEpoch(p: Page, timeout = 120_000): Promise<void> {
     await p.getByTestId('train-chart-loss').waitFor({ timeout });
   } catch (e) {
     const shown = await p.getByTestId('train-job').innerText({ timeout: 1000 }).catch(() => '(no job shown)');
-    throw new Error(`no epoch ended within ${timeout / 1000} s; the job shows: ${shown}`, { cause: e });
+    const error = await p.getByTestId('train-error').innerText({ timeout: 1000 }).catch(() => '(none)');
+    await p.screenshot({ path: join(shots, 'app-train-no-epoch.png') }).catch(() => undefined);
+    throw new Error(`no epoch ended within ${timeout / 1000} s; the job shows: ${shown}; the panel's error: ${error} (screenshot app-train-no-epoch.png)`, { cause: e });
   }
 }
 
