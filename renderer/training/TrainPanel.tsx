@@ -72,6 +72,9 @@ export function TrainPanel({ caseKey }: { caseKey: string }) {
     return subscribeEvents((e) => {
       const f = follow.current;
       if (e.type === 'epoch') {
+        // Following nothing: a run of this case may have started before this panel was (re)mounted,
+        // its store row not yet there when the mount's refresh looked; its epochs say it is there now.
+        if (f.train === null) { void refresh(f.key).catch(fail); return; }
         if (e.jobId !== f.train) return;
         // The job's view was read before it started: read it again, with this epoch.
         if (!trainingRef.current) { void readJob(e.jobId).catch(fail); return; }
