@@ -555,6 +555,7 @@ export const requestSchemas = {
   startTraining: request({
     name: text(), dataset: wholeNumber().optional(), method: method.optional(), regrow: regrow.optional(), sparsity: fractionOpen.optional(),
     epochs: bounded(1, 1000).optional(), resume: wholeNumber().optional(), hidden: bounded(4, 256).optional(), seed: wholeNumber(0).optional(),
+    patience: bounded(0, 1000).optional(),
   }),
   trainingRuns: request({ name: text() }),
   caseModels: request({ name: text() }),

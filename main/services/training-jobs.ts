@@ -23,6 +23,8 @@ export interface TrainingJobRequest {
   resume?: number;
   hidden?: number;
   seed?: number;
+  /** Epochs without a better validation score before training stops; 0 trains every epoch. */
+  patience?: number;
 }
 
 /** trainSurrogate's default epoch budget (surrogateTrainerConfig). */
@@ -61,7 +63,7 @@ export class TrainingJobs {
         try {
           const out = await trainSurrogate({
             store, datasetId: plan.datasetId, resume: req.resume,
-            ...(req.resume === undefined ? { method: req.method, regrow: req.regrow, sparsity: req.sparsity, epochs: req.epochs, hidden: req.hidden, seed: req.seed } : {}),
+            ...(req.resume === undefined ? { method: req.method, regrow: req.regrow, sparsity: req.sparsity, epochs: req.epochs, hidden: req.hidden, seed: req.seed, patience: req.patience } : {}),
             workers: ctx.threads, signal: ctx.signal,
             onRun: (runId) => { view.runId = runId; this.jobOfRun.set(runId, jobId); },
             onBatch: (p) => {

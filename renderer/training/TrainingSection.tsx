@@ -19,6 +19,8 @@ export interface TrainRequestForm {
   sparsity: number;
   epochs: number;
   hidden: number;
+  /** Epochs without a better validation loss before training stops (0: every epoch runs); unset takes the trainer's default. */
+  patience?: number;
 }
 
 export interface TrainingSectionProps {
@@ -37,6 +39,7 @@ export function TrainingSection({ dataset, job, training, runs, onTrain, onCance
   const [sparsity, setSparsity] = useState('0.9');
   const [epochs, setEpochs] = useState('30');
   const [hidden, setHidden] = useState('48');
+  const [patience, setPatience] = useState('');
   const running = job?.status === 'running' || job?.status === 'queued';
   const rewires = method !== 'static' && method !== 'dense';
   const resumable = runs.filter((r) => (r.status === 'cancelled' || r.status === 'interrupted' || r.status === 'failed') && r.jobId === null);
@@ -45,7 +48,7 @@ export function TrainingSection({ dataset, job, training, runs, onTrain, onCance
       <h3>Training</h3>
       <form className="train-form" onSubmit={(e) => {
         e.preventDefault();
-        onTrain({ method, regrow: rewires && regrow ? regrow : undefined, sparsity: Number(sparsity), epochs: Number(epochs), hidden: Number(hidden) });
+        onTrain({ method, regrow: rewires && regrow ? regrow : undefined, sparsity: Number(sparsity), epochs: Number(epochs), hidden: Number(hidden), ...(patience.trim() ? { patience: Number(patience) } : {}) });
       }}>
         <label>method
           <select value={method} onChange={(e) => setMethod(e.target.value as TrainRequestForm['method'])} data-testid="train-method">
@@ -61,6 +64,7 @@ export function TrainingSection({ dataset, job, training, runs, onTrain, onCance
         <label>sparsity<input type="number" min={0.01} max={0.99} step={0.01} value={sparsity} disabled={method === 'dense'} onChange={(e) => setSparsity(e.target.value)} data-testid="train-sparsity" /></label>
         <label>epochs<input type="number" min={1} step={1} value={epochs} onChange={(e) => setEpochs(e.target.value)} data-testid="train-epochs" /></label>
         <label title="hidden units per layer">width<input type="number" min={4} max={256} step={1} value={hidden} onChange={(e) => setHidden(e.target.value)} data-testid="train-hidden" /></label>
+        <label title="early stopping: epochs without a better validation loss before training stops; 0 runs every epoch">patience<input type="number" min={0} step={1} placeholder="default" value={patience} onChange={(e) => setPatience(e.target.value)} data-testid="train-patience" /></label>
         <div className="train-actions">
           <button type="submit" className="primary" disabled={running || !dataset} data-testid="train-start"
             title={dataset ? `train on dataset ${dataset.id}` : 'choose a finished dataset above'}>Train{dataset ? ` on dataset ${dataset.id}` : ''}</button>

@@ -133,16 +133,16 @@ test('a dataset built from the window, a model trained with a live chart, cancel
   process.stderr.write(`train tab e2e on case30 took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 });
 
-// todo: runs and reports, but its failure is not counted: about one run in two the first window shows
-// no job after Start, its Train form back at the defaults (the panel is mounted again; cause open, see
-// the README's limits). The product bug is real; this keeps it visible without blocking every merge.
-test('a window opened while a model trains draws every epoch so far', { skip, todo: skip ? undefined : 'the Train panel sometimes remounts after Start and shows no job (open)' }, async () => {
+// The job must still run when the second window mounts: early stopping is off (patience 0) and the test
+// cancels it. (Under load it once ended by early stopping before the second window was up, which read
+// as a lost job.) The first window waits for the new job's own epochs, not the chart the last run left.
+test('a window opened while a model trains draws every epoch so far', { skip }, async () => {
   await page.getByTestId('train-panel').evaluate((el) => el.closest('.panel')!.scrollTo(0, 0));
-  // Wide enough that its epochs take seconds: early stopping (patience 8) cannot end it before the
-  // second window has opened (at width 64 it sometimes did, with training this fast).
-  await train('rigl', 40, 256);
+  await page.getByTestId('train-patience').fill('0');
+  await train('rigl', 200, 64);
+  await page.locator('[data-testid=train-job][data-status=running]').filter({ hasText: /case30 rigl/ }).waitFor({ timeout: 60_000 });
   await firstEpoch(page);
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2, undefined, { timeout: 120_000 });
   const late = await w!.browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await late.goto(server.url);
@@ -154,8 +154,7 @@ test('a window opened while a model trains draws every epoch so far', { skip, to
   } finally {
     await late.close();
   }
-  // Early stopping may have ended it meanwhile; else it stops now.
-  // (The button goes when the job ends, so a click may find it gone: then the job ended by itself.)
-  if ((await page.getByTestId('train-job').getAttribute('data-status')) === 'running') await page.getByTestId('train-cancel').click({ timeout: 3000 }).catch(() => undefined);
-  await page.locator('[data-testid=train-job]:not([data-status=running]):not([data-status=queued])').waitFor({ timeout: 30_000 });
+  // With early stopping off it runs until cancelled.
+  await page.getByTestId('train-cancel').click();
+  await page.locator('[data-testid=train-job][data-status=cancelled]').waitFor({ timeout: 30_000 });
 });

@@ -211,6 +211,7 @@ test('bad requests are refused with the field they name', async () => {
   await refused('startTraining', { name: 'case14', dataset, epochs: 1 }, 'dataset', /belongs to case30, not to case14/);
   for (const sparsity of [0, 1, 1.5, -0.2]) await refused('startTraining', { name: 'case30', dataset, sparsity }, 'sparsity', /between 0 and 1/);
   for (const epochs of [0, -1, 2.5]) await refused('startTraining', { name: 'case30', dataset, epochs }, 'epochs', /whole number from 1/);
+  for (const patience of [-1, 2.5, 1001]) await refused('startTraining', { name: 'case30', dataset, patience }, 'patience', /whole number from 0 to 1000/);
   await refused('startTraining', { name: 'case30', dataset, method: 'magic' }, 'method', /one of dense, static, set, rigl, adaptive/);
   await refused('startTraining', { name: 'case30', dataset, regrow: 'lucky' }, 'regrow', /one of random, gradient, ch3l3/);
   await refused('startTraining', { name: 'case30', resume: 9999 }, 'resume', /no training run 9999/);
