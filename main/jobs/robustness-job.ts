@@ -44,7 +44,7 @@ export const robustnessHandler: JobHandler<'robustness'> = (init) => {
     return init.labels.subarray(j * LL, (j + 1) * LL);
   });
   const model: GraphNet = deserializeModel(init.model.config, init.model.blobs);
-  const layers = new PerturbableNet(model).layers;
+  const layers = PerturbableNet.ofGraphNet(model).layers;
   return (chunk) => {
     if (chunk.weights.length !== layers.length) throw new Error(`robustness worker: ${chunk.weights.length} weight arrays for ${layers.length} layers`);
     layers.forEach((l, k) => l.weight.data.set(chunk.weights[k]));

@@ -44,7 +44,7 @@ test('robustness: the same curves on 1 and 3 threads, for a sparse and a dense m
 test('removal through compacted layers: the figures of the uncompacted network', async () => {
   for (const model of [ids.set, ids.dense]) {
     const d = studyData(store, model, { outages: 0 });
-    const net = new PerturbableNet(d.surrogate.model);
+    const net = PerturbableNet.ofGraphNet(d.surrogate.model);
     const s = await new Studies(store).robustness({ model, perturbations: ['weight'], outages: 0, workers: 1 });
     for (const f of [0.25, 0.6]) {
       net.apply('weight', f, new Rng(1));

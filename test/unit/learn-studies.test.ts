@@ -53,7 +53,7 @@ function tinyNet(sparsity = 0.5, seed = 1): GraphNet {
 
 test('perturbations: weight order removes the largest |w| first, reverse the smallest; shuffle keeps the values; noise 0 is none; restore undoes', () => {
   const net = tinyNet();
-  const p = new PerturbableNet(net);
+  const p = PerturbableNet.ofGraphNet(net);
   const l = p.layers[2], w0 = l.weight.data.slice(), n = w0.length, k = Math.round(0.25 * n);
   const byMag = [...w0].map(Math.abs).sort((a, b) => b - a);
   p.apply('weight', 0.25, new Rng(1));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Mlp } from '../../main/core/learn/mlp/model';
 import { trainMlp, defaultMlpConfig, type ImageSet, type MlpCheckpoint, type MlpTrainConfig } from '../../main/core/learn/mlp/train';
 import { decodeCheckpoint, encodeCheckpoint } from '../../main/core/learn/mlp/checkpoint-codec';
-import { PerturbableMlp, mlpRobustness } from '../../main/core/learn/mlp/robustness';
+import { perturbableMlp, mlpRobustness } from '../../main/core/learn/mlp/robustness';
 import { Rng } from '../../main/core/learn/rng';
 import { SparseLayer } from '../../main/core/learn/sparse';
 
@@ -51,18 +51,26 @@ test('a sparse MLP keeps density x in x out connections per hidden layer, a dens
   assert.equal(m.paramCount(), 7840 + 10000 + 10000 + 10000 + 3000 + 10);
 });
 
-test('the training step is truly sparse: 1% density steps several times faster than 10%', () => {
-  const time = (density: number) => {
-    const rng = new Rng(2);
-    const m = Mlp.create({ nIn: 784, hidden: [1000, 1000, 1000], nOut: 10, density }, rng);
-    const x = new Float32Array(32 * 784).map(() => rng.float()), y = new Uint8Array(32).map((_, i) => i % 10);
-    m.lossAndGrad(x, y, 32);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 3; i++) m.lossAndGrad(x, y, 32);
-    return Number(process.hrtime.bigint() - t0);
-  };
-  const sparse = time(0.01), denser = time(0.1);
-  assert.ok(denser > 3 * sparse, `1%: ${sparse / 1e6} ms, 10%: ${denser / 1e6} ms`);
+// How fast is the bench's (samples/s at 1% beside dense, `npm run bench -- mlp`): a timed test would flake
+// on a loaded machine. What makes the step O(batch x connections) is checked here: at 1% every hidden
+// layer stores, and its step touches, only its kept connections: no in x out buffer anywhere.
+test('the training step is truly sparse: at 1% every hidden layer holds only its kept connections', () => {
+  const rng = new Rng(2);
+  const m = Mlp.create({ nIn: 784, hidden: [1000, 1000, 1000], nOut: 10, density: 0.01 }, rng);
+  const x = new Float32Array(32 * 784).map(() => rng.float()), y = new Uint8Array(32).map((_, i) => i % 10);
+  m.zeroGrad();
+  assert.ok(Number.isFinite(m.lossAndGrad(x, y, 32).loss));
+  assert.equal(m.sparseLayers.length, 3);
+  for (const l of m.sparseLayers) {
+    const kept = Math.round(0.01 * l.nIn * l.nOut);
+    assert.ok(Math.abs(l.nnz() - kept) <= 1, `${l.name}: ${l.nnz()} connections, ${kept} expected`);
+    assert.equal(l.weight.data.length, l.nnz());
+    assert.equal(l.weight.grad.length, l.nnz(), 'the gradient is per connection');
+    assert.ok(l.weight.grad.some((g) => g !== 0), `${l.name} got a gradient`);
+    assert.equal(l.denseGrad, null, 'no dense gradient unless RigL asks for one');
+  }
+  const stored = m.params().reduce((a, p) => a + p.data.length + p.grad.length, 0);
+  assert.ok(stored < 0.02 * 2 * (784 * 1000 + 2 * 1000 * 1000), `${stored} numbers stored`);
 });
 
 /** Two separable blobs per class in 16 dimensions: learnable in a few epochs. */
@@ -131,7 +139,7 @@ test('each method learns the blobs, rewires what it says (SET at random, CH3-L3 
 test('the MLP perturbations: removal by weight order, reverse and random, shuffle keeps the values, restore undoes all', () => {
   const m = Mlp.create({ nIn: 20, hidden: [30, 30], nOut: 3, density: 0.5 }, new Rng(4));
   const before = m.layers.map((l) => l.weight.data.slice());
-  const net = new PerturbableMlp(m);
+  const net = perturbableMlp(m);
   const w0 = m.layers[0].weight.data;
   const max = Math.max(...Array.from(before[0], Math.abs)), min = Math.min(...Array.from(before[0], Math.abs));
   net.apply('weight', 0.1, new Rng(1));

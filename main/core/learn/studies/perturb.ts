@@ -28,17 +28,27 @@ export const noiseScale = (fraction: number): number => (2 * fraction) / 0.95;
 /** The fractions of the study: 0 to 0.95 in steps of 0.05. */
 export const FRACTIONS: readonly number[] = Array.from({ length: 20 }, (_, i) => Math.round(i * 5) / 100);
 
-/** A network's hidden layers with their trained weights kept aside, perturbed in place and restored. */
+/** A graph network's hidden (non-readout) layers: what the study perturbs. */
+export function hiddenLayers(model: GraphNet): Layer[] {
+  const hidden = new Set(layerSpecs(model.cfg).filter((s) => !s.readout).map((s) => s.name));
+  return model.layers.filter((l) => hidden.has(l.name));
+}
+
+/**
+ * A network's hidden layers with their trained weights kept aside, perturbed in place and restored. Any
+ * list of layers: the graph network's (`PerturbableNet.ofGraphNet`) or the image MLP's hidden ones.
+ */
 export class PerturbableNet {
-  readonly layers: Layer[];
   private readonly original: Float32Array[];
   /** Per layer: connection indices by |w| descending (ties by index). */
   private readonly order: Int32Array[];
   private readonly std: number[];
 
-  constructor(readonly model: GraphNet) {
-    const hidden = new Set(layerSpecs(model.cfg).filter((s) => !s.readout).map((s) => s.name));
-    this.layers = model.layers.filter((l) => hidden.has(l.name));
+  static ofGraphNet(model: GraphNet): PerturbableNet {
+    return new PerturbableNet(hiddenLayers(model));
+  }
+
+  constructor(readonly layers: Layer[]) {
     this.original = this.layers.map((l) => l.weight.data.slice());
     this.order = this.original.map((w) => Int32Array.from(w.keys()).sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]) || a - b));
     this.std = this.original.map((w) => {

@@ -78,7 +78,7 @@ function meanAndSpread(ms: StudyMetrics[]): { mean: StudyMetrics; sd: StudyMetri
 /** Runs the study on `model` (its weights are perturbed in place and restored at the end). */
 export async function robustnessCurves(model: GraphNet, evaluate: (m: GraphNet) => SurrogateEvaluation, o: RobustnessOptions): Promise<RobustnessCurves> {
   const fractions = (o.fractions ?? FRACTIONS).filter((f) => f > 0);
-  const net = new PerturbableNet(model);
+  const net = PerturbableNet.ofGraphNet(model);
   const perPoint = (p: Perturbation) => (isRandom(p) ? o.draws : 1);
   // Every evaluation in order: [perturbation][fraction][draw].
   const tasks: { p: Perturbation; f: number }[] = [];
