@@ -96,6 +96,17 @@ function throughput(data: SurrogateSamples, samples: GraphSample[], hidden: numb
   return { perSec: (n * batch) / sec, counts: parameterCounts(tr.model.layers) };
 }
 
+/** What a surrogate's inference over a case's outages starts from: its base state, features and islanding (one scenario). */
+export function surrogateInputs(c: ReturnType<typeof parseMatpower>) {
+  const engine = N1Engine.forCase(c);
+  const net = engine.net;
+  const state = scenarioState(engine);
+  const stat = staticFeatures(state);
+  const packed = { nb: net.nb, nl: net.nl, src: net.f, dst: net.t, scenarioIds: Int32Array.of(1), scenarioSplit: Uint8Array.of(0), statics: stat } as PackedDataset;
+  const feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, fitNormaliser(packed));
+  return { engine, net, state, stat, feats, base: feats.base(stat), islanded: islandedByTopology(net) };
+}
+
 export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   const { data, samples } = acti200Samples();
   for (const hidden of [48, 256]) {
@@ -124,14 +135,7 @@ export async function runLearnBench(record: (r: Row) => void): Promise<void> {
   const model = GraphNet.create(resolveGraphNet({ ...arch, sparsity: hiddenSparsityFor(arch, 0.9) }), new Rng(1));
   const round = (kernels: KernelChoice) => {
     const t0 = performance.now();
-    const engine = N1Engine.forCase(c);
-    const net = engine.net;
-    const state = scenarioState(engine);
-    const stat = staticFeatures(state);
-    const packed = { nb: net.nb, nl: net.nl, src: net.f, dst: net.t, scenarioIds: Int32Array.of(1), scenarioSplit: Uint8Array.of(0), statics: stat } as PackedDataset;
-    const feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, fitNormaliser(packed));
-    const base = feats.base(stat);
-    const islanded = islandedByTopology(net);
+    const { net, state, stat, feats, base, islanded } = surrogateInputs(c);
     const t1 = performance.now();
     const fz = new OutageFeaturizer(state, new DcScreen(net), undefined, kernels === 'js' ? 'js' : 'wasm');
     const records: Float32Array[] = [];

@@ -14,13 +14,11 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { N1Engine } from '../main/core/grid/contingency';
-import { OutageFeaturizer, scenarioState, staticFeatures } from '../main/core/grid/features';
-import { islandedByTopology } from '../main/core/grid/islands';
+import { OutageFeaturizer } from '../main/core/grid/features';
 import { DcScreen } from '../main/core/grid/lodf';
 import { parseMatpower } from '../main/core/grid/matpower';
 import { GraphNet, resolveGraphNet } from '../main/core/learn/gnn';
-import { EDGE_FEAT_DIM, NODE_FEAT_DIM, SurrogateFeatures, fitNormaliser, type PackedDataset } from '../main/core/learn/grid-data';
+import { EDGE_FEAT_DIM, NODE_FEAT_DIM } from '../main/core/learn/grid-data';
 import { IncrementalPredictor, applyDelta } from '../main/core/learn/incremental';
 import { Rng } from '../main/core/learn/rng';
 import { hiddenSparsityFor, surrogateLoss, surrogateModel } from '../main/core/learn/surrogate';
@@ -28,7 +26,7 @@ import { TfjsNet } from '../main/core/learn/tfjs/net';
 import { TfjsTraining } from '../main/core/learn/tfjs/training';
 import { Trainer } from '../main/core/learn/trainer';
 import { listBackends, loadBackend } from '../main/services/backend';
-import { acti200Samples } from './learn';
+import { acti200Samples, surrogateInputs } from './learn';
 import type { Row } from './run';
 
 const ROOT = process.env.GRIDREWIRE_BENCH_ROOT ?? join(__dirname, '..');
@@ -82,14 +80,7 @@ export async function runTfjsBench(record: (r: Row) => void): Promise<void> {
   const arch = surrogateModel();
   const model = GraphNet.create(resolveGraphNet({ ...arch, sparsity: hiddenSparsityFor(arch, 0.9) }), new Rng(1));
   const t0 = performance.now();
-  const engine = N1Engine.forCase(c);
-  const net = engine.net;
-  const state = scenarioState(engine);
-  const stat = staticFeatures(state);
-  const packed = { nb: net.nb, nl: net.nl, src: net.f, dst: net.t, scenarioIds: Int32Array.of(1), scenarioSplit: Uint8Array.of(0), statics: stat } as PackedDataset;
-  const feats = new SurrogateFeatures(net.nb, net.nl, net.f, net.t, fitNormaliser(packed));
-  const base = feats.base(stat);
-  const islanded = islandedByTopology(net);
+  const { net, state, stat, feats, base, islanded } = surrogateInputs(c);
   const fz = new OutageFeaturizer(state, new DcScreen(net));
   const outages: number[] = [];
   const records: Float32Array[] = [];

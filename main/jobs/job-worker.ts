@@ -118,3 +118,15 @@ export class JobWorker<K extends JobName> {
     this.pending.clear();
   }
 }
+
+/** `count` workers of one job, each set up from `init`; if any fails to set up, all are stopped and its error thrown. */
+export async function startWorkers<K extends JobName>(job: K, init: JobInit<K>, count: number): Promise<JobWorker<K>[]> {
+  const workers = Array.from({ length: count }, () => new JobWorker(job, init));
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
+  }
+  return workers;
+}

@@ -11,7 +11,7 @@ import { evaluateSurrogate } from '../core/learn/surrogate';
 import { studyMetrics, type StudyMetrics } from '../core/learn/studies/evaluation';
 import { PerturbableNet } from '../core/learn/studies/perturb';
 import { withoutZeros, type RemoteEvaluator } from '../core/learn/studies/robustness';
-import { JobWorker } from './job-worker';
+import { JobWorker, startWorkers } from './job-worker';
 import type { JobHandler } from './types';
 
 export interface RobustnessInit {
@@ -58,14 +58,7 @@ export class RobustnessWorkers {
 
   static async start(init: Omit<RobustnessInit, 'model'> & { model: GraphNet }, threads: number): Promise<RobustnessWorkers> {
     const payload: RobustnessInit = { ...init, packed: { ...init.packed, labels: new Float32Array(0) }, model: serializeModel(init.model) };
-    const g = new RobustnessWorkers(Array.from({ length: threads }, () => new JobWorker('robustness', payload)));
-    try {
-      await Promise.all(g.workers.map((w) => w.ready));
-    } catch (e) {
-      await g.close();
-      throw e;
-    }
-    return g;
+    return new RobustnessWorkers(await startWorkers('robustness', payload, threads));
   }
 
   get evaluators(): RemoteEvaluator[] {

@@ -10,7 +10,7 @@ import { SurrogateSamples, labelLength, type Normaliser, type PackedDataset } fr
 import type { GraphNet } from '../core/learn/gnn';
 import { SparseLayer } from '../core/learn/sparse';
 import { Trainer, averageGradients, type GradientBuffers, type TrainerConfig } from '../core/learn/trainer';
-import { JobWorker } from './job-worker';
+import { JobWorker, startWorkers } from './job-worker';
 import type { JobHandler } from './types';
 
 export interface TrainInit {
@@ -102,14 +102,7 @@ export class GradientGroup {
    */
   static async start(trainer: Trainer, init: TrainInit, threads: number, labelsAt?: (positions: Int32Array) => Float32Array): Promise<GradientGroup> {
     if (!labelsAt && init.packed.labels.length === 0) throw new Error('train workers need the labels: give labelsAt or a dataset that has them');
-    const g = new GradientGroup(trainer, Array.from({ length: threads - 1 }, () => new JobWorker('train', init)), labelsAt ?? null);
-    try {
-      await Promise.all(g.workers.map((w) => w.ready));
-    } catch (e) {
-      await g.close();
-      throw e;
-    }
-    return g;
+    return new GradientGroup(trainer, await startWorkers('train', init, threads - 1), labelsAt ?? null);
   }
 
   get threads(): number {
