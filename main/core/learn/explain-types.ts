@@ -4,6 +4,7 @@
 // branches with their attribution, and the exact engine's picture beside it.
 // Types only: the renderer's compiler sees this file through main/api.ts.
 
+import type { ContingencyRecord } from '../grid/contingency-types';
 import type { FidelityRow, PhysicsAgreement } from './explain-fidelity';
 
 /** Which output an attribution is of: the verdict (insecure logit) or the predicted maximum post-outage loading. */
@@ -118,20 +119,11 @@ export interface PhysicsFlowChange {
   dcDeltaMW: number | null;
 }
 
-export interface PhysicsExplanation {
+/** The spec's record fields that matter beside an explanation (contingency-types.ts defines them). */
+type PhysicsFields = Pick<ContingencyRecord, 'maxLoading' | 'nOverloads' | 'worstBranch' | 'minVm' | 'maxVm' | 'nVoltageViolations' | 'islanded' | 'cutBuses' | 'lostLoadMW' | 'lostGenMW' | 'converged'>;
+
+export interface PhysicsExplanation extends PhysicsFields {
   verdict: string;
-  /** The spec's record fields that matter beside an explanation. */
-  maxLoading: number;
-  nOverloads: number;
-  worstBranch: number | null;
-  minVm: number;
-  maxVm: number;
-  nVoltageViolations: number;
-  islanded: boolean;
-  cutBuses: number;
-  lostLoadMW: number;
-  lostGenMW: number;
-  converged: boolean;
   /** Every branch of the main island but the outaged one, largest |deltaMW| first. */
   flowChange: PhysicsFlowChange[];
   /** Counted overloads, most loaded first. */

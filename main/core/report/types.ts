@@ -3,7 +3,7 @@
 // the JSON format is this object itself). Built by services/report.ts from
 // the store; nothing in here reads anything.
 
-import type { ContingencyKind, Verdict } from '../grid/contingency-types';
+import type { ContingencyKind, ContingencyRecord, Verdict } from '../grid/contingency-types';
 
 export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'xlsx', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -55,27 +55,15 @@ export interface ReportRun {
   error: string | null;
 }
 
+/** The stored record's fields a report shows (contingency-types.ts defines them). */
+type RecordFields = Pick<ContingencyRecord, 'from' | 'to' | 'verdict' | 'severity' | 'converged' | 'iterations' | 'maxLoading' | 'nOverloads' | 'worstBranch' | 'minVm' | 'maxVm' | 'nVoltageViolations' | 'cutBuses' | 'lostLoadMW' | 'lostGenMW'>;
+
 /** One contingency as the tables show it: the stored record, ranked. */
-export interface ReportContingency {
+export interface ReportContingency extends RecordFields {
   rank: number;
   /** 'branch 12 (4-7)' or 'gen 3 (bus 5)'. */
   label: string;
   element: number;
-  from: number;
-  to: number;
-  verdict: Verdict;
-  severity: number;
-  converged: boolean;
-  iterations: number;
-  maxLoading: number;
-  nOverloads: number;
-  worstBranch: number | null;
-  minVm: number;
-  maxVm: number;
-  nVoltageViolations: number;
-  cutBuses: number;
-  lostLoadMW: number;
-  lostGenMW: number;
   /** How the verdict was reached: by the exact engine, or (in a verified screen) kept from the surrogate, or decided by topology (islanded; no flows: maxLoading, minVm, maxVm NaN). */
   judgedBy: 'exact' | 'surrogate' | 'topology';
   /** The surrogate's P(insecure) in a verified screen; null otherwise. */
