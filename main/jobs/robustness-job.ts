@@ -9,7 +9,7 @@ import type { GraphNet } from '../core/learn/gnn';
 import { deserializeModel, serializeModel, type SerializedModel } from '../core/learn/serialize';
 import { evaluateSurrogate } from '../core/learn/surrogate';
 import { studyMetrics, type StudyMetrics } from '../core/learn/studies/evaluation';
-import { PerturbableNet } from '../core/learn/studies/perturb';
+import { hiddenLayers } from '../core/learn/studies/perturb';
 import { withoutZeros, type RemoteEvaluator } from '../core/learn/studies/robustness';
 import { JobWorker, startWorkers } from './job-worker';
 import type { JobHandler } from './types';
@@ -44,7 +44,7 @@ export const robustnessHandler: JobHandler<'robustness'> = (init) => {
     return init.labels.subarray(j * LL, (j + 1) * LL);
   });
   const model: GraphNet = deserializeModel(init.model.config, init.model.blobs);
-  const layers = PerturbableNet.ofGraphNet(model).layers;
+  const layers = hiddenLayers(model); // the perturbed layers, in PerturbableNet's order
   return (chunk) => {
     if (chunk.weights.length !== layers.length) throw new Error(`robustness worker: ${chunk.weights.length} weight arrays for ${layers.length} layers`);
     layers.forEach((l, k) => l.weight.data.set(chunk.weights[k]));
