@@ -43,10 +43,11 @@ const surrogateConfig = z.looseObject({
   normaliser: z.object({ nodeMean: numbers, nodeStd: numbers, edgeMean: numbers, edgeStd: numbers, pScale: anyNumber }, { error: 'must be an object' }),
   threshold: fraction,
   grid: gridSignature,
-  // estimate and watchLoading: absent in models of datasets made before them (the DC estimate then).
+  // estimate, watchLoading and the voltage options: absent in models of datasets made before them (the DC estimate, no bus list, then).
   features: z.object({
     offsetThreshold: anyNumber, maxListed: count, nearLoading: anyNumber, nearThreshold: anyNumber, maxFeatured: count,
     estimate: z.enum(['dc', 'ac-step'], { error: "must be 'dc' or 'ac-step'" }).optional(), watchLoading: anyNumber.optional(),
+    voltageMove: anyNumber.optional(), voltageNear: anyNumber.optional(), maxVoltage: count.optional(),
   }, { error: 'must be an object' }),
   datasetId: count,
   method: z.enum(TOPOLOGY_METHODS as [string, ...string[]], { error: `must be one of ${TOPOLOGY_METHODS.join(', ')}` }),

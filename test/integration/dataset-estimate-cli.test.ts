@@ -47,9 +47,11 @@ test('dataset --estimate with an unknown estimate: one line, exit 2, no database
   assert.equal(existsSync(db), false);
 });
 
-test('the default estimate follows the grid size: DC up to AC_STEP_BRANCHES branches, the AC first step above', () => {
+test('the default estimate follows the grid size: DC up to AC_STEP_BRANCHES branches, the AC first step (with its bus voltages) above', () => {
   assert.equal(featureOptionsFor(245).estimate, 'dc');
   assert.equal(featureOptionsFor(AC_STEP_BRANCHES).estimate, 'dc');
   assert.equal(featureOptionsFor(AC_STEP_BRANCHES + 1).estimate, 'ac-step');
   assert.equal(featureOptionsFor(3206).watchLoading, 0.95);
+  assert.equal(featureOptionsFor(3206).voltageMove, 0.001);
+  assert.equal(featureOptionsFor(245).voltageMove, undefined);
 });

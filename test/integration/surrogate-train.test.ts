@@ -23,7 +23,7 @@ import { streamDataset } from '../../main/services/training-data';
 import { POS_WEIGHT_CAP } from '../../main/core/learn/surrogate';
 import { LH } from '../../main/core/learn/grid-data';
 import { N1Engine } from '../../main/core/grid/contingency';
-import { outageRecord, scenarioState, staticFeatures } from '../../main/core/grid/features';
+import { acStepFeatureOptions, outageRecord, recordBuses, scenarioState, staticFeatures } from '../../main/core/grid/features';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { islandedByTopology } from '../../main/core/grid/islands';
 import { caseText, loadCase } from '../helpers/shared';
@@ -182,6 +182,30 @@ test('predict: every branch, islanded by topology, incremental = full forward; a
   assert.equal(w.workers, 2);
   assert.deepEqual(w.contingencies, r.contingencies);
   await assert.rejects(predictCaseInWorkers(s, loadCase('case39'), 2), (e: Error) => e instanceof PredictError && /39 in-service buses/.test(e.message));
+});
+
+test('AC-step records with bus voltages: the options are kept with the model, and predict gives the full forward on records that list buses', async () => {
+  // A wide voltageNear so that case30's buses are listed.
+  const features = { ...acStepFeatureOptions, watchLoading: 0.5, voltageNear: 0.2 };
+  const ds = await buildDataset({ store, caseText: caseText('case30'), fileName: 'case30.m', random: 5, seed: 8, workers: 0, randomLoad: { levelMin: 0.9, levelMax: 1.3 }, features });
+  const o = await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, ...small });
+  const s = loadSurrogate(store, o.modelId!);
+  assert.deepEqual(s.config.features, features);
+  const c = loadCase('case30'), engine = N1Engine.forCase(c);
+  const r = predictCase(s, c), isl = islandedByTopology(engine.net);
+  const state = scenarioState(engine), stat = staticFeatures(state), screen = new DcScreen(engine.net);
+  const feats = new SurrogateFeatures(engine.net.nb, engine.net.nl, engine.net.f, engine.net.t, s.config.normaliser);
+  const base = feats.base(stat);
+  let withBuses = 0;
+  for (let k = 0; k < engine.net.nl; k++) {
+    if (isl[k]) continue;
+    const rec = outageRecord(state, screen, k, s.config.features);
+    if (recordBuses(rec)!.m > 0) withBuses++;
+    const p = s.model.predict(feats.graph, [applyDelta(base, feats.delta(base, stat, rec), NODE_FEAT_DIM, EDGE_FEAT_DIM)]).graphProb![0];
+    const got = r.contingencies.find((x) => x.branch === engine.net.branchRow[k] + 1)!;
+    assert.ok(Math.abs(got.pInsecure - p) < 1e-5, `branch ${k}: ${got.pInsecure} vs ${p}`);
+  }
+  assert.ok(withBuses > 5, `${withBuses} records list buses`);
 });
 
 test('demo plumbing: bundled case, dataset, adaptive+ch3l3 training, results in the store', async () => {

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { AcOutageStep } from '../../main/core/grid/ac-step';
 import { makeSbus } from '../../main/core/grid/acpf';
 import { N1Engine } from '../../main/core/grid/contingency';
-import { OutageFeaturizer, RECORD_STRIDE, acStepFeatureOptions, dcFeatureOptions, scenarioState } from '../../main/core/grid/features';
+import { BUS_STRIDE, OutageFeaturizer, RECORD_STRIDE, acStepFeatureOptions, dcFeatureOptions, recordBuses, scenarioState } from '../../main/core/grid/features';
 import { evaluate, jacobianPattern } from '../../main/core/grid/jacobian';
-import { isRated } from '../../main/core/grid/limits';
+import { countingVmax, countingVmin, isRated } from '../../main/core/grid/limits';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { SparseLU } from '../../main/core/linalg';
 import { makeYbus, YbusOutage } from '../../main/core/grid/ybus';
@@ -99,4 +99,42 @@ test('without an estimate option (datasets and models made before it) the record
   const { estimate: _e, watchLoading: _w, ...old } = acStepFeatureOptions;
   const a = new OutageFeaturizer(s, screen, old), b = new OutageFeaturizer(s, screen, dcFeatureOptions);
   for (let k = 0; k < engine.net.nl; k += 5) assert.deepEqual(a.record(k), b.record(k));
+});
+
+test("'ac-step' records with the voltage options list the buses the step moves near a counting limit, with estimates closer to the exact post-outage Vm than the base's", () => {
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
+  const net = engine.net, s = scenarioState(engine), screen = new DcScreen(net);
+  // A wide margin so that this case, whose voltages sit well inside their limits, lists buses.
+  const opts = { ...acStepFeatureOptions, voltageNear: 0.08, maxVoltage: 6 };
+  const fz = new OutageFeaturizer(s, screen, opts), step = new AcOutageStep(net, s.Vm, s.Va);
+  let listed = 0, errEst = 0, errBase = 0, full = 0;
+  for (let k = 0; k < net.nl; k += 2) {
+    const rec = fz.record(k), sec = recordBuses(rec)!;
+    assert.ok(sec, 'well formed');
+    if (screen.isBridge[k]) { assert.equal(sec.m, 0); continue; }
+    assert.ok(sec.m <= 6, 'at most maxVoltage');
+    if (sec.m === 6) full++;
+    const st = engine.branchOutageState(net.branchRow[k] + 1);
+    assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k]));
+    // Every bus that qualifies and is not listed is no closer to its limit than the listed ones.
+    const margin = (i: number) => Math.min(step.Vm[i] - countingVmin(s.Vm[i], net.Vmin[i]), countingVmax(s.Vm[i], net.Vmax[i]) - step.Vm[i]);
+    const qualifies = (i: number) => Math.abs(step.Vm[i] - s.Vm[i]) >= 0.001 && margin(i) <= 0.08;
+    const buses = Array.from({ length: sec.m }, (_, j) => rec[sec.at + BUS_STRIDE * j]);
+    for (let j = 0; j < sec.m; j++) {
+      const i = buses[j], v = rec[sec.at + BUS_STRIDE * j + 1];
+      if (j > 0) assert.ok(i > buses[j - 1], 'ascending');
+      assert.ok(qualifies(i));
+      assert.equal(v, Math.fround(step.Vm[i]));
+      if (st.newton?.converged && !st.islanded) { errEst += Math.abs(v - st.newton.Vm[i]); errBase += Math.abs(s.Vm[i] - st.newton.Vm[i]); listed++; }
+    }
+    const worst = Math.max(...buses.map(margin));
+    for (let i = 0; i < net.nb; i++) if (qualifies(i) && !buses.includes(i)) assert.ok(margin(i) >= worst, `bus ${i} left out`);
+  }
+  assert.ok(listed > 50, `${listed} listed buses`);
+  assert.ok(full > 0, 'some records reach maxVoltage');
+  assert.ok(errEst < 0.5 * errBase, `estimate error ${errEst / listed} against the base's ${errBase / listed}`);
+  // Without the voltage options (datasets and models made before them): no bus section.
+  const { voltageMove: _m, voltageNear: _n, maxVoltage: _x, ...old } = acStepFeatureOptions;
+  const plain = new OutageFeaturizer(s, screen, old);
+  for (let k = 0; k < net.nl; k += 7) { const r = plain.record(k); assert.equal(r.length, 2 + RECORD_STRIDE * r[1]); }
 });

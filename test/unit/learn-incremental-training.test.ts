@@ -19,6 +19,7 @@ import { SurrogateSamples, fitNormaliser, labelScenario, packScenarios } from '.
 import { hiddenSparsityFor, surrogateLoss, surrogateModel } from '../../main/core/learn/surrogate';
 import type { Case } from '../../main/core/grid/case';
 import { loadCase } from '../helpers/shared';
+import { acStepFeatureOptions, recordBuses, type FeatureOptions } from '../../main/core/grid/features';
 import { Trainer } from '../../main/core/learn/trainer';
 import { serializeModel } from '../../main/core/learn/serialize';
 import { surrogateTrainerConfig } from '../../main/services/train';
@@ -140,10 +141,14 @@ function scaledLoad(c: Case, f: number): Case {
   return { ...c, bus: c.bus.map((r) => { const o = r.slice(); o[2] *= f; o[3] *= f; return o; }) };
 }
 
-for (const name of ['case30', 'case_ACTIVSg200']) {
-  test(`incremental gradients equal the full-graph backward on ${name} (shipped architecture, 90% sparse, two scenarios)`, () => {
+// The AC-step records with their bus lists (voltage features and Vm offsets at the listed buses); a wide
+// voltageNear so that this lightly loaded case lists buses.
+const voltageRecords: FeatureOptions = { ...acStepFeatureOptions, watchLoading: 0.5, voltageNear: 0.2 };
+for (const [name, opts] of [['case30', undefined], ['case_ACTIVSg200', undefined], ['case_ACTIVSg200', voltageRecords]] as const) {
+  test(`incremental gradients equal the full-graph backward on ${name}${opts ? ' with AC-step voltage records' : ''} (shipped architecture, 90% sparse, two scenarios)`, () => {
     const c = loadCase(name);
-    const packed = packScenarios([{ labels: labelScenario(c), split: 'train' }, { labels: labelScenario(scaledLoad(c, 1.04)), split: 'train' }]);
+    const packed = packScenarios([{ labels: labelScenario(c, opts), split: 'train' }, { labels: labelScenario(scaledLoad(c, 1.04), opts), split: 'train' }]);
+    if (opts) assert.ok(packed.rec.length > 0 && Array.from({ length: packed.sampleBranch.length }, (_, i) => recordBuses(packed.rec.subarray(packed.recPtr[i], packed.recPtr[i + 1]))!.m).some((m) => m > 0), 'buses listed');
     const data = new SurrogateSamples(packed, fitNormaliser(packed));
     const all = data.indices('train');
     const rng = new Rng(5);

@@ -31,7 +31,7 @@ import type { N1Engine } from './contingency';
 import type { DcScreen } from './lodf';
 import type { TransferScreen } from './lodf-wasm';
 import type { Network } from './network';
-import { branchLoading, isOverloaded, isRated } from './limits';
+import { branchLoading, countingVmax, countingVmin, isOverloaded, isRated } from './limits';
 import { PQ, PV, REF } from './idx';
 import { branchFlows, makeYbus } from './ybus';
 import { injection } from './pfsoln';
@@ -77,6 +77,17 @@ export interface FeatureOptions {
    * least nearThreshold, however little the DC screen moves them.
    */
   watchLoading?: number;
+  /**
+   * With 'ac-step': buses whose AC step moves Vm by at least voltageMove
+   * and leaves it within voltageNear of the Vm at which a violation counts
+   * (limits.ts countingVmin / countingVmax) are listed with their estimated
+   * Vm, the closest to a limit first, at most maxVoltage. The branch
+   * estimates alone miss voltage-only outages (on case_ACTIVSg2000 every
+   * miss of the AC-step model without them was one). Absent: no bus list.
+   */
+  voltageMove?: number;
+  voltageNear?: number;
+  maxVoltage?: number;
 }
 
 /** What datasets made before FeatureOptions.estimate used (and their models expect). */
@@ -84,7 +95,7 @@ export const dcFeatureOptions: FeatureOptions = { offsetThreshold: 0.005, maxLis
 /** The records of a grid of at most AC_STEP_BRANCHES branches: the DC estimate, said so. */
 export const defaultFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'dc' };
 /** The AC first-step records with their watched branches. */
-export const acStepFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'ac-step', watchLoading: 0.95 };
+export const acStepFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'ac-step', watchLoading: 0.95, voltageMove: 0.001, voltageNear: 0.02, maxVoltage: 16 };
 /**
  * Above this many branches a new dataset's records take the AC first step.
  * case_ACTIVSg2000 (3206 branches), 20 scenarios x 500 outages, 8 epochs:
@@ -177,8 +188,24 @@ export function staticFeatures(s: ScenarioState): Float32Array {
 
 const wrap = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));
 
-/** Record layout: [k, n, then per listed branch: e, dP (p.u. of rating), estimated loading, featured 0/1]. */
+/**
+ * Record layout: [k, n, then per listed branch: e, dP (p.u. of rating),
+ * estimated loading, featured 0/1], and with the voltage options a bus
+ * section [m, then per listed bus: i, estimated Vm] (buses ascending).
+ * Records without it (2 + 4n values) list no bus.
+ */
 export const RECORD_STRIDE = 4;
+export const BUS_STRIDE = 2;
+
+/** Where a record's bus section starts and how many buses it lists; null when the record is malformed. */
+export function recordBuses(rec: Float32Array): { at: number; m: number } | null {
+  const n = rec[1], end = 2 + RECORD_STRIDE * n;
+  if (!(Number.isInteger(n) && n >= 0)) return null;
+  if (rec.length === end) return { at: end + 1, m: 0 };
+  const m = rec[end];
+  if (!(Number.isInteger(m) && m >= 0) || rec.length !== end + 1 + BUS_STRIDE * m) return null;
+  return { at: end + 1, m };
+}
 
 /** Builds per-outage records for one solved scenario (rates and scratch precomputed once). */
 export class OutageFeaturizer {
@@ -198,6 +225,9 @@ export class OutageFeaturizer {
   private acStep: AcOutageStep | null = null;
   private readonly watched: Int32Array;
   private readonly picked: Uint8Array;
+  /** Per bus, the Vm below / above which a violation counts (the voltage options). */
+  private readonly vLow: Float64Array;
+  private readonly vHigh: Float64Array;
 
   constructor(readonly s: ScenarioState, readonly screen: DcScreen, readonly opts: FeatureOptions = defaultFeatureOptions, kernels: 'wasm' | 'js' = 'wasm') {
     const net = s.net;
@@ -220,6 +250,25 @@ export class OutageFeaturizer {
     if (opts.estimate === 'ac-step' && opts.watchLoading !== undefined) for (let e = 0; e < net.nl; e++) if (this.rated[e] && s.loading[e] >= opts.watchLoading) w.push(e);
     this.watched = Int32Array.from(w);
     this.picked = new Uint8Array(net.nl);
+    this.vLow = Float64Array.from(s.Vm, (vm, i) => countingVmin(vm, net.Vmin[i]));
+    this.vHigh = Float64Array.from(s.Vm, (vm, i) => countingVmax(vm, net.Vmax[i]));
+  }
+
+  /** The buses the AC step moves near a counting voltage limit, ascending (the voltage options), as [i, estimated Vm] pairs. */
+  private voltageBuses(ac: AcOutageStep | null): number[] {
+    const { opts, s, vLow, vHigh } = this;
+    if (!ac || opts.voltageMove === undefined) return [];
+    const move = opts.voltageMove, near = opts.voltageNear ?? 0, max = opts.maxVoltage ?? 0;
+    const found: [number, number, number][] = [];
+    for (let i = 0; i < s.net.nb; i++) {
+      const v = ac.Vm[i];
+      if (!(Math.abs(v - s.Vm[i]) >= move)) continue;
+      const margin = Math.min(v - vLow[i], vHigh[i] - v);
+      if (margin <= near) found.push([i, v, margin]);
+    }
+    if (found.length > max) found.sort((a, b) => a[2] - b[2] || a[0] - b[0]).length = max;
+    found.sort((a, b) => a[0] - b[0]);
+    return found.flatMap(([i, v]) => [i, v]);
   }
 
   /** Which implementation scans the branches. */
@@ -319,7 +368,8 @@ export class OutageFeaturizer {
     // In branch order (pick is ascending).
     let count = 0;
     for (let j = 0; j < n; j++) if (sel[pick[j]]) count++;
-    const out = new Float32Array(2 + RECORD_STRIDE * count);
+    const buses = this.voltageBuses(ac);
+    const out = new Float32Array(2 + RECORD_STRIDE * count + (buses.length > 0 ? 1 + buses.length : 0));
     out[0] = k;
     out[1] = count;
     let o = 2;
@@ -333,6 +383,10 @@ export class OutageFeaturizer {
       o += RECORD_STRIDE;
       sel[e] = 0;
       feat[e] = 0;
+    }
+    if (buses.length > 0) {
+      out[o] = buses.length / BUS_STRIDE;
+      out.set(buses, o + 1);
     }
     return out;
   }

@@ -17,7 +17,9 @@
 //         core/grid/features.ts; elsewhere 0, the base loading, 0, its margin)
 //   edge offset: estimated post-outage loading where the DC screen lists the
 //         branch, else its base loading (the head learns the correction)
-//   node offset: base-case Vm
+//   node offset: base-case Vm, or where the record lists a bus (the AC
+//         step's voltages, features.ts) its estimated Vm, which then also
+//         replaces the bus's vm and margin features
 //   limits the verdict readout measures against, as the spec counts violations:
 //   loading 1 (or base loading + 0.01 for a branch already overloaded), Vmax
 //   and Vmin (or base Vm -/+ 0.001 where the base case already violates them)
@@ -28,7 +30,7 @@
 import type { Case } from '../grid/case';
 import { N1Engine } from '../grid/contingency';
 import { VERDICTS } from '../grid/contingency-types';
-import { EDGE_OUTAGE, ES, NODE_OUTAGE, NS, OutageFeaturizer, RECORD_STRIDE, type FeatureOptions, defaultFeatureOptions, scenarioState, staticFeatures } from '../grid/features';
+import { BUS_STRIDE, EDGE_OUTAGE, ES, NODE_OUTAGE, NS, OutageFeaturizer, RECORD_STRIDE, type FeatureOptions, defaultFeatureOptions, recordBuses, scenarioState, staticFeatures } from '../grid/features';
 import { DcScreen } from '../grid/lodf';
 import type { Network } from '../grid/network';
 import { countingLoading, countingVmax, countingVmin } from '../grid/limits';
@@ -259,23 +261,50 @@ export class SurrogateFeatures {
     return { nodeFeat, edgeFeat, edgeOffset, nodeOffset, edgeLimit, nodeUpper, nodeLower, targets: {} };
   }
 
-  /** What the outage record `rec` of branch k changes in `base` (built from the same statics). */
+  /**
+   * What the outage record `rec` of branch k changes in `base` (built from
+   * the same statics): the outaged branch's ends (outEnd, outP, outQ), the
+   * buses the record lists with an estimated Vm (their vm and margin
+   * features and their Vm offset become the estimate's, as a listed
+   * branch's loading does), and the listed branches.
+   */
   delta(base: GraphSample, stat: Float32Array, rec: Float32Array): SampleDelta {
     const { nb, norm } = this;
     const k = rec[0], n = rec[1];
-    if (!(Number.isInteger(k) && k >= 0 && k < this.nl) || rec.length !== 2 + RECORD_STRIDE * n) throw new LearnError('bad-sample', 'malformed outage record');
+    const section = recordBuses(rec);
+    if (!(Number.isInteger(k) && k >= 0 && k < this.nl) || !section) throw new LearnError('bad-sample', 'malformed outage record');
     const src = this.graph.src[k], dst = this.graph.dst[k];
     const o = nb * NS + k * ES;
-    const ends = src === dst ? [[src, stat[o + E_PF], stat[o + E_QF]]] : [[src, stat[o + E_PF], stat[o + E_QF]], [dst, stat[o + E_PT], stat[o + E_QT]]];
-    ends.sort((a, b) => a[0] - b[0]);
-    const nodes = Int32Array.from(ends, (x) => x[0]);
+    // Per changed bus: [bus, P and Q into k (0 when not an end), end flag, estimated Vm or NaN].
+    const rows = new Map<number, [number, number, number, number]>();
+    rows.set(src, [stat[o + E_PF], stat[o + E_QF], 1, NaN]);
+    if (dst !== src) rows.set(dst, [stat[o + E_PT], stat[o + E_QT], 1, NaN]);
+    for (let j = 0; j < section.m; j++) {
+      const i = rec[section.at + BUS_STRIDE * j], v = rec[section.at + BUS_STRIDE * j + 1];
+      if (!(Number.isInteger(i) && i >= 0 && i < nb)) throw new LearnError('bad-sample', 'malformed outage record');
+      const r = rows.get(i);
+      if (r) r[3] = v; else rows.set(i, [0, 0, 0, v]);
+    }
+    const nodes = Int32Array.from(rows.keys()).sort();
     const nodeFeat = new Float32Array(nodes.length * NODE_FEAT_DIM);
-    ends.forEach(([v, p, q], j) => {
-      const o = j * NODE_FEAT_DIM;
-      for (let f = 0; f < NODE_FEAT_DIM; f++) nodeFeat[o + f] = base.nodeFeat[v * NODE_FEAT_DIM + f];
-      nodeFeat[o + NS] = 1;
-      nodeFeat[o + NS + 1] = p / norm.pScale;
-      nodeFeat[o + NS + 2] = q / norm.pScale;
+    const nodeOffset = section.m > 0 ? new Float32Array(nodes.length) : undefined;
+    nodes.forEach((v, j) => {
+      const [p, q, end, vm] = rows.get(v)!;
+      const r = j * NODE_FEAT_DIM;
+      for (let f = 0; f < NODE_FEAT_DIM; f++) nodeFeat[r + f] = base.nodeFeat[v * NODE_FEAT_DIM + f];
+      if (end) {
+        nodeFeat[r + NS] = 1;
+        nodeFeat[r + NS + 1] = p / norm.pScale;
+        nodeFeat[r + NS + 2] = q / norm.pScale;
+      }
+      if (nodeOffset) nodeOffset[j] = Number.isNaN(vm) ? base.nodeOffset![v] : vm;
+      if (!Number.isNaN(vm)) {
+        const s0 = v * NS, vm0 = stat[s0 + N_VM], vmax = vm0 + stat[s0 + N_VMAXM], vmin = vm0 - stat[s0 + N_VMINM];
+        const z = (x: number, f: number) => (x - norm.nodeMean[f]) / norm.nodeStd[f];
+        nodeFeat[r + N_VM] = z(vm, N_VM);
+        nodeFeat[r + N_VMAXM] = z(vmax - vm, N_VMAXM);
+        nodeFeat[r + N_VMINM] = z(vm - vmin, N_VMINM);
+      }
     });
     let nf = 0;
     for (let j = 0; j < n; j++) nf += rec[5 + RECORD_STRIDE * j];
@@ -297,7 +326,7 @@ export class SurrogateFeatures {
       edgeFeat[r + ES + 3] = rec[o + 2] - base.edgeLimit![e];
       edgeOffset[a++] = rec[o + 2];
     }
-    return { nodes, nodeFeat, edges, edgeFeat, edgeOffset, offsetEdges, offsetValues, removed: Int32Array.of(k) };
+    return { nodes, nodeFeat, ...(nodeOffset ? { nodeOffset } : {}), edges, edgeFeat, edgeOffset, offsetEdges, offsetValues, removed: Int32Array.of(k) };
   }
 }
 
