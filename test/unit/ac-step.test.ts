@@ -115,7 +115,7 @@ test("'ac-step' records with the voltage options list the buses the step moves n
     assert.ok(sec.m <= 6, 'at most maxVoltage');
     if (sec.m === 6) full++;
     const st = engine.branchOutageState(net.branchRow[k] + 1);
-    assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k]));
+    assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], opts.acSteps));
     // Every bus that qualifies and is not listed is no closer to its limit than the listed ones.
     const margin = (i: number) => Math.min(step.Vm[i] - countingVmin(s.Vm[i], net.Vmin[i]), countingVmax(s.Vm[i], net.Vmax[i]) - step.Vm[i]);
     const qualifies = (i: number) => Math.abs(step.Vm[i] - s.Vm[i]) >= 0.001 && margin(i) <= 0.08;
@@ -138,3 +138,31 @@ test("'ac-step' records with the voltage options list the buses the step moves n
   const plain = new OutageFeaturizer(s, screen, old);
   for (let k = 0; k < net.nl; k += 7) { const r = plain.record(k); assert.equal(r.length, 2 + RECORD_STRIDE * r[1]); }
 });
+
+test('chord steps on the same factors converge to the exact post-outage power flow (case_ACTIVSg200, every converging outage)', () => {
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
+  const net = engine.net, s = scenarioState(engine), screen = new DcScreen(net);
+  const step = new AcOutageStep(net, s.Vm, s.Va);
+  const worst = new Map<number, number>();
+  let n = 0;
+  for (let k = 0; k < net.nl; k++) {
+    if (screen.isBridge[k]) continue;
+    const st = engine.branchOutageState(net.branchRow[k] + 1);
+    if (st.islanded || !st.newton?.converged) continue;
+    n++;
+    for (const steps of [1, 3, 12]) {
+      assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], steps, 1e-10), `branch ${k}, ${steps} steps`);
+      let e = 0;
+      for (let i = 0; i < net.nb; i++) e = Math.max(e, Math.abs(step.Vm[i] - st.newton.Vm[i]), Math.abs(wrapAngle(step.Va[i] - st.newton.Va[i])));
+      worst.set(steps, Math.max(worst.get(steps) ?? 0, e));
+      if (steps === 12) assert.ok(e < 1e-5, `branch ${k}: ${e} from the exact state after 12 steps`);
+    }
+    // One step is the first Newton step (the test above), whatever tol says.
+    assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], 1));
+    assert.ok(Number.isNaN(step.residual));
+  }
+  assert.ok(n > 150, `${n} outages`);
+  assert.ok(worst.get(3)! < worst.get(1)! / 10, `3 steps ${worst.get(3)} against 1 step ${worst.get(1)}`);
+});
+
+const wrapAngle = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));

@@ -10,12 +10,21 @@
 // losses the reference bus picks up: on case_ACTIVSg2000 most counted
 // overloads the DC screen cannot list are base-overloaded branches that an
 // outage worsens by a point through exactly those (see the README).
+//
+// Further steps are chord (fixed-Jacobian) Newton steps with the same
+// post-outage Jacobian at the base point: each costs one solve of the base
+// factors, the post-outage mismatch and the same m x m Woodbury correction,
+//   dx = u + Z D (I - M D)^-1 P^T u,   u = J0^-1 F(x)
+// and brings the estimate of a converging outage close to the exact
+// post-outage state (the base case's own residual F0 is taken out of F, so
+// the first step is the one above).
 
 import { SparseLU } from '../linalg';
+import { makeSbus } from './acpf';
 import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
 import { branchLoading } from './limits';
 import type { Network } from './network';
-import { makeYbus, type Ybus } from './ybus';
+import { makeYbus, YbusOutage, type Ybus } from './ybus';
 
 export class AcOutageStep {
   private readonly y: Ybus;
@@ -26,6 +35,13 @@ export class AcOutageStep {
   private readonly zeros: Float64Array; private readonly Fscratch: Float64Array;
   private readonly rhs: Float64Array; private readonly Z: Float64Array[];
   private readonly dx: Float64Array;
+  // Chord steps: the specified injections, the base residual, scratch voltages and mismatch.
+  private readonly outage: YbusOutage;
+  private readonly Pbus: Float64Array; private readonly Qbus: Float64Array;
+  private readonly F0: Float64Array; private readonly F: Float64Array;
+  private readonly Vr1: Float64Array; private readonly Vi1: Float64Array; private readonly invVm1: Float64Array;
+  /** Largest mismatch (p.u.) left after the last estimate's steps (NaN when not evaluated: one step). */
+  residual = NaN;
   /** Post-step voltages of the last estimate (every bus). */
   readonly Vm: Float64Array;
   readonly Va: Float64Array;
@@ -47,14 +63,22 @@ export class AcOutageStep {
     this.dx = new Float64Array(this.jp.n);
     this.Vm = Float64Array.from(Vm0);
     this.Va = Float64Array.from(Va0);
+    this.outage = new YbusOutage(this.y);
+    ({ Pbus: this.Pbus, Qbus: this.Qbus } = makeSbus(net));
+    this.F0 = new Float64Array(this.jp.n);
+    this.F = new Float64Array(this.jp.n);
+    this.Vr1 = new Float64Array(nb); this.Vi1 = new Float64Array(nb); this.invVm1 = new Float64Array(nb);
+    evaluate(this.jp, this.y, this.Vr, this.Vi, this.invVm, this.Pbus, this.Qbus, null, this.F0);
   }
 
   /**
    * Post-step Vm, Va (this.Vm / this.Va) for the outage of internal branch
-   * k with base flows (pf, qf, pt, qt) p.u.; false when the step is not
-   * defined (the outage splits the grid, or a pivot vanishes).
+   * k with base flows (pf, qf, pt, qt) p.u., after `steps` steps (the first
+   * Newton step, then chord steps until the mismatch is below `tol`); false
+   * when the step is not defined (the outage splits the grid, or a pivot
+   * vanishes) or diverges.
    */
-  estimate(k: number, pf: number, qf: number, pt: number, qt: number): boolean {
+  estimate(k: number, pf: number, qf: number, pt: number, qt: number, steps = 1, tol = 1e-6): boolean {
     const { net, jp } = this;
     const f = net.f[k], t = net.t[k];
     this.Vm.set(this.Vm0);
@@ -95,6 +119,34 @@ export class AcOutageStep {
     const dx = this.dx;
     dx.fill(0);
     for (let b = 0; b < m; b++) { const z = this.Z[b], gb = g[b]; for (let r = 0; r < dx.length; r++) dx[r] += z[r] * gb; }
+    if (!this.apply(dx)) return false;
+    this.residual = NaN;
+    for (let step = 1; step < steps; step++) {
+      // F(x) of the post-outage grid, less the base residual.
+      const { Vr1, Vi1, invVm1, F, F0 } = this;
+      for (let i = 0; i < net.nb; i++) { Vr1[i] = this.Vm[i] * Math.cos(this.Va[i]); Vi1[i] = this.Vm[i] * Math.sin(this.Va[i]); invVm1[i] = 1 / this.Vm[i]; }
+      this.outage.without(k, () => evaluate(jp, this.y, Vr1, Vi1, invVm1, this.Pbus, this.Qbus, null, F));
+      let worst = 0;
+      for (let r = 0; r < F.length; r++) { F[r] -= F0[r]; worst = Math.max(worst, Math.abs(F[r])); }
+      this.residual = worst;
+      if (!Number.isFinite(worst)) return false;
+      if (worst < tol) break;
+      // u = J0^-1 F; dx = u + Z D (I - M D)^-1 P^T u.
+      this.lu.solve(F, dx);
+      const Pu = new Float64Array(m);
+      for (let a = 0; a < m; a++) Pu[a] = dx[idx[a]];
+      const v = solveSmall(S, Pu, m);
+      if (!v) return false;
+      for (let a = 0; a < m; a++) { let s2 = 0; for (let b = 0; b < m; b++) s2 += D[a * m + b] * v[b]; g[a] = s2; }
+      for (let b = 0; b < m; b++) { const z = this.Z[b], gb = g[b]; for (let r = 0; r < dx.length; r++) dx[r] += z[r] * gb; }
+      if (!this.apply(dx)) return false;
+    }
+    return true;
+  }
+
+  /** x -= dx on the unknowns; false when dx is not finite. */
+  private apply(dx: Float64Array): boolean {
+    const { net, jp } = this;
     for (let r = 0; r < dx.length; r++) if (!Number.isFinite(dx[r])) return false;
     for (let i = 0; i < net.nb; i++) {
       if (jp.vaIdx[i] >= 0) this.Va[i] -= dx[jp.vaIdx[i]];
