@@ -47,7 +47,7 @@ const surrogateConfig = z.looseObject({
   features: z.object({
     offsetThreshold: anyNumber, maxListed: count, nearLoading: anyNumber, nearThreshold: anyNumber, maxFeatured: count,
     estimate: z.enum(['dc', 'ac-step'], { error: "must be 'dc' or 'ac-step'" }).optional(), watchLoading: anyNumber.optional(),
-    voltageMove: anyNumber.optional(), voltageNear: anyNumber.optional(), maxVoltage: count.optional(), acSteps: count.optional(),
+    voltageMove: anyNumber.optional(), voltageNear: anyNumber.optional(), maxVoltage: count.optional(), acSteps: count.optional(), acScan: z.boolean().optional(),
   }, { error: 'must be an object' }),
   datasetId: count,
   method: z.enum(TOPOLOGY_METHODS as [string, ...string[]], { error: `must be one of ${TOPOLOGY_METHODS.join(', ')}` }),

@@ -12,12 +12,13 @@
 
 import { z } from 'zod';
 import type { SurrogateModelConfig } from '../core/learn/case-predictor';
+import type { FeatureOptions } from '../core/grid/features';
 import { L_INSECURE, SurrogateSamples, fitNormaliser, labelLength, type Normaliser } from '../core/learn/grid-data';
 import { serializeModel, type Blob } from '../core/learn/serialize';
 import { REGROW_RULES, type RegrowRule } from '../core/learn/rewire';
 import { TOPOLOGY_METHODS, resolveTopology, type TopologyMethod } from '../core/learn/schedule';
 import {
-  classBalance, chooseThreshold, evaluateSurrogate, type ClassBalance, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
+  acStepReadout, classBalance, chooseThreshold, evaluateSurrogate, type ClassBalance, hiddenSparsityFor, insecureFractionByScenario, paramsOf, regressionErrors, subsetEvaluation,
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
 import {
@@ -142,12 +143,13 @@ function block(ev: SurrogateEvaluation, threshold: number): MetricsBlock {
  * method, batches of two groups of one scenario each drawn from `window`
  * scenarios at a time).
  */
-export function surrogateTrainerConfig(o: TrainOptions, positives: number, negatives: number, window = 1 << 30): TrainerConfigInput {
+export function surrogateTrainerConfig(o: TrainOptions, positives: number, negatives: number, window = 1 << 30, features?: FeatureOptions): TrainerConfigInput {
   const method = o.method ?? 'adaptive';
   const sparsity = method === 'dense' ? 0 : o.sparsity ?? 0.9;
   const epochs = o.epochs ?? 30, batchSize = o.batchSize ?? 32;
   const steps = epochs * Math.ceil((positives + negatives) / batchSize);
-  const arch = surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3 });
+  // AC-step records: the verdict head reads the estimate's margins too (surrogate.ts acStepReadout).
+  const arch = surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3, ...(features?.estimate === 'ac-step' ? acStepReadout : {}) });
   return {
     // --sparsity counts every parameter (biases and dense readouts too).
     model: { ...arch, sparsity: hiddenSparsityFor(arch, sparsity) },
@@ -282,7 +284,7 @@ function trainingSet(store: Store, datasetId: number, loaded?: LoadedDataset): T
 
 /** A new run of the request's options, stored before its first epoch. */
 function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
-  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives, set.window);
+  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives, set.window, set.ds.config.features);
   const resolved = resolveTrainerConfig(trainer);
   const { method, regrow } = resolveTopology(resolved.topology);
   const cfg: RunConfig = {

@@ -154,6 +154,7 @@ test('data-parallel gradients equal the single-thread gradients of the same shar
 test('predict: every branch, islanded by topology, incremental = full forward; another grid is refused', async () => {
   const o = await trainSurrogate({ store, datasetId, epochs: 1, workers: 1, ...small });
   const s = loadSurrogate(store, o.modelId!);
+  assert.ok(!s.model.cfg.offsetPool, 'DC records keep the readout they had');
   const c = loadCase('case30');
   const r = predictCase(s, c);
   assert.equal(r.contingencies.length, 41);
@@ -191,6 +192,8 @@ test('AC-step records with bus voltages: the options are kept with the model, an
   const o = await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, ...small });
   const s = loadSurrogate(store, o.modelId!);
   assert.deepEqual(s.config.features, features);
+  // AC-step records: the verdict head reads the estimate's margins (surrogate.ts acStepReadout).
+  assert.equal(s.model.cfg.offsetPool, true);
   const c = loadCase('case30'), engine = N1Engine.forCase(c);
   const r = predictCase(s, c), isl = islandedByTopology(engine.net);
   const state = scenarioState(engine), stat = staticFeatures(state), screen = new DcScreen(engine.net);

@@ -166,3 +166,27 @@ test('chord steps on the same factors converge to the exact post-outage power fl
 });
 
 const wrapAngle = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));
+
+test("'ac-step' records with acScan list the branches the estimate moves that the DC screen leaves alone", () => {
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
+  const net = engine.net, s = scenarioState(engine), screen = new DcScreen(net);
+  const { acScan: _s, ...noScan } = acStepFeatureOptions;
+  const scan = new OutageFeaturizer(s, screen, acStepFeatureOptions), plain = new OutageFeaturizer(s, screen, noScan);
+  const step = new AcOutageStep(net, s.Vm, s.Va);
+  let extra = 0;
+  for (let k = 0; k < net.nl; k++) {
+    if (screen.isBridge[k]) continue;
+    const a = scan.record(k), b = plain.record(k);
+    const listed = (r: Float32Array) => new Set(Array.from({ length: r[1] }, (_, j) => r[2 + RECORD_STRIDE * j]));
+    const la = listed(a), lb = listed(b);
+    for (const e of lb) assert.ok(la.has(e) || la.size >= acStepFeatureOptions.maxListed, `branch ${e} of outage ${k} dropped by the scan`);
+    assert.ok(step.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], acStepFeatureOptions.acSteps));
+    for (const e of la) {
+      if (lb.has(e)) continue;
+      extra++;
+      // What the scan adds moves by at least the smallest listed change, by the AC estimate.
+      assert.ok(Math.abs(step.loading(e) - s.loading[e]) >= Math.min(acStepFeatureOptions.offsetThreshold, acStepFeatureOptions.nearThreshold) - 1e-6 || s.loading[e] >= 0.95, `branch ${e} of outage ${k}`);
+    }
+  }
+  assert.ok(extra > 0, 'the scan lists branches the DC screen does not');
+});

@@ -52,6 +52,7 @@ const lerp = (x: GraphSample, x0: GraphSample, t: number): GraphSample => {
 for (const [label, over] of [
   ['sparse, residual', {}],
   ['dense, no residual, eps 0.1, 3 layers', { sparsity: 0, residual: false, eps: 0.1, layers: 3 }],
+  ["the offsets' margins pooled too (offsetPool)", { offsetPool: true, offsetPoolGain: 9 }],
 ] as const) {
   test(`the local pass equals the full network along the path: ${label}`, () => {
     const { model, graph, x, x0 } = setup(over, 11);

@@ -58,6 +58,7 @@ for (const [label, over] of [
   ['sparse 50%, residual, every head', { sparsity: 0.5 }],
   ['dense, no residual, eps 0.2', { sparsity: 0, residual: false, eps: 0.2 }],
   ['graph head only', { sparsity: 0.4, heads: { edge: false, node: false, graph: true } }],
+  ["the offsets' margins pooled too (offsetPool)", { sparsity: 0.5, offsetPool: true, offsetPoolGain: 7 }],
 ] as const) {
   test(`input gradients match finite differences: ${label}`, () => {
     const { model, s, dOut } = setup(over, 7);

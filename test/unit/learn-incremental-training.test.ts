@@ -16,7 +16,7 @@ import type { GraphSample, GraphTopology } from '../../main/core/learn/graph';
 import { ringWithChords } from '../../main/core/learn/synthetic';
 import { Rng } from '../../main/core/learn/rng';
 import { SurrogateSamples, fitNormaliser, labelScenario, packScenarios } from '../../main/core/learn/grid-data';
-import { hiddenSparsityFor, surrogateLoss, surrogateModel } from '../../main/core/learn/surrogate';
+import { acStepReadout, hiddenSparsityFor, surrogateLoss, surrogateModel } from '../../main/core/learn/surrogate';
 import type { Case } from '../../main/core/grid/case';
 import { loadCase } from '../helpers/shared';
 import { acStepFeatureOptions, recordBuses, type FeatureOptions } from '../../main/core/grid/features';
@@ -120,6 +120,7 @@ for (const [label, over] of [
   ['graph head only', { sparsity: 0.8, heads: { edge: false, node: false, graph: true } }],
   ['edge and node heads only', { sparsity: 0.5, heads: { edge: true, node: true, graph: false } }],
   ['one layer', { sparsity: 0.5, layers: 1 }],
+  ["the offsets' margins pooled too (offsetPool)", { sparsity: 0.9, offsetPool: true, offsetPoolGain: 11 }],
 ] as [string, Partial<GraphNetConfig>][]) {
   test(`incremental gradients equal the full-graph backward: ${label}`, () => {
     const rng = new Rng(label.length);
@@ -145,7 +146,7 @@ function scaledLoad(c: Case, f: number): Case {
 // voltageNear so that this lightly loaded case lists buses.
 const voltageRecords: FeatureOptions = { ...acStepFeatureOptions, watchLoading: 0.5, voltageNear: 0.2 };
 for (const [name, opts] of [['case30', undefined], ['case_ACTIVSg200', undefined], ['case_ACTIVSg200', voltageRecords]] as const) {
-  test(`incremental gradients equal the full-graph backward on ${name}${opts ? ' with AC-step voltage records' : ''} (shipped architecture, 90% sparse, two scenarios)`, () => {
+  test(`incremental gradients equal the full-graph backward on ${name}${opts ? ' with AC-step voltage records and their readout' : ''} (shipped architecture, 90% sparse, two scenarios)`, () => {
     const c = loadCase(name);
     const packed = packScenarios([{ labels: labelScenario(c, opts), split: 'train' }, { labels: labelScenario(scaledLoad(c, 1.04), opts), split: 'train' }]);
     if (opts) assert.ok(packed.rec.length > 0 && Array.from({ length: packed.sampleBranch.length }, (_, i) => recordBuses(packed.rec.subarray(packed.recPtr[i], packed.recPtr[i + 1]))!.m).some((m) => m > 0), 'buses listed');
@@ -155,7 +156,7 @@ for (const [name, opts] of [['case30', undefined], ['case_ACTIVSg200', undefined
     // 32 samples: the two scenarios interleaved, as a shuffled batch would have them.
     const pick = Array.from({ length: 32 }, () => all[rng.int(all.length)]);
     const src = data.source(Int32Array.from(pick));
-    const arch = surrogateModel();
+    const arch = surrogateModel(opts ? acStepReadout : {}); // AC-step records: the readout that reads the estimate's margins
     const model = GraphNet.create(resolveGraphNet({ ...arch, sparsity: hiddenSparsityFor(arch, 0.9) }), rng);
     for (const p of model.params()) if (p.name.endsWith('.b')) for (let k = 0; k < p.data.length; k++) p.data[k] = (rng.float() - 0.5) * 0.1;
     const lc = resolveLoss(surrogateLoss(1, 20));

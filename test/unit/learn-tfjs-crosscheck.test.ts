@@ -49,8 +49,8 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** A model whose readouts are not near zero (fresh ones start small), so the heads' gradients are all sizeable. */
-function model(seed: number): GraphNet {
-  const m = GraphNet.create(resolveGraphNet({ ...arch, predPoolGain: 3 }), new Rng(seed));
+function model(seed: number, offsetPool = false): GraphNet {
+  const m = GraphNet.create(resolveGraphNet({ ...arch, predPoolGain: 3, offsetPool, offsetPoolGain: 8 }), new Rng(seed));
   const rng = new Rng(seed + 100);
   for (const l of m.layers) {
     for (let k = 0; k < l.bias.data.length; k++) l.bias.data[k] = 0.1 * rng.normal();
@@ -62,9 +62,9 @@ function model(seed: number): GraphNet {
 tf.setBackend('cpu');
 installCpuSegmentSum(tf);
 
-for (const regression of ['mse', 'huber'] as const) {
-  test(`same outputs (1e-5) and gradients (1e-4) on both backends (${regression}, all heads, offsets and limits)`, () => {
-    const m = model(3);
+for (const [regression, offsetPool] of [['mse', false], ['huber', false], ['huber', true]] as const) {
+  test(`same outputs (1e-5) and gradients (1e-4) on both backends (${regression}, all heads, offsets and limits${offsetPool ? ", the offsets' margins pooled" : ''})`, () => {
+    const m = model(3, offsetPool);
     const net = new TfjsNet(tf, m);
     const batch = m.batch(task.graph, withBaselines(train.slice(0, 6), 9));
     const lossCfg = resolveLoss({ regression, huberDelta: 0.05, posWeight: 2.5, edgeWeight: 0.7, nodeWeight: 1.3 });

@@ -85,6 +85,7 @@ for (const kernels of ['wasm-simd', 'wasm', 'js'] as const) {
   test(`incremental equals full forward (${kernels}): 90% sparse`, () => check({ sparsity: 0.9 }, 2, kernels));
   test(`incremental equals full forward (${kernels}): no residual, eps, two layers`, () => check({ sparsity: 0.5, residual: false, eps: 0.3, layers: 2 }, 3, kernels));
   test(`incremental equals full forward (${kernels}): graph head only`, () => check({ sparsity: 0.8, heads: { edge: false, node: false, graph: true } }, 4, kernels));
+  test(`incremental equals full forward (${kernels}): the offsets' margins pooled too (offsetPool)`, () => check({ sparsity: 0.9, offsetPool: true, offsetPoolGain: 11 }, 5, kernels));
 }
 
 test('incremental inference: odd widths fall back from SIMD to scalar WebAssembly, same predictions', () => {

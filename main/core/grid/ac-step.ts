@@ -42,6 +42,8 @@ export class AcOutageStep {
   private readonly Vr1: Float64Array; private readonly Vi1: Float64Array; private readonly invVm1: Float64Array;
   /** Largest mismatch (p.u.) left after the last estimate's steps (NaN when not evaluated: one step). */
   residual = NaN;
+  /** Whether Vr1 / Vi1 hold the last estimate's voltages. */
+  private cartesian = false;
   /** Post-step voltages of the last estimate (every bus). */
   readonly Vm: Float64Array;
   readonly Va: Float64Array;
@@ -81,6 +83,7 @@ export class AcOutageStep {
   estimate(k: number, pf: number, qf: number, pt: number, qt: number, steps = 1, tol = 1e-6): boolean {
     const { net, jp } = this;
     const f = net.f[k], t = net.t[k];
+    this.cartesian = false;
     this.Vm.set(this.Vm0);
     this.Va.set(this.Va0);
     // Unknowns (= equation rows) of k's end buses and the mismatch the outage leaves there.
@@ -125,6 +128,7 @@ export class AcOutageStep {
       // F(x) of the post-outage grid, less the base residual.
       const { Vr1, Vi1, invVm1, F, F0 } = this;
       for (let i = 0; i < net.nb; i++) { Vr1[i] = this.Vm[i] * Math.cos(this.Va[i]); Vi1[i] = this.Vm[i] * Math.sin(this.Va[i]); invVm1[i] = 1 / this.Vm[i]; }
+      this.cartesian = false;
       this.outage.without(k, () => evaluate(jp, this.y, Vr1, Vi1, invVm1, this.Pbus, this.Qbus, null, F));
       let worst = 0;
       for (let r = 0; r < F.length; r++) { F[r] -= F0[r]; worst = Math.max(worst, Math.abs(F[r])); }
@@ -206,9 +210,14 @@ export class AcOutageStep {
 
   /** Loading of rated branch e at the last estimate's voltages. */
   loading(e: number): number {
-    const { net, y, Vm, Va } = this;
+    const { net, y } = this;
+    if (!this.cartesian) {
+      // The estimate's voltages in cartesian form, once per estimate (a scan of every branch reads them).
+      for (let i = 0; i < net.nb; i++) { this.Vr1[i] = this.Vm[i] * Math.cos(this.Va[i]); this.Vi1[i] = this.Vm[i] * Math.sin(this.Va[i]); }
+      this.cartesian = true;
+    }
     const f = net.f[e], t = net.t[e];
-    const fr = Vm[f] * Math.cos(Va[f]), fi = Vm[f] * Math.sin(Va[f]), tr = Vm[t] * Math.cos(Va[t]), ti = Vm[t] * Math.sin(Va[t]);
+    const fr = this.Vr1[f], fi = this.Vi1[f], tr = this.Vr1[t], ti = this.Vi1[t];
     const ifR = y.ffR[e] * fr - y.ffI[e] * fi + y.ftR[e] * tr - y.ftI[e] * ti;
     const ifI = y.ffR[e] * fi + y.ffI[e] * fr + y.ftR[e] * ti + y.ftI[e] * tr;
     const itR = y.tfR[e] * fr - y.tfI[e] * fi + y.ttR[e] * tr - y.ttI[e] * ti;

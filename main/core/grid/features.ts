@@ -31,7 +31,7 @@ import type { N1Engine } from './contingency';
 import type { DcScreen } from './lodf';
 import type { TransferScreen } from './lodf-wasm';
 import type { Network } from './network';
-import { branchLoading, countingVmax, countingVmin, isOverloaded, isRated } from './limits';
+import { branchLoading, countingLoading, countingVmax, countingVmin, isOverloaded, isRated } from './limits';
 import { PQ, PV, REF } from './idx';
 import { branchFlows, makeYbus } from './ybus';
 import { injection } from './pfsoln';
@@ -94,6 +94,15 @@ export interface FeatureOptions {
    * the exact post-outage state on case_ACTIVSg2000. Absent: 1.
    */
   acSteps?: number;
+  /**
+   * With 'ac-step': every rated branch the estimate moves is a candidate for
+   * the list, not only those the DC screen moves (on case_ACTIVSg2000 an
+   * outage moved a branch from 0.82 to 1.03 that DC-LODF left alone), and a
+   * watched branch is listed when its estimate is within nearThreshold of
+   * the loading at which its overload counts, however little it moves.
+   * Absent: the DC screen's candidates.
+   */
+  acScan?: boolean;
 }
 
 /** What datasets made before FeatureOptions.estimate used (and their models expect). */
@@ -106,7 +115,7 @@ export const defaultFeatureOptions: FeatureOptions = { ...dcFeatureOptions, esti
  * 3e-5 to 9e-7 on average, its largest from 0.06 to 0.005, for about 2 ms
  * per outage instead of 1.1), their watched branches and their bus voltages.
  */
-export const acStepFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'ac-step', watchLoading: 0.95, voltageMove: 0.001, voltageNear: 0.02, maxVoltage: 16, acSteps: 3 };
+export const acStepFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'ac-step', watchLoading: 0.95, voltageMove: 0.001, voltageNear: 0.02, maxVoltage: 16, acSteps: 5, acScan: true };
 /**
  * Above this many branches a new dataset's records take the AC first step.
  * case_ACTIVSg2000 (3206 branches), 20 scenarios x 500 outages, 8 epochs:
@@ -337,14 +346,27 @@ export class OutageFeaturizer {
       ac = this.acStep ??= new AcOutageStep(net, s.Vm, s.Va);
       if (!ac.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], opts.acSteps ?? 1)) ac = null;
     }
+    if (ac && opts.acScan) {
+      // Every rated branch the estimate moves enough (DC share 0 where the screen did not list it).
+      const picked = this.picked;
+      for (let j = 0; j < n; j++) picked[pick[j]] = 1;
+      const n0 = n;
+      for (let e = 0; e < nl; e++) {
+        if (e === k || picked[e] || !rated[e]) continue;
+        const d = Math.abs(ac.loading(e) - loading[e]);
+        if (d >= lowest && (d >= offT || loading[e] + d >= nearL)) { lodf[e] = 0; dl[e] = d; pick[n++] = e; }
+      }
+      for (let j = 0; j < n0; j++) picked[pick[j]] = 0;
+      if (n > n0) pick.subarray(0, n).sort();
+    }
     if (ac && this.watched.length > 0) {
       const picked = this.picked;
       for (let j = 0; j < n; j++) picked[pick[j]] = 1;
       const w: number[] = [];
       for (const e of this.watched) {
         if (e === k) continue;
-        const d = Math.abs(ac.loading(e) - loading[e]);
-        if (d >= nearT) { w.push(e); if (!picked[e]) { lodf[e] = 0; dl[e] = d; pick[n++] = e; } }
+        const est = ac.loading(e), d = Math.abs(est - loading[e]);
+        if (d >= nearT || (opts.acScan && est >= countingLoading(loading[e]) - nearT)) { w.push(e); if (!picked[e]) { lodf[e] = 0; dl[e] = d; pick[n++] = e; } }
       }
       for (let j = 0; j < n; j++) picked[pick[j]] = 0;
       // The most moved first when more qualify than fit.

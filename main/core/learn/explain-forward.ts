@@ -7,7 +7,7 @@
 // results are the same bits (the tests compare them).
 
 import { LearnError } from './errors';
-import { addOffset, combineEdgeHead, edgeHeadBlocks, poolWidth, predPoolWidth, type GraphNet } from './gnn';
+import { addOffset, combineEdgeHead, edgeHeadBlocks, offsetMargins, offsetPoolGain, worstOffsetMargin, poolWidth, predPoolWidth, type GraphNet } from './gnn';
 import type { Batch } from './graph';
 import { aggregate, poolRows } from './ops';
 
@@ -135,6 +135,12 @@ export class StagedForward {
         }
         pool[at++] = gain * hi;
         pool[at++] = gain * lo;
+      }
+      if (model.cfg.offsetPool) {
+        const om = offsetMargins(E, N, b, bt.active, null, bt.edgeOffset, bt.edgeLimit, bt.nodeOffset, bt.nodeUpper, bt.nodeLower);
+        if (this.yE) pool[at++] = offsetPoolGain(model.cfg) * om.edge;
+        if (this.yN) { pool[at++] = offsetPoolGain(model.cfg) * om.up; pool[at++] = offsetPoolGain(model.cfg) * om.low; }
+        if (this.yE || this.yN) pool[at++] = offsetPoolGain(model.cfg) * worstOffsetMargin(om, model.cfg.heads).value;
       }
     }
     return pool;

@@ -18,7 +18,7 @@
 // (completeness) is reported, not hidden.
 
 import { LearnError } from './errors';
-import { poolWidth, predPoolWidth, type ForwardCache, type GraphNet } from './gnn';
+import { offsetPoolGain, worstOffsetMargin, poolWidth, predPoolWidth, type ForwardCache, type GraphNet } from './gnn';
 import type { HeadOutputs } from './loss';
 import type { GraphSample, GraphTopology } from './graph';
 import type { Layer } from './layer';
@@ -109,6 +109,8 @@ export class LocalPath {
   private readonly stat: {
     sumH: Float64Array; maxH: Float64Array; sumA: Float64Array; maxA: Float64Array;
     bestEdge: number; hiNode: number; loNode: number;
+    /** offsetPool: the offsets' margins over the entries whose offset does not move. */
+    offEdge: number; offUp: number; offLow: number;
   };
   private readonly src: Int32Array;
   private readonly dst: Int32Array;
@@ -209,7 +211,20 @@ export class LocalPath {
       hiNode = Math.max(hiNode, out.node[v] - (x.nodeUpper ? x.nodeUpper[v] : 0));
       loNode = Math.min(loNode, out.node[v] - (x.nodeLower ? x.nodeLower[v] : 0));
     }
-    this.stat = { sumH, maxH, sumA, maxA, bestEdge, hiNode, loNode };
+    let offEdge = -Infinity, offUp = -Infinity, offLow = Infinity;
+    if (cfg.offsetPool) {
+      const movingE = new Uint8Array(E), movingN = new Uint8Array(N);
+      for (const e of this.offE) movingE[e] = 1;
+      for (const v of this.offN) movingN[v] = 1;
+      for (let e = 0; e < E; e++) if (this.active[e] && !movingE[e]) offEdge = Math.max(offEdge, this.offsetAt('edge', e, 1) - (x.edgeLimit ? x.edgeLimit[e] : 0));
+      for (let v = 0; v < N; v++) {
+        if (movingN[v]) continue;
+        const y = this.offsetAt('node', v, 1);
+        offUp = Math.max(offUp, y - (x.nodeUpper ? x.nodeUpper[v] : 0));
+        offLow = Math.min(offLow, y - (x.nodeLower ? x.nodeLower[v] : 0));
+      }
+    }
+    this.stat = { sumH, maxH, sumA, maxA, bestEdge, hiNode, loNode, offEdge, offUp, offLow };
   }
 
   /** Node states recomputed per step (|V_L|). */
@@ -335,6 +350,33 @@ export class LocalPath {
       pool[at++] = gain * hi;
       pool[at++] = gain * lo;
     }
+    // The offsets' margins (offsetPool): the fixed entries' and the moving offsets at alpha.
+    const offCol = at;
+    let argOE = -1, argOU = -1, argOL = -1, oEdge = 0, oUp = 0, oLow = 0, worstKind = 0;
+    if (cfg.offsetPool) {
+      if (cfg.heads.edge) {
+        let best = st.offEdge;
+        this.offE.forEach((e, j) => { if (!this.active[e]) return; const mg = this.offsetAt('edge', e, alpha) - (x.edgeLimit ? x.edgeLimit[e] : 0); if (mg > best) { best = mg; argOE = j; } });
+        oEdge = Number.isFinite(best) ? best : 0;
+        pool[at++] = offsetPoolGain(cfg) * oEdge;
+      }
+      if (cfg.heads.node) {
+        let hi = st.offUp, lo = st.offLow;
+        this.offN.forEach((v, j) => {
+          const y = this.offsetAt('node', v, alpha), mh = y - (x.nodeUpper ? x.nodeUpper[v] : 0), ml = y - (x.nodeLower ? x.nodeLower[v] : 0);
+          if (mh > hi) { hi = mh; argOU = j; }
+          if (ml < lo) { lo = ml; argOL = j; }
+        });
+        pool[at++] = offsetPoolGain(cfg) * hi;
+        pool[at++] = offsetPoolGain(cfg) * lo;
+        oUp = hi; oLow = lo;
+      }
+      if (cfg.heads.edge || cfg.heads.node) {
+        const wm = worstOffsetMargin({ edge: oEdge, up: oUp, low: oLow, argEdge: argOE, argUp: argOU, argLow: argOL }, cfg.heads);
+        worstKind = wm.kind;
+        pool[at++] = offsetPoolGain(cfg) * wm.value;
+      }
+    }
     const aG = layer('head.graph.hidden').forward(pool, 1, true);
     let logit = layer('head.graph.out').forward(aG, 1)[0];
     const predCols = pool.slice(P - nPred);
@@ -421,6 +463,17 @@ export class LocalPath {
     const dOffE = new Float32Array(this.offE.length), dOffN = new Float32Array(this.offN.length);
     for (let j = 0; j < this.offE.length; j++) { const p = this.posY[this.offE[j]]; if (p >= 0) dOffE[j] = dyE[p]; }
     for (let j = 0; j < this.offN.length; j++) { const p = this.posNY[this.offN[j]]; if (p >= 0) dOffN[j] = dyN[p]; }
+    if (cfg.offsetPool) {
+      let c = offCol;
+      if (cfg.heads.edge) { if (argOE >= 0) dOffE[argOE] += offsetPoolGain(cfg) * dpool[c]; c++; }
+      if (cfg.heads.node) { if (argOU >= 0) dOffN[argOU] += offsetPoolGain(cfg) * dpool[c]; if (argOL >= 0) dOffN[argOL] += offsetPoolGain(cfg) * dpool[c + 1]; c += 2; }
+      if (cfg.heads.edge || cfg.heads.node) {
+        const x = offsetPoolGain(cfg) * dpool[c];
+        if (worstKind === 0) { if (argOE >= 0) dOffE[argOE] += x; }
+        else if (worstKind === 1) { if (argOU >= 0) dOffN[argOU] += x; }
+        else if (argOL >= 0) dOffN[argOL] -= x;
+      }
+    }
     return { logit, grad: { node: dNode, edge: dEdge, edgeOffset: dOffE, nodeOffset: dOffN } };
   }
 }

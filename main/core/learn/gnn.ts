@@ -47,7 +47,29 @@ export interface GraphNetConfig {
    * input scale lets the logit be that sharp without huge weights.
    */
   predPoolGain: number;
+  /**
+   * Pool the head offsets' margins too (times predPoolGain, beside the
+   * predictions' and fed to the logit the same way): the largest edge offset
+   * above its limit and the node offsets' margins to their upper and lower
+   * limits. The offsets are the physics estimate of the outage (the AC
+   * step's post-outage loadings and voltages where the record lists them),
+   * so the verdict head sees the estimate's own verdict without the heads'
+   * learned corrections, which carry their errors at the base point into
+   * every outage of an operating point. Inputs, not parameters: no gradient
+   * flows through them but to the offsets. Absent (models before it): false.
+   */
+  offsetPool?: boolean;
+  /**
+   * Factor on the offsets' margins (absent: predPoolGain). The estimate's
+   * verdict flips within a thousandth of a margin (half of case_ACTIVSg2000's
+   * insecure outages exceed a limit by less than 0.003), so its columns take
+   * a larger factor than the predictions' for the logit to be that sharp.
+   */
+  offsetPoolGain?: number;
 }
+
+/** The factor on the offsets' margins (offsetPool). */
+export const offsetPoolGain = (c: GraphNetConfig): number => c.offsetPoolGain ?? c.predPoolGain;
 
 export const defaultGraphNet: Omit<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'> = {
   hidden: 64, layers: 3, headHidden: 64, eps: 0, residual: true,
@@ -63,6 +85,8 @@ export function resolveGraphNet(cfg: Partial<GraphNetConfig> & Pick<GraphNetConf
   if (!Number.isFinite(c.eps)) throw new LearnError('bad-config', `model.eps must be finite, got ${c.eps}`);
   if (!(c.predPoolGain > 0 && Number.isFinite(c.predPoolGain))) throw new LearnError('bad-config', `model.predPoolGain must be a positive number, got ${c.predPoolGain}`);
   if (!c.heads.edge && !c.heads.node && !c.heads.graph) throw new LearnError('bad-config', 'model.heads: enable at least one of edge, node, graph');
+  if (c.offsetPoolGain !== undefined && !(c.offsetPoolGain > 0 && Number.isFinite(c.offsetPoolGain))) throw new LearnError('bad-config', `model.offsetPoolGain must be a positive number, got ${c.offsetPoolGain}`);
+  if (c.offsetPool !== undefined && typeof c.offsetPool !== 'boolean') throw new LearnError('bad-config', `model.offsetPool must be true or false, got ${c.offsetPool}`);
   if (c.density !== 'erk' && c.density !== 'uniform') throw new LearnError('bad-config', `model.density must be 'erk' or 'uniform', got '${c.density}'`);
   return c;
 }
@@ -87,9 +111,68 @@ export function poolWidth(c: GraphNetConfig): number {
   return 2 * c.hidden + 2 * c.headHidden + predPoolWidth(c);
 }
 
-/** The pooled head predictions: the tail of the readout, also fed linearly to the logit. */
+/** The pooled head predictions (and with offsetPool the offsets' margins after them): the tail of the readout, also fed linearly to the logit. */
 export function predPoolWidth(c: GraphNetConfig): number {
-  return (c.heads.edge ? 1 : 0) + (c.heads.node ? 2 : 0);
+  const w = (c.heads.edge ? 1 : 0) + (c.heads.node ? 2 : 0);
+  return c.offsetPool && w > 0 ? 2 * w + 1 : w;
+}
+
+/**
+ * offsetPool's last column: the estimate's worst margin over every limit,
+ * max(edge margin, upper margin, -lower margin) (present heads): the spec's
+ * verdict is an OR over elements, which a weighted sum of the three cannot
+ * say. `kind`: which won (0 edge, 1 upper, 2 lower), for the gradient.
+ */
+export function worstOffsetMargin(om: OffsetMargins, heads: { edge: boolean; node: boolean }): { value: number; kind: 0 | 1 | 2 } {
+  let value = -Infinity, kind: 0 | 1 | 2 = 0;
+  if (heads.edge) value = om.edge;
+  if (heads.node) {
+    if (om.up > value) { value = om.up; kind = 1; }
+    if (-om.low > value) { value = -om.low; kind = 2; }
+  }
+  return { value, kind };
+}
+
+/**
+ * Keeps the verdict's skip weight on the worst offset margin at least 0
+ * (offsetPool): an estimate further beyond a limit never argues for secure.
+ * The data cannot teach that sign where a violation type is rare (a
+ * 6,000-outage case_ACTIVSg2000 training set holds two high-voltage outages
+ * and four secure ones whose estimate is a hair above Vmax).
+ */
+export function constrainOffsetPool(model: GraphNet): void {
+  if (!model.cfg.offsetPool || predPoolWidth(model.cfg) === 0 || !model.layers.some((l) => l.name === 'head.graph.skip')) return;
+  const w = model.layer('head.graph.skip').weight.data, j = predPoolWidth(model.cfg) - 1;
+  if (w[j] < 0) w[j] = 0;
+}
+
+/** What offsetPool adds to the readout: [edge margin, node upper margin, node lower margin] (present heads only), and their arguments. */
+export interface OffsetMargins { edge: number; up: number; low: number; argEdge: number; argUp: number; argLow: number }
+
+/**
+ * The offsets' margins of sample b of a batch (rows b*E.. and b*N..): the
+ * largest edge offset above its limit over present edges, the largest node
+ * offset above its upper limit and the smallest above its lower one.
+ * Missing offsets count as 0, missing limits as 0 (as the predictions');
+ * an edge is absent where active is 0 or removed is not 0.
+ */
+export function offsetMargins(
+  E: number, N: number, b: number, active: Uint8Array | null, removed: Uint8Array | null,
+  edgeOffset: Float32Array | null, edgeLimit: Float32Array | null, nodeOffset: Float32Array | null, nodeUpper: Float32Array | null, nodeLower: Float32Array | null,
+): OffsetMargins {
+  let edge = -Infinity, argEdge = -1, up = -Infinity, argUp = b * N, low = Infinity, argLow = b * N;
+  for (let e = b * E; e < (b + 1) * E; e++) {
+    if ((active && !active[e]) || (removed && removed[e])) continue;
+    const m = (edgeOffset ? edgeOffset[e] : 0) - (edgeLimit ? edgeLimit[e] : 0);
+    if (m > edge) { edge = m; argEdge = e; }
+  }
+  for (let v = b * N; v < (b + 1) * N; v++) {
+    const y = nodeOffset ? nodeOffset[v] : 0;
+    const a = y - (nodeUpper ? nodeUpper[v] : 0), c = y - (nodeLower ? nodeLower[v] : 0);
+    if (a > up) { up = a; argUp = v; }
+    if (c < low) { low = c; argLow = v; }
+  }
+  return { edge: argEdge >= 0 ? edge : 0, up, low, argEdge, argUp, argLow };
 }
 
 /** The layers a configuration needs, in a fixed order (params, serialization). */
@@ -158,6 +241,10 @@ export interface ForwardCache {
   poolEdgeArg: Int32Array | null;
   /** Per graph: argmax edge of the edge prediction, argmax and argmin node of the node prediction. */
   poolPredArg: Int32Array | null;
+  /** offsetPool: per sample the edge, upper and lower node rows whose offsets won the offsets' margins (-1: none). */
+  poolOffsetArg: Int32Array | null;
+  /** offsetPool: per sample which margin was the worst (worstOffsetMargin's kind). */
+  poolOffsetKind: Uint8Array | null;
   aG: Float32Array | null;
 }
 
@@ -231,7 +318,10 @@ export class GraphNet {
       }
       return new DenseLayer(s.name, s.nIn, s.nOut).init(rng, s.gain);
     });
-    return new GraphNet(cfg, layers);
+    const net = new GraphNet(cfg, layers);
+    // The prior of the worst offset margin's weight: logit up by offsetPoolGain per unit beyond a limit.
+    if (cfg.offsetPool && predPoolWidth(cfg) > 0 && net.has('head.graph.skip')) net.layer('head.graph.skip').weight.data[predPoolWidth(cfg) - 1] = 1;
+    return net;
   }
 
   layer(name: string): Layer {
@@ -266,7 +356,7 @@ export class GraphNet {
     const NB = B * N, EB = B * E;
     const h0 = this.layer('enc.node').forward(batch.nodeFeat, NB, true);
     const e = this.layer('enc.edge').forward(batch.edgeFeat, EB, true);
-    const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, poolPredArg: null, aG: null };
+    const cache: ForwardCache = { h: [h0], z: [], a: [], c: [], e, q: null, aE: null, aN: null, pool: null, poolNodeArg: null, poolEdgeArg: null, poolPredArg: null, poolOffsetArg: null, poolOffsetKind: null, aG: null };
     const { msgSrc, msgDst, msgEdge } = batch;
     const onePlusEps = 1 + eps;
     for (let l = 0; l < this.cfg.layers; l++) {
@@ -304,7 +394,7 @@ export class GraphNet {
       const pool = new Float32Array(B * P);
       const nodeArg = new Int32Array(B * H);
       const edgeArg = new Int32Array(B * Hh);
-      const predArg = new Int32Array(B * 3).fill(-1);
+      const predArg = new Int32Array(B * 3).fill(-1), offArg = new Int32Array(B * 3).fill(-1), offKind = new Uint8Array(B);
       const sum = new Float64Array(Math.max(H, Hh));
       for (let b = 0; b < B; b++) {
         const p0 = b * P;
@@ -337,8 +427,16 @@ export class GraphNet {
           predArg[b * 3 + 1] = ahi;
           predArg[b * 3 + 2] = alo;
         }
+        if (this.cfg.offsetPool) {
+          const om = offsetMargins(E, N, b, batch.active, null, batch.edgeOffset, batch.edgeLimit, batch.nodeOffset, batch.nodeUpper, batch.nodeLower);
+          if (out.edge) { pool[at++] = offsetPoolGain(this.cfg) * om.edge; offArg[b * 3] = om.argEdge; }
+          if (out.node) { pool[at++] = offsetPoolGain(this.cfg) * om.up; pool[at++] = offsetPoolGain(this.cfg) * om.low; offArg[b * 3 + 1] = om.argUp; offArg[b * 3 + 2] = om.argLow; }
+          if (out.edge || out.node) { const wm = worstOffsetMargin(om, heads); pool[at++] = offsetPoolGain(this.cfg) * wm.value; offKind[b] = wm.kind; }
+        }
       }
       cache.pool = pool;
+      cache.poolOffsetArg = offArg;
+      cache.poolOffsetKind = offKind;
       cache.poolNodeArg = nodeArg;
       cache.poolEdgeArg = edgeArg;
       cache.poolPredArg = predArg;
@@ -372,6 +470,8 @@ export class GraphNet {
     const dyE = heads.edge ? (dOut.edge ? dOut.edge.slice() : new Float32Array(EB)) : null;
     const dyN = heads.node ? (dOut.node ? dOut.node.slice() : new Float32Array(NB)) : null;
 
+    // offsetPool: what the offsets' margins send to the offsets (input gradients only).
+    const dOffE = ig && this.cfg.offsetPool && dyE ? new Float32Array(EB) : null, dOffN = ig && this.cfg.offsetPool && dyN ? new Float32Array(NB) : null;
     if (heads.graph && dOut.graph) {
       const P = poolWidth(this.cfg);
       const predArg = cache.poolPredArg!;
@@ -396,6 +496,21 @@ export class GraphNet {
         if (dyN) {
           dyN[predArg[b * 3 + 1]] += gain * dpool[at++];
           dyN[predArg[b * 3 + 2]] += gain * dpool[at++];
+        }
+        if (this.cfg.offsetPool) {
+          const offArg = cache.poolOffsetArg!;
+          if (dyE) { if (dOffE && offArg[b * 3] >= 0) dOffE[offArg[b * 3]] += offsetPoolGain(this.cfg) * dpool[at]; at++; }
+          if (dyN) {
+            if (dOffN) { dOffN[offArg[b * 3 + 1]] += offsetPoolGain(this.cfg) * dpool[at]; dOffN[offArg[b * 3 + 2]] += offsetPoolGain(this.cfg) * dpool[at + 1]; }
+            at += 2;
+          }
+          if (dyE || dyN) {
+            // The worst margin: + to the edge or upper node that won, - to the lower node.
+            const kind = cache.poolOffsetKind![b], x = offsetPoolGain(this.cfg) * dpool[at];
+            if (kind === 0) { if (dOffE && offArg[b * 3] >= 0) dOffE[offArg[b * 3]] += x; }
+            else if (dOffN) dOffN[offArg[b * 3 + kind]] += kind === 1 ? x : -x;
+            at++;
+          }
         }
       }
     }
@@ -430,8 +545,9 @@ export class GraphNet {
     }
     const dEdgeFeat = this.layer('enc.edge').backward(batch.edgeFeat, reluGrad(de, e), EB, ig, pg);
     const dNodeFeat = this.layer('enc.node').backward(batch.nodeFeat, reluGrad(dh, cache.h[0]), NB, ig, pg);
-    // y = offset + learned: an offset's gradient is its output's (readout share included).
-    return ig ? { nodeFeat: dNodeFeat!, edgeFeat: dEdgeFeat!, edgeOffset: dyE, nodeOffset: dyN } : null;
+    // y = offset + learned: an offset's gradient is its output's (readout share included), plus its own margins' share (offsetPool).
+    const plus = (a: Float32Array | null, b: Float32Array | null) => { if (a && b) for (let i = 0; i < a.length; i++) b[i] += a[i]; return b ?? a; };
+    return ig ? { nodeFeat: dNodeFeat!, edgeFeat: dEdgeFeat!, edgeOffset: plus(dyE, dOffE), nodeOffset: plus(dyN, dOffN) } : null;
   }
 
   /** Predictions for samples on `graph`, in chunks of batchSize. */

@@ -22,7 +22,7 @@
 // first, so samples are then taken one at a time with one set of buffers.
 
 import { LearnError } from './errors';
-import type { GraphNet } from './gnn';
+import { offsetPoolGain, worstOffsetMargin, type GraphNet } from './gnn';
 import type { GraphSample, GraphTopology } from './graph';
 import {
   backwardRows, linearBackward, type BackwardBuffers, type BackwardNet, type LayerGrads, type RowsView,
@@ -289,7 +289,7 @@ export class IncrementalGradients {
   fits(model: GraphNet): boolean {
     const d = netDims(model, this.graph), a = this.dims;
     return d.N === a.N && d.E === a.E && d.H === a.H && d.Hh === a.Hh && d.L === a.L && d.Fn === a.Fn && d.Fe === a.Fe && d.P === a.P && d.nPred === a.nPred
-      && model.cfg.eps === this.fwd.cfg.eps && model.cfg.residual === this.fwd.cfg.residual && model.cfg.predPoolGain === this.fwd.cfg.predPoolGain
+      && model.cfg.eps === this.fwd.cfg.eps && model.cfg.residual === this.fwd.cfg.residual && model.cfg.predPoolGain === this.fwd.cfg.predPoolGain && !!model.cfg.offsetPool === !!this.fwd.cfg.offsetPool && offsetPoolGain(model.cfg) === offsetPoolGain(this.fwd.cfg)
       && model.cfg.heads.edge === this.fwd.cfg.heads.edge && model.cfg.heads.node === this.fwd.cfg.heads.node && model.cfg.heads.graph === this.fwd.cfg.heads.graph;
   }
 
@@ -524,6 +524,13 @@ export class IncrementalGradients {
       pool[at++] = gain * lo;
       this.predArg[1] = ahi;
       this.predArg[2] = alo;
+    }
+    // The offsets' margins: inputs, so the backward sends them nothing.
+    if (cfg.offsetPool) {
+      const om = this.fwd.offsetMargins(d);
+      if (cfg.heads.edge && edge) pool[at++] = offsetPoolGain(cfg) * om.edge;
+      if (cfg.heads.node && node) { pool[at++] = offsetPoolGain(cfg) * om.up; pool[at++] = offsetPoolGain(cfg) * om.low; }
+      if ((cfg.heads.edge && edge) || (cfg.heads.node && node)) pool[at++] = offsetPoolGain(cfg) * worstOffsetMargin(om, cfg.heads).value;
     }
     k.spmm(net.graphHidden!, pool, 1, PS.aG, true);
     k.spmm(net.graphOut!, PS.aG, 1, PS.one, false);

@@ -28,7 +28,7 @@
 // pass; IncrementalPredictor adds the extremes and the verdict.
 
 import { LearnError } from './errors';
-import type { GraphNet } from './gnn';
+import { offsetMargins, offsetPoolGain, worstOffsetMargin, type GraphNet, type OffsetMargins } from './gnn';
 import { inferenceKernels, type InferenceKernels, type KernelChoice } from './kernels';
 import type { GraphSample, GraphTopology } from './graph';
 import { sigmoid } from './loss';
@@ -364,6 +364,26 @@ export class IncrementalForward {
     return j < this.m ? sc.rowsE.items[j] : sc.offsetOnly.items[j - this.m];
   }
 
+  private offE: Float32Array | null = null;
+  private offN: Float32Array | null = null;
+
+  /**
+   * offsetPool: the margins of the sample's offsets (the base's with the
+   * delta's), over its present edges, as the batched forward takes them from
+   * the full sample. Between forward(d) and restore(d).
+   */
+  offsetMargins(d: SampleDelta): OffsetMargins {
+    const { N, E } = this.dims;
+    const offE = (this.offE ??= new Float32Array(E)), offN = (this.offN ??= new Float32Array(N));
+    if (this.edgeOffset) offE.set(this.edgeOffset); else offE.fill(0);
+    if (this.nodeOffset) offN.set(this.nodeOffset); else offN.fill(0);
+    if (d.edgeOffset) for (let j = 0; j < d.edges.length; j++) offE[d.edges[j]] = d.edgeOffset[j];
+    const oe = d.offsetEdges, ov = d.offsetValues;
+    if (oe && ov) for (let j = 0; j < oe.length; j++) offE[oe[j]] = ov[j];
+    if (d.nodeOffset) for (let j = 0; j < d.nodes.length; j++) offN[d.nodes[j]] = d.nodeOffset[j];
+    return offsetMargins(E, N, 0, null, this.st.scratch.removedMark, offE, this.edgeLimit, offN, this.nodeUpper, this.nodeLower);
+  }
+
   /** Puts the working copies and marks back to the base. */
   restore(d: SampleDelta): void {
     const k = this.kernels, { H, Hh, L } = this.dims, { base: B, head, scratch: sc } = this.st;
@@ -520,6 +540,12 @@ export class IncrementalPredictor {
       const gain = cfg.predPoolGain;
       if (cfg.heads.edge) pool[at++] = argMaxEdgeMargin >= 0 ? gain * maxEdgeMargin : 0;
       if (cfg.heads.node) { pool[at++] = gain * upMargin; pool[at++] = gain * lowMargin; }
+      if (cfg.offsetPool) {
+        const om = fwd.offsetMargins(d);
+        if (cfg.heads.edge) pool[at++] = offsetPoolGain(cfg) * om.edge;
+        if (cfg.heads.node) { pool[at++] = offsetPoolGain(cfg) * om.up; pool[at++] = offsetPoolGain(cfg) * om.low; }
+        if (cfg.heads.edge || cfg.heads.node) pool[at++] = offsetPoolGain(cfg) * worstOffsetMargin(om, cfg.heads).value;
+      }
       k.spmm(net.graphHidden, pool, 1, PS.aG, true);
       k.spmm(net.graphOut, PS.aG, 1, PS.one, false);
       logit = PS.one[0];

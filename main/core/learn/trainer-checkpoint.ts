@@ -86,6 +86,8 @@ const graphNetFields = {
   sparsity: finite,
   density: z.enum(['erk', 'uniform']),
   predPoolGain: finite,
+  offsetPool: z.boolean().optional(),
+  offsetPoolGain: finite.optional(),
 };
 
 const graphNetConfig = z.strictObject({ nodeFeatDim: count, edgeFeatDim: count, ...graphNetFields }) satisfies z.ZodType<GraphNetConfig>;

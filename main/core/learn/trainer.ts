@@ -22,7 +22,7 @@
 
 import { deserializeModel, serializeModel, type Blob, type SerializedModel } from './serialize';
 import { LearnError } from './errors';
-import { GraphNet, type GraphNetConfig, resolveGraphNet } from './gnn';
+import { GraphNet, constrainOffsetPool, type GraphNetConfig, resolveGraphNet } from './gnn';
 import { type GraphSample, type GraphTopology, type SampleSource, asSource, checkTopology } from './graph';
 import { type LossConfig, computeLoss, resolveLoss, sigmoid } from './loss';
 import { groupedOrder, uniformOrder, type Grouping } from './epoch-order';
@@ -337,6 +337,7 @@ export class Trainer {
       if (src !== p.grad) p.grad.set(src);
     });
     this.optimizer.step(params);
+    constrainOffsetPool(this.model);
     this.step++;
     const c = this.openCursor();
     c.batch++;

@@ -17,7 +17,7 @@
 
 import type * as TF from '@tensorflow/tfjs';
 import { LearnError } from '../errors';
-import { type GraphNet, poolWidth, predPoolWidth } from '../gnn';
+import { type GraphNet, offsetPoolGain, poolWidth, predPoolWidth } from '../gnn';
 import type { Batch, GraphSample, GraphTopology } from '../graph';
 import type { HeadOutputs, LossConfig } from '../loss';
 import type { Prediction } from '../gnn';
@@ -233,6 +233,28 @@ export class TfjsNet {
         const hi = tf.reshape(bt.nodeUpper ? tf.sub(out.node, bt.nodeUpper) : out.node, [B, N]);
         const lo = tf.reshape(bt.nodeLower ? tf.sub(out.node, bt.nodeLower) : out.node, [B, N]);
         preds.push(tf.mul(tf.max(hi, 1, true), gain), tf.mul(tf.min(lo, 1, true), gain));
+      }
+      // The offsets' margins (gnn.ts offsetMargins): inputs, as the predictions' above.
+      if (cfg.offsetPool) {
+        if (out.edge) {
+          const off = bt.edgeOffset ?? tf.zeros([B * E]);
+          const m = tf.reshape(bt.edgeLimit ? tf.sub(off, bt.edgeLimit) : off, [B, E]);
+          preds.push(tf.mul(tf.mul(tf.max(tf.add(m, absent), 1, true), any), offsetPoolGain(cfg)));
+        }
+        if (out.node) {
+          const off = bt.nodeOffset ?? tf.zeros([B * N]);
+          const hi = tf.reshape(bt.nodeUpper ? tf.sub(off, bt.nodeUpper) : off, [B, N]);
+          const lo = tf.reshape(bt.nodeLower ? tf.sub(off, bt.nodeLower) : off, [B, N]);
+          preds.push(tf.mul(tf.max(hi, 1, true), offsetPoolGain(cfg)), tf.mul(tf.min(lo, 1, true), offsetPoolGain(cfg)));
+        }
+        // gnn.ts worstOffsetMargin: max(edge, upper, -lower), of the columns just pushed.
+        const k = (out.edge ? 1 : 0) + (out.node ? 2 : 0);
+        if (k > 0) {
+          const cols = preds.slice(preds.length - k);
+          let worst = cols[0];
+          if (out.node) worst = tf.maximum(out.edge ? tf.maximum(cols[0], cols[1]) : cols[0], tf.neg(cols[cols.length - 1]));
+          preds.push(worst);
+        }
       }
       const pool = tf.concat([...parts, ...preds], 1);
       if (pool.shape[1] !== poolWidth(cfg)) throw new LearnError('bad-state', `tfjs readout is ${pool.shape[1]} wide, expected ${poolWidth(cfg)}`);
