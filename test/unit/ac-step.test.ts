@@ -10,7 +10,7 @@ import { AcOutageStep } from '../../main/core/grid/ac-step';
 import { makeSbus } from '../../main/core/grid/acpf';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { BUS_STRIDE, OutageFeaturizer, RECORD_STRIDE, acStepFeatureOptions, dcFeatureOptions, recordBuses, scenarioState } from '../../main/core/grid/features';
-import { evaluate, jacobianPattern } from '../../main/core/grid/jacobian';
+import { evaluate, jacobianPattern, mismatch } from '../../main/core/grid/jacobian';
 import { countingVmax, countingVmin, isRated } from '../../main/core/grid/limits';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { SparseLU } from '../../main/core/linalg';
@@ -189,4 +189,16 @@ test("'ac-step' records with acScan list the branches the estimate moves that th
     }
   }
   assert.ok(extra > 0, 'the scan lists branches the DC screen does not');
+});
+
+test('the mismatch alone is the mismatch evaluate fills, bit for bit (case_ACTIVSg2000, a perturbed point)', () => {
+  const net = N1Engine.forCase(loadCase('case_ACTIVSg2000')).net;
+  const y = makeYbus(net), jp = jacobianPattern(y, net.pv, net.pq);
+  const Vr = Float64Array.from({ length: net.nb }, (_, i) => 1 + 0.01 * Math.sin(i)), Vi = Float64Array.from({ length: net.nb }, (_, i) => 0.05 * Math.cos(3 * i));
+  const invVm = Float64Array.from(Vr, (r, i) => 1 / Math.hypot(r, Vi[i]));
+  const { Pbus, Qbus } = makeSbus(net);
+  const a = new Float64Array(jp.n), b = new Float64Array(jp.n);
+  const na = evaluate(jp, y, Vr, Vi, invVm, Pbus, Qbus, null, a), nb = mismatch(jp, y, Vr, Vi, Pbus, Qbus, b);
+  assert.deepEqual(b, a);
+  assert.equal(nb, na);
 });

@@ -21,7 +21,7 @@
 
 import { SparseLU } from '../linalg';
 import { makeSbus } from './acpf';
-import { evaluate, jacobianPattern, type JacobianPattern } from './jacobian';
+import { evaluate, jacobianPattern, mismatch, type JacobianPattern } from './jacobian';
 import { branchLoading } from './limits';
 import type { Network } from './network';
 import { makeYbus, YbusOutage, type Ybus } from './ybus';
@@ -39,7 +39,7 @@ export class AcOutageStep {
   private readonly outage: YbusOutage;
   private readonly Pbus: Float64Array; private readonly Qbus: Float64Array;
   private readonly F0: Float64Array; private readonly F: Float64Array;
-  private readonly Vr1: Float64Array; private readonly Vi1: Float64Array; private readonly invVm1: Float64Array;
+  private readonly Vr1: Float64Array; private readonly Vi1: Float64Array;
   /** Largest mismatch (p.u.) left after the last estimate's steps (NaN when not evaluated: one step). */
   residual = NaN;
   /** Whether Vr1 / Vi1 hold the last estimate's voltages. */
@@ -69,7 +69,7 @@ export class AcOutageStep {
     ({ Pbus: this.Pbus, Qbus: this.Qbus } = makeSbus(net));
     this.F0 = new Float64Array(this.jp.n);
     this.F = new Float64Array(this.jp.n);
-    this.Vr1 = new Float64Array(nb); this.Vi1 = new Float64Array(nb); this.invVm1 = new Float64Array(nb);
+    this.Vr1 = new Float64Array(nb); this.Vi1 = new Float64Array(nb);
     evaluate(this.jp, this.y, this.Vr, this.Vi, this.invVm, this.Pbus, this.Qbus, null, this.F0);
   }
 
@@ -126,10 +126,10 @@ export class AcOutageStep {
     this.residual = NaN;
     for (let step = 1; step < steps; step++) {
       // F(x) of the post-outage grid, less the base residual.
-      const { Vr1, Vi1, invVm1, F, F0 } = this;
-      for (let i = 0; i < net.nb; i++) { Vr1[i] = this.Vm[i] * Math.cos(this.Va[i]); Vi1[i] = this.Vm[i] * Math.sin(this.Va[i]); invVm1[i] = 1 / this.Vm[i]; }
+      const { Vr1, Vi1, F, F0 } = this;
+      for (let i = 0; i < net.nb; i++) { Vr1[i] = this.Vm[i] * Math.cos(this.Va[i]); Vi1[i] = this.Vm[i] * Math.sin(this.Va[i]); }
       this.cartesian = false;
-      this.outage.without(k, () => evaluate(jp, this.y, Vr1, Vi1, invVm1, this.Pbus, this.Qbus, null, F));
+      this.outage.without(k, () => mismatch(jp, this.y, Vr1, Vi1, this.Pbus, this.Qbus, F));
       let worst = 0;
       for (let r = 0; r < F.length; r++) { F[r] -= F0[r]; worst = Math.max(worst, Math.abs(F[r])); }
       this.residual = worst;

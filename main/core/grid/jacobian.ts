@@ -148,3 +148,39 @@ export function evaluate(
   }
   return norm;
 }
+
+/**
+ * F of evaluate alone, without the Jacobian (the chord steps of ac-step.ts
+ * keep the base point's factors and need only the mismatch: on
+ * case_ACTIVSg2000 evaluate costs more than a solve of the factors).
+ * Every bus is active. Returns max |F| (NaN when a value is not finite).
+ */
+export function mismatch(jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Float64Array, Pbus: Float64Array, Qbus: Float64Array, F: Float64Array): number {
+  const { rowPtr, colIdx, G, B } = y;
+  const { vaIdx, vmIdx } = jp;
+  let norm = 0;
+  for (let i = 0; i < y.n; i++) {
+    const pr = vaIdx[i];
+    if (pr < 0) continue;
+    const qr = vmIdx[i], vr = Vr[i], vi = Vi[i];
+    // S_i = V_i conj(sum_j Y_ij V_j), as evaluate sums it.
+    let sr = 0, si = 0;
+    for (let s = rowPtr[i]; s < rowPtr[i + 1]; s++) {
+      const j = colIdx[s];
+      const g = G[s], b = B[s], xr = Vr[j], xi = Vi[j];
+      const wr = g * xr - b * xi, wi = g * xi + b * xr;
+      sr += vr * wr + vi * wi; si += vi * wr - vr * wi;
+    }
+    const fp = sr - Pbus[i];
+    F[pr] = fp;
+    const ap = fp < 0 ? -fp : fp;
+    if (!(ap <= norm)) norm = ap;
+    if (qr >= 0) {
+      const fq = si - Qbus[i];
+      F[qr] = fq;
+      const aq = fq < 0 ? -fq : fq;
+      if (!(aq <= norm)) norm = aq;
+    }
+  }
+  return norm;
+}
