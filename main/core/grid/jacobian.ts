@@ -135,16 +135,7 @@ export function evaluate(
     p = slot[e + 1]; if (p >= 0) val[p] = (dr + sr) * inv;
     p = slot[e + 2]; if (p >= 0) val[p] = sr - dr;
     p = slot[e + 3]; if (p >= 0) val[p] = (di + si) * inv;
-    const fp = sr - Pbus[i];
-    F[pr] = fp;
-    const ap = fp < 0 ? -fp : fp;
-    if (!(ap <= norm)) norm = ap; // NaN sticks
-    if (qr >= 0) {
-      const fq = si - Qbus[i];
-      F[qr] = fq;
-      const aq = fq < 0 ? -fq : fq;
-      if (!(aq <= norm)) norm = aq;
-    }
+    norm = busMismatch(F, pr, qr, sr - Pbus[i], si - Qbus[i], norm);
   }
   return norm;
 }
@@ -171,16 +162,20 @@ export function mismatch(jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Flo
       const wr = g * xr - b * xi, wi = g * xi + b * xr;
       sr += vr * wr + vi * wi; si += vi * wr - vr * wi;
     }
-    const fp = sr - Pbus[i];
-    F[pr] = fp;
-    const ap = fp < 0 ? -fp : fp;
-    if (!(ap <= norm)) norm = ap;
-    if (qr >= 0) {
-      const fq = si - Qbus[i];
-      F[qr] = fq;
-      const aq = fq < 0 ? -fq : fq;
-      if (!(aq <= norm)) norm = aq;
-    }
+    norm = busMismatch(F, pr, qr, sr - Pbus[i], si - Qbus[i], norm);
+  }
+  return norm;
+}
+
+/** Writes bus i's P (and Q) mismatch into F and returns the running max |F| (NaN sticks). */
+function busMismatch(F: Float64Array, pr: number, qr: number, fp: number, fq: number, norm: number): number {
+  F[pr] = fp;
+  const ap = fp < 0 ? -fp : fp;
+  if (!(ap <= norm)) norm = ap;
+  if (qr >= 0) {
+    F[qr] = fq;
+    const aq = fq < 0 ? -fq : fq;
+    if (!(aq <= norm)) norm = aq;
   }
   return norm;
 }
