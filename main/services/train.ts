@@ -22,7 +22,7 @@ import {
   surrogateLoss, surrogateModel, verdictMetrics, type ParamsSummary, type SurrogateEvaluation, type VerdictMetrics,
 } from '../core/learn/surrogate';
 import {
-  Trainer, resolveTrainerConfig, type BatchProgress, type EpochRecord, type GradientBuffers, type TrainerConfigInput, type TrainerState,
+  Trainer, resolveTrainerConfig, type BatchProgress, type EpochRecord, type GradientBuffers, type TrainData, type TrainerConfigInput, type TrainerState,
 } from '../core/learn/trainer';
 import { trainerConfigInput } from '../core/learn/trainer-checkpoint';
 import { TrainingMasks } from './training-masks';
@@ -34,6 +34,7 @@ import type { Checkpoint, Store, Tensors } from '../store';
 import type { LoadedDataset } from './dataset';
 import { streamDataset, type ScenarioLabelCache } from './training-data';
 import { screenBandOf } from './screen-band';
+import { chooseWeight, pilotSteps, weightCandidates, type WeightTrial } from '../core/learn/class-weight';
 
 export type { SurrogateModelConfig } from '../core/learn/case-predictor';
 
@@ -57,6 +58,14 @@ export interface TrainOptions {
   layers?: number;
   /** Largest weight of an insecure outage in the verdict loss (default POS_WEIGHT_CAP: the class ratio up to 1% insecure). */
   posWeightCap?: number;
+  /**
+   * The weight of an insecure outage in the verdict loss: a number, or
+   * 'auto' to choose it on validation by pilots (class-weight.ts). Default:
+   * the class ratio (classBalance).
+   */
+  posWeight?: number | 'auto';
+  /** Optimiser steps of each class-weight pilot with posWeight 'auto'. Default: pilotSteps() of the run's planned steps. */
+  pilotSteps?: number;
   /** Learning backend: 'cpu' ours, 'tfjs' the best TensorFlow.js one that loads, 'auto' (default) tfjs-node-gpu with CUDA, else ours. */
   backend?: BackendChoice;
 }
@@ -74,6 +83,8 @@ export interface TrainRequest extends TrainOptions {
   onEpoch?: (r: EpochRecord) => void;
   /** Told the training run's id once it is stored (or taken over to resume), before its first step. */
   onRun?: (runId: number) => void;
+  /** Told each class-weight pilot as it starts (trial null) and when it is scored on validation. */
+  onPilot?: (p: { index: number; of: number; posWeight: number; steps: number; trial: WeightTrial | null }) => void;
   /** Stop after this many optimiser steps in this call, as a cancel would (tests of resume). */
   stopAfterSteps?: number;
   /** An already loaded dataset (compare trains several models on one). */
@@ -118,7 +129,17 @@ interface RunConfig {
   regrow: RegrowRule;
   sparsity: number;
   trainer: TrainerConfigInput;
+  /** How the verdict loss's class weight was chosen (the weight itself is in trainer.loss). */
+  classWeight?: ClassWeightChoice;
   [key: string]: unknown;
+}
+
+/** The class weight a run trains with, and how it was chosen (recorded with the run and the model). */
+interface ClassWeightChoice {
+  chosenBy: 'validation' | 'ratio' | 'given';
+  posWeight: number;
+  trials?: WeightTrial[];
+  pilotSteps?: number;
 }
 
 /**
@@ -164,7 +185,7 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
     topology: { method, ...(o.regrow ? { regrow: o.regrow } : {}), rate: { zeta0: 0.2, zetaMax: 0.3 } },
     // Cosine decay over the planned steps: late epochs refine instead of jumping around.
     optimizer: { kind: 'adam', lr: o.lr ?? 3e-3, clipNorm: 1, warmupSteps: 50, decay: 'cosine', decaySteps: Math.max(1, steps - 50), minLrFactor: 0.03 },
-    loss: surrogateLoss(positives, negatives, o.posWeightCap),
+    loss: surrogateLoss(positives, negatives, o.posWeightCap, typeof o.posWeight === 'number' ? o.posWeight : undefined),
     epochs,
     batchSize,
     patience: o.patience ?? 8,
@@ -186,10 +207,10 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
   }
   const resumed = req.resume !== undefined ? resumeRun(store, req.resume, req.datasetId) : null;
   const set = trainingSet(store, resumed ? resumed.cfg.datasetId : requestedDataset(req), req.loaded);
-  const run = resumed ?? startRun(store, req, set);
+  const dataArg = { graph: set.data.graph, train: set.data.source(set.train), val: set.data.source(set.val) };
+  // A new run's class weight is chosen on validation first (pilots); a resumed one keeps its own.
+  const run = resumed ?? startRun(store, req, set, await chooseClassWeight(req, set, dataArg, chosen));
   req.onRun?.(run.runId);
-  const trainSrc = set.data.source(set.train);
-  const dataArg = { graph: set.data.graph, train: trainSrc, val: set.data.source(set.val) };
   const trainer = run.checkpoint ? Trainer.fromState(run.checkpoint, dataArg) : new Trainer(run.cfg.trainer, dataArg);
   // A TensorFlow.js backend computes the gradients and steps its Adam on this thread; the Trainer keeps the rest.
   const tfjs = chosen.tf ? new TfjsTraining(chosen.tf, trainer, dataArg) : null;
@@ -206,6 +227,68 @@ export async function trainSurrogate(req: TrainRequest): Promise<TrainOutcome> {
     tfjs?.dispose();
   }
   return cancelled ? saveCancelled(store, run, trainer, set, t0, backend) : evaluateAndSave(store, run, trainer, set, req.name, t0, backend);
+}
+
+/**
+ * The class weight of a new run: given, the class ratio (default), or with
+ * 'auto' chosen on validation by pilots (class-weight.ts): per candidate
+ * weight a short run from the same initial network through the same batches
+ * (the run's seed), on all the run's threads, scored on every validation
+ * sample at the threshold that keeps MIN_RECALL; the ratio when the run is
+ * too short for pilots or validation has no insecure sample. A cancel stops
+ * the pilots before anything is stored. Not the default: on case_ACTIVSg200
+ * the pilots' differences (0.006 of validation balanced accuracy) are far
+ * below what one training run varies with its weight's sixth digit (README).
+ */
+async function chooseClassWeight(req: TrainRequest, set: TrainingSet, dataArg: Pick<TrainData, 'graph' | 'train' | 'val'>, chosen: ChosenBackend): Promise<ClassWeightChoice> {
+  const negatives = set.train.length - set.positives;
+  if (typeof req.posWeight === 'number') {
+    if (!(Number.isFinite(req.posWeight) && req.posWeight > 0)) throw new TrainError(`--pos-weight must be a positive number or 'auto', got ${req.posWeight}`);
+    return { chosenBy: 'given', posWeight: req.posWeight };
+  }
+  const ratio = { chosenBy: 'ratio' as const, posWeight: classBalance(set.positives, negatives, req.posWeightCap).posWeight };
+  if (req.posWeight !== 'auto') return ratio;
+  const base = resolveTrainerConfig(surrogateTrainerConfig({ ...req, posWeight: undefined }, set.positives, negatives, set.window, set.ds.config.features));
+  const batches = Math.ceil(set.train.length / base.batchSize);
+  const steps = Math.min(batches, req.pilotSteps ?? pilotSteps(base.epochs * batches));
+  const candidates = weightCandidates(set.positives, negatives, req.posWeightCap);
+  let valInsecure = 0;
+  for (const i of set.val) valInsecure += set.data.head(i)[L_INSECURE];
+  if (steps <= 0 || candidates.length < 2 || valInsecure === 0) return ratio;
+  const trials: WeightTrial[] = [];
+  for (const [index, posWeight] of candidates.entries()) {
+    req.onPilot?.({ index, of: candidates.length, posWeight, steps, trial: null });
+    const cfg = resolveTrainerConfig(surrogateTrainerConfig({ ...req, posWeight }, set.positives, negatives, set.window, set.ds.config.features));
+    // One epoch at most, its learning rate decaying over the pilot's own steps.
+    const trainer = new Trainer({ ...cfg, epochs: 1, optimizer: { ...cfg.optimizer, decaySteps: Math.max(1, steps - (cfg.optimizer.warmupSteps ?? 0)) } }, dataArg);
+    const tfjs = chosen.tf ? new TfjsTraining(chosen.tf, trainer, dataArg) : null;
+    const init: TrainInit = { packed: { ...set.ds.packed, labels: new Float32Array(0) }, norm: set.norm, config: trainer.cfg, train: set.train };
+    try {
+      await trainSteps(trainer, init, (i) => set.data.labels(i), { workers: req.workers, signal: req.signal, stopAfterSteps: steps }, tfjs);
+    } finally {
+      tfjs?.dispose();
+    }
+    if (req.signal?.aborted) throw new TrainError('cancelled while choosing the class weight on validation (pilot runs): nothing was stored');
+    const ev = evaluateSurrogate(trainer.model, set.data, set.val);
+    const threshold = chooseThreshold(ev.prob, ev.label, MIN_RECALL);
+    const m = verdictMetrics(ev.prob, ev.label, threshold);
+    const trial: WeightTrial = { posWeight, balancedAccuracy: m.balancedAccuracy, recall: m.recall, threshold };
+    trials.push(trial);
+    req.onPilot?.({ index, of: candidates.length, posWeight, steps, trial });
+  }
+  return { chosenBy: 'validation', posWeight: chooseWeight(trials).posWeight, trials, pilotSteps: steps };
+}
+
+/** The class balance a run trains with, as recorded with its model: the training samples' classes, the weight and how it was chosen. */
+function classBalanceOf(run: OpenRun, trainer: Trainer, set: TrainingSet): ClassBalance {
+  const cb: ClassBalance = { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight };
+  const cw = run.cfg.classWeight;
+  if (cw) {
+    cb.chosenBy = cw.chosenBy;
+    if (cw.trials) cb.trials = cw.trials;
+    if (cw.pilotSteps !== undefined) cb.pilotSteps = cw.pilotSteps;
+  }
+  return cb;
 }
 
 /** A training run this call works on: a new one, or one resumed (from its checkpoint, when it has one). */
@@ -239,6 +322,12 @@ const runConfigSchema = z.object({
   regrow: z.enum(REGROW_RULES),
   sparsity: z.number(),
   trainer: trainerConfigInput,
+  classWeight: z.object({
+    chosenBy: z.enum(['validation', 'ratio', 'given']),
+    posWeight: z.number(),
+    trials: z.array(z.object({ posWeight: z.number(), balancedAccuracy: z.number(), recall: z.number(), threshold: z.number() })).optional(),
+    pilotSteps: z.number().optional(),
+  }).optional(),
 });
 
 /** Takes over a stored run to continue it; its epochs after the checkpoint are dropped (they are trained again). */
@@ -289,14 +378,14 @@ function trainingSet(store: Store, datasetId: number, loaded?: LoadedDataset): T
   return { ds, norm, data, train, val, test, positives, cache, window };
 }
 
-/** A new run of the request's options, stored before its first epoch. */
-function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
-  const trainer = surrogateTrainerConfig(req, set.positives, set.train.length - set.positives, set.window, set.ds.config.features);
+/** A new run of the request's options and class weight, stored before its first epoch. */
+function startRun(store: Store, req: TrainRequest, set: TrainingSet, classWeight: ClassWeightChoice): OpenRun {
+  const trainer = surrogateTrainerConfig({ ...req, posWeight: classWeight.posWeight }, set.positives, set.train.length - set.positives, set.window, set.ds.config.features);
   const resolved = resolveTrainerConfig(trainer);
   const { method, regrow } = resolveTopology(resolved.topology);
   const cfg: RunConfig = {
     format: 'gridrewire-train', version: 1, datasetId: set.ds.id, method, regrow,
-    sparsity: method === 'dense' ? 0 : req.sparsity ?? 0.9, trainer,
+    sparsity: method === 'dense' ? 0 : req.sparsity ?? 0.9, trainer, classWeight,
   };
   const runId = store.training.start({ datasetId: set.ds.id, config: cfg, epochs: resolved.epochs });
   return { runId, cfg, checkpoint: null };
@@ -305,23 +394,9 @@ function startRun(store: Store, req: TrainRequest, set: TrainingSet): OpenRun {
 /**
  * Trains until the trainer finishes, committing every epoch with its
  * checkpoint; true when a cancel (or stopAfterSteps) stopped it first.
- * Gradients come from `workers` threads (this one included).
  */
 async function runEpochs(store: Store, runId: number, trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: TrainRequest, tfjs: TfjsTraining | null): Promise<boolean> {
-  const threads = tfjs ? 1 : Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
-  const LL = labelLength(init.packed.nb, init.packed.nl);
-  const labelsAt = (positions: Int32Array) => {
-    const out = new Float32Array(positions.length * LL);
-    positions.forEach((p, j) => out.set(labels(init.train[p]), j * LL));
-    return out;
-  };
-  const group = threads > 1 ? await GradientGroup.start(trainer, init, threads, labelsAt) : null;
-  try {
-    const gradients = group
-      ? (positions: Int32Array) => group.gradients(positions)
-      : tfjs
-        ? async (positions: Int32Array) => tfjs.gradientsAt(positions)
-        : async (positions: Int32Array) => trainer.gradientsAt(positions);
+  return withGradients(trainer, init, labels, req, tfjs, async (gradients) => {
     const steps = { taken: 0 };
     const masks = new TrainingMasks(store, runId, trainer.model, trainer.step === 0);
     while (!trainer.finished) {
@@ -336,13 +411,44 @@ async function runEpochs(store: Store, runId: number, trainer: Trainer, init: Tr
       req.onEpoch?.(rec);
     }
     return false;
+  });
+}
+
+/** The first `stopAfterSteps` optimiser steps of the trainer's epoch (a pilot: nothing stored, no epoch end). */
+async function trainSteps(trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: Pick<TrainRequest, 'workers' | 'signal' | 'stopAfterSteps'>, tfjs: TfjsTraining | null): Promise<void> {
+  await withGradients(trainer, init, labels, req, tfjs, (gradients) => trainEpoch(trainer, gradients, { taken: 0 }, req));
+}
+
+/**
+ * Runs `body` with the trainer's batch gradients from `workers` threads
+ * (this one included; one with a TensorFlow.js backend), the worker threads
+ * closed after it.
+ */
+async function withGradients<T>(
+  trainer: Trainer, init: TrainInit, labels: (i: number) => Float32Array, req: Pick<TrainRequest, 'workers'>, tfjs: TfjsTraining | null,
+  body: (gradients: (positions: Int32Array) => Promise<GradientBuffers>) => Promise<T>,
+): Promise<T> {
+  const threads = tfjs ? 1 : Math.max(1, Math.min(req.workers ?? defaultWorkers(), trainer.cfg.batchSize));
+  const LL = labelLength(init.packed.nb, init.packed.nl);
+  const labelsAt = (positions: Int32Array) => {
+    const out = new Float32Array(positions.length * LL);
+    positions.forEach((p, j) => out.set(labels(init.train[p]), j * LL));
+    return out;
+  };
+  const group = threads > 1 ? await GradientGroup.start(trainer, init, threads, labelsAt) : null;
+  try {
+    return await body(group
+      ? (positions: Int32Array) => group.gradients(positions)
+      : tfjs
+        ? async (positions: Int32Array) => tfjs.gradientsAt(positions)
+        : async (positions: Int32Array) => trainer.gradientsAt(positions));
   } finally {
     await group?.close();
   }
 }
 
 /** The current epoch's remaining batches (a resume can start mid-epoch); false when stopped before its end. */
-async function trainEpoch(trainer: Trainer, gradients: (positions: Int32Array) => Promise<GradientBuffers>, steps: { taken: number }, req: TrainRequest): Promise<boolean> {
+async function trainEpoch(trainer: Trainer, gradients: (positions: Int32Array) => Promise<GradientBuffers>, steps: { taken: number }, req: Pick<TrainRequest, 'signal' | 'stopAfterSteps' | 'onBatch'>): Promise<boolean> {
   let inEpoch = trainer.batchInEpoch, samples = 0;
   const tRate = performance.now();
   for (let pos = trainer.nextBatchIndices(); pos; pos = trainer.nextBatchIndices()) {
@@ -380,7 +486,7 @@ function saveCancelled(store: Store, run: OpenRun, trainer: Trainer, set: Traini
   return {
     runId: run.runId, modelId: null, cancelled: true, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, stopped: 'cancelled',
     seconds: secondsSince(t0), threshold: NaN, params: paramsOf(trainer.model), val: null, test: null, testStressed: null, dc: null,
-    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight }, backend,
+    classBalance: classBalanceOf(run, trainer, set), backend,
   };
 }
 
@@ -407,7 +513,7 @@ function evaluateAndSave(store: Store, run: OpenRun, trainer: Trainer, set: Trai
     runId, modelId: null, cancelled: false, method, regrow, sparsity, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch,
     stopped: trainer.stopReason ?? 'completed', seconds: totalSeconds, threshold, params,
     val: evVal ? block(evVal, threshold) : null, test: evTest ? block(evTest, threshold) : null, testStressed, dc,
-    classBalance: { ...classBalance(set.positives, set.train.length - set.positives), posWeight: trainer.lossCfg.posWeight }, backend,
+    classBalance: classBalanceOf(run, trainer, set), backend,
   };
   const ser = serializeModel(model);
   const mcfg: SurrogateModelConfig = {

@@ -80,6 +80,16 @@ export interface ClassBalance {
   positives: number;
   negatives: number;
   posWeight: number;
+  /**
+   * How posWeight was set: 'validation' (the best of the pilots in `trials`,
+   * class-weight.ts), 'ratio' (the class ratio: a run too short for pilots,
+   * or no insecure validation sample) or 'given' (--pos-weight).
+   */
+  chosenBy?: 'validation' | 'ratio' | 'given';
+  /** The pilots' validation figures, one per candidate weight (when chosen on validation). */
+  trials?: { posWeight: number; balancedAccuracy: number; recall: number; threshold: number }[];
+  /** Optimiser steps of each pilot. */
+  pilotSteps?: number;
 }
 
 export function classBalance(positives: number, negatives: number, cap = POS_WEIGHT_CAP): ClassBalance {
@@ -88,13 +98,13 @@ export function classBalance(positives: number, negatives: number, cap = POS_WEI
 }
 
 /**
- * Loss weights: the verdict's BCE with insecure outages weighted by the class
- * ratio (classBalance), the loading regression (errors of a few points of
- * rating matter), and the voltage regression (errors of a few thousandths of
- * a p.u. matter).
+ * Loss weights: the verdict's BCE with insecure outages weighted by
+ * `posWeight` (default the class ratio, classBalance), the loading
+ * regression (errors of a few points of rating matter), and the voltage
+ * regression (errors of a few thousandths of a p.u. matter).
  */
-export function surrogateLoss(positives: number, negatives: number, cap = POS_WEIGHT_CAP): Partial<LossConfig> {
-  return { graphWeight: 1, posWeight: classBalance(positives, negatives, cap).posWeight, edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
+export function surrogateLoss(positives: number, negatives: number, cap = POS_WEIGHT_CAP, posWeight?: number): Partial<LossConfig> {
+  return { graphWeight: 1, posWeight: posWeight ?? classBalance(positives, negatives, cap).posWeight, edgeWeight: 300, nodeWeight: 3000, regression: 'huber', huberDelta: 0.1 };
 }
 
 export interface VerdictMetrics {
