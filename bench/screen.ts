@@ -64,10 +64,11 @@ async function modelStore(): Promise<{ store: Store; modelId: number; cleanup: (
 const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 /** Every test scenario of the model's dataset: full AC and screen, timed in one warm process. */
-export async function screenPoints(store: Store, modelId: number): Promise<{ points: ScreenBenchPoint[]; band: number; threshold: number }> {
+export async function screenPoints(store: Store, modelId: number): Promise<{ points: ScreenBenchPoint[]; band: number; threshold: number; grid: string }> {
   const s = loadSurrogate(store, modelId);
   const cases = splitScenarioCases(store, s.config.datasetId, 'test');
-  const fileName = 'case_ACTIVSg200.m';
+  // The model's grid, as `gridrewire n1` would be given it (GRIDREWIRE_SCREEN_DB may hold another grid's model).
+  const fileName = `${cases[0].case.name}.m`;
   // Warm both paths once (JIT, WebAssembly kernels), as a long-running app would be.
   await runScreen(store, { caseText: cases[0].text, fileName, modelId });
   await runStoredN1(store, { caseText: cases[0].text, fileName, mode: 'ac', kind: 'branch' });
@@ -98,7 +99,7 @@ export async function screenPoints(store: Store, modelId: number): Promise<{ poi
       timing: scr.timing, scored,
     });
   }
-  return { points, band, threshold: s.config.threshold };
+  return { points, band, threshold: s.config.threshold, grid: cases[0].case.name };
 }
 
 /** The band rules compared on the same points: the stored one, and split-conformal ones on the model's validation data. */
@@ -126,7 +127,7 @@ function bandRules(store: Store, modelId: number): { name: string; edge: number;
 export async function runScreenBench(record: (r: Row) => void): Promise<void> {
   const { store, modelId, cleanup } = await modelStore();
   try {
-    const { points, band, threshold } = await screenPoints(store, modelId);
+    const { points, band, threshold, grid } = await screenPoints(store, modelId);
     const stressed = points.filter((p) => p.judged > 0 && p.insecure / p.judged >= STRESSED_FRACTION);
     const sum = (f: (p: ScreenBenchPoint) => number) => stressed.reduce((a, p) => a + f(p), 0);
     const full = sum((p) => p.fullSeconds), screen = sum((p) => p.screenSeconds);
@@ -136,7 +137,7 @@ export async function runScreenBench(record: (r: Row) => void): Promise<void> {
       ? `; the ${mild.length} other test scenarios: ${(mild.reduce((a, p) => a + p.screenSeconds, 0) / Math.max(1e-9, mild.reduce((a, p) => a + p.fullSeconds, 0))).toFixed(2)}x, ${mild.reduce((a, p) => a + p.exact, 0)} of ${mild.reduce((a, p) => a + p.total, 0)} exact, ${mild.reduce((a, p) => a + p.missed, 0)} missed`
       : '';
     record({
-      section: 'screen', what: `verified screen / full AC N-1, case_ACTIVSg200, ${stressed.length} stressed unseen scenarios (wall time, summed)`, value: screen / full, unit: 'x',
+      section: 'screen', what: `verified screen / full AC N-1, ${grid}, ${stressed.length} stressed unseen scenarios (wall time, summed)`, value: screen / full, unit: 'x',
       target: '<= 0.33', note: `${(screen * 1000).toFixed(0)} ms against ${(full * 1000).toFixed(0)} ms (CPU time ${(sum((p) => p.screenCpu) / Math.max(1e-9, sum((p) => p.fullCpu))).toFixed(2)}x: ${(sum((p) => p.screenCpu) * 1000).toFixed(0)} against ${(sum((p) => p.fullCpu) * 1000).toFixed(0)} ms); `
         + `${sum((p) => p.exact)} of ${sum((p) => p.total)} outages solved exactly, ${sum((p) => p.total - p.judged)} islanded decided by topology${mildNote}`,
     });

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { parseMatpower } from '../core/grid/matpower';
 import { readCaseText } from '../services/cases';
-import { loadSurrogate, predictCase, predictCaseInWorkers } from '../services/predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers } from '../services/predict';
+import { defaultWorkers } from '../jobs/pool';
 import { openStore } from '../store';
 import { intFlag } from './learn-flags';
 import { workersFlag } from './workers';
@@ -15,7 +16,7 @@ export const PREDICT_USAGE = 'usage: gridrewire predict --db <file> --model <id>
 export async function predictCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { positional, flags } = parseArgs(argv, { db: 'string', model: 'number', json: 'boolean', top: 'number', workers: 'number' });
   if (positional.length !== 1 || !flags.db || flags.model === undefined) throw new UsageError(PREDICT_USAGE);
-  const workers = workersFlag(flags, 'predict', err) ?? 1;
+  const requested = workersFlag(flags, 'predict', err);
   const file = positional[0];
   const c = parseMatpower(readCaseText(file), basename(file));
   const store = openStore(flags.db as string, { readonly: true });
@@ -25,10 +26,10 @@ export async function predictCommand(argv: string[], out: (s: string) => void, e
   } finally {
     store.close();
   }
-  // In this thread unless asked: each worker starts cold (its own base solve,
-  // predictor and JIT warm-up), which on case_ACTIVSg2000 and 2 cores costs
-  // more than it saves (npm run bench: 1.0-1.2 s on 2 workers, 0.65 s here).
+  // Every core for AC-step records, this thread for DC-LODF ones unless asked (predictWorkers).
+  const workers = predictWorkers(s, requested, defaultWorkers());
   const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
+  const records = s.config.features?.estimate === 'ac-step' ? 'AC-step records' : 'DC-LODF features';
   if (flags.json) {
     out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, workers: r.workers, seconds: r.seconds, contingencies: r.contingencies }));
     return 0;
@@ -37,8 +38,8 @@ export async function predictCommand(argv: string[], out: (s: string) => void, e
   for (const x of r.contingencies) counts.set(x.verdict, (counts.get(x.verdict) ?? 0) + 1);
   const L = [
     r.workers > 1
-      ? `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms on ${r.workers} worker threads (each: base case ${(r.seconds.base * 1000).toFixed(0)} ms, DC-LODF features ${(r.seconds.features * 1000).toFixed(0)} ms)`
-      : `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms (base case ${(r.seconds.base * 1000).toFixed(0)} ms, DC-LODF features ${(r.seconds.features * 1000).toFixed(0)} ms, network ${(r.seconds.inference * 1000).toFixed(0)} ms)`,
+      ? `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms on ${r.workers} worker threads (the slowest: base case ${(r.seconds.base * 1000).toFixed(0)} ms, ${records} ${(r.seconds.features * 1000).toFixed(0)} ms)`
+      : `${r.caseName}: ${r.contingencies.length} branch outages predicted by model ${r.modelId} in ${(r.seconds.total * 1000).toFixed(0)} ms (base case ${(r.seconds.base * 1000).toFixed(0)} ms, ${records} ${(r.seconds.features * 1000).toFixed(0)} ms, network ${(r.seconds.inference * 1000).toFixed(0)} ms)`,
     `verdicts: ${[...counts].map(([v, n]) => `${v} ${n}`).join(', ')} (islanded decided by topology; threshold ${r.threshold.toFixed(3)})`,
     '',
     `${'rank'.padStart(5)}${'branch'.padStart(8)}  ${'from-to'.padEnd(13)}${'verdict'.padEnd(18)}${'pInsecure'.padStart(10)}${'maxLoad%'.padStart(10)}`,

@@ -12,9 +12,10 @@ import { solvedExactly, surrogateRecord } from '../core/learn/screen';
 import type { ScreenRunConfig, Store } from '../store';
 import type { N1Progress } from './n1';
 import { runStoredN1, resumeStoredN1, type StoredN1Options, type StoredN1Outcome } from './n1-stored';
-import { loadSurrogate, predictCase, PredictError, type PredictedContingency } from './predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers, PredictError, type PredictedContingency } from './predict';
 import { modelBand } from './screen-band';
 import { acStudy } from '../jobs/n1-job';
+import { defaultWorkers } from '../jobs/pool';
 
 export class ScreenError extends Error {
   constructor(message: string) {
@@ -87,7 +88,9 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   const band = req.band ?? modelBand(store, s).band;
   const t1 = performance.now();
   // Refuses a case of another grid (PredictError) before anything is stored.
-  const po = predictCase(s, c);
+  // AC-step records are worth a pool of workers (predictWorkers); then the exact engine solves its own base case.
+  const threads = predictWorkers(s, req.workers, defaultWorkers());
+  const po = threads > 1 ? await predictCaseInWorkers(s, c, threads, req.signal) : predictCase(s, c);
   const pred = po.contingencies;
   const t2 = performance.now();
   const threshold = s.config.threshold;
@@ -132,7 +135,10 @@ export async function resumeScreen(store: Store, runId: number, opts: { workers?
   if (run.config.screen) {
     try {
       const c = parseMatpower(store.cases.getText(run.caseId));
-      byRow = new Map(predictCase(loadSurrogate(store, run.config.screen.modelId), c).contingencies.map((p) => [p.branch, p]));
+      const s = loadSurrogate(store, run.config.screen.modelId);
+      const threads = predictWorkers(s, opts.workers, defaultWorkers());
+      const po = threads > 1 ? await predictCaseInWorkers(s, c, threads, opts.signal) : predictCase(s, c);
+      byRow = new Map(po.contingencies.map((p) => [p.branch, p]));
     } catch (e) {
       if (!(e instanceof PredictError)) throw e;
     }

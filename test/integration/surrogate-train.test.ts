@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../main/store';
 import { buildDataset, loadDataset, splitCounts } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
-import { loadSurrogate, predictCase, predictCaseInWorkers, PredictError } from '../../main/services/predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers, PredictError } from '../../main/services/predict';
+import { runScreen } from '../../main/services/screen';
 import { SurrogateSamples, fitNormaliser, SurrogateFeatures, EDGE_FEAT_DIM, NODE_FEAT_DIM } from '../../main/core/learn/grid-data';
 import { applyDelta } from '../../main/core/learn/incremental';
 import { Trainer, averageGradients } from '../../main/core/learn/trainer';
@@ -209,6 +210,17 @@ test('AC-step records with bus voltages: the options are kept with the model, an
     assert.ok(Math.abs(got.pInsecure - p) < 1e-5, `branch ${k}: ${got.pInsecure} vs ${p}`);
   }
   assert.ok(withBuses > 5, `${withBuses} records list buses`);
+  // AC-step records cost enough to predict on every core by default (DC-LODF ones stay in this thread).
+  assert.equal(predictWorkers(s, undefined, 4), 4);
+  assert.equal(predictWorkers(s, 1, 4), 1);
+  assert.equal(predictWorkers({ ...s, config: { ...s.config, features: { ...s.config.features!, estimate: 'dc' } } }, undefined, 4), 1);
+  // The verified screen then predicts on workers and its exact engine solves its own base case: the same run as in one thread.
+  const text = caseText('case30');
+  const one = await runScreen(store, { caseText: text, fileName: 'case30.m', modelId: o.modelId!, workers: 1 });
+  const two = await runScreen(store, { caseText: text, fileName: 'case30.m', modelId: o.modelId!, workers: 2 });
+  const key = (x: typeof one.records[number]) => JSON.stringify({ ...x, seconds: undefined });
+  assert.deepEqual(two.records.map(key).sort(), one.records.map(key).sort());
+  assert.deepEqual(two.screen, one.screen);
 });
 
 test('demo plumbing: bundled case, dataset, adaptive+ch3l3 training, results in the store', async () => {
