@@ -279,8 +279,9 @@ export async function buildDataset(req: DatasetRequest): Promise<DatasetOutcome>
     sizes: { train: perSplit('train') * outagesEach, val: perSplit('val') * outagesEach, test: perSplit('test') * outagesEach },
   });
 
-  const writer = new SampleWriter(store, datasetId, split, ok.length, t0, req.onProgress);
+  const writer = new SampleWriter(store, datasetId, split, ok.map((s) => s.id), t0, req.onProgress);
   const { workers, cancelled } = await labelScenarios(base, ok, features, labelEncoding, req, writer);
+  writer.finish();
   if (!cancelled) store.datasets.markDone(datasetId);
   const counts = writer.counts;
   return {
@@ -425,24 +426,59 @@ class BaseCases {
 }
 
 /** Stores each labelled scenario as it arrives (one transaction each), counting per split. */
-class SampleWriter {
+/**
+ * Stores labelled scenarios in the plan's order, whatever order the workers
+ * finish them in: a scenario that comes early waits (in memory) for the
+ * ones before it. Training reads samples in stored order (batches, the
+ * normaliser's sums), so the same seed gives the same stored dataset, row
+ * for row, and the same model (on 2 threads case_ACTIVSg2000's scenarios
+ * came back in another order each time, and so did its model).
+ */
+export class SampleWriter {
   readonly counts: Record<SplitName, SplitCounts> = {
     train: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
     val: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
     test: { scenarios: 0, samples: 0, islanded: 0, judged: 0, insecure: 0 },
   };
   private done = 0;
+  /** Position in the plan of the next scenario to store. */
+  private next = 0;
+  private readonly waiting = new Map<number, LabelledScenario>();
 
   constructor(
     private readonly store: Store,
     private readonly datasetId: number,
     private readonly split: Map<number, SplitName>,
-    private readonly total: number,
+    /** Scenario ids in the plan's order. */
+    private readonly order: number[],
     private readonly t0: number,
     private readonly onProgress?: (p: DatasetProgress) => void,
   ) {}
 
   write(r: LabelledScenario): void {
+    this.waiting.set(r.id, r);
+    while (this.next < this.order.length && this.waiting.has(this.order[this.next])) {
+      const id = this.order[this.next++];
+      this.store1(this.waiting.get(id)!);
+      this.waiting.delete(id);
+    }
+    this.done++;
+    if (this.onProgress) {
+      const s = (performance.now() - this.t0) / 1000, rate = this.done / Math.max(s, 1e-9);
+      this.onProgress({ done: this.done, total: this.order.length, rate, etaSeconds: (this.order.length - this.done) / rate });
+    }
+  }
+
+  /** Stores what still waits (a cancelled build: the scenarios after a gap), in the plan's order. */
+  finish(): void {
+    for (const id of this.order) {
+      const r = this.waiting.get(id);
+      if (r) this.store1(r);
+    }
+    this.waiting.clear();
+  }
+
+  private store1(r: LabelledScenario): void {
     const sp = splitOf(this.split, r.id);
     const rows: DatasetSample[] = [{ scenario: r.id, branch: 0, split: sp, features: r.static, labels: Float32Array.of(r.base.iterations, r.base.maxLoading, r.base.nOverloads, r.base.nVoltageViolations) }];
     const c = this.counts[sp];
@@ -455,11 +491,6 @@ class SampleWriter {
       else { c.judged++; if (head[L_INSECURE]) c.insecure++; }
     }
     this.store.datasets.appendSamples(this.datasetId, rows);
-    this.done++;
-    if (this.onProgress) {
-      const s = (performance.now() - this.t0) / 1000, rate = this.done / Math.max(s, 1e-9);
-      this.onProgress({ done: this.done, total: this.total, rate, etaSeconds: (this.total - this.done) / rate });
-    }
   }
 }
 

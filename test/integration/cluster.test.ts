@@ -153,7 +153,7 @@ test('dataset --cluster labels the same samples as a local build', { skip }, asy
     const s = openStore(db, { readonly: true });
     try {
       return s.datasets.getSamples(1).map((x) => ({ scenario: x.scenario, branch: x.branch, split: x.split, features: Buffer.from(x.features.buffer, x.features.byteOffset, x.features.byteLength).toString('hex'), labels: Buffer.from(x.labels.buffer, x.labels.byteOffset, x.labels.byteLength).toString('hex') }))
-        // Scenarios are stored as they finish, in any order.
+        // Sorted: the local build and the cluster store scenarios in the plan's order, the sort only makes the comparison independent of it.
         .sort((p, q) => p.scenario - q.scenario || p.branch - q.branch);
     } finally {
       s.close();
