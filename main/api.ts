@@ -500,6 +500,7 @@ const level = (() => {
   const error = 'must be a load level above 0 and at most 10 (1 = the case\'s load)';
   return z.number({ error }).gt(0, { error }).max(10, { error });
 })();
+const posWeightError = "must be 'auto' or a number from 0.001 to 10000";
 const bounded = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
@@ -556,6 +557,8 @@ export const requestSchemas = {
     name: text(), dataset: wholeNumber().optional(), method: method.optional(), regrow: regrow.optional(), sparsity: fractionOpen.optional(),
     epochs: bounded(1, 1000).optional(), resume: wholeNumber().optional(), hidden: bounded(4, 256).optional(), seed: wholeNumber(0).optional(),
     patience: bounded(0, 1000).optional(),
+    // The insecure class's loss weight: 'auto' chooses it on validation (pilots); unset, the class ratio.
+    posWeight: z.union([z.literal('auto'), z.number().min(0.001, { error: posWeightError }).max(10000, { error: posWeightError })], { error: posWeightError }).optional(),
   }),
   trainingRuns: request({ name: text() }),
   caseModels: request({ name: text() }),

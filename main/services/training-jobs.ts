@@ -25,6 +25,8 @@ export interface TrainingJobRequest {
   seed?: number;
   /** Epochs without a better validation score before training stops; 0 trains every epoch. */
   patience?: number;
+  /** The insecure class's loss weight, or 'auto' (chosen on validation); unset: the class ratio. */
+  posWeight?: number | 'auto';
 }
 
 /** trainSurrogate's default epoch budget (surrogateTrainerConfig). */
@@ -63,7 +65,7 @@ export class TrainingJobs {
         try {
           const out = await trainSurrogate({
             store, datasetId: plan.datasetId, resume: req.resume,
-            ...(req.resume === undefined ? { method: req.method, regrow: req.regrow, sparsity: req.sparsity, epochs: req.epochs, hidden: req.hidden, seed: req.seed, patience: req.patience } : {}),
+            ...(req.resume === undefined ? { method: req.method, regrow: req.regrow, sparsity: req.sparsity, epochs: req.epochs, hidden: req.hidden, seed: req.seed, patience: req.patience, posWeight: req.posWeight } : {}),
             workers: ctx.threads, signal: ctx.signal,
             onRun: (runId) => { view.runId = runId; this.jobOfRun.set(runId, jobId); },
             onBatch: (p) => {

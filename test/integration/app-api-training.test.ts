@@ -212,6 +212,7 @@ test('bad requests are refused with the field they name', async () => {
   for (const sparsity of [0, 1, 1.5, -0.2]) await refused('startTraining', { name: 'case30', dataset, sparsity }, 'sparsity', /between 0 and 1/);
   for (const epochs of [0, -1, 2.5]) await refused('startTraining', { name: 'case30', dataset, epochs }, 'epochs', /whole number from 1/);
   for (const patience of [-1, 2.5, 1001]) await refused('startTraining', { name: 'case30', dataset, patience }, 'patience', /whole number from 0 to 1000/);
+  for (const posWeight of ['sure', 0, -3, 1e5]) await refused('startTraining', { name: 'case30', dataset, posWeight }, 'posWeight', /'auto' or a number from 0.001 to 10000/);
   await refused('startTraining', { name: 'case30', dataset, method: 'magic' }, 'method', /one of dense, static, set, rigl, adaptive/);
   await refused('startTraining', { name: 'case30', dataset, regrow: 'lucky' }, 'regrow', /one of random, gradient, ch3l3/);
   await refused('startTraining', { name: 'case30', resume: 9999 }, 'resume', /no training run 9999/);
@@ -226,4 +227,12 @@ test('bad requests are refused with the field they name', async () => {
   await refused('compareModels', { name: 'case30', models: [models[0], models[0]] }, 'models', /twice/);
   await refused('compareModels', { name: 'case30', models: [] }, 'models', /list of 1 to 20 model ids/);
   await refused('compareModels', { name: 'case30', models: [models[0], 'x'] }, 'models', /whole number/);
+});
+
+test('the class weight reaches the trainer: given, it is the one the model records', async () => {
+  const { jobId } = await call('startTraining', { name: 'case30', dataset, method: 'set', sparsity: 0.8, epochs: 1, hidden: 8, posWeight: 2.5 });
+  const job = await finished(jobId);
+  assert.equal(job.status, 'done', job.error);
+  const cfg = store.models.get(job.training!.modelId!)!.config as { classBalance: { posWeight: number; chosenBy: string } };
+  assert.deepEqual([cfg.classBalance.posWeight, cfg.classBalance.chosenBy], [2.5, 'given']);
 });
