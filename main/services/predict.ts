@@ -97,16 +97,20 @@ function islandedRecord(net: Network, k: number): PredictedContingency {
 }
 
 /**
- * Threads a prediction of this model should use: `requested`, else every
- * core for a model of AC-step records (about 3 ms per outage on
+ * Threads a prediction of this model is worth, out of `available`: all of
+ * them for a model of AC-step records (about 3 ms per outage on
  * case_ACTIVSg2000: each worker's cold start, its own base solve and
  * predictor, is paid back; measured 6.4 s on 2 workers against 7.9 s in this
  * thread), else this thread alone (DC-LODF records cost 0.1 ms per outage,
  * less than a worker's start).
  */
+export function surrogateThreads(s: LoadedSurrogate, available: number): number {
+  return s.config.features?.estimate === 'ac-step' ? Math.max(1, available) : 1;
+}
+
+/** Threads of a `predict`: as many as asked, else surrogateThreads of every core. */
 export function predictWorkers(s: LoadedSurrogate, requested: number | undefined, cores: number): number {
-  if (requested !== undefined) return Math.max(1, requested);
-  return s.config.features?.estimate === 'ac-step' ? Math.max(1, cores) : 1;
+  return requested !== undefined ? Math.max(1, requested) : surrogateThreads(s, cores);
 }
 
 /** Predicts every in-service branch outage of case `c` with a loaded surrogate, in this thread. */

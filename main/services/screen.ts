@@ -12,7 +12,7 @@ import { solvedExactly, surrogateRecord } from '../core/learn/screen';
 import type { ScreenRunConfig, Store } from '../store';
 import type { N1Progress } from './n1';
 import { runStoredN1, resumeStoredN1, type StoredN1Options, type StoredN1Outcome } from './n1-stored';
-import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers, PredictError, type PredictedContingency } from './predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, surrogateThreads, PredictError, type PredictedContingency } from './predict';
 import { modelBand } from './screen-band';
 import { acStudy } from '../jobs/n1-job';
 import { defaultWorkers } from '../jobs/pool';
@@ -88,8 +88,8 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   const band = req.band ?? modelBand(store, s).band;
   const t1 = performance.now();
   // Refuses a case of another grid (PredictError) before anything is stored.
-  // AC-step records are worth a pool of workers (predictWorkers); then the exact engine solves its own base case.
-  const threads = predictWorkers(s, req.workers, defaultWorkers());
+  // AC-step records are worth a pool of the screen's threads (surrogateThreads); then the exact engine solves its own base case.
+  const threads = surrogateThreads(s, req.workers ?? defaultWorkers());
   const po = threads > 1 ? await predictCaseInWorkers(s, c, threads, req.signal) : predictCase(s, c);
   const pred = po.contingencies;
   const t2 = performance.now();
@@ -136,7 +136,7 @@ export async function resumeScreen(store: Store, runId: number, opts: { workers?
     try {
       const c = parseMatpower(store.cases.getText(run.caseId));
       const s = loadSurrogate(store, run.config.screen.modelId);
-      const threads = predictWorkers(s, opts.workers, defaultWorkers());
+      const threads = surrogateThreads(s, opts.workers ?? defaultWorkers());
       const po = threads > 1 ? await predictCaseInWorkers(s, c, threads, opts.signal) : predictCase(s, c);
       byRow = new Map(po.contingencies.map((p) => [p.branch, p]));
     } catch (e) {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../main/store';
 import { buildDataset, loadDataset, splitCounts } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
-import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers, PredictError } from '../../main/services/predict';
+import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers, surrogateThreads, PredictError } from '../../main/services/predict';
 import { runScreen } from '../../main/services/screen';
 import { SurrogateSamples, fitNormaliser, SurrogateFeatures, EDGE_FEAT_DIM, NODE_FEAT_DIM } from '../../main/core/learn/grid-data';
 import { applyDelta } from '../../main/core/learn/incremental';
@@ -213,7 +213,11 @@ test('AC-step records with bus voltages: the options are kept with the model, an
   // AC-step records cost enough to predict on every core by default (DC-LODF ones stay in this thread).
   assert.equal(predictWorkers(s, undefined, 4), 4);
   assert.equal(predictWorkers(s, 1, 4), 1);
-  assert.equal(predictWorkers({ ...s, config: { ...s.config, features: { ...s.config.features!, estimate: 'dc' } } }, undefined, 4), 1);
+  const dc = { ...s, config: { ...s.config, features: { ...s.config.features!, estimate: 'dc' as const } } };
+  assert.equal(predictWorkers(dc, undefined, 4), 1);
+  assert.equal(predictWorkers(dc, 3, 4), 3, 'asked: as many as asked');
+  // The screen: a share of the cores for AC-step records, one thread for DC-LODF ones whatever the share.
+  assert.deepEqual([surrogateThreads(s, 2), surrogateThreads(dc, 2)], [2, 1]);
   // The verified screen then predicts on workers and its exact engine solves its own base case: the same run as in one thread.
   const text = caseText('case30');
   const one = await runScreen(store, { caseText: text, fileName: 'case30.m', modelId: o.modelId!, workers: 1 });
