@@ -21,7 +21,8 @@ import { Trainer, averageGradients } from '../../main/core/learn/trainer';
 import { GradientGroup } from '../../main/jobs/train-job';
 import { MIN_RECALL, surrogateTrainerConfig } from '../../main/services/train';
 import { streamDataset } from '../../main/services/training-data';
-import { POS_WEIGHT_CAP } from '../../main/core/learn/surrogate';
+import { POS_WEIGHT_CAP, evaluateSurrogate } from '../../main/core/learn/surrogate';
+import { THRESHOLD_RULE, chooseThreshold } from '../../main/core/learn/threshold';
 import { LH } from '../../main/core/learn/grid-data';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { acStepFeatureOptions, outageRecord, recordBuses, scenarioState, staticFeatures } from '../../main/core/grid/features';
@@ -115,6 +116,13 @@ test('labels streamed from the store (a bounded cache of scenarios) train the mo
   const cfg = store.models.get(streamed.modelId!)!.config as Record<string, unknown>;
   assert.deepEqual(cfg.classBalance, cb);
   assert.deepEqual((cfg.thresholdRule as { minRecall: number }).minRecall, MIN_RECALL);
+  // The stored threshold is the rule's on the stored model's validation predictions.
+  assert.equal((cfg.thresholdRule as { rule: string }).rule, THRESHOLD_RULE);
+  const s = loadSurrogate(store, streamed.modelId!);
+  const vdata = new SurrogateSamples(ds.packed, s.config.normaliser);
+  const val = evaluateSurrogate(s.model, vdata, vdata.indices('val'));
+  assert.equal(s.config.threshold, chooseThreshold(val.prob, val.label, MIN_RECALL));
+  assert.equal(streamed.threshold, s.config.threshold);
 });
 
 test('data-parallel gradients equal the single-thread gradients of the same shards (workers get the labels with each step)', async () => {

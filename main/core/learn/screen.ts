@@ -10,6 +10,7 @@
 
 import type { ContingencyRecord, JudgedRecord } from '../grid/contingency-types';
 import { severity } from '../grid/severity';
+import { logit, sigmoid } from './quantile';
 
 /** Insecure recall the stored band keeps on validation (issue 13). */
 export const SCREEN_RECALL = 0.999;
@@ -23,8 +24,6 @@ export function solvedExactly(p: number, threshold: number, band: number): boole
 /** The standard normal quantile of SCREEN_RECALL's miss rate (0.001): 3.09 standard deviations. */
 const Z_0999 = 3.090232306167813;
 
-/** log(p / (1 - p)), with p kept 1e-6 from 0 and 1 so that a sure prediction stays finite. */
-const logit = (p: number) => { const q = Math.min(1 - 1e-6, Math.max(1e-6, p)); return Math.log(q / (1 - q)); };
 
 /**
  * The lower edge of P(insecure) that keeps insecure recall >= minRecall on
@@ -49,7 +48,7 @@ export function recallEdge(insecureProb: readonly number[], minRecall = SCREEN_R
   const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / (z.length - 1));
   // The normal quantile of the miss rate: 3.09 sd below the mean for 0.999.
   const k = minRecall === SCREEN_RECALL ? Z_0999 : normalQuantile(minRecall);
-  const tail = 1 / (1 + Math.exp(-(mean - k * sd)));
+  const tail = sigmoid(mean - k * sd);
   return Math.min(empirical, tail);
 }
 

@@ -193,24 +193,6 @@ export function evaluateSurrogate(model: GraphNet, data: SurrogateSamples, indic
   return { index: indices, prob, label, dcLabel, maxLoading, loadAbs, loadN, vmAbs, vmN };
 }
 
-/**
- * The decision threshold from validation predictions: the largest threshold
- * whose recall of insecure outages is at least `minRecall` (so the fewest
- * false alarms that recall allows). The class weighting of the loss moves
- * the probabilities, so the threshold may land on either side of 0.5. With
- * no insecure validation sample: 0.5.
- */
-export function chooseThreshold(prob: ArrayLike<number>, label: ArrayLike<number>, minRecall = 0.99): number {
-  const pos: number[] = [];
-  for (let i = 0; i < prob.length; i++) if (label[i] === 1) pos.push(prob[i]);
-  if (pos.length === 0) return 0.5;
-  pos.sort((a, b) => a - b);
-  // Allow missing at most floor((1 - minRecall) * P) positives.
-  const miss = Math.floor((1 - minRecall) * pos.length + 1e-9);
-  // That positive's own probability: prob >= t counts it as caught.
-  return pos[miss];
-}
-
 export interface ParamsSummary {
   kept: number;
   dense: number;
