@@ -14,6 +14,7 @@
 
 import type { Case } from '../core/grid/case';
 import type { N1Engine } from '../core/grid/contingency';
+import { estimateSettled } from '../core/grid/features';
 import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/islands';
 import { CasePredictor, checkGrid, PredictError, type RawPrediction, type SurrogateModelConfig } from '../core/learn/case-predictor';
@@ -38,6 +39,8 @@ export interface PredictedContingency {
   pInsecure: number;
   /** Predicted highest post-contingency loading (null for islanded). */
   maxLoading: number | null;
+  /** AC-step records: whether the record's AC estimate settled (features.ts SETTLED_MISMATCH); null for DC-LODF records and islanded outages. */
+  estimateSettled: boolean | null;
 }
 
 export interface LoadedSurrogate {
@@ -89,11 +92,11 @@ function predicted(net: Network, r: RawPrediction, th: number): PredictedConting
     const volt = r.upperMargin > 0 || r.lowerMargin < 0;
     verdict = over && volt ? 'overload+voltage' : over ? 'overload' : volt ? 'voltage' : 'insecure';
   }
-  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict, pInsecure: r.prob, maxLoading: Number.isFinite(r.maxEdge) ? r.maxEdge : null };
+  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict, pInsecure: r.prob, maxLoading: Number.isFinite(r.maxEdge) ? r.maxEdge : null, estimateSettled: estimateSettled(r.estimateMismatch) };
 }
 
 function islandedRecord(net: Network, k: number): PredictedContingency {
-  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict: 'islanded', pInsecure: 1, maxLoading: null };
+  return { branch: net.branchRow[k] + 1, from: net.busNumber[net.f[k]], to: net.busNumber[net.t[k]], verdict: 'islanded', pInsecure: 1, maxLoading: null, estimateSettled: null };
 }
 
 /**

@@ -1,7 +1,8 @@
 // Verified screening (n1 --mode screen): the surrogate scores every branch
 // outage of the case, islanding is decided by topology, and every outage the
-// surrogate flags or that lies within the safety band below its threshold is
-// solved by the exact AC engine (runN1: all cores for a large case,
+// surrogate flags or that lies within the safety band below its threshold,
+// and every one whose AC-step record's estimate did not settle (features.ts
+// SETTLED_MISMATCH), is solved by the exact AC engine (runN1: all cores for a large case,
 // streaming into the store); the rest keep the surrogate's verdict. The run
 // is stored like any N-1 run, of mode 'screen', each record saying how it
 // was judged and carrying the surrogate's probability.
@@ -42,9 +43,10 @@ export interface ScreenOutcome extends StoredN1Outcome {
   screen: ScreenRunConfig;
   /** Where the band came from. */
   bandSource: 'model' | 'given';
-  /** Solved exactly: flagged by the surrogate, or in the band only; islanded: decided by topology, not solved. */
+  /** Solved exactly: flagged by the surrogate, in the band only, or below it with an AC estimate that did not settle; islanded: decided by topology, not solved. */
   flagged: number;
   inBand: number;
+  unsettled: number;
   islanded: number;
   timing: ScreenTiming;
 }
@@ -98,13 +100,15 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
   const byRow = new Map<number, PredictedContingency>(pred.map((p) => [p.branch, p]));
   const all = pred.map((p) => p.branch).sort((a, b) => a - b);
   const exact: number[] = [], kept: JudgedRecord[] = [];
-  let flagged = 0, inBand = 0, islanded = 0;
+  let flagged = 0, inBand = 0, unsettled = 0, islanded = 0;
   for (const row of all) {
     const p = byRow.get(row)!;
     // Topology decides these (the exact engine records them without solving): the spec's first verdict.
     if (p.verdict === 'islanded') { islanded++; exact.push(row); continue; }
     if (p.pInsecure >= threshold) { flagged++; exact.push(row); continue; }
     if (solvedExactly(p.pInsecure, threshold, band)) { inBand++; exact.push(row); continue; }
+    // A record whose AC estimate did not settle describes no post-outage state: the network's confidence is not evidence.
+    if (p.estimateSettled === false) { unsettled++; exact.push(row); continue; }
     kept.push(surrogateRecord({ branch: row, from: p.from, to: p.to, probability: p.pInsecure, maxLoading: p.maxLoading }));
   }
   const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded };
@@ -119,7 +123,7 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
     model: (t1 - t0) / 1000, predictorSetUp: po.seconds.base, features: po.seconds.features, network: po.seconds.inference, predict: (t2 - t1) / 1000,
     exactSetUp: Math.max(0, exactS - out.solveSeconds - out.storeSeconds), exactSolves: out.solveSeconds, store: out.storeSeconds, exact: exactS, total: (t3 - t0) / 1000,
   };
-  return { ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', flagged, inBand, islanded, timing };
+  return { ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', flagged, inBand, unsettled, islanded, timing };
 }
 
 /** An exactly solved record of a screen, with the surrogate's probability (1 for islanded: topology decides). */

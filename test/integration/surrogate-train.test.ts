@@ -25,7 +25,8 @@ import { POS_WEIGHT_CAP, evaluateSurrogate } from '../../main/core/learn/surroga
 import { THRESHOLD_RULE, chooseThreshold } from '../../main/core/learn/threshold';
 import { LH } from '../../main/core/learn/grid-data';
 import { N1Engine } from '../../main/core/grid/contingency';
-import { acStepFeatureOptions, outageRecord, recordBuses, scenarioState, staticFeatures } from '../../main/core/grid/features';
+import { SETTLED_MISMATCH, acStepFeatureOptions, outageRecord, recordBuses, scenarioState, staticFeatures } from '../../main/core/grid/features';
+import { AcOutageStep } from '../../main/core/grid/ac-step';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { islandedByTopology } from '../../main/core/grid/islands';
 import { caseText, loadCase } from '../helpers/shared';
@@ -233,6 +234,37 @@ test('AC-step records with bus voltages: the options are kept with the model, an
   const key = (x: typeof one.records[number]) => JSON.stringify({ ...x, seconds: undefined });
   assert.deepEqual(two.records.map(key).sort(), one.records.map(key).sort());
   assert.deepEqual(two.screen, one.screen);
+});
+
+test('AC-step estimates that do not settle: predict says which, and the verified screen solves them exactly whatever the network says', async () => {
+  // case39's base case: two outages whose chord steps are still 0.012-0.014 p.u. from a solution after five steps.
+  const ds = await buildDataset({ store, caseText: caseText('case39'), fileName: 'case39.m', random: 5, seed: 4, workers: 0, randomLoad: { levelMin: 0.9, levelMax: 1.2 }, features: acStepFeatureOptions });
+  const o = await trainSurrogate({ store, datasetId: ds.datasetId, epochs: 1, workers: 1, ...small });
+  const s = loadSurrogate(store, o.modelId!);
+  const c = loadCase('case39'), engine = N1Engine.forCase(c), net = engine.net;
+  // The truth, from the estimate itself: the residual its last chord step measured.
+  const state = scenarioState(engine), screen = new DcScreen(net), step = new AcOutageStep(net, state.Vm, state.Va), isl = islandedByTopology(net);
+  const unsettled = new Set<number>();
+  for (let k = 0; k < net.nl; k++) {
+    if (isl[k] || screen.isBridge[k]) continue;
+    if (!step.estimate(k, state.pf[k], state.qf[k], state.pt[k], state.qt[k], acStepFeatureOptions.acSteps) || step.residual > SETTLED_MISMATCH) unsettled.add(net.branchRow[k] + 1);
+  }
+  assert.deepEqual([...unsettled].sort((a, b) => a - b), [35, 45]);
+  const r = predictCase(s, c);
+  for (const p of r.contingencies) {
+    const k = net.branchRow.indexOf(p.branch - 1);
+    const expected = p.verdict === 'islanded' || screen.isBridge[k] ? null : !unsettled.has(p.branch);
+    assert.equal(p.estimateSettled, expected, `branch ${p.branch}`);
+  }
+  const scr = await runScreen(store, { caseText: caseText('case39'), fileName: 'case39.m', modelId: o.modelId!, workers: 1 });
+  const byBranch = new Map(scr.records.map((x) => [x.branch!, x]));
+  for (const b of unsettled) assert.equal(byBranch.get(b)!.judgedBy, 'exact', `branch ${b}: solved exactly`);
+  // Counted apart only below the band: flagged or in-band ones are counted there.
+  const edge = scr.screen.threshold - scr.screen.band;
+  assert.equal(scr.unsettled, r.contingencies.filter((p) => unsettled.has(p.branch) && p.pInsecure < edge).length);
+  assert.equal(scr.flagged + scr.inBand + scr.unsettled, scr.screen.exact);
+  // Every outage the surrogate kept had a settled estimate (or none: a non-islanding bridge).
+  for (const x of scr.records) if (x.judgedBy === 'surrogate') assert.ok(!unsettled.has(x.branch!), `branch ${x.branch}`);
 });
 
 test('demo plumbing: bundled case, dataset, adaptive+ch3l3 training, results in the store', async () => {

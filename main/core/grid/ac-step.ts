@@ -84,6 +84,8 @@ export class AcOutageStep {
     const { net, jp } = this;
     const f = net.f[k], t = net.t[k];
     this.cartesian = false;
+    // Not evaluated until a chord step measures it (a failed estimate leaves it NaN).
+    this.residual = NaN;
     this.Vm.set(this.Vm0);
     this.Va.set(this.Va0);
     // Unknowns (= equation rows) of k's end buses and the mismatch the outage leaves there.
@@ -95,7 +97,8 @@ export class AcOutageStep {
     add(f, pf, qf);
     if (t !== f) add(t, pt, qt);
     const m = idx.length;
-    if (m === 0) return true;
+    // Both ends slack: no unknown moves, so the base point solves the outage.
+    if (m === 0) { this.residual = 0; return true; }
     // D = J0 - J_post on idx x idx: the Jacobian of k's own end flows (polar, as jacobian.ts).
     const D = this.branchJacobian(k, idx, m);
     // Z = J0^-1 P, M = P^T Z.
@@ -123,7 +126,6 @@ export class AcOutageStep {
     dx.fill(0);
     for (let b = 0; b < m; b++) { const z = this.Z[b], gb = g[b]; for (let r = 0; r < dx.length; r++) dx[r] += z[r] * gb; }
     if (!this.apply(dx)) return false;
-    this.residual = NaN;
     for (let step = 1; step < steps; step++) {
       // F(x) of the post-outage grid, less the base residual.
       const { Vr1, Vi1, F, F0 } = this;

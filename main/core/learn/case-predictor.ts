@@ -48,6 +48,8 @@ export interface RawPrediction {
   maxEdgeMargin: number;
   upperMargin: number;
   lowerMargin: number;
+  /** The record's AC estimate mismatch (OutageFeaturizer.estimateMismatch: NaN without one, Infinity when it failed). */
+  estimateMismatch: number;
 }
 
 /** Refuses a case whose grid is not the one model `modelId` was trained on. */
@@ -95,6 +97,6 @@ export class CasePredictor {
     const rec = this.featurizer.record(k);
     this.seconds.features += (performance.now() - t0) / 1000;
     const r = this.inc.predict(this.feats.delta(this.base, this.stat, rec));
-    return { k, prob: r.prob ?? 0, maxEdge: r.maxEdge, maxEdgeMargin: r.maxEdgeMargin, upperMargin: r.upperMargin, lowerMargin: r.lowerMargin };
+    return { k, prob: r.prob ?? 0, maxEdge: r.maxEdge, maxEdgeMargin: r.maxEdgeMargin, upperMargin: r.upperMargin, lowerMargin: r.lowerMargin, estimateMismatch: this.featurizer.estimateMismatch };
   }
 }
