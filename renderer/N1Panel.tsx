@@ -70,7 +70,7 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
       {models.length > 0 && model !== null && (
         <div className="toolbar screen-offer">
           <button disabled={busy || running || queued} onClick={() => onRun('screen', { model, onCluster })} data-testid="run-screen"
-            title="the surrogate scores every outage; the flagged ones and those within the model's safety band are solved by the exact AC engine, the rest keep the surrogate's verdict">
+            title="the surrogate scores every outage; the flagged ones, those within the model's safety band and those whose AC-step estimate did not settle are solved by the exact AC engine, the rest keep the surrogate's verdict">
             Verified screen
           </button>
           {models.length > 1

@@ -28,6 +28,7 @@
 // beside a random choice of 5 branches (its exact expectation) and the DC
 // screen's top 5 by |LODF flow change|.
 
+import { sigmoid } from './loss';
 import { LearnError } from './errors';
 import type { GraphNet } from './gnn';
 import type { Batch } from './graph';
@@ -181,7 +182,6 @@ export function* measureOutageSteps(
   return { emptyGap, byRanking };
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 export interface FidelityRow {
   k: number;

@@ -8,9 +8,8 @@ export function logit(p: number): number {
   return Math.log(q / (1 - q));
 }
 
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
+// Its inverse is the learner's own (loss.ts: stable for large |x|).
+export { sigmoid } from './loss';
 
 // Lanczos approximation (g = 7, 9 terms): about 15 significant digits for x > 0.
 const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
