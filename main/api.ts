@@ -162,6 +162,8 @@ export interface ScreenView {
   surrogate: number;
   /** Islanded outages decided by topology, not solved (0 for screens stored before they were). */
   topology: number;
+  /** Why the exact ones were solved (flagged, in the band, estimate unsettled); null for screens stored before it was kept. */
+  why: { flagged: number; inBand: number; unsettled: number } | null;
 }
 
 export interface N1Summary {

@@ -6,7 +6,7 @@
 // scores every outage, the exact engine solves the flagged and banded ones.
 
 import { useEffect, useState } from 'react';
-import type { ClusterInfo, JobView, ModelDetailView, N1RunInfo, N1Summary, Verdict } from '../main/api';
+import type { ClusterInfo, JobView, ModelDetailView, N1RunInfo, N1Summary, ScreenView, Verdict } from '../main/api';
 import { api } from './api';
 import { N1Table } from './N1Table';
 import { ExportReport } from './reports/ExportReport';
@@ -104,7 +104,7 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
           </p>
           {summary.screen && (
             <p className="muted" data-testid="screen-summary">
-              model {summary.screen.modelId}: {summary.screen.exact} solved exactly ({((100 * summary.screen.exact) / Math.max(1, summary.total)).toFixed(0)}%), {summary.screen.topology > 0 ? `${summary.screen.topology} islanded (decided by topology, not solved), ` : ''}{surrogate} kept from the surrogate
+              model {summary.screen.modelId}: {summary.screen.exact} solved exactly ({((100 * summary.screen.exact) / Math.max(1, summary.total)).toFixed(0)}%{summary.screen.exact > 0 ? whyExact(summary.screen.why) : ''}), {summary.screen.topology > 0 ? `${summary.screen.topology} islanded (decided by topology, not solved), ` : ''}{surrogate} kept from the surrogate
               {' '}<span className="judged-surrogate">≈</span> · exact from P(insecure) ≥ {Math.max(0, summary.screen.threshold - summary.screen.band).toPrecision(2)} (threshold {summary.screen.threshold.toPrecision(2)}, band {summary.screen.band.toPrecision(2)})
             </p>
           )}
@@ -118,4 +118,12 @@ export function N1Panel({ caseKey, job, summary, runs, busy, selected, onRun, on
       )}
     </div>
   );
+}
+
+/** Why a screen's exact outages were solved, as a clause (empty for screens stored before it was kept). */
+function whyExact(why: ScreenView['why']): string {
+  if (!why) return '';
+  const parts = [`${why.flagged} flagged`, `${why.inBand} in the band`];
+  if (why.unsettled > 0) parts.push(`${why.unsettled} below it whose AC-step estimate did not settle`);
+  return `: ${parts.join(', ')}`;
 }

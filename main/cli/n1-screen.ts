@@ -91,10 +91,11 @@ async function compare(store: Store, res: ScreenOutcome, caseText: string, fileN
 }
 
 function screenJson(res: ScreenOutcome, check: Check): Record<string, unknown> {
+  const { why: _stored, ...config } = res.screen; // its counts are the flagged, inBand and unsettled below
   return {
     case: res.caseName, mode: 'screen', kind: 'branch', seconds: res.timing.total, workers: res.workers, runId: res.runId, cancelled: res.cancelled, base: res.base,
     screen: {
-      ...res.screen, bandSource: res.bandSource, flagged: res.flagged, inBand: res.inBand, unsettled: res.unsettled, islanded: res.islanded, timing: res.timing,
+      ...config, bandSource: res.bandSource, flagged: res.flagged, inBand: res.inBand, unsettled: res.unsettled, islanded: res.islanded, timing: res.timing,
       fullAc: check.cost, missed: check.missed, missedAgainstRun: check.against,
     },
     contingencies: rankRecords(res.records).map(jsonRecord),

@@ -118,7 +118,7 @@ export class N1Jobs {
 }
 
 function screenView(s: ScreenRunConfig): ScreenView {
-  return { modelId: s.modelId, threshold: s.threshold, band: s.band, exact: s.exact, surrogate: s.surrogate, topology: s.topology ?? 0 };
+  return { modelId: s.modelId, threshold: s.threshold, band: s.band, exact: s.exact, surrogate: s.surrogate, topology: s.topology ?? 0, why: s.why ?? null };
 }
 
 function n1Summary(res: N1Outcome & { runId?: number }): N1Summary {

@@ -328,7 +328,7 @@ function screenSection(store: Store, c: Case, text: string, run: N1Run, rows: re
   return {
     model: card,
     source: `the screened run's own probabilities (model ${sc.modelId}, threshold ${sc.threshold.toFixed(3)}, band down to ${sc.band.toFixed(3)}); agreement over the ${exact.size} non-islanded outages the exact engine judged`,
-    agreement: agreement(exact, surrogate), savings: { exact: judgedExactly, surrogate: judgedBySurrogate, topology: judgedByTopology, secondsSaved }, explained,
+    agreement: agreement(exact, surrogate), savings: { exact: judgedExactly, surrogate: judgedBySurrogate, topology: judgedByTopology, why: sc.why ?? null, secondsSaved }, explained,
     note: `Trained on dataset ${datasetId ?? '–'}. Outages left to the surrogate keep its verdict (secure, below the band); only the exactly judged ones can be checked here.`,
   };
 }

@@ -111,7 +111,7 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
     if (p.estimateSettled === false) { unsettled++; exact.push(row); continue; }
     kept.push(surrogateRecord({ branch: row, from: p.from, to: p.to, probability: p.pInsecure, maxLoading: p.maxLoading }));
   }
-  const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded };
+  const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded, why: { flagged, inBand, unsettled } };
   // The exact engine is the predictor's: its base case is solved once for both.
   const prepared = po.engine ? { case: c, study: acStudy(po.engine, 'branch') } : undefined;
   const out = await runStoredN1(store, { caseText: req.caseText, fileName: req.fileName, mode: 'ac', kind: 'branch', elements: exact, screen: { config, all, kept }, prepared }, {

@@ -70,6 +70,9 @@ export interface ScreenRunConfig {
   surrogate: number;
   /** Islanded outages decided by topology, not solved (absent before schema 6: they were solved). */
   topology?: number;
+  /** Why each exact outage was solved: flagged (P >= threshold), in the band below it, or below the band with an
+   *  AC-step estimate that did not settle; they sum to `exact` (absent in screens stored before it was kept). */
+  why?: { flagged: number; inBand: number; unsettled: number };
 }
 
 export type N1RunMode = 'ac' | 'dc' | 'screen';

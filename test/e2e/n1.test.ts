@@ -61,8 +61,11 @@ test('the table sorts by any column and filters by verdict and by text; a row sh
   await page.getByTestId('n1-rows').evaluate((el) => { el.scrollTop = 0; });
   await page.locator('[data-testid=n1-row][data-rank]').first().waitFor();
   const top = async () => {
-    const rows = await page.getByTestId('n1-row').all();
-    const cells = await Promise.all(rows.map(async (r) => ({ y: (await r.boundingBox())!.y, load: Number(/(\d+)%/.exec(await r.innerText())?.[1] ?? 0) })));
+    // One evaluation reads every drawn row at once: the table is virtualized, so a row
+    // queried piecemeal can be recycled between two queries while it scrolls or re-sorts.
+    const cells = await page.getByTestId('n1-row').evaluateAll((rows) => rows.map((r) => ({
+      y: r.getBoundingClientRect().y, load: Number(/(\d+)%/.exec((r as HTMLElement).innerText)?.[1] ?? 0),
+    })));
     return cells.sort((a, b) => a.y - b.y).slice(0, 10).map((c) => c.load);
   };
   let loads = await top();

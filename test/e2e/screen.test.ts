@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../main/server';
-import type { Store } from '../../main/store';
+import type { ScreenRunConfig, Store } from '../../main/store';
 import { buildDataset } from '../../main/services/dataset';
 import { trainSurrogate } from '../../main/services/train';
+import { runScreen } from '../../main/services/screen';
 import { casesDir } from '../../main/paths';
 import { closeAppWindow, openAppWindow, runN1InWindow, screenshotWide, SHOTS, skipWithoutChromium, type AppWindow } from '../helpers/app-window';
 
@@ -55,7 +56,8 @@ test('the screen runs from the N-1 tab and marks the surrogate-judged rows', { s
   assert.ok(screen.surrogate > 0 && screen.topology === 61, JSON.stringify(screen));
   assert.equal(await page.getByTestId('n1-shown').innerText(), '245 rows');
   const said = await page.getByTestId('screen-summary').innerText();
-  assert.match(said, new RegExp(`model ${modelId}: ${screen.exact} solved exactly \\(\\d+%\\), 61 islanded \\(decided by topology, not solved\\), ${screen.surrogate} kept from the surrogate`));
+  assert.equal(screen.why!.flagged + screen.why!.inBand + screen.why!.unsettled, screen.exact, 'every exact outage has its reason');
+  assert.match(said, new RegExp(`model ${modelId}: ${screen.exact} solved exactly \\(${whySaid(screen)}\\), 61 islanded \\(decided by topology, not solved\\), ${screen.surrogate} kept from the surrogate`));
   // Worst first: the islanded rows lead, decided by topology (marked, no loading); scroll to the end, where the kept secure ones are.
   const first = page.locator('[data-testid=n1-row][data-rank="1"]');
   assert.equal(await first.getAttribute('data-judged'), 'topology');
@@ -82,6 +84,30 @@ test('the screen runs from the N-1 tab and marks the surrogate-judged rows', { s
   assert.match(await page.getByTestId('n1-summary').innerText(), /verified screen/);
 });
 
+test('a screen that solved outages says why each was solved: flagged, in the band, estimate unsettled', { skip }, async () => {
+  // The widest band sends every non-islanded outage to the exact engine; stored by the service, reopened in the window.
+  const text = readFileSync(join(casesDir(), 'case_ACTIVSg200.m'), 'utf8');
+  const res = await runScreen(store, { caseText: text, fileName: 'case_ACTIVSg200.m', modelId, band: 1, workers: 2 });
+  const screen = store.n1.getRun(res.runId!)!.config.screen!;
+  assert.equal(screen.exact, 245 - 61, JSON.stringify(screen));
+  assert.deepEqual(screen.why, { flagged: res.flagged, inBand: res.inBand, unsettled: res.unsettled });
+  assert.ok(screen.why!.inBand > 0);
+  await page.getByTestId('case-case_ACTIVSg200').click(); // re-reads the case's stored runs
+  await page.getByTestId('tab-n1').click();
+  await page.getByTestId('reopen-run').selectOption(String(res.runId));
+  await page.getByTestId('n1-summary').filter({ hasText: `run ${res.runId}` }).waitFor();
+  const said = await page.getByTestId('screen-summary').innerText();
+  assert.match(said, new RegExp(`model ${modelId}: 184 solved exactly \\(${whySaid(screen)}\\), 61 islanded`), said);
+  await page.screenshot({ path: join(SHOTS, 'app-n1-screen-exact.png') });
+});
+
+/** The clause the N-1 tab writes after "N solved exactly (": the share, then why (when any was solved). */
+function whySaid(s: ScreenRunConfig): string {
+  if (s.exact === 0) return '0%';
+  const w = s.why!;
+  return `\\d+%: ${w.flagged} flagged, ${w.inBand} in the band${w.unsettled > 0 ? `, ${w.unsettled} below it whose AC-step estimate did not settle` : ''}`;
+}
+
 test('the overload+voltage badge fits its column at 1400 and 1920 px', { skip }, async () => {
   // case30's full AC run has overload+voltage outages near the top.
   await runN1InWindow(page, server.url, 'case30');
@@ -90,8 +116,9 @@ test('the overload+voltage badge fits its column at 1400 and 1920 px', { skip },
   for (const width of [1400, 1920]) {
     await page.setViewportSize({ width, height: width === 1400 ? 900 : 1080 });
     await page.waitForTimeout(200);
-    const cell = badge.locator('xpath=..');
-    const [b, c] = [await badge.boundingBox(), await cell.boundingBox()];
+    // Badge and cell measured in one evaluation, so a re-render between two queries cannot split them.
+    const [b, c] = await badge.evaluate((el) => [el.getBoundingClientRect(), el.parentElement!.getBoundingClientRect()]
+      .map((r) => ({ x: r.x, width: r.width })));
     assert.ok(b && c && b.x >= c.x && b.x + b.width <= c.x + c.width + 0.5, `at ${width} px: badge ${JSON.stringify(b)} inside cell ${JSON.stringify(c)}`);
   }
   await page.setViewportSize({ width: 1400, height: 900 });

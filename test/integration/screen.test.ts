@@ -183,6 +183,7 @@ test('gridrewire n1 --mode screen: JSON, --band override, --compare, and the sto
     assert.equal(d.surrogate.model.id, modelId);
     assert.equal(d.surrogate.savings.exact, again.screen.exact);
     assert.equal(d.surrogate.savings.surrogate, again.screen.surrogate);
+    assert.deepEqual(d.surrogate.savings.why, { flagged: again.screen.flagged, inBand: again.screen.inBand, unsettled: again.screen.unsettled }, 'why each was solved, as the CLI said');
     assert.equal(typeof d.surrogate.savings.secondsSaved, 'number', 'measured against the stored full AC run');
     assert.equal(d.contingencies.filter((c: { judgedBy: string }) => c.judgedBy === 'surrogate').length, again.screen.surrogate);
     assert.equal(d.surrogate.savings.topology, again.screen.topology);

@@ -189,6 +189,15 @@ export function timeSaved(seconds: number | null): string {
   return seconds >= 0 ? s(seconds) : `none: screen slower by ${s(-seconds)}`;
 }
 
+/** The exact outages by why they were solved (a screen solves the unsettled ones although the surrogate called them secure). */
+function whyRows(why: { flagged: number; inBand: number; unsettled: number }): [string, string][] {
+  return [
+    ['of which flagged (P(insecure) at or above the threshold)', `${why.flagged}`],
+    ['of which in the safety band below the threshold', `${why.inBand}`],
+    ['of which below the band, AC-step estimate unsettled', `${why.unsettled}`],
+  ];
+}
+
 export function surrogateTables(d: ReportData): Table[] {
   const s = d.surrogate;
   if (!s) return [];
@@ -202,7 +211,9 @@ export function surrogateTables(d: ReportData): Table[] {
   ], s.note ?? undefined)];
   if (s.savings) {
     out.push(keyValues('savings', 'Screening savings', [
-      ['judged by the exact engine', `${s.savings.exact}`], ['judged by the surrogate alone', `${s.savings.surrogate}`],
+      ['judged by the exact engine', `${s.savings.exact}`],
+      ...(s.savings.why ? whyRows(s.savings.why) : []),
+      ['judged by the surrogate alone', `${s.savings.surrogate}`],
       ...(s.savings.topology > 0 ? [['islanded, decided by topology (not solved)', `${s.savings.topology}`] as [string, string]] : []),
       ['time saved', timeSaved(s.savings.secondsSaved)],
     ]));

@@ -189,6 +189,8 @@ export interface ScreeningSavings {
   exact: number;
   surrogate: number;
   topology: number;
+  /** Why the exact ones were solved: flagged, in the band, or below it with an unsettled AC-step estimate (null: not kept by older screens). */
+  why: { flagged: number; inBand: number; unsettled: number } | null;
   /** The full AC run's seconds minus the screen's: negative when the screen was slower. */
   secondsSaved: number | null;
 }
