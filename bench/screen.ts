@@ -101,7 +101,7 @@ export async function screenPoints(store: Store, modelId: number): Promise<{ poi
     points.push({
       scenario: sc.scenario, insecure, judged, fullSeconds, screenSeconds, fullCpu, screenCpu, exact: scr.screen.exact, total: scr.total,
       missed: screenMisses(scr.records, full.records).length, bandNeeded: Number.isFinite(lowest) ? Math.max(0, scr.screen.threshold - lowest) : 0,
-      timing: scr.timing, scored, unsettled: scr.unsettled,
+      timing: scr.timing, scored, unsettled: scr.screen.why.unsettled,
     });
   }
   return { points, band, threshold: s.config.threshold, grid: cases[0].case.name };

@@ -12,7 +12,7 @@ import { REGROW_RULES, type RegrowRule } from './core/learn/rewire';
 import { TOPOLOGY_METHODS, type TopologyMethod } from './core/learn/schedule';
 import { PERTURBATIONS, type Perturbation } from './core/learn/studies/perturb';
 import { QUANTIZATIONS, type Quantization } from './core/learn/studies/compress';
-import { REPORT_FORMATS, type ReportFormat } from './core/report/types';
+import { REPORT_FORMATS, type ExactReasons, type ReportFormat } from './core/report/types';
 
 export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
 
@@ -163,7 +163,7 @@ export interface ScreenView {
   /** Islanded outages decided by topology, not solved (0 for screens stored before they were). */
   topology: number;
   /** Why the exact ones were solved (flagged, in the band, estimate unsettled); null for screens stored before it was kept. */
-  why: { flagged: number; inBand: number; unsettled: number } | null;
+  why: ExactReasons | null;
 }
 
 export interface N1Summary {

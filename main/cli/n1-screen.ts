@@ -91,11 +91,11 @@ async function compare(store: Store, res: ScreenOutcome, caseText: string, fileN
 }
 
 function screenJson(res: ScreenOutcome, check: Check): Record<string, unknown> {
-  const { why: _stored, ...config } = res.screen; // its counts are the flagged, inBand and unsettled below
+  const { why, ...config } = res.screen;
   return {
     case: res.caseName, mode: 'screen', kind: 'branch', seconds: res.timing.total, workers: res.workers, runId: res.runId, cancelled: res.cancelled, base: res.base,
     screen: {
-      ...config, bandSource: res.bandSource, flagged: res.flagged, inBand: res.inBand, unsettled: res.unsettled, islanded: res.islanded, timing: res.timing,
+      ...config, bandSource: res.bandSource, ...why, islanded: config.topology, timing: res.timing,
       fullAc: check.cost, missed: check.missed, missedAgainstRun: check.against,
     },
     contingencies: rankRecords(res.records).map(jsonRecord),
@@ -116,7 +116,7 @@ function screenSummary(res: ScreenOutcome, check: Check, db: string, dbGiven: bo
   const n = res.records.length, s = res.screen, t = res.timing;
   L.push(`${res.caseName}: verified screen with model ${s.modelId}, ${n}${res.cancelled ? ` of ${res.total}` : ''} branch outages in ${t.total.toFixed(2)} s`);
   L.push(`threshold ${s.threshold.toPrecision(3)}, band ${s.band.toPrecision(3)} (${res.bandSource === 'given' ? 'given by --band' : 'stored with the model: insecure recall >= 0.999 on its validation data'}): exact AC from P(insecure) >= ${Math.max(0, s.threshold - s.band).toPrecision(3)}`);
-  L.push(`solved exactly: ${s.exact} of ${res.total} (${pct(s.exact, res.total)}): ${res.flagged} flagged, ${res.inBand} in the band${res.unsettled ? `, ${res.unsettled} below it whose AC-step estimate did not settle` : ''}; ${res.islanded} islanded, decided by topology (not solved); the surrogate's verdict (secure) kept for ${s.surrogate}`);
+  L.push(`solved exactly: ${s.exact} of ${res.total} (${pct(s.exact, res.total)}): ${s.why.flagged} flagged, ${s.why.inBand} in the band${s.why.unsettled ? `, ${s.why.unsettled} below it whose AC-step estimate did not settle` : ''}; ${s.topology} islanded, decided by topology (not solved); the surrogate's verdict (secure) kept for ${s.surrogate}`);
   const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
   L.push(`time: model and band ${ms(t.model)}; surrogate ${ms(t.predict)} (set-up ${ms(t.predictorSetUp)}, features ${ms(t.features)}, network ${ms(t.network)}); `
     + `exact AC ${ms(t.exact)} (set-up ${ms(t.exactSetUp)}, solves ${ms(t.exactSolves)} on ${res.workers} thread${res.workers > 1 ? 's' : ''}, store ${ms(t.store)})`);

@@ -8,6 +8,7 @@
 // was judged and carrying the surrogate's probability.
 
 import type { ContingencyRecord, JudgedRecord } from '../core/grid/contingency-types';
+import type { ExactReasons } from '../core/report/types';
 import { parseMatpower } from '../core/grid/matpower';
 import { solvedExactly, surrogateRecord } from '../core/learn/screen';
 import type { ScreenRunConfig, Store } from '../store';
@@ -40,14 +41,10 @@ export interface ScreenRequest {
 }
 
 export interface ScreenOutcome extends StoredN1Outcome {
-  screen: ScreenRunConfig;
+  /** As stored with the run, `why` always present (a screen of this version keeps it). */
+  screen: ScreenRunConfig & { why: ExactReasons };
   /** Where the band came from. */
   bandSource: 'model' | 'given';
-  /** Solved exactly: flagged by the surrogate, in the band only, or below it with an AC estimate that did not settle; islanded: decided by topology, not solved. */
-  flagged: number;
-  inBand: number;
-  unsettled: number;
-  islanded: number;
   timing: ScreenTiming;
 }
 
@@ -111,7 +108,7 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
     if (p.estimateSettled === false) { unsettled++; exact.push(row); continue; }
     kept.push(surrogateRecord({ branch: row, from: p.from, to: p.to, probability: p.pInsecure, maxLoading: p.maxLoading }));
   }
-  const config: ScreenRunConfig = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded, why: { flagged, inBand, unsettled } };
+  const config: ScreenOutcome['screen'] = { modelId: s.id, threshold, band, exact: exact.length - islanded, surrogate: kept.length, topology: islanded, why: { flagged, inBand, unsettled } };
   // The exact engine is the predictor's: its base case is solved once for both.
   const prepared = po.engine ? { case: c, study: acStudy(po.engine, 'branch') } : undefined;
   const out = await runStoredN1(store, { caseText: req.caseText, fileName: req.fileName, mode: 'ac', kind: 'branch', elements: exact, screen: { config, all, kept }, prepared }, {
@@ -123,7 +120,7 @@ export async function runScreen(store: Store, req: ScreenRequest): Promise<Scree
     model: (t1 - t0) / 1000, predictorSetUp: po.seconds.base, features: po.seconds.features, network: po.seconds.inference, predict: (t2 - t1) / 1000,
     exactSetUp: Math.max(0, exactS - out.solveSeconds - out.storeSeconds), exactSolves: out.solveSeconds, store: out.storeSeconds, exact: exactS, total: (t3 - t0) / 1000,
   };
-  return { ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', flagged, inBand, unsettled, islanded, timing };
+  return { ...out, screen: config, bandSource: req.band === undefined ? 'model' : 'given', timing };
 }
 
 /** An exactly solved record of a screen, with the surrogate's probability (1 for islanded: topology decides). */

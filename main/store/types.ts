@@ -1,6 +1,7 @@
 // The shapes the store hands out and takes in. Everything here is plain data.
 
 import type { ContingencyKind, Verdict } from '../core/grid/contingency-types';
+import type { ExactReasons } from '../core/report/types';
 import type { StoredArray } from './blob';
 
 /** Status of a long job. 'interrupted': its process died while 'running'
@@ -70,9 +71,8 @@ export interface ScreenRunConfig {
   surrogate: number;
   /** Islanded outages decided by topology, not solved (absent before schema 6: they were solved). */
   topology?: number;
-  /** Why each exact outage was solved: flagged (P >= threshold), in the band below it, or below the band with an
-   *  AC-step estimate that did not settle; they sum to `exact` (absent in screens stored before it was kept). */
-  why?: { flagged: number; inBand: number; unsettled: number };
+  /** Why each exact outage was solved; the three sum to `exact` (absent in screens stored before it was kept). */
+  why?: ExactReasons;
 }
 
 export type N1RunMode = 'ac' | 'dc' | 'screen';

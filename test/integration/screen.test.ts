@@ -91,9 +91,9 @@ test('on an unseen stressed scenario: exact records equal the full AC run bit fo
     assert.equal(r.verdict, 'secure');
     assert.ok(r.probability! < scr.screen.threshold - scr.screen.band);
   }
-  assert.equal(scr.islanded, 61, 'islanding decided by topology, not solved');
+  assert.equal(scr.screen.topology, 61, 'islanding decided by topology, not solved');
   assert.equal(scr.screen.topology, 61);
-  assert.equal(scr.flagged + scr.inBand, scr.screen.exact);
+  assert.equal(scr.screen.why.flagged + scr.screen.why.inBand, scr.screen.exact);
   // Where the time went: the parts add up to the whole.
   const t = scr.timing;
   assert.ok(Math.abs(t.model + t.predict + t.exact - t.total) < 1e-6 && Math.abs(t.exactSetUp + t.exactSolves + t.store - t.exact) < 1e-6, JSON.stringify(t));

@@ -261,8 +261,8 @@ test('AC-step estimates that do not settle: predict says which, and the verified
   for (const b of unsettled) assert.equal(byBranch.get(b)!.judgedBy, 'exact', `branch ${b}: solved exactly`);
   // Counted apart only below the band: flagged or in-band ones are counted there.
   const edge = scr.screen.threshold - scr.screen.band;
-  assert.equal(scr.unsettled, r.contingencies.filter((p) => unsettled.has(p.branch) && p.pInsecure < edge).length);
-  assert.equal(scr.flagged + scr.inBand + scr.unsettled, scr.screen.exact);
+  assert.equal(scr.screen.why.unsettled, r.contingencies.filter((p) => unsettled.has(p.branch) && p.pInsecure < edge).length);
+  assert.equal(scr.screen.why.flagged + scr.screen.why.inBand + scr.screen.why.unsettled, scr.screen.exact);
   // Every outage the surrogate kept had a settled estimate (or none: a non-islanding bridge).
   for (const x of scr.records) if (x.judgedBy === 'surrogate') assert.ok(!unsettled.has(x.branch!), `branch ${x.branch}`);
 });

@@ -5,7 +5,7 @@
 
 import { VERDICTS } from '../grid/contingency-types';
 import { isInsecure } from './summary';
-import type { ContingencyDetail, ReportData, ReportContingency } from './types';
+import type { ContingencyDetail, ExactReasons, ReportData, ReportContingency } from './types';
 
 export type Value = string | number | null;
 
@@ -190,7 +190,7 @@ export function timeSaved(seconds: number | null): string {
 }
 
 /** The exact outages by why they were solved (a screen solves the unsettled ones although the surrogate called them secure). */
-function whyRows(why: { flagged: number; inBand: number; unsettled: number }): [string, string][] {
+function whyRows(why: ExactReasons): [string, string][] {
   return [
     ['of which flagged (P(insecure) at or above the threshold)', `${why.flagged}`],
     ['of which in the safety band below the threshold', `${why.inBand}`],

@@ -184,13 +184,20 @@ export interface Agreement {
   recall: number;
 }
 
+/** Why a verified screen solved its exact outages: flagged (P >= threshold), in the band below it, or below the band with an AC-step estimate that did not settle. */
+export interface ExactReasons {
+  flagged: number;
+  inBand: number;
+  unsettled: number;
+}
+
 export interface ScreeningSavings {
   /** Outages judged by the exact engine, by the surrogate alone, and (islanded) by topology without solving. */
   exact: number;
   surrogate: number;
   topology: number;
   /** Why the exact ones were solved: flagged, in the band, or below it with an unsettled AC-step estimate (null: not kept by older screens). */
-  why: { flagged: number; inBand: number; unsettled: number } | null;
+  why: ExactReasons | null;
   /** The full AC run's seconds minus the screen's: negative when the screen was slower. */
   secondsSaved: number | null;
 }
