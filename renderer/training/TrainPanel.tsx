@@ -106,16 +106,17 @@ export function TrainPanel({ caseKey }: { caseKey: string }) {
     if (dataset === null) return;
     setError(null);
     try {
+      // The last job's view goes at once: its chart must not pass for the new job's while this one is requested.
+      setTrainJob(null); setTraining(null);
       const { jobId } = await api.startTraining({ name: caseKey, dataset, ...req, ...(req.method === 'dense' ? { sparsity: undefined } : {}) });
-      setTraining(null);
       await followTrain(jobId);
     } catch (e) { fail(e); }
   }
   async function resume(runId: number) {
     setError(null);
     try {
+      setTrainJob(null); setTraining(null);
       const { jobId } = await api.startTraining({ name: caseKey, resume: runId });
-      setTraining(null);
       await followTrain(jobId);
     } catch (e) { fail(e); }
   }

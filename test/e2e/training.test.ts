@@ -40,12 +40,14 @@ async function watchChart(): Promise<void> {
 const seenPoints = () => page.evaluate(() => (window as unknown as { seenPoints: { points: number; status: string }[] }).seenPoints);
 
 /**
- * Waits for the live chart of a job's first epoch. A training job's epoch is seconds here but was
- * once over 30 s on CI (cause not seen): the wait is generous, and a timeout says what the job showed.
+ * Waits for the first epoch of the job planned for `planned` epochs: its own figures, not a chart the
+ * last job left (CI once clicked Cancel on the new job before its first epoch because the old chart
+ * was still up). An epoch is seconds here but was once over 30 s on CI (cause not seen): the wait is
+ * generous, and a timeout says what the job showed.
  */
-async function firstEpoch(p: Page, timeout = 120_000): Promise<void> {
+async function firstEpoch(p: Page, planned: number, timeout = 120_000): Promise<void> {
   try {
-    await p.getByTestId('train-chart-loss').waitFor({ timeout });
+    await p.getByTestId('train-latest').filter({ hasText: new RegExp(`epoch \\d+/${planned} `) }).waitFor({ timeout });
   } catch (e) {
     const shown = await p.getByTestId('train-job').innerText({ timeout: 1000 }).catch(() => '(no job shown)');
     const error = await p.getByTestId('train-error').innerText({ timeout: 1000 }).catch(() => '(none)');
@@ -99,7 +101,7 @@ test('a dataset built from the window, a model trained with a live chart, cancel
   // Cancelled after its first epoch: the checkpoint is kept and the run resumes to its end. Wide enough
   // that an epoch takes over a second: at width 8 all 8 epochs sometimes ended before the click.
   await train('adaptive', 8, 128);
-  await firstEpoch(page);
+  await firstEpoch(page, 8);
   await page.getByTestId('train-cancel').click();
   await page.getByTestId('train-cancelled').waitFor({ timeout: 30_000 });
   const kept = Number(await page.getByTestId('train-chart-loss').getAttribute('data-points'));
@@ -141,14 +143,14 @@ test('a window opened while a model trains draws every epoch so far', { skip }, 
   await page.getByTestId('train-patience').fill('0');
   await train('rigl', 200, 64);
   await page.locator('[data-testid=train-job][data-status=running]').filter({ hasText: /case30 rigl/ }).waitFor({ timeout: 60_000 });
-  await firstEpoch(page);
+  await firstEpoch(page, 200);
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-chart-loss]')?.getAttribute('data-points')) >= 2, undefined, { timeout: 120_000 });
   const late = await w!.browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await late.goto(server.url);
     await late.getByTestId('case-case30').click();
     await late.getByTestId('tab-train').click();
-    await firstEpoch(late);
+    await firstEpoch(late, 200);
     assert.ok(Number(await late.getByTestId('train-chart-loss').getAttribute('data-points')) >= 2, 'the epochs before it opened');
     assert.match(await late.getByTestId('train-job').innerText(), /case30 rigl/);
   } finally {
