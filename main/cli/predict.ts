@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import { parseMatpower } from '../core/grid/matpower';
+import { acStepRecords } from '../core/grid/features';
 import { readCaseText } from '../services/cases';
 import { loadSurrogate, predictCase, predictCaseInWorkers, predictWorkers } from '../services/predict';
 import { defaultWorkers } from '../jobs/pool';
@@ -29,7 +30,7 @@ export async function predictCommand(argv: string[], out: (s: string) => void, e
   // Every core for AC-step records, this thread for DC-LODF ones unless asked (predictWorkers).
   const workers = predictWorkers(s, requested, defaultWorkers());
   const r = workers > 1 ? await predictCaseInWorkers(s, c, workers) : predictCase(s, c);
-  const records = s.config.features?.estimate === 'ac-step' ? 'AC-step records' : 'DC-LODF features';
+  const records = acStepRecords(s.config.features) ? 'AC-step records' : 'DC-LODF features';
   if (flags.json) {
     out(JSON.stringify({ case: r.caseName, model: r.modelId, threshold: r.threshold, workers: r.workers, seconds: r.seconds, contingencies: r.contingencies }));
     return 0;

@@ -14,7 +14,7 @@
 
 import type { Case } from '../core/grid/case';
 import type { N1Engine } from '../core/grid/contingency';
-import { estimateSettled } from '../core/grid/features';
+import { acStepRecords, estimateSettled } from '../core/grid/features';
 import { compile, type Network } from '../core/grid/network';
 import { gridTopology, islandedByTopology } from '../core/grid/islands';
 import { CasePredictor, checkGrid, PredictError, type RawPrediction, type SurrogateModelConfig } from '../core/learn/case-predictor';
@@ -108,7 +108,7 @@ function islandedRecord(net: Network, k: number): PredictedContingency {
  * less than a worker's start).
  */
 export function surrogateThreads(s: LoadedSurrogate, available: number): number {
-  return s.config.features?.estimate === 'ac-step' ? Math.max(1, available) : 1;
+  return acStepRecords(s.config.features) ? Math.max(1, available) : 1;
 }
 
 /** Threads of a `predict`: as many as asked, else surrogateThreads of every core. */

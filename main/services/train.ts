@@ -12,7 +12,7 @@
 
 import { z } from 'zod';
 import type { SurrogateModelConfig } from '../core/learn/case-predictor';
-import type { FeatureOptions } from '../core/grid/features';
+import { acStepRecords, type FeatureOptions } from '../core/grid/features';
 import { L_INSECURE, SurrogateSamples, fitNormaliser, labelLength, type Normaliser } from '../core/learn/grid-data';
 import { serializeModel, type Blob } from '../core/learn/serialize';
 import { REGROW_RULES, type RegrowRule } from '../core/learn/rewire';
@@ -179,7 +179,7 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
   const epochs = o.epochs ?? 30, batchSize = o.batchSize ?? 32;
   const steps = epochs * Math.ceil((positives + negatives) / batchSize);
   // AC-step records: the verdict head reads the estimate's margins too (surrogate.ts acStepReadout).
-  const arch = surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3, ...(features?.estimate === 'ac-step' ? acStepReadout : {}) });
+  const arch = surrogateModel({ hidden: o.hidden ?? 48, headHidden: o.hidden ?? 48, layers: o.layers ?? 3, ...(acStepRecords(features) ? acStepReadout : {}) });
   return {
     // --sparsity counts every parameter (biases and dense readouts too).
     model: { ...arch, sparsity: hiddenSparsityFor(arch, sparsity) },

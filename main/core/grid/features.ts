@@ -110,12 +110,16 @@ export const dcFeatureOptions: FeatureOptions = { offsetThreshold: 0.005, maxLis
 /** The records of a grid of at most AC_STEP_BRANCHES branches: the DC estimate, said so. */
 export const defaultFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'dc' };
 /**
- * The AC-step records: three Newton steps (the first, two chord steps; on
- * case_ACTIVSg2000 the loading error on branches loaded above 0.5 falls from
- * 3e-5 to 9e-7 on average, its largest from 0.06 to 0.005, for about 2 ms
- * per outage instead of 1.1), their watched branches and their bus voltages.
+ * The AC-step records: up to five Newton steps of the post-outage flow (the
+ * first by Woodbury on the base factors, chord steps after it, stopping once
+ * the mismatch is below 1e-6; on case_ACTIVSg2000 three steps took the
+ * loading error on branches loaded above 0.5 from 3e-5 to 9e-7 on average,
+ * its largest from 0.06 to 0.005), every rated branch scanned, their watched
+ * branches and their bus voltages.
  */
 export const acStepFeatureOptions: FeatureOptions = { ...dcFeatureOptions, estimate: 'ac-step', watchLoading: 0.95, voltageMove: 0.001, voltageNear: 0.02, maxVoltage: 16, acSteps: 5, acScan: true };
+/** Whether records of these options are AC-step ones (the readout, the threads and the name follow). */
+export const acStepRecords = (o: FeatureOptions | undefined): boolean => o?.estimate === 'ac-step';
 /**
  * The mismatch (p.u.) below which an AC-step estimate counts as settled:
  * measured before its last step, so that the post-outage state it reports
