@@ -191,7 +191,8 @@ export function surrogateTrainerConfig(o: TrainOptions, positives: number, negat
     epochs,
     batchSize,
     patience: o.patience ?? 8,
-    monitor: 'loss',
+    // The capped loss: one confidently wrong validation outage must not keep an early network (loss.ts).
+    monitor: 'cappedLoss',
     seed: o.seed ?? 1,
     grouping: { group: Math.max(1, Math.floor(batchSize / 2)), window: Math.max(1, window) },
   };

@@ -32,7 +32,8 @@ function readV1(): TrainerState {
   return { meta: f.meta, blobs };
 }
 
-const strip = (h: EpochRecord[]) => h.map(({ seconds: _s, ...rest }) => rest);
+/** Without the wall-clock seconds and the capped validation loss (added after version 1: absent from its stored epochs). */
+const strip = (h: EpochRecord[]) => h.map(({ seconds: _s, val, ...rest }) => ({ ...rest, val: val && (({ cappedLoss: _c, ...v }) => v)(val) }));
 
 test('a checkpoint stored by version 1 (commit 1b020d0) resumes to the uninterrupted run', () => {
   const clean = new Trainer(V1_CONFIG, V1_DATA);
@@ -63,8 +64,9 @@ test('state() writes what parseCheckpoint reads, the same shape as version 1', (
   const meta = t.state().meta;
   const v1 = readV1().meta;
   assert.deepEqual(Object.keys(meta), Object.keys(v1));
-  // Same run, same checkpoint, except the wall-clock seconds.
-  const noSeconds = (m: Record<string, unknown>) => JSON.parse(JSON.stringify(m, (k, v) => (k === 'seconds' ? 0 : v)));
+  // Same run, same checkpoint, except the wall-clock seconds and the capped validation loss version 1 did not have.
+  const noSeconds = (m: Record<string, unknown>) => JSON.parse(JSON.stringify(m, (k, v) => (k === 'seconds' ? 0 : k === 'cappedLoss' ? undefined : v)));
+  assert.ok(JSON.stringify(meta).includes('"cappedLoss"'), 'the capped loss is kept with each epoch now');
   assert.deepEqual(noSeconds(meta), noSeconds(v1));
   const cp = parseCheckpoint(meta);
   assert.equal(cp.format, 'gridrewire-trainer');

@@ -8,6 +8,7 @@ import { LearnError } from '../../main/core/learn/errors';
 import { serializeModel } from '../../main/core/learn/serialize';
 import { syntheticTask } from '../../main/core/learn/synthetic';
 import { type EpochRecord, Trainer, type TrainerConfigInput, averageGradients } from '../../main/core/learn/trainer';
+import { cappedGraphTerm, graphTerm } from '../../main/core/learn/loss';
 import type { GraphSample } from '../../main/core/learn/graph';
 
 const task = syntheticTask({ nodes: 8, chords: 3, samples: 600, seed: 5, margin: 0.1 });
@@ -140,4 +141,31 @@ test('bad configurations fail with a message naming the field', () => {
   assert.throws(() => new Trainer({ model, optimizer: { kind: 'adam', lr: -1 } }, data), /optimizer.lr/);
   assert.throws(() => new Trainer({ model }, { graph: task.graph, train: [] }), /training set is empty/);
   assert.throws(() => new Trainer({ model: { ...model, nodeFeatDim: 4 } }, data).fit(), /nodeFeat has/);
+});
+
+test('the capped validation loss: each verdict term at most ln(100) before its weight, hand-computed from the logits', () => {
+  // One term by hand: a positive scored at logit -20 (P = 2e-9) costs w * ln(1 + e^20) uncapped, w * ln(100) capped.
+  const lc = { graphWeight: 1, edgeWeight: 1, nodeWeight: 1, posWeight: 3, regression: 'mse' as const, huberDelta: 1 };
+  assert.ok(Math.abs(cappedGraphTerm(-20, 1, lc) - 3 * Math.log(100)) < 1e-12);
+  assert.ok(Math.abs(cappedGraphTerm(0, 1, lc) - 3 * Math.log(2)) < 1e-12, 'below the cap a term is the BCE');
+  assert.ok(Math.abs(cappedGraphTerm(0, 0, lc) - Math.log(2)) < 1e-12, 'negatives unweighted');
+  // A trained model whose verdict bias is pushed up by 25: its negatives are confidently wrong, beyond the cap.
+  const tr = new Trainer({ model, topology: { method: 'static' }, epochs: 4, batchSize: 16, patience: 0, optimizer, seed: 1, monitor: 'cappedLoss', loss: { posWeight: 3 } }, { graph: task.graph, train, val });
+  const r = tr.fit();
+  tr.model.params().find((p) => p.name === 'head.graph.out.b')!.data[0] += 25;
+  const m = tr.evaluate(val);
+  const out = tr.model.forward(tr.model.batch(task.graph, val)).out;
+  let capped = 0, full = 0;
+  val.forEach((s, b) => {
+    capped += cappedGraphTerm(out.graph![b], s.targets.graph!, lc);
+    full += graphTerm(out.graph![b], s.targets.graph!, lc, 1).loss;
+  });
+  assert.ok(Math.abs(full / val.length - m.graphLoss) < 1e-5 * m.graphLoss, `${full / val.length} vs ${m.graphLoss}`);
+  const expected = capped / val.length + m.edgeLoss + m.nodeLoss;
+  assert.ok(Math.abs(m.cappedLoss! - expected) < 1e-5 * expected, `${m.cappedLoss} vs ${expected}`);
+  assert.ok(m.cappedLoss! < m.loss - 10, `the cap bounds the wrong negatives: ${m.cappedLoss} against ${m.loss}`);
+  // The monitor picked the epoch of the lowest capped loss.
+  const seen = r.history.map((e) => e.val!.cappedLoss!);
+  assert.equal(Math.min(...seen), seen[r.bestEpoch - 1]);
+  assert.throws(() => new Trainer({ model, monitor: 'bogus' as never }, { graph: task.graph, train }), /monitor must be loss, cappedLoss, balancedAccuracy, edgeMae/);
 });

@@ -132,7 +132,7 @@ const trainerConfig = z.strictObject({
   epochs: count,
   batchSize: count,
   patience: count,
-  monitor: z.enum(['loss', 'balancedAccuracy', 'edgeMae']),
+  monitor: z.enum(['loss', 'cappedLoss', 'balancedAccuracy', 'edgeMae']),
   minDelta: finite,
   seed: count,
   gradientBatch: count.optional(),
@@ -143,7 +143,7 @@ const trainerConfig = z.strictObject({
 const confusion = z.strictObject({ tp: count, fp: count, tn: count, fn: count }) satisfies z.ZodType<Confusion>;
 
 const evalMetrics = z.strictObject({
-  samples: count, loss: num, graphLoss: num, edgeLoss: num, nodeLoss: num, confusion,
+  samples: count, loss: num, cappedLoss: num.optional(), graphLoss: num, edgeLoss: num, nodeLoss: num, confusion,
   accuracy: num, balancedAccuracy: num, recall: num, precision: num, edgeMae: num, nodeMae: num,
 }) satisfies z.ZodType<EvalMetrics>;
 

@@ -24,7 +24,7 @@ import { deserializeModel, serializeModel, type Blob, type SerializedModel } fro
 import { LearnError } from './errors';
 import { GraphNet, constrainOffsetPool, type GraphNetConfig, resolveGraphNet } from './gnn';
 import { type GraphSample, type GraphTopology, type SampleSource, asSource, checkTopology } from './graph';
-import { type LossConfig, computeLoss, resolveLoss, sigmoid } from './loss';
+import { type LossConfig, cappedGraphTerm, computeLoss, resolveLoss, sigmoid } from './loss';
 import { groupedOrder, uniformOrder, type Grouping } from './epoch-order';
 import { IncrementalGradients, isDeltaSource, type DeltaSource } from './incremental-training';
 import { type Confusion, accuracy, balancedAccuracy, confusion, parameterCounts, precision, recall } from './metrics';
@@ -34,7 +34,9 @@ import { rewireLayer } from './rewire';
 import { Rng } from './rng';
 import { encodeCheckpoint, parseCheckpoint, sameConfig, TRAINER_CHECKPOINT_FORMAT, TRAINER_CHECKPOINT_VERSION, type CursorState, type TrainerCheckpoint } from './trainer-checkpoint';
 
-export type Monitor = 'loss' | 'balancedAccuracy' | 'edgeMae';
+/** 'cappedLoss': the validation loss with each verdict term capped (loss.ts SELECTION_VERDICT_CAP). */
+export type Monitor = 'loss' | 'cappedLoss' | 'balancedAccuracy' | 'edgeMae';
+export const MONITORS: readonly Monitor[] = ['loss', 'cappedLoss', 'balancedAccuracy', 'edgeMae'];
 
 export interface TrainerConfig {
   model: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>;
@@ -72,6 +74,8 @@ export interface TrainData {
 export interface EvalMetrics {
   samples: number;
   loss: number;
+  /** The loss with each verdict term at most SELECTION_VERDICT_CAP before its weight (absent in checkpoints written before it). */
+  cappedLoss?: number;
   graphLoss: number;
   edgeLoss: number;
   nodeLoss: number;
@@ -191,7 +195,7 @@ export function resolveTrainerConfig(c: TrainerConfigInput): TrainerConfig {
   int('batchSize', 1);
   int('patience', 0);
   int('seed', 0);
-  if (!['loss', 'balancedAccuracy', 'edgeMae'].includes(cfg.monitor)) throw new LearnError('bad-config', `monitor must be loss, balancedAccuracy or edgeMae, got '${cfg.monitor}'`);
+  if (!MONITORS.includes(cfg.monitor)) throw new LearnError('bad-config', `monitor must be ${MONITORS.join(', ')}, got '${cfg.monitor}'`);
   if (!(cfg.minDelta >= 0)) throw new LearnError('bad-config', `minDelta must be >= 0, got ${cfg.minDelta}`);
   if (cfg.grouping) {
     for (const k of ['group', 'window'] as const) {
@@ -471,6 +475,8 @@ export class Trainer {
   private monitorValue(val: EvalMetrics | null, trainLoss: number): number {
     if (!val) return trainLoss;
     switch (this.cfg.monitor) {
+      case 'cappedLoss':
+        return val.cappedLoss ?? val.loss;
       case 'balancedAccuracy':
         return val.balancedAccuracy;
       case 'edgeMae':
@@ -526,7 +532,7 @@ export class Trainer {
   evaluate(source: readonly GraphSample[] | SampleSource | (SampleSource & DeltaSource)): EvalMetrics {
     const src = asSource(source);
     const model = this.model, bs = this.cfg.batchSize, lc = this.lossCfg;
-    let gSum = 0, gN = 0, eSum = 0, eN = 0, nSum = 0, nN = 0, eAbs = 0, nAbs = 0;
+    let gSum = 0, gN = 0, eSum = 0, eN = 0, nSum = 0, nN = 0, eAbs = 0, nAbs = 0, gCapped = 0;
     const probs: number[] = [], labels: number[] = [];
     const delta = this.incremental && isDeltaSource(source) ? source : null;
     if (delta) {
@@ -535,6 +541,7 @@ export class Trainer {
         if (out.logit !== null && t.graph !== undefined) {
           probs.push(sigmoid(out.logit));
           labels.push(t.graph);
+          gCapped += cappedGraphTerm(out.logit, t.graph, lc);
         }
       }, bs);
       for (const r of runs) {
@@ -565,6 +572,7 @@ export class Trainer {
           if (!batch.graphTargetOn[b]) continue;
           probs.push(sigmoid(out.graph[b]));
           labels.push(batch.graphTarget[b]);
+          gCapped += cappedGraphTerm(out.graph[b], batch.graphTarget[b], lc);
         }
       }
       if (out.edge) for (let i = 0; i < out.edge.length; i++) if (batch.edgeTargetOn[i]) eAbs += Math.abs(out.edge[i] - batch.edgeTarget[i]);
@@ -576,6 +584,7 @@ export class Trainer {
     return {
       samples: src.length,
       loss: lc.graphWeight * graphLoss + lc.edgeWeight * edgeLoss + lc.nodeWeight * nodeLoss,
+      cappedLoss: lc.graphWeight * mean(gCapped, probs.length) + lc.edgeWeight * edgeLoss + lc.nodeWeight * nodeLoss,
       graphLoss, edgeLoss, nodeLoss,
       confusion: conf,
       accuracy: accuracy(conf),
