@@ -78,9 +78,12 @@ export function addToScale(s: LossScale, t: LossTargets): LossScale {
   return s;
 }
 
+/** The class weight of one graph target: posWeight for an insecure (y = 1) one, 1 otherwise. */
+export const verdictWeight = (y: number, cfg: Pick<LossConfig, 'posWeight'>): number => (y === 1 ? cfg.posWeight : 1);
+
 /** Weighted BCE-with-logits of one graph target and its gradient (graphWeight / n included). */
 export function graphTerm(z: number, y: number, cfg: LossConfig, n: number): { loss: number; grad: number } {
-  const w = y === 1 ? cfg.posWeight : 1;
+  const w = verdictWeight(y, cfg);
   return { loss: w * (softplus(z) - y * z), grad: (cfg.graphWeight * w * (sigmoid(z) - y)) / n };
 }
 
@@ -96,8 +99,7 @@ export const SELECTION_VERDICT_CAP = Math.log(100);
 
 /** One graph target's weighted BCE, at most SELECTION_VERDICT_CAP before the weight (for selection, never for gradients). */
 export function cappedGraphTerm(z: number, y: number, cfg: LossConfig): number {
-  const w = y === 1 ? cfg.posWeight : 1;
-  return w * Math.min(softplus(z) - y * z, SELECTION_VERDICT_CAP);
+  return verdictWeight(y, cfg) * Math.min(softplus(z) - y * z, SELECTION_VERDICT_CAP);
 }
 
 /**

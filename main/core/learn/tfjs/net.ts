@@ -19,7 +19,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { LearnError } from '../errors';
 import { type GraphNet, offsetPoolGain, poolWidth, predPoolWidth } from '../gnn';
 import type { Batch, GraphSample, GraphTopology } from '../graph';
-import type { HeadOutputs, LossConfig } from '../loss';
+import { verdictWeight, type HeadOutputs, type LossConfig } from '../loss';
 import type { Prediction } from '../gnn';
 import { SparseLayer } from '../sparse';
 
@@ -273,7 +273,7 @@ export class TfjsNet {
     if (out.graph) {
       const B = batch.size, w = new Float32Array(B);
       let n = 0;
-      for (let b = 0; b < B; b++) if (batch.graphTargetOn[b]) { n++; w[b] = batch.graphTarget[b] === 1 ? cfg.posWeight : 1; }
+      for (let b = 0; b < B; b++) if (batch.graphTargetOn[b]) { n++; w[b] = verdictWeight(batch.graphTarget[b], cfg); }
       if (n > 0) {
         const y = tf.tensor1d(batch.graphTarget);
         const terms = tf.sub(tf.softplus(out.graph), tf.mul(y, out.graph));
