@@ -298,6 +298,8 @@ export interface EpochView {
   epoch: number;
   loss: number | null;
   valLoss: number | null;
+  /** The validation loss with each verdict term capped (what selects the best epoch of a surrogate); null before it was kept. */
+  valCappedLoss: number | null;
   balancedAccuracy: number | null;
   recall: number | null;
   /** Existing connections / possible, over the sparse layers. */

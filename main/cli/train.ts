@@ -42,7 +42,7 @@ export function trainProgress(err: (s: string) => void, quiet: boolean, stream: 
       if (stream.isTTY) stream.write('\r\x1b[K');
       const v = r.val;
       err(`epoch ${String(r.epoch).padStart(3)}  train loss ${r.trainLoss.toFixed(4)}` +
-        (v ? `  val loss ${v.loss.toFixed(4)}  bal.acc ${v.balancedAccuracy.toFixed(4)}  recall ${v.recall.toFixed(3)}  loading MAE ${v.edgeMae.toFixed(4)}` : '') +
+        (v ? `  val loss ${v.loss.toFixed(4)}${v.cappedLoss !== undefined ? ` (capped ${v.cappedLoss.toFixed(4)})` : ''}  bal.acc ${v.balancedAccuracy.toFixed(4)}  recall ${v.recall.toFixed(3)}  loading MAE ${v.edgeMae.toFixed(4)}` : '') +
         `  ${r.improved ? '*' : ' '} zeta ${r.zeta.toFixed(3)}${r.rewiringFrozen ? ' (frozen)' : ''}  rewired ${r.regrown}  ${r.seconds.toFixed(1)} s`);
     },
   };

@@ -15,7 +15,7 @@ export function figure(x: unknown): number | null {
 /** An epoch as the trainer reports it when it ends. */
 export function epochOfRecord(r: EpochRecord): EpochView {
   return {
-    epoch: r.epoch, loss: figure(r.trainLoss), valLoss: figure(r.val?.loss), balancedAccuracy: figure(r.val?.balancedAccuracy),
+    epoch: r.epoch, loss: figure(r.trainLoss), valLoss: figure(r.val?.loss), valCappedLoss: figure(r.val?.cappedLoss), balancedAccuracy: figure(r.val?.balancedAccuracy),
     recall: figure(r.val?.recall), density: figure(r.density), zeta: figure(r.zeta), pruned: r.pruned, regrown: r.regrown, seconds: figure(r.seconds),
   };
 }
@@ -24,7 +24,7 @@ export function epochOfRecord(r: EpochRecord): EpochView {
 export function epochOfStored(m: EpochMetrics): EpochView {
   const v = m.valMetrics as Record<string, unknown>;
   return {
-    epoch: m.epoch, loss: figure(m.loss), valLoss: figure(v.loss), balancedAccuracy: figure(v.balancedAccuracy), recall: figure(v.recall),
+    epoch: m.epoch, loss: figure(m.loss), valLoss: figure(v.loss), valCappedLoss: figure(v.cappedLoss), balancedAccuracy: figure(v.balancedAccuracy), recall: figure(v.recall),
     density: figure(m.density), zeta: figure(m.zeta), pruned: m.pruned, regrown: m.regrown, seconds: figure(m.seconds),
   };
 }

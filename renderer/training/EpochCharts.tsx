@@ -11,6 +11,8 @@ export function EpochCharts({ epochs, planned }: { epochs: EpochView[]; planned:
   const loss = useMemo(() => [
     { label: 'train loss', color: PALETTE[0], values: epochs.map((e) => e.loss) },
     { label: 'val loss', color: PALETTE[1], values: epochs.map((e) => e.valLoss), dash: true },
+    // What picks the best epoch (each verdict term capped: one confidently wrong sample cannot dominate it).
+    ...(epochs.some((e) => e.valCappedLoss !== null) ? [{ label: 'val loss, capped (selects the best epoch)', color: PALETTE[5], values: epochs.map((e) => e.valCappedLoss), dash: true }] : []),
   ], [epochs]);
   const shares = useMemo(() => [
     { label: 'bal. accuracy', color: PALETTE[2], values: epochs.map((e) => e.balancedAccuracy) },

@@ -139,6 +139,8 @@ test('a training job pushes every epoch, keeps them in its view and saves the mo
     assert.ok(e.balancedAccuracy !== null && e.balancedAccuracy >= 0 && e.balancedAccuracy <= 1);
     assert.ok(e.density !== null && e.density > 0 && e.density < 1, `density ${e.density}`);
     assert.ok(e.pruned >= 0 && e.regrown >= 0);
+    // The loss that selects the best epoch caps each verdict term: never above the plain validation loss.
+    assert.ok(e.valLoss !== null && e.valCappedLoss !== null && e.valCappedLoss > 0 && e.valCappedLoss <= e.valLoss, `capped ${e.valCappedLoss} against ${e.valLoss}`);
   }
   assert.ok(t.epochs.some((e) => e.regrown > 0), 'SET rewires');
   assert.ok(t.modelId !== null);

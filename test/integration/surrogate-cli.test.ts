@@ -31,6 +31,8 @@ test('dataset -> train -> predict on case30 with random scenarios', () => {
   assert.match(t.stdout, /test\s+accuracy [\d.]+%\s+balanced [\d.]+%\s+insecure recall [\d.]+%\s+precision/);
   assert.match(t.stdout, /parameters kept \d+ of \d+ dense-equivalent/);
   assert.match(t.stderr, /epoch\s+1\s+train loss/);
+  // The loss that selects the best epoch is printed beside the plain one (the * marks its improvements).
+  assert.match(t.stderr, /val loss \d+\.\d{4} \(capped \d+\.\d{4}\)/);
 
   const tj = cli(['train', '--db', db, '--dataset', String(datasetId), '--epochs', '1', '--hidden', '8', '--workers', '1', '--method', 'dense', '--json']);
   assert.equal(tj.code, 0, tj.stderr);

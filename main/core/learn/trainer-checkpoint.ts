@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { LearnError } from './errors';
 import type { GraphNetConfig } from './gnn';
 import type { Confusion } from './metrics';
+import { MONITORS } from './monitor';
 import { REGROW_RULES } from './rewire';
 import { TOPOLOGY_METHODS, type RateState } from './schedule';
 import type { SerializedModel } from './serialize';
@@ -132,7 +133,7 @@ const trainerConfig = z.strictObject({
   epochs: count,
   batchSize: count,
   patience: count,
-  monitor: z.enum(['loss', 'cappedLoss', 'balancedAccuracy', 'edgeMae']),
+  monitor: z.enum(MONITORS),
   minDelta: finite,
   seed: count,
   gradientBatch: count.optional(),

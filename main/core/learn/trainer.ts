@@ -34,9 +34,8 @@ import { rewireLayer } from './rewire';
 import { Rng } from './rng';
 import { encodeCheckpoint, parseCheckpoint, sameConfig, TRAINER_CHECKPOINT_FORMAT, TRAINER_CHECKPOINT_VERSION, type CursorState, type TrainerCheckpoint } from './trainer-checkpoint';
 
-/** 'cappedLoss': the validation loss with each verdict term capped (loss.ts SELECTION_VERDICT_CAP). */
-export type Monitor = 'loss' | 'cappedLoss' | 'balancedAccuracy' | 'edgeMae';
-export const MONITORS: readonly Monitor[] = ['loss', 'cappedLoss', 'balancedAccuracy', 'edgeMae'];
+import { MONITORS, type Monitor } from './monitor';
+export { MONITORS, type Monitor } from './monitor';
 
 export interface TrainerConfig {
   model: Partial<GraphNetConfig> & Pick<GraphNetConfig, 'nodeFeatDim' | 'edgeFeatDim'>;
