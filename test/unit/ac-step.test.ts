@@ -6,15 +6,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AcOutageStep } from '../../main/core/grid/ac-step';
+import { AcOutageStep, InverseColumns } from '../../main/core/grid/ac-step';
 import { makeSbus } from '../../main/core/grid/acpf';
 import { N1Engine } from '../../main/core/grid/contingency';
 import { BUS_STRIDE, OutageFeaturizer, RECORD_STRIDE, SETTLED_MISMATCH, acStepFeatureOptions, dcFeatureOptions, estimateSettled, recordBuses, scenarioState } from '../../main/core/grid/features';
 import { evaluate, jacobianPattern, mismatch } from '../../main/core/grid/jacobian';
-import { countingVmax, countingVmin, isRated } from '../../main/core/grid/limits';
+import { branchLoading, countingVmax, countingVmin, isRated } from '../../main/core/grid/limits';
 import { DcScreen } from '../../main/core/grid/lodf';
 import { SparseLU } from '../../main/core/linalg';
-import { makeYbus, YbusOutage } from '../../main/core/grid/ybus';
+import { branchFlows, makeYbus, YbusOutage } from '../../main/core/grid/ybus';
 import { loadCase } from '../helpers/shared';
 
 /** x - J_post^-1 F_post at the base point, with the post-outage Jacobian factorized outright. */
@@ -247,4 +247,53 @@ test("an estimate's residual is the outage's mismatch at the point before its la
   }
   // case39 has both kinds (two outages whose chord steps have not settled after five steps) and its dead-end bridges.
   assert.ok(settled > 20 && unsettled >= 1 && bridges >= 1, `${settled} settled, ${unsettled} unsettled, ${bridges} bridges`);
+});
+
+test('kept inverse columns are the same solves: an estimate does not depend on the order outages come in (case_ACTIVSg200, columns evicted)', () => {
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg200'));
+  const net = engine.net, s = scenarioState(engine);
+  const y = makeYbus(net), jp = jacobianPattern(y, net.pv, net.pq);
+  // A column handed out equals a fresh solve of the unit vector, bit for bit, also after being evicted and solved again.
+  const Vr = Float64Array.from(s.Vm, (m, i) => m * Math.cos(s.Va[i])), Vi = Float64Array.from(s.Vm, (m, i) => m * Math.sin(s.Va[i]));
+  const zero = new Float64Array(net.nb);
+  evaluate(jp, y, Vr, Vi, Float64Array.from(s.Vm, (m) => 1 / m), zero, zero, null, new Float64Array(jp.n));
+  const lu = new SparseLU(jp.csc, { pivotTol: 0.001 });
+  lu.factor(Float64Array.from(jp.csc.values));
+  const cols = new InverseColumns(lu, jp.n, 4);
+  const unit = (j: number) => { const e = new Float64Array(jp.n); e[j] = 1; return lu.solve(e); };
+  for (const j of [0, 1, 2, 3, 0, 4, 5, 6, 7, 8, 0, 1]) assert.deepEqual(Array.from(cols.get(j)), Array.from(unit(j)), `column ${j}`);
+  assert.deepEqual([cols.hits, cols.solves], [1, 11], 'column 0 found once, then evicted with the rest');
+  // Branch order, then a shuffled order (the 256 kept columns are fewer than the 2 per bus of 200 buses' unknowns): the same estimates.
+  const inOrder = new AcOutageStep(net, s.Vm, s.Va), shuffled = new AcOutageStep(net, s.Vm, s.Va);
+  const results = (ac: AcOutageStep, order: number[]) => {
+    const out = new Map<number, string>();
+    for (const k of order) out.set(k, ac.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], 5) ? `${Array.from(ac.Vm)}|${Array.from(ac.Va)}|${ac.residual}` : 'failed');
+    return out;
+  };
+  const ks = Array.from({ length: net.nl }, (_, k) => k);
+  const perm = [...ks];
+  for (let i = perm.length - 1, r = 7; i > 0; i--) { r = (r * 1103515245 + 12345) % 2147483648; const j = r % (i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+  const a = results(inOrder, ks), b = results(shuffled, perm);
+  for (const k of ks) assert.equal(b.get(k), a.get(k), `branch ${k}`);
+});
+
+test("the estimate's cartesian voltages (turned step by step by series) are Vm e^{jVa} to rounding: its loadings equal those of fresh cos / sin (case_ACTIVSg2000)", () => {
+  const engine = N1Engine.forCase(loadCase('case_ACTIVSg2000'));
+  const net = engine.net, s = scenarioState(engine), screen = new DcScreen(net);
+  const y = makeYbus(net), ac = new AcOutageStep(net, s.Vm, s.Va);
+  let worst = 0, n = 0;
+  for (let k = 0; k < net.nl; k += 7) {
+    if (screen.isBridge[k] || !ac.estimate(k, s.pf[k], s.qf[k], s.pt[k], s.qt[k], 5)) continue;
+    n++;
+    const Vr = Float64Array.from(ac.Vm, (m, i) => m * Math.cos(ac.Va[i])), Vi = Float64Array.from(ac.Vm, (m, i) => m * Math.sin(ac.Va[i]));
+    const fl = { pf: new Float64Array(net.nl), qf: new Float64Array(net.nl), pt: new Float64Array(net.nl), qt: new Float64Array(net.nl) };
+    branchFlows(net, y, Vr, Vi, fl);
+    for (let e = 0; e < net.nl; e++) {
+      if (!isRated(net.rateA[e])) continue;
+      const fresh = branchLoading(fl.pf[e], fl.qf[e], fl.pt[e], fl.qt[e], net.baseMVA, net.rateA[e]);
+      worst = Math.max(worst, Math.abs(ac.loading(e) - fresh));
+    }
+  }
+  assert.ok(n > 300, `${n} outages`);
+  assert.ok(worst < 1e-9, `largest loading difference ${worst}`);
 });
