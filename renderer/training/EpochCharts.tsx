@@ -10,9 +10,10 @@ export function EpochCharts({ epochs, planned }: { epochs: EpochView[]; planned:
   const x = useMemo(() => epochs.map((e) => e.epoch), [epochs]);
   const loss = useMemo(() => [
     { label: 'train loss', color: PALETTE[0], values: epochs.map((e) => e.loss) },
+    // What picks the best epoch (each verdict term capped: one confidently wrong sample cannot dominate it);
+    // solid under the dashed plain one, so both show where they coincide.
+    ...(epochs.some((e) => e.valCappedLoss !== null) ? [{ label: 'val loss, capped (selects the best epoch)', color: PALETTE[5], values: epochs.map((e) => e.valCappedLoss) }] : []),
     { label: 'val loss', color: PALETTE[1], values: epochs.map((e) => e.valLoss), dash: true },
-    // What picks the best epoch (each verdict term capped: one confidently wrong sample cannot dominate it).
-    ...(epochs.some((e) => e.valCappedLoss !== null) ? [{ label: 'val loss, capped (selects the best epoch)', color: PALETTE[5], values: epochs.map((e) => e.valCappedLoss), dash: true }] : []),
   ], [epochs]);
   const shares = useMemo(() => [
     { label: 'bal. accuracy', color: PALETTE[2], values: epochs.map((e) => e.balancedAccuracy) },
