@@ -191,7 +191,7 @@ test("'ac-step' records with acScan list the branches the estimate moves that th
   assert.ok(extra > 0, 'the scan lists branches the DC screen does not');
 });
 
-test('the mismatch alone is the mismatch evaluate fills, bit for bit (case_ACTIVSg2000, a perturbed point)', () => {
+test('the mismatch alone is the mismatch evaluate fills, to rounding (case_ACTIVSg2000, a perturbed point)', () => {
   const net = N1Engine.forCase(loadCase('case_ACTIVSg2000')).net;
   const y = makeYbus(net), jp = jacobianPattern(y, net.pv, net.pq);
   const Vr = Float64Array.from({ length: net.nb }, (_, i) => 1 + 0.01 * Math.sin(i)), Vi = Float64Array.from({ length: net.nb }, (_, i) => 0.05 * Math.cos(3 * i));
@@ -199,8 +199,14 @@ test('the mismatch alone is the mismatch evaluate fills, bit for bit (case_ACTIV
   const { Pbus, Qbus } = makeSbus(net);
   const a = new Float64Array(jp.n), b = new Float64Array(jp.n);
   const na = evaluate(jp, y, Vr, Vi, invVm, Pbus, Qbus, null, a), nb = mismatch(jp, y, Vr, Vi, Pbus, Qbus, b);
-  assert.deepEqual(b, a);
-  assert.equal(nb, na);
+  // Summed in another order (currents first): the difference is rounding of terms as large as |Y_ij| |V|^2 (up to ~1e3 p.u. here).
+  let scale = 0;
+  for (let s = 0; s < y.G.length; s++) scale = Math.max(scale, Math.hypot(y.G[s], y.B[s]));
+  const tol = 64 * Number.EPSILON * scale * 1.2;
+  let worst = 0;
+  for (let r = 0; r < jp.n; r++) worst = Math.max(worst, Math.abs(a[r] - b[r]));
+  assert.ok(worst <= tol, `largest difference ${worst} (tolerance ${tol})`);
+  assert.ok(Math.abs(nb - na) <= tol && na > 0.01, `max |F| ${nb} against ${na}`);
 });
 
 /** max |F_post(Vm, Va) - F_base(base)| of the post-outage grid without branch k: the mismatch the outage leaves at (Vm, Va). */

