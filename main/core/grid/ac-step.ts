@@ -258,7 +258,7 @@ export class InverseColumns {
   hits = 0;
   solves = 0;
 
-  constructor(private readonly lu: SparseLU, private readonly n: number, capacity = Math.max(4, Math.min(256, Math.floor(INVERSE_COLUMNS_BYTES / (8 * n))))) {
+  constructor(private readonly lu: SparseLU, private readonly n: number, capacity = Math.min(256, Math.floor(INVERSE_COLUMNS_BYTES / (8 * n)))) {
     this.rhs = new Float64Array(n);
     this.capacity = Math.max(4, capacity);
   }
