@@ -18,7 +18,6 @@ const model = { nodeFeatDim: task.nodeFeatDim, edgeFeatDim: task.edgeFeatDim, hi
 const optimizer = { kind: 'adam' as const, lr: 0.01, clipNorm: 1 };
 
 test('adaptive + CH3-L3 at 50% sparsity learns the synthetic task', () => {
-  const t0 = performance.now();
   const tr = new Trainer({ model, topology: { method: 'adaptive' }, epochs: 16, batchSize: 16, patience: 0, optimizer, seed: 1 }, { graph: task.graph, train, val });
   const epochs: EpochRecord[] = [];
   let batches = 0;
@@ -38,7 +37,6 @@ test('adaptive + CH3-L3 at 50% sparsity learns the synthetic task', () => {
   }
   // The first rewiring used zeta0 (0.3) raised by 1.2 after an improvement.
   assert.ok(Math.abs(epochs[0].zeta - 0.36) < 1e-12, `zeta after epoch 1: ${epochs[0].zeta}`);
-  assert.ok(performance.now() - t0 < 15000);
 });
 
 test('dense and static baselines: dense layers, or a mask that never changes', () => {

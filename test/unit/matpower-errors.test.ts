@@ -1,5 +1,5 @@
 // Every kind of bad case file is rejected with CaseParseError at the right
-// line and column, with a message naming the problem; junk is rejected fast.
+// line and column, with a message naming the problem; junk, even 50 MB of it, is rejected too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -237,14 +237,14 @@ function randomUtf8(n: number): string {
   return s.repeat(Math.ceil(n / s.length));
 }
 
-function timed(text: string, parse: (t: string) => unknown = parseMatpower): { ms: number; err: unknown } {
-  const t0 = performance.now();
-  let err: unknown;
-  try { parse(text); } catch (e) { err = e; }
-  return { ms: performance.now() - t0, err };
+/** What `parse` threw on `text` (undefined if it returned). */
+function thrown(text: string, parse: (t: string) => unknown = parseMatpower): unknown {
+  try { parse(text); } catch (e) { return e; }
+  return undefined;
 }
 
-test('50 MB of junk is rejected in well under two seconds', () => {
+// How fast junk is rejected is a speed figure, never a timed test; here, that it is rejected as a CaseParseError.
+test('50 MB of junk is rejected with a CaseParseError by both readers', () => {
   // Built one at a time so that only one 50 MB string is alive at once.
   const kinds: [string, () => string][] = [
     ['random printable text', () => randomPrintable(MB50)],
@@ -262,11 +262,9 @@ test('50 MB of junk is rejected in well under two seconds', () => {
   for (const [what, make] of kinds) {
     const text = make();
     assert.ok(text.length >= MB50, what);
-    const r = timed(text);
-    assert.ok(r.err instanceof CaseParseError, `${what}: ${String(r.err)}`);
-    assert.ok(r.ms < 2000, `${what}: ${r.ms.toFixed(0)} ms`);
-    const t = timed(text, parseChangeTable);
-    assert.ok(t.err instanceof CaseParseError, `${what} (change table): ${String(t.err)}`);
-    assert.ok(t.ms < 2000, `${what} (change table): ${t.ms.toFixed(0)} ms`);
+    const err = thrown(text);
+    assert.ok(err instanceof CaseParseError, `${what}: ${String(err)}`);
+    const errTable = thrown(text, parseChangeTable);
+    assert.ok(errTable instanceof CaseParseError, `${what} (change table): ${String(errTable)}`);
   }
 });

@@ -172,13 +172,5 @@ mpc.branch=[]; mpc.nums = [${lits.join(';')}];`;
   lits.forEach((s, i) => assert.ok(Object.is(rows[i][0], Number(s)), `${s}: got ${rows[i][0]}, want ${Number(s)}`));
 });
 
-test('parses case9241pegase well under 400 ms', () => {
-  const text = read('case9241pegase.m');
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    parseMatpower(text);
-    best = Math.min(best, performance.now() - t0);
-  }
-  assert.ok(best < 400, `best of 5: ${best.toFixed(1)} ms`);
-});
+// How fast case9241pegase parses (target <= 400 ms) is the bench's `parse` row (`npm run bench -- parse`),
+// never a timed test; its sizes are checked with every other shipped case above.
