@@ -11,8 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { CASES } from '../helpers/shared';
+import { CASES, caseText, loadCase } from '../helpers/shared';
 import { openStore } from '../../main/store';
+import { loadSurrogate, predictCase, type PredictedContingency } from '../../main/services/predict';
+import { parseMatpower } from '../../main/core/grid/matpower';
+import { BR_STATUS } from '../../main/core/grid/idx';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridrewire-backends-'));
 const db = join(dir, 'b.db');
@@ -55,7 +58,36 @@ test('train --backend tfjs stores a model that predict uses; a bad --backend is 
   assert.equal(o.backend.name, 'tfjs-cpu');
   assert.equal(o.backend.device, 'CPU (pure JavaScript)');
   assert.ok(o.modelId > 0);
-  const p = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case30.m'), '--json']);
-  assert.equal(p.code, 0, p.stderr);
-  assert.ok(p.stdout.length > 0);
+  // predict --json, in its own thread and on two workers: every branch outage of case30 with its
+  // documented fields, and the predictions this process makes with the stored model.
+  const c = loadCase('case30');
+  const here = (() => { const st = openStore(db, { readonly: true }); try { return predictCase(loadSurrogate(st, o.modelId), parseMatpower(caseText('case30'), 'case30.m')); } finally { st.close(); } })();
+  assert.equal(here.contingencies.length, c.branch.filter((b) => b[BR_STATUS] > 0).length);
+  for (const workers of ['1', '2']) {
+    const p = cli(['predict', '--db', db, '--model', String(o.modelId), join(CASES, 'case30.m'), '--workers', workers, '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const j = JSON.parse(p.stdout) as { case: string; model: number; threshold: number; workers: number; seconds: Record<string, number>; contingencies: PredictedContingency[] };
+    assert.deepEqual(Object.keys(j).sort(), ['case', 'contingencies', 'model', 'seconds', 'threshold', 'workers']);
+    assert.equal(j.case, 'case30');
+    assert.equal(j.model, o.modelId);
+    assert.equal(j.threshold, here.threshold);
+    assert.ok(j.threshold > 0 && j.threshold < 1, `threshold ${j.threshold}`);
+    assert.equal(j.workers, Number(workers));
+    for (const k of ['base', 'features', 'inference', 'total']) assert.ok(j.seconds[k] >= 0 && j.seconds[k] <= j.seconds.total + 1e-9, `seconds.${k} ${j.seconds[k]}`);
+    assert.equal(j.contingencies.length, c.branch.length, 'one prediction per branch of the case (all in service)');
+    assert.deepEqual(j.contingencies.map((x) => x.branch).sort((a, b) => a - b), c.branch.map((_, i) => i + 1));
+    for (const x of j.contingencies) {
+      const row = c.branch[x.branch - 1];
+      assert.deepEqual(Object.keys(x).sort(), ['branch', 'estimateSettled', 'from', 'maxLoading', 'pInsecure', 'to', 'verdict'], `branch ${x.branch}`);
+      assert.deepEqual([x.from, x.to], [row[0], row[1]], `branch ${x.branch} buses`);
+      assert.ok(x.pInsecure >= 0 && x.pInsecure <= 1, `branch ${x.branch} pInsecure ${x.pInsecure}`);
+      if (x.verdict === 'islanded') assert.deepEqual([x.pInsecure, x.maxLoading, x.estimateSettled], [1, null, null], `branch ${x.branch}`);
+      else {
+        assert.equal(x.verdict === 'secure', x.pInsecure < j.threshold, `branch ${x.branch}: ${x.verdict} at ${x.pInsecure}`);
+        assert.ok(typeof x.maxLoading === 'number' && x.maxLoading >= 0, `branch ${x.branch} maxLoading ${x.maxLoading}`);
+      }
+    }
+    // The same predictions, in the same ranked order, as this process's inference with the stored model.
+    assert.deepEqual(j.contingencies, here.contingencies, `--workers ${workers}`);
+  }
 });

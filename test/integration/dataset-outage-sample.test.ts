@@ -80,6 +80,18 @@ test('the defaults by grid size: every outage of 20 scenarios, or above 1000 bra
   assert.deepEqual(defaultSampling(41), { scenarios: DEFAULT_RANDOM_SCENARIOS, outageShare: null });
   assert.deepEqual(defaultSampling(LARGE_GRID_BRANCHES), { scenarios: 20, outageShare: null });
   assert.deepEqual(defaultSampling(3206), { scenarios: 60, outageShare: 1 / 3 });
-  // The same labelling work either way, give or take rounding: 20 x n against 60 x n / 3.
-  assert.ok(Math.abs(60 * Math.ceil(3206 / 3) - 20 * 3206) <= 60);
+  // The same labelling work either way, give or take rounding: every outage of the small-grid
+  // scenario count against the large-grid count times its rounded-up share (as buildDataset and
+  // the dataset jobs take it), on grids just above the threshold to well beyond it.
+  const small = defaultSampling(LARGE_GRID_BRANCHES);
+  assert.equal(small.outageShare, null);
+  for (const n of [LARGE_GRID_BRANCHES + 1, LARGE_GRID_BRANCHES + 2, 2000, 3000, 3206, 3 * LARGE_GRID_BRANCHES + 1, 10_000, 70_000]) {
+    const large = defaultSampling(n);
+    assert.ok(large.outageShare !== null && large.outageShare > 0 && large.outageShare < 1, `${n}: a share of the outages`);
+    const perScenario = Math.ceil(n * large.outageShare);
+    assert.ok(perScenario >= 1 && perScenario < n, `${n}: ${perScenario} outages each`);
+    const sampled = large.scenarios * perScenario, every = small.scenarios * n;
+    // Rounding up adds under one outage per scenario.
+    assert.ok(sampled >= every && sampled - every < large.scenarios, `${n} branches: ${sampled} outages sampled against ${every} of every outage`);
+  }
 });

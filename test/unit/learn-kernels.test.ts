@@ -30,6 +30,12 @@ function each<T>(bytes: number, body: (k: InferenceKernels) => T): T[] {
   });
 }
 
+/** The inputs output o of a layer reads: its CSR connections, or every input of a dense layer. */
+function readsOf(layer: SparseLayer | DenseLayer, o: number): number[] {
+  if (layer instanceof SparseLayer) return Array.from(layer.col.subarray(layer.rowPtr[o], layer.rowPtr[o + 1]));
+  return Array.from({ length: layer.nIn }, (_, c) => c);
+}
+
 const values = (rng: Rng, n: number, nanEvery = 0) => Float32Array.from({ length: n }, (_, i) => (nanEvery && i % nanEvery === 7 ? NaN : rng.float() < 0.2 ? 0 : rng.normal()));
 
 test('spmm: sparse and dense layers, 1 to 11 rows, with and without ReLU, equal on every kernel set', () => {
@@ -37,18 +43,34 @@ test('spmm: sparse and dense layers, 1 to 11 rows, with and without ReLU, equal 
   for (const [nIn, nOut, density] of [[48, 48, 0.1], [13, 7, 0.5], [64, 1, 1], [5, 30, 0.3]] as const) {
     const layer = density === 1 ? new DenseLayer('d', nIn, nOut).init(rng, 'relu') : randomSparse(rng, nIn, nOut, density);
     for (const rows of [1, 3, 4, 5, 8, 11]) {
-      const x = values(rng, rows * nIn, 23);
+      const x = values(rng, rows * nIn);
+      // The same input with NaN at every 23rd value from index 7, and at least one (the last value when there are fewer).
+      const xn = Float32Array.from(x, (v, i) => (i % 23 === 7 ? NaN : v));
+      if (x.length <= 7) xn[x.length - 1] = NaN;
+      assert.ok(!x.some(Number.isNaN) && xn.some(Number.isNaN));
       for (const relu of [false, true]) {
-        const out = each(arenaBytes({ n4: [rows * nIn, rows * nOut, nOut + 1, layer.nnz(), layer.nnz(), nOut] }), (k) => {
+        const run = (input: Float32Array) => each(arenaBytes({ n4: [rows * nIn, rows * nOut, nOut + 1, layer.nnz(), layer.nnz(), nOut] }), (k) => {
           const L = packLayer(layer, k.arena);
-          const xs = k.arena.f32From(x), y = k.arena.f32(rows * nOut);
+          const xs = k.arena.f32From(input), y = k.arena.f32(rows * nOut);
           k.spmm(L, xs, rows, y, relu);
           return y.slice();
         });
-        assert.deepEqual(out[0], out[2], `simd vs js ${nIn}x${nOut} rows ${rows} relu ${relu}`);
-        assert.deepEqual(out[1], out[2], `wasm vs js ${nIn}x${nOut} rows ${rows} relu ${relu}`);
-        // And the layer's own forward (the batched network's arithmetic).
-        if (!x.some(Number.isNaN)) assert.deepEqual(out[2], layer.forward(x, rows, relu), 'layer.forward');
+        const tag = `${nIn}x${nOut} rows ${rows} relu ${relu}`;
+        const out = run(x);
+        assert.deepEqual(out[0], out[2], `simd vs js ${tag}`);
+        assert.deepEqual(out[1], out[2], `wasm vs js ${tag}`);
+        // And the layer's own forward (the batched network's arithmetic), in every combination.
+        assert.deepEqual(out[2], layer.forward(x, rows, relu), `layer.forward ${tag}`);
+        // NaN: the same bits on every kernel set, and NaN exactly in the outputs that read a NaN input.
+        const outN = run(xn);
+        assert.deepEqual(outN[0], outN[2], `simd vs js, NaN input, ${tag}`);
+        assert.deepEqual(outN[1], outN[2], `wasm vs js, NaN input, ${tag}`);
+        const nanAt = Array.from(outN[2], Number.isNaN);
+        const expected = Array.from({ length: rows * nOut }, (_, i) => readsOf(layer, i % nOut).some((c) => Number.isNaN(xn[Math.floor(i / nOut) * nIn + c])));
+        assert.deepEqual(nanAt, expected, `NaN outputs ${tag}`);
+        assert.ok(expected.some(Boolean), `some output reads a NaN ${tag}`);
+        // Elsewhere the values of the same input without NaN.
+        outN[2].forEach((v, i) => { if (!expected[i]) assert.equal(v, out[2][i], `output ${i} ${tag}`); });
       }
     }
   }

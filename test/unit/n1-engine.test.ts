@@ -7,8 +7,9 @@ import { N1Engine, ContingencyError, BaseCaseError } from '../../main/core/grid/
 import { DcScreen } from '../../main/core/grid/lodf';
 import { compile } from '../../main/core/grid/network';
 import { dcPowerFlow } from '../../main/core/grid/dcpf';
-import { BR_STATUS, PD, QD, GEN_STATUS } from '../../main/core/grid/idx';
+import { BR_STATUS, BUS_TYPE, PD, PQ, PV, QD, GEN_STATUS, REF } from '../../main/core/grid/idx';
 import { severity } from '../../main/core/grid/severity';
+import { NEWTON_TOL } from '../../main/core/grid/limits';
 import { VERDICTS } from '../../main/core/grid/contingency-types';
 import type { Case } from '../../main/core/grid/case';
 import { loadCase } from '../helpers/shared';
@@ -68,9 +69,28 @@ test('generator outages: the reference bus picks up the lost output', () => {
     assert.ok(Number.isFinite(r.severity));
   }
   // Losing the reference bus's only generator moves the reference elsewhere; still solved.
-  const refGen = gens.find((g) => c.gen[g - 1][0] === c.bus.find((b) => b[1] === 3)![0])!;
+  const refBus = c.bus.find((b) => b[BUS_TYPE] === REF)![0];
+  const atRef = gens.filter((g) => c.gen[g - 1][0] === refBus);
+  assert.equal(atRef.length, 1, 'case30 has one generator at its reference bus');
+  const refGen = atRef[0];
   const r = e.genOutage(refGen);
-  assert.ok(r.converged || r.verdict === 'diverged');
+  assert.equal(r.converged, true);
+  assert.equal(r.islanded, false);
+  assert.ok(r.verdict !== 'diverged' && r.verdict !== 'islanded', r.verdict);
+  assert.ok(r.iterations > 0 && r.mismatch < NEWTON_TOL, `${r.iterations} iterations, mismatch ${r.mismatch}`);
+  // The state it solved is the base case of the case without that generator, its bus PQ and the
+  // first PV bus (bus 2) the reference.
+  const pv = c.bus.find((b) => b[BUS_TYPE] === PV)![0];
+  assert.equal(pv, 2);
+  const moved: Case = {
+    ...c,
+    gen: c.gen.map((g, i) => (i === refGen - 1 ? g.map((v, j) => (j === GEN_STATUS ? 0 : v)) : g)),
+    bus: c.bus.map((b) => (b[0] === refBus ? b.map((v, j) => (j === BUS_TYPE ? PQ : v)) : b[0] === pv ? b.map((v, j) => (j === BUS_TYPE ? REF : v)) : b)),
+  };
+  const m = N1Engine.forCase(moved).base;
+  assert.ok(Math.abs(r.minVm - Math.min(...m.Vm)) < 1e-6, `minVm ${r.minVm} vs ${Math.min(...m.Vm)}`);
+  assert.ok(Math.abs(r.maxVm - Math.max(...m.Vm)) < 1e-6, `maxVm ${r.maxVm} vs ${Math.max(...m.Vm)}`);
+  assert.ok(Math.abs(r.maxLoading - m.maxLoading) < 1e-6, `maxLoading ${r.maxLoading} vs ${m.maxLoading}`);
 });
 
 test('distributed slack shares a generator outage among the others', () => {
