@@ -6,9 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { CASES, loadReference } from '../helpers/shared';
+import { CASES, loadCase, loadReference } from '../helpers/shared';
+import { writeMatpower } from '../../main/core/grid/matpower';
+import { BR_STATUS, GEN_STATUS, QMAX, QMIN, RATE_A } from '../../main/core/grid/idx';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gridrewire-cli-'));
+/** MVAr: a generator's Q within this of a limit is at it. */
+const Q_TOL = 1e-6;
 
 test('pf prints a readable summary', () => {
   const r = cli(['pf', join(CASES, 'case30.m')]);
@@ -39,9 +43,26 @@ test('pf --dc and --enforce-q-lims', () => {
   const dc = JSON.parse(cli(['pf', join(CASES, 'case14.m'), '--dc', '--json']).stdout);
   const ref = loadReference('case14');
   dc.branch.forEach((b: { pf: number }, i: number) => assert.ok(Math.abs(b.pf - ref.dc.pf[i]) < 1e-4));
-  const q = cli(['pf', join(CASES, 'case118.m'), '--enforce-q-lims']);
+  // case118: without the flag six generators (rows 9, 15, 16, 43, 46, 48) end outside
+  // [QMIN, QMAX], so the flag has work to do; with it every generator is inside its range
+  // and those six are held at a limit.
+  const c118 = loadCase('case118');
+  const outside = (gen: { row: number; qg: number }[]) => gen.filter((g) => { const row = c118.gen[g.row - 1]; return g.qg > row[QMAX] + Q_TOL || g.qg < row[QMIN] - Q_TOL; }).map((g) => g.row);
+  const free = cli(['pf', join(CASES, 'case118.m'), '--json']);
+  assert.equal(free.code, 0, free.stderr);
+  assert.deepEqual(outside(JSON.parse(free.stdout).gen), [9, 15, 16, 43, 46, 48]);
+  const q = cli(['pf', join(CASES, 'case118.m'), '--enforce-q-lims', '--json']);
   assert.equal(q.code, 0, q.stderr);
-  assert.match(q.stdout, /converged/);
+  const qj = JSON.parse(q.stdout);
+  assert.equal(qj.converged, true);
+  assert.ok(qj.mismatch < 1e-8, `mismatch ${qj.mismatch}`);
+  assert.equal(qj.gen.length, c118.gen.length);
+  assert.ok(c118.gen.every((row) => row[GEN_STATUS] > 0), 'every case118 generator is in service');
+  assert.deepEqual(outside(qj.gen), [], 'every generator within [QMIN, QMAX]');
+  const atLimit = qj.gen.filter((g: { row: number; qg: number }) => { const row = c118.gen[g.row - 1]; return Math.abs(g.qg - row[QMAX]) < Q_TOL || Math.abs(g.qg - row[QMIN]) < Q_TOL; }).map((g: { row: number }) => g.row);
+  assert.deepEqual(atLimit, [9, 15, 16, 43, 46, 48]);
+  const text = cli(['pf', join(CASES, 'case118.m'), '--enforce-q-lims']);
+  assert.match(text.stdout, /generators at a reactive limit: rows 9, 15, 16, 43, 46, 48$/m);
 });
 
 test('pf: bad input exits non-zero with the error on stderr', () => {
@@ -97,10 +118,49 @@ test('n1 text summary, CSV export, DC mode, generator outages, contingency table
   assert.match(lines[0], /^branch,from,to,verdict,severity/);
   const dc = JSON.parse(cli(['n1', join(CASES, 'case30.m'), '--mode', 'dc', '--json']).stdout);
   assert.equal(dc.mode, 'dc');
+  const c30 = loadCase('case30'), ref30 = loadReference('case30');
+  // One record per branch (all 41 are in service), each branch once.
+  assert.deepEqual(dc.contingencies.map((x: { branch: number }) => x.branch).sort((a: number, b: number) => a - b), c30.branch.map((_, i) => i + 1));
+  for (const x of dc.contingencies) {
+    // DC: no voltage magnitudes (all 1 p.u.), so no voltage verdict, and no Newton-Raphson to diverge.
+    assert.ok(['islanded', 'overload', 'secure'].includes(x.verdict), `branch ${x.branch}: ${x.verdict}`);
+    assert.deepEqual([x.minVm, x.maxVm, x.nVoltageViolations, x.converged], [1, 1, 0, true], `branch ${x.branch}`);
+    assert.equal(x.verdict === 'overload', x.nOverloads > 0, `branch ${x.branch}`);
+  }
+  // Islanding is topology: the same outages, cut buses and lost MW as the AC reference.
+  const isl = (rs: { branch: number; verdict: string; cutBuses: number; lostLoadMW: number; lostGenMW: number }[]) =>
+    rs.filter((x) => x.verdict === 'islanded').map((x) => [x.branch, x.cutBuses, +x.lostLoadMW.toFixed(6), +x.lostGenMW.toFixed(6)]).sort((a, b) => a[0] - b[0]);
+  assert.deepEqual(isl(dc.contingencies), isl(ref30.contingencies));
+  // The loading of the three most loaded connected outages equals a DC power flow of the
+  // case with that branch switched off (`pf --dc`), |Pf| / RATE_A.
+  const dcLoading = (branch: number) => {
+    const file = join(tmp, `case30_out${branch}.m`);
+    const cut = { ...c30, branch: c30.branch.map((row, i) => (i === branch - 1 ? row.map((v, k) => (k === BR_STATUS ? 0 : v)) : row)) };
+    writeFileSync(file, writeMatpower(cut));
+    const pf = cli(['pf', file, '--dc', '--json']);
+    assert.equal(pf.code, 0, pf.stderr);
+    return Math.max(...JSON.parse(pf.stdout).branch.map((b: { pf: number }, i: number) => (cut.branch[i][BR_STATUS] !== 0 && cut.branch[i][RATE_A] > 0 ? Math.abs(b.pf) / cut.branch[i][RATE_A] : 0)));
+  };
+  const connected = dc.contingencies.filter((x: { verdict: string }) => x.verdict !== 'islanded').sort((a: { maxLoading: number }, b: { maxLoading: number }) => b.maxLoading - a.maxLoading);
+  for (const x of connected.slice(0, 3)) assert.ok(Math.abs(x.maxLoading - dcLoading(x.branch)) < 1e-9, `branch ${x.branch}: ${x.maxLoading} vs pf --dc`);
   const gens = JSON.parse(cli(['n1', join(CASES, 'case30.m'), '--gens', '--json']).stdout);
   assert.ok(gens.contingencies.every((c: { gen?: number; branch?: number }) => c.gen !== undefined && c.branch === undefined));
+  // The table's rows, read from the file: each takes one branch out of service.
+  const contab = readFileSync(join(CASES, 'contab_ACTIVSg200.m'), 'utf8');
+  const rows = [...contab.matchAll(/^\s*\d+\s+0\s+CT_TBRCH\s+(\d+)\s+BR_STATUS\s+CT_REP\s+0;$/gm)].map((m) => Number(m[1]));
+  assert.equal(rows.length, (contab.match(/CT_TBRCH/g) ?? []).length, 'every table row is a branch outage of the form parsed');
+  assert.equal(rows.length, 245);
   const tab = JSON.parse(cli(['n1', join(CASES, 'case_ACTIVSg200.m'), '--contingencies', join(CASES, 'contab_ACTIVSg200.m'), '--json']).stdout);
-  assert.ok(tab.contingencies.length > 0);
+  assert.deepEqual(tab.contingencies.map((x: { branch: number }) => x.branch).sort((a: number, b: number) => a - b), [...rows].sort((a, b) => a - b));
+  const ref200 = new Map(loadReference('case_ACTIVSg200').contingencies.map((x) => [x.branch, x.verdict]));
+  for (const x of tab.contingencies) assert.equal(x.verdict, ref200.get(x.branch), `branch ${x.branch}`);
+  // That table lists every branch, as the default set does: a table of three rows
+  // (labels not equal to rows) solves those three outages and nothing else.
+  const three = join(tmp, 'three.m');
+  writeFileSync(three, 'function chgtab = three\ndefine_constants;\nchgtab = [\n\t1\t0\tCT_TBRCH\t158\tBR_STATUS\tCT_REP\t0;\n\t2\t0\tCT_TBRCH\t3\tBR_STATUS\tCT_REP\t0;\n\t3\t0\tCT_TBRCH\t77\tBR_STATUS\tCT_REP\t0;\n];\n');
+  const sub = JSON.parse(cli(['n1', join(CASES, 'case_ACTIVSg200.m'), '--contingencies', three, '--json', '--quiet']).stdout);
+  assert.deepEqual(sub.contingencies.map((x: { branch: number; verdict: string }) => [x.branch, x.verdict]).sort((a: [number], b: [number]) => a[0] - b[0]),
+    [3, 77, 158].map((b) => [b, ref200.get(b)]));
 });
 
 test('n1 --elements solves the chosen outages; unknown ones are refused', () => {
