@@ -54,6 +54,12 @@ test('a case file imported from disk is listed with its import date and opens; t
   assert.match(await page.locator('header').innerText(), /case9/);
   await page.getByTestId('run-ac').click();
   assert.match(await page.getByTestId('pf-summary').innerText(), /iterations\s+4/);
+  await page.locator('[data-testid=layout-status] .bar').waitFor({ state: 'detached', timeout: 60_000 });
+  const drawn = await page.evaluate(() => (document.getElementById('map') as unknown as { gridMap: { positions(): { bus: number }[] } }).gridMap.positions());
+  assert.deepEqual(drawn.map((p) => p.bus).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // The side panel's tabs stay on one line at the narrow width the power-flow tab has.
+  const tabs = await page.locator('.tabs button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().height));
+  assert.ok(new Set(tabs.map(Math.round)).size === 1 && tabs[0] < 40, `tab heights ${tabs.join(', ')}`);
   await page.screenshot({ path: join(shots, 'app-cases-imported.png') });
   await screenshotWide(page, 'app-cases-imported-1920.png');
   await page.getByTestId('import-input').setInputFiles(file);
