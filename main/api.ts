@@ -454,6 +454,7 @@ export interface OutageView {
   vm: (number | null)[];
   /** Per case branch row; null when unrated, outaged or cut off. */
   loading: (number | null)[];
+  /** The outage's solve (not the case's first base case and factors, which a first outage of a case pays once). */
   milliseconds: number;
 }
 

@@ -14,6 +14,13 @@ import { CasesPanel } from './CasesPanel';
 import { TrainPanel } from './training/TrainPanel';
 import { StudiesPanel } from './studies/StudiesPanel';
 
+/** The case row of the most loaded branch after an outage (the record's maxLoading is its loading), or null when none is rated. */
+function mostLoaded(loading: (number | null)[]): number | null {
+  let row: number | null = null, best = -Infinity;
+  loading.forEach((l, i) => { if (l !== null && l > best) { best = l; row = i + 1; } });
+  return row;
+}
+
 /** Opened on first start (then the last case opened). */
 const FIRST_CASE = 'case30';
 const LAST_CASE = 'gridrewire.lastCase';
@@ -214,14 +221,14 @@ export function App() {
                   <dt>surrogate</dt>
                   {outage.surrogate ? (
                     <dd data-testid="surrogate-verdict">
-                      <VerdictBadge v={(outage.surrogate.verdict === 'insecure' ? 'overload' : outage.surrogate.verdict) as Verdict} label={outage.surrogate.verdict} />{' '}
+                      <VerdictBadge v={outage.surrogate.verdict as Verdict | 'insecure'} label={outage.surrogate.verdict} />{' '}
                       <small>p(insecure) {outage.surrogate.pInsecure.toFixed(3)} · model {outage.surrogate.modelId}, {outage.surrogate.method}+{outage.surrogate.regrow}, {(outage.surrogate.sparsity * 100).toFixed(0)}% sparse</small>
                     </dd>
                   ) : <dd className="muted">no trained model for this grid yet (gridrewire train)</dd>}
                   {outage.surrogate && <dd className="why">{explanation ? <ExplanationCard view={explanation} showing={showing} onShow={setShowing} /> : explaining ? <span className="muted">explaining…</span> : null}</dd>}
-                  <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{outage.record.worstBranch ? ` on branch ${outage.record.worstBranch}` : ''}</dd>
-                  <dt>overloads</dt><dd>{outage.record.nOverloads}</dd>
-                  <dt>|V| range</dt><dd>{fmt(outage.record.minVm)} – {fmt(outage.record.maxVm)} p.u.</dd>
+                  <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{mostLoaded(outage.loading) !== null ? ` on branch ${mostLoaded(outage.loading)}` : ''}</dd>
+                  <dt>overloads</dt><dd>{outage.record.nOverloads}{outage.record.nOverloads > 0 && outage.record.worstBranch ? ` (worst counted: branch ${outage.record.worstBranch})` : ''}</dd>
+                  <dt>|V| range</dt><dd>{outage.record.converged ? `${fmt(outage.record.minVm)} – ${fmt(outage.record.maxVm)} p.u.` : '— (not solved)'}</dd>
                   <dt>V violations</dt><dd>{outage.record.nVoltageViolations}</dd>
                   {outage.record.cutBuses > 0 && <><dt>cut off</dt><dd>{outage.record.cutBuses} buses, {outage.record.lostLoadMW.toFixed(1)} MW load, {outage.record.lostGenMW.toFixed(1)} MW gen</dd></>}
                 </dl>

@@ -48,6 +48,8 @@ export function MapPanel(props: MapPanelProps) {
   const [placed, setPlaced] = useState<{ graph: GridGraph; positions: Position[] } | null>(null);
   const [layout, setLayout] = useState<MapLayoutView | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
+  // Buses the analyst dragged that the store refused: said, not lost in silence.
+  const [saveError, setSaveError] = useState<string | null>(null);
   const [hover, setHover] = useState<MapHover | null>(null);
   const [selected, setSelected] = useState<number[]>([]);
   const [colourBuses, setColourBuses] = useState<'voltage' | 'none'>('voltage');
@@ -55,7 +57,7 @@ export function MapPanel(props: MapPanelProps) {
 
   // Where the buses go: at once when stored or in the case file, else asked of the main process until final.
   useEffect(() => {
-    setSelected([]); setHover(null); setLayoutError(null);
+    setSelected([]); setHover(null); setLayoutError(null); setSaveError(null);
     if ((graph.layoutSource === 'stored' || graph.layoutSource === 'case') && graph.layout) {
       setPlaced({ graph, positions: graph.layout });
       setLayout(null);
@@ -128,10 +130,11 @@ export function MapPanel(props: MapPanelProps) {
       {positions && (
         <GridMap ref={map} graph={graph} positions={positions} colouring={shown.colouring} outaged={outagedBranch} selectedBranch={props.selectedBranch}
           onBranch={props.onBranch} onSelect={setSelected} onHover={setHover}
-          onMoved={(moved) => { api.saveLayout({ name: caseKey, positions: moved }).catch(() => undefined); }} />
+          onMoved={(moved) => { api.saveLayout({ name: caseKey, positions: moved }).then(() => setSaveError(null), (e: Error) => setSaveError(e.message)); }} />
       )}
       {!positions && <div id="map" data-testid="grid-map-pending" />}
       <LayoutStatus layout={layout} error={layoutError} computing={!!computing} buses={graph.buses.length} />
+      {saveError && <div className="layout-status bad" role="alert" data-testid="layout-save-error">the moved buses were not saved: {saveError}</div>}
       {tip && (
         <div className="map-tip" style={tipPlace(hover!, panel.current)} data-testid="map-hover">
           <strong>{tip.title}</strong>

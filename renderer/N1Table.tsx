@@ -25,7 +25,8 @@ export function worstViolation(r: ContingencyView): string {
   if (r.verdict === 'diverged') return 'no solution';
   const parts: string[] = [];
   if (r.cutBuses > 0) parts.push(`${r.cutBuses} bus${r.cutBuses > 1 ? 'es' : ''} cut off`);
-  if (r.nOverloads > 0 && r.worstBranch !== null) parts.push(`branch ${r.worstBranch} at ${pct(r.maxLoading)}${r.nOverloads > 1 ? ` (+${r.nOverloads - 1})` : ''}`);
+  // worstBranch is the most loaded counted overload; maxLoading (its own column) may be a branch already overloaded in the base case.
+  if (r.nOverloads > 0 && r.worstBranch !== null) parts.push(`branch ${r.worstBranch} overloaded${r.nOverloads > 1 ? ` (+${r.nOverloads - 1})` : ''}`);
   if (r.nVoltageViolations > 0) parts.push(`|V| ${r.minVm.toFixed(3)}–${r.maxVm.toFixed(3)} (${r.nVoltageViolations} bus${r.nVoltageViolations > 1 ? 'es' : ''})`);
   return parts.join('; ') || '—';
 }

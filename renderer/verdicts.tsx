@@ -6,6 +6,9 @@ export const VERDICT_COLORS: Record<Verdict, string> = {
   islanded: '#7a5af8', diverged: '#101828', 'overload+voltage': '#b42318', overload: '#d92d20', voltage: '#f79009', secure: '#12b76a',
 };
 
-export function VerdictBadge({ v, label }: { v: Verdict; label?: string }) {
-  return <span className="badge" style={{ background: VERDICT_COLORS[v] ?? '#475467' }}>{label ?? v}</span>;
+/** A surrogate that predicts insecure but no violation kind: its own colour, not one of a kind it did not predict. */
+export const INSECURE_COLOR = '#475467';
+
+export function VerdictBadge({ v, label }: { v: Verdict | 'insecure'; label?: string }) {
+  return <span className="badge" style={{ background: v === 'insecure' ? INSECURE_COLOR : VERDICT_COLORS[v] ?? INSECURE_COLOR }}>{label ?? v}</span>;
 }

@@ -216,7 +216,8 @@ function summary(res: N1Outcome, agree: Agreement | null): string {
     top.forEach((r, i) => {
       L.push(row([
         String(i + 1), String(r.branch ?? r.gen), `${r.from}-${r.to}`, r.verdict, r.severity.toFixed(2), (r.maxLoading * 100).toFixed(1), String(r.nOverloads),
-        r.worstBranch === null ? '-' : String(r.worstBranch), r.minVm.toFixed(4), r.maxVm.toFixed(4), String(r.nVoltageViolations), String(r.cutBuses), (r.lostLoadMW + r.lostGenMW).toFixed(1),
+        // An unsolved outage's record keeps the spec's zeros; they are no voltages.
+        r.worstBranch === null ? '-' : String(r.worstBranch), r.converged ? r.minVm.toFixed(4) : '-', r.converged ? r.maxVm.toFixed(4) : '-', String(r.nVoltageViolations), String(r.cutBuses), (r.lostLoadMW + r.lostGenMW).toFixed(1),
       ]));
     });
     if (ranked.length > top.length) L.push(`... and ${ranked.length - top.length} more insecure outages (--json or --csv for all)`);

@@ -22,8 +22,10 @@ import { ModelMetrics } from './model-metrics';
 import { Surrogates } from './surrogates';
 import { TrainingJobs } from './training-jobs';
 import { StudyJobs } from './study-jobs';
+import packageJson from '../../package.json';
 
-export const VERSION = '0.1.0';
+/** The package's version, one place: the header and every report's generator show it. */
+export const VERSION: string = packageJson.version;
 
 /** How much each service keeps and runs at once. */
 export interface AppLimits {

@@ -168,7 +168,15 @@ function openSolver(c: Case, run: N1Run, notes: string[]): Solver | null {
     const e = N1Engine.forCase(c, run.config.options as EngineOptions);
     return {
       base: acBaseCase(e),
-      violations: (el) => { try { return acViolations(e, run.kind, el); } catch { return null; } },
+      violations: (el) => {
+        try {
+          return acViolations(e, run.kind, el);
+        } catch (err) {
+          // Its row keeps the stored verdict; the report says why its violations are missing rather than listing none.
+          notes.push(`The outage of ${run.kind} ${el} could not be solved again (${err instanceof Error ? err.message : String(err)}): its violations are not listed.`);
+          return null;
+        }
+      },
       outagedRow: (el) => (run.kind === 'branch' ? el - 1 : -1),
     };
   } catch (e) {

@@ -37,12 +37,12 @@ const toSummary = (r: Row): ReportSummary => ({
   createdAt: r.created_at,
 });
 
-/** Size of a report written to disk; 0 if it is gone already. */
+/** Size of a report written to disk: it was just written, so a file that is not there is an error, not a report of 0 bytes. */
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
-  } catch {
-    return 0;
+  } catch (e) {
+    throw new StoreError('INVALID', `a report at ${path} was to be listed, but the file is not there (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 

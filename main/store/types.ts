@@ -7,7 +7,6 @@ import type { StoredArray } from './blob';
 /** Status of a long job. 'interrupted': its process died while 'running'
  *  (found by markStaleRunsInterrupted); it can be resumed like 'cancelled'. */
 export type JobStatus = 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
-export const JOB_STATUSES: readonly JobStatus[] = ['running', 'interrupted', 'cancelled', 'failed', 'done'];
 
 /** JSON-compatible options (NaN and Infinity survive too; see json.ts). */
 export type JsonObject = { [key: string]: unknown };

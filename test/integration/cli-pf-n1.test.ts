@@ -190,3 +190,19 @@ test('n1: bad requests are clear errors with a non-zero exit', () => {
   assert.notEqual(base.code, 0);
   assert.match(base.stderr, /base case does not converge .*mismatch/);
 });
+
+test("n1's worst-first table shows no voltages for an outage it could not solve (the record's zeros are no |V|)", () => {
+  // case2383wp: the outages of branches 466 and 469 diverge.
+  const r = cli(['n1', join(CASES, 'case2383wp.m'), '--elements', '466,469,1', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => /\bdiverged\b/.test(l) && /^\s*\d+\s+\d+\s/.test(l));
+  assert.equal(rows.length, 2, r.stdout);
+  for (const l of rows) {
+    const cells = l.trim().split(/\s+/);
+    // rank, branch, from-to, verdict, severity, maxLoad%, overloads, worst, minVm, maxVm, ...
+    assert.deepEqual([cells[3], cells[8], cells[9]], ['diverged', '-', '-'], l);
+  }
+  const j = JSON.parse(cli(['n1', join(CASES, 'case2383wp.m'), '--elements', '466,469', '--json', '--quiet']).stdout);
+  // The JSON keeps the spec's record: converged false, minVm and maxVm 0.
+  for (const x of j.contingencies) assert.deepEqual([x.verdict, x.converged, x.minVm, x.maxVm], ['diverged', false, 0, 0]);
+});

@@ -217,6 +217,10 @@ test('results and reports', (t) => {
   ]);
   assert.deepEqual(store.reports.get(r1)!.source, { runId: 1 });
   assert.throws(() => store.reports.add({ kind: 'csv', fileName: 'x.csv' }), (e) => code(e) === 'INVALID');
+  // A path with no file behind it is refused with the path named, and nothing is listed for it.
+  const gone = join(path, '..', 'never-written.csv');
+  assert.throws(() => store.reports.add({ kind: 'csv', fileName: 'never-written.csv', path: gone }), (e) => code(e) === 'INVALID' && (e as Error).message.includes(gone));
+  assert.equal(store.reports.list().length, 2);
 });
 
 test('store.transaction groups writes atomically; snapshot reads are consistent', (t) => {

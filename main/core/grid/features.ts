@@ -465,12 +465,6 @@ export function estimatedLoading(s: ScenarioState, e: number, dp: number): numbe
   return branchLoading(s.pf[e] + dp, s.qf[e], s.pt[e] - dp, s.qt[e], s.net.baseMVA, s.net.rateA[e]);
 }
 
-/** Reads the static features of branch k back (for callers that only kept the blob). */
-export function staticBranchFlow(stat: Float32Array, nb: number, k: number): { pf: number; qf: number; pt: number; qt: number } {
-  const o = nb * NS + k * ES;
-  return { pf: stat[o + E_PF], qf: stat[o + E_QF], pt: stat[o + E_PT], qt: stat[o + E_QT] };
-}
-
 /** What identifies a grid for a trained model: buses and branches in internal order. */
 export interface GridSignature {
   caseName: string;

@@ -1,6 +1,9 @@
-// Severity: one number that ranks contingencies, worst first. Classes do not
-// overlap, so the order of verdicts is kept; within a class the score grows
-// with how bad the outcome is.
+// Severity: one number that ranks contingencies, worst first. Its order of
+// classes is not the spec's order of rules (islanded is decided first, but a
+// divergence, a possible voltage collapse, ranks above an islanding); classes
+// do not overlap, except that an islanding that cuts off the reference bus
+// ties with a divergence at 100. Within a class the score grows with how bad
+// the outcome is.
 //
 //   diverged                 100
 //   islanded                 20 + 80 * (lost load + lost generation) / (total load + total generation);

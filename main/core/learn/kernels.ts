@@ -61,10 +61,6 @@ export interface PackedLayer {
   b: Float32Array;
 }
 
-export function packedSize(l: Layer): number[] {
-  return [l.nOut + 1, l.nnz(), l.nnz(), l.nOut];
-}
-
 export function packLayer(l: Layer, arena: Arena): PackedLayer {
   const { nIn, nOut } = l;
   if (l instanceof SparseLayer) {
