@@ -13,6 +13,7 @@ import { TOPOLOGY_METHODS, type TopologyMethod } from './core/learn/schedule';
 import { PERTURBATIONS, type Perturbation } from './core/learn/studies/perturb';
 import { QUANTIZATIONS, type Quantization } from './core/learn/studies/compress';
 import { REPORT_FORMATS, type ExactReasons, type ReportFormat } from './core/report/types';
+import type { Verdict } from './core/grid/contingency-types';
 
 export { API_METHODS, isApiMethod, type ApiMethod } from './api-methods';
 
@@ -142,7 +143,8 @@ export interface ClusterInfo {
   error: string | null;
 }
 
-export type Verdict = 'islanded' | 'diverged' | 'overload+voltage' | 'overload' | 'voltage' | 'secure';
+/** The spec's verdicts: one definition (contingency-types.ts), re-exported for the renderer. */
+export type { Verdict };
 
 export interface ContingencyView {
   branch?: number; gen?: number; from: number; to: number; verdict: Verdict; severity: number;

@@ -10,14 +10,13 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ContingencyView, Verdict } from '../main/api';
-import { VERDICT_COLORS, VerdictBadge } from './verdicts';
+import { VERDICT_COLORS, VERDICT_ORDER, VerdictBadge } from './verdicts';
 
 export interface N1Row extends ContingencyView {
   /** Place in the run's severity order (1 = worst). */
   rank: number;
 }
 
-const VERDICT_ORDER: Verdict[] = ['islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure'];
 const pct = (x: number) => (x ? `${(x * 100).toFixed(0)}%` : '—');
 
 /** The worst thing an outage did, in words: the most loaded counted overload, the voltage extremes, what was cut off. */

@@ -2,6 +2,9 @@
 
 import type { Verdict } from '../main/api';
 
+/** The spec's verdicts in its order of rules: a copy (the renderer imports only types from main), held equal to main's VERDICTS by test/unit/renderer-constants.test.ts. */
+export const VERDICT_ORDER: readonly Verdict[] = ['islanded', 'diverged', 'overload+voltage', 'overload', 'voltage', 'secure'];
+
 export const VERDICT_COLORS: Record<Verdict, string> = {
   islanded: '#7a5af8', diverged: '#101828', 'overload+voltage': '#b42318', overload: '#d92d20', voltage: '#f79009', secure: '#12b76a',
 };

@@ -6,6 +6,7 @@
 // legend. No DOM here: the scales are tested in Node.
 
 import type { GridGraph } from '../../main/api';
+import { LIMIT_TOL } from '../spec-limits';
 
 export interface MapColouring {
   /** Per case bus row: a CSS colour, or null for the default. */
@@ -148,7 +149,7 @@ export function panelColouring(graph: GridGraph, state: OperatingState, opts: Pa
     colouring.busColor = graph.buses.map((_, i) => (state.vm![i] === null || state.vm![i] === undefined ? null : scaleColor(VOLTAGE_STOPS, state.vm![i]!)));
     colouring.busRing = graph.buses.map((b, i) => {
       const v = state.vm![i];
-      return v !== null && v !== undefined && (v > b.vmax + 1e-9 || v < b.vmin - 1e-9) ? VIOLATION_RING : null;
+      return v !== null && v !== undefined && (v > b.vmax + LIMIT_TOL || v < b.vmin - LIMIT_TOL) ? VIOLATION_RING : null;
     });
     legends.push(voltageLegend(`bus voltage (p.u.)${when}`));
   }

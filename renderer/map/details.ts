@@ -2,6 +2,7 @@
 // buses by number or name. No DOM: tested in Node.
 
 import type { GridGraph } from '../../main/api';
+import { isRated, LIMIT_TOL } from '../spec-limits';
 
 /** The operating point the details read from (a power flow, or the state after an outage). */
 export interface DetailState {
@@ -53,7 +54,7 @@ export function busDetails(graph: GridGraph, row: number, state: DetailState, ge
     ['load', `${num(b.pd, 1, 'MW')}, ${num(b.qd, 1, 'MVAr')}`],
     ['generation', gen.units[row] ? `${num(gen.pg[row], 1, 'MW')}, ${num(gen.qg[row], 1, 'MVAr')} (${gen.units[row]} unit${gen.units[row] > 1 ? 's' : ''})` : 'none'],
   ];
-  if (state.vm) rows.push([`Vm ${state.label ?? ''}`.trim(), vm === null || vm === undefined ? 'out of the main island' : `${num(vm, 4, 'p.u.')}${vm > b.vmax + 1e-9 ? ' (above Vmax)' : vm < b.vmin - 1e-9 ? ' (below Vmin)' : ''}`]);
+  if (state.vm) rows.push([`Vm ${state.label ?? ''}`.trim(), vm === null || vm === undefined ? 'out of the main island' : `${num(vm, 4, 'p.u.')}${vm > b.vmax + LIMIT_TOL ? ' (above Vmax)' : vm < b.vmin - LIMIT_TOL ? ' (below Vmin)' : ''}`]);
   else rows.push(['Vm (case file)', num(b.vm, 4, 'p.u.')]);
   rows.push(['limits', `${num(b.vmin, 3)} – ${num(b.vmax, 3)} p.u.`]);
   return { title: `Bus ${b.id}`, rows };
@@ -69,12 +70,12 @@ export function branchDetails(graph: GridGraph, branchRow: number, state: Detail
     ['ends', `${end(br.from)} – ${end(br.to)}`],
     ['kind', `${transformer ? `transformer${br.ratio ? `, tap ${num(br.ratio, 4)}` : ''}${br.shift ? `, shift ${num(br.shift, 1)}°` : ''}` : 'line'}${br.inService ? '' : ' (out of service)'}`],
     ['r / x', `${num(br.r, 5)} / ${num(br.x, 5)} p.u.`],
-    ['rating', br.rateA > 0 && br.rateA < 1e10 ? num(br.rateA, 0, 'MVA') : 'unlimited'],
+    ['rating', isRated(br.rateA) ? num(br.rateA, 0, 'MVA') : 'unlimited'],
   ];
   if (state.outaged === branchRow) rows.push(['state', `taken out ${state.label ?? ''}`.trim()]);
   else {
     if (state.pf && state.qf && state.pf.length) rows.push(['flow (from end)', `${num(state.pf[branchRow - 1], 1, 'MW')}, ${num(state.qf[branchRow - 1], 1, 'MVAr')}`]);
-    else if (state.loading && br.rateA > 0 && br.rateA < 1e10 && state.loading[branchRow - 1] !== null) rows.push(['flow', `${num(state.loading[branchRow - 1]! * br.rateA, 1, 'MVA')} (larger end)`]);
+    else if (state.loading && isRated(br.rateA) && state.loading[branchRow - 1] !== null) rows.push(['flow', `${num(state.loading[branchRow - 1]! * br.rateA, 1, 'MVA')} (larger end)`]);
     if (state.loading) rows.push([`loading ${state.label ?? ''}`.trim(), state.loading[branchRow - 1] === null || state.loading[branchRow - 1] === undefined ? (br.rateA > 0 ? 'out / cut off' : 'unrated') : `${num(state.loading[branchRow - 1]! * 100, 1)}%`]);
   }
   return { title: `Branch ${br.row}`, rows };

@@ -6,7 +6,7 @@
 
 import type { MapPicture } from './types';
 
-/** The app's loading bands (renderer/map/colouring.ts), highest first. */
+/** The app's loading bands (renderer/map/colouring.ts, held equal by test/unit/renderer-constants.test.ts), highest first. */
 export const LOADING_BANDS: readonly { above: number; color: string; label: string }[] = [
   { above: 1, color: '#d92d20', label: '>100 %' },
   { above: 0.9, color: '#f79009', label: '90-100 %' },
