@@ -38,6 +38,7 @@ export function App() {
   const cluster = useCluster(tab === 'n1');
   const [job, setJob] = useState<JobView | null>(null);
   const [outage, setOutage] = useState<OutageView | null>(null);
+  const heaviest = useMemo(() => (outage ? mostLoaded(outage.loading) : null), [outage]);
   /** Why the surrogate judged the outage so (when a model of the grid exists), and what the map shows of it. */
   const [explanation, setExplanation] = useState<ExplanationView | null>(null);
   const [explaining, setExplaining] = useState(false);
@@ -226,7 +227,7 @@ export function App() {
                     </dd>
                   ) : <dd className="muted">no trained model for this grid yet (gridrewire train)</dd>}
                   {outage.surrogate && <dd className="why">{explanation ? <ExplanationCard view={explanation} showing={showing} onShow={setShowing} /> : explaining ? <span className="muted">explaining…</span> : null}</dd>}
-                  <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{mostLoaded(outage.loading) !== null ? ` on branch ${mostLoaded(outage.loading)}` : ''}</dd>
+                  <dt>max loading</dt><dd>{outage.record.maxLoading ? `${(outage.record.maxLoading * 100).toFixed(1)}%` : '—'}{heaviest !== null ? ` on branch ${heaviest}` : ''}</dd>
                   <dt>overloads</dt><dd>{outage.record.nOverloads}{outage.record.nOverloads > 0 && outage.record.worstBranch ? ` (worst counted: branch ${outage.record.worstBranch})` : ''}</dd>
                   <dt>|V| range</dt><dd>{outage.record.converged ? `${fmt(outage.record.minVm)} – ${fmt(outage.record.maxVm)} p.u.` : '— (not solved)'}</dd>
                   <dt>V violations</dt><dd>{outage.record.nVoltageViolations}</dd>
